@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Judge a KUnit run against the checked-in baseline of the base kernel.
+
+  kunit_results.py judge BASELINE_PREFIX JSON CONSOLE_LOG
+      Prints one "PASS name" / "FAIL name: why" line per case and per console
+      check; exits 0.  The last line is "counts P F".
+  kunit_results.py baseline BASELINE_PREFIX JSON CONSOLE_LOG
+      Writes BASELINE_PREFIX.cases (cases that pass on the base) and
+      BASELINE_PREFIX.warnings (WARNINGs the base's tests provoke on purpose,
+      as "file function count").
+
+A run passes only if every baseline case ran and passed, every new case
+passed, and the console shows no BUG, Oops, lockdep, KASAN, UBSAN or kmemleak
+report and no WARNING beyond the baseline.
+"""
+import collections
+import json
+import re
+import sys
+
+WARN_RE = re.compile(r'WARNING: CPU: \d+ PID: \d+ at (\S+?):\d+ ([A-Za-z0-9_.]+?)\+0x')
+# Reports that fail a run whatever the baseline says.
+FATAL_RE = re.compile(
+    r'(BUG: |Oops|general protection fault|Kernel panic|'
+    r'KASAN|UBSAN|kmemleak: \d+ new suspected|unreferenced object 0x|'
+    r'possible circular locking|possible recursive locking|'
+    r'inconsistent lock state|suspicious RCU usage|'
+    r'INFO: task .* blocked for more than|'
+    r'WARNING: (?!CPU: )[a-z].*(lock|held|context|irq))')
+
+
+def leaves(group, prefix=''):
+    """Yield (name, status) for every leaf case of a kunit.py JSON group."""
+    name = group.get('name', '')
+    path = prefix + '.' + name if prefix else name
+    for case in group.get('test_cases', []):
+        yield path + '.' + case['name'], case['status']
+    for sub in group.get('sub_groups', []):
+        yield from leaves(sub, path)
+
+
+def load_cases(path):
+    with open(path) as f:
+        top = json.load(f)
+    cases = {}
+    for name, status in leaves(top):
+        # Drop the synthetic top-level group name.
+        cases[name.split('.', 1)[1] if '.' in name else name] = status
+    return cases
+
+
+def load_console(path):
+    try:
+        with open(path, errors='replace') as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
+def warnings_of(lines):
+    found = collections.Counter()
+    for line in lines:
+        m = WARN_RE.search(line)
+        if m:
+            found[(m.group(1), m.group(2))] += 1
+    return found
+
+
+def fatal_of(lines):
+    return [l.strip() for l in lines if FATAL_RE.search(l)]
+
+
+def read_baseline(prefix):
+    cases = []
+    with open(prefix + '.cases') as f:
+        cases = [l.strip() for l in f if l.strip() and not l.startswith('#')]
+    warns = collections.Counter()
+    try:
+        with open(prefix + '.warnings') as f:
+            for l in f:
+                if l.strip() and not l.startswith('#'):
+                    file, func, count = l.split()
+                    warns[(file, func)] = int(count)
+    except FileNotFoundError:
+        pass
+    return cases, warns
+
+
+def cmd_baseline(prefix, json_path, log_path):
+    cases = load_cases(json_path)
+    lines = load_console(log_path)
+    passed = sorted(n for n, s in cases.items() if s == 'PASS')
+    with open(prefix + '.cases', 'w') as f:
+        f.write('# KUnit cases that pass on the base kernel (make baseline)\n')
+        f.writelines(n + '\n' for n in passed)
+    with open(prefix + '.warnings', 'w') as f:
+        f.write('# WARNINGs the base kernel\'s own tests provoke: file function count\n')
+        for (file, func), n in sorted(warnings_of(lines).items()):
+            f.write(f'{file} {func} {n}\n')
+    fatal = fatal_of(lines)
+    print(f'baseline: {len(passed)} passing cases of {len(cases)}, '
+          f'{sum(warnings_of(lines).values())} WARNINGs, {len(fatal)} other reports')
+    for l in fatal[:20]:
+        print('  report on the base:', l)
+
+
+def cmd_judge(prefix, json_path, log_path):
+    base_cases, base_warns = read_baseline(prefix)
+    try:
+        cases = load_cases(json_path)
+    except (FileNotFoundError, json.JSONDecodeError) as e:
+        cases = {}
+        print(f'FAIL kunit: no results ({e})')
+    lines = load_console(log_path)
+    p = f = 0
+    for name in base_cases:
+        st = cases.get(name)
+        if st == 'PASS':
+            p += 1
+            print('PASS kunit', name)
+        else:
+            f += 1
+            print(f'FAIL kunit {name}: {st or "did not run"} (passes on the base)')
+    for name in sorted(set(cases) - set(base_cases)):
+        st = cases[name]
+        if st == 'PASS':
+            p += 1
+            print('PASS kunit', name, '(new)')
+        else:
+            f += 1
+            print(f'FAIL kunit {name}: {st} (new case)')
+    warns = warnings_of(lines)
+    extra = {k: n - base_warns.get(k, 0) for k, n in warns.items() if n > base_warns.get(k, 0)}
+    if extra:
+        f += 1
+        for (file, func), n in sorted(extra.items()):
+            print(f'FAIL console: {n} WARNING(s) at {file} {func} beyond the baseline')
+    else:
+        p += 1
+        print(f'PASS console: {sum(warns.values())} WARNINGs, all in the baseline')
+    fatal = fatal_of(lines)
+    if fatal:
+        f += 1
+        print(f'FAIL console: {len(fatal)} report line(s); first: {fatal[0]}')
+    else:
+        p += 1
+        print('PASS console: no BUG/Oops/lockdep/KASAN/UBSAN/kmemleak report')
+    print('counts', p, f)
+
+
+if __name__ == '__main__':
+    if len(sys.argv) != 5 or sys.argv[1] not in ('judge', 'baseline'):
+        sys.exit(__doc__)
+    {'judge': cmd_judge, 'baseline': cmd_baseline}[sys.argv[1]](*sys.argv[2:])

@@ -1,0 +1,111 @@
+# shellcheck shell=bash
+# Common paths and helpers for the harness.  Sourced, never run.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+H="$TOP/harness"
+# shellcheck source=harness/base.conf
+. "$H/base.conf"
+
+# Everything big lives outside the clone, so fresh clones and CI reuse it.
+CACHE=${GPUPOOL_CACHE:-/var/cache/gpupool}
+BASE_GIT="$CACHE/base.git"		# bare repo: the base commit, tag "base"
+WORKTREE=${GPUPOOL_TREE:-$CACHE/tree}	# where people edit: base + series
+CHECKTREE="$CACHE/check-tree"		# scratch: git am of patches/ for checks
+BUILD="$CACHE/build"			# O= build directories, one per config
+STAMPS="$CACHE/stamps"
+export CCACHE_DIR="$CACHE/ccache"
+JOBS=${JOBS:-$(nproc)}
+
+# Fixed identity and dates for everything the harness commits or exports.
+PROJ_NAME="drm page pool series"
+PROJ_EMAIL="dri-devel@lists.freedesktop.org"
+FIXED_DATE="2026-01-01T00:00:00+00:00"
+
+say()  { printf '%s\n' "$*"; }
+step() { printf '==> %s\n' "$*"; }
+# die: one clear line naming the problem and the fix.
+die()  { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+fixed_ident() {
+	export GIT_AUTHOR_NAME="$PROJ_NAME" GIT_AUTHOR_EMAIL="$PROJ_EMAIL"
+	export GIT_COMMITTER_NAME="$PROJ_NAME" GIT_COMMITTER_EMAIL="$PROJ_EMAIL"
+	export GIT_COMMITTER_DATE="$FIXED_DATE"
+}
+
+base_commit() {
+	git --git-dir="$BASE_GIT" rev-parse -q --verify 'refs/tags/base^{commit}' 2>/dev/null ||
+		die "no base commit in $BASE_GIT: run 'make base'"
+}
+
+# The series' patches, cover letter excluded, in order.
+series_patches() {
+	find "$TOP/patches" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
+		! -name '0000-cover-letter.patch' 2>/dev/null | LC_ALL=C sort
+}
+
+# Files the series touches (added, changed or deleted), from patches/ alone.
+series_files() {
+	local p
+	series_patches | while read -r p; do
+		sed -n 's|^diff --git a/\(.*\) b/\(.*\)$|\1\n\2|p' "$p"
+	done | LC_ALL=C sort -u
+}
+
+# Paths that belong to the project, never to the mirror.
+is_project_path() {
+	case "$1" in
+	README.md|Makefile|.gitignore|.ci/*|harness/*|patches/*) return 0 ;;
+	esac
+	return 1
+}
+
+# format_series TREE OUTDIR: write base..HEAD of TREE as the series, exactly as
+# patches/ holds it.  Reproducible: zero commit ids in the "From " lines, fixed
+# dates, no git version signature, cover letter text from harness/cover-letter.
+format_series() {
+	local tree=$1 out=$2 base n subject
+	base=$(base_commit)
+	rm -rf "$out"
+	mkdir -p "$out"
+	n=$(git -C "$tree" rev-list --count "$base..HEAD")
+	[ "$n" -gt 0 ] || return 0
+	(
+		fixed_ident
+		git -C "$tree" -c core.abbrev=12 -c diff.renames=true format-patch -q \
+			--cover-letter --base="$base" --zero-commit --no-signature \
+			--subject-prefix=PATCH -o "$out" "$base..HEAD"
+	)
+	subject=$(sed -n '1p' "$H/cover-letter")
+	# Dates: every patch gets the same fixed one (the commits' own dates are
+	# noise; am'd commits get it back).
+	sed -i "s/^Date: .*/Date: $(date -u -R -d "$FIXED_DATE")/" "$out"/*.patch
+	python3 - "$out/0000-cover-letter.patch" "$H/cover-letter" <<'PY'
+import sys
+path, src = sys.argv[1], sys.argv[2]
+text = open(path).read()
+lines = open(src).read().split('\n', 1)
+subject, blurb = lines[0].strip(), (lines[1] if len(lines) > 1 else '').strip('\n')
+text = text.replace('*** SUBJECT HERE ***', subject, 1)
+text = text.replace('*** BLURB HERE ***', blurb, 1)
+open(path, 'w').write(text)
+PY
+}
+
+# apply_series TREE: reset TREE to the base and git am patches/ onto it.
+apply_series() {
+	local tree=$1
+	local -a p
+	mapfile -t p < <(series_patches)
+	git -C "$tree" am --abort >/dev/null 2>&1 || true
+	git -C "$tree" checkout -q -f --detach "$(base_commit)"
+	git -C "$tree" clean -q -fd -e /.gitignore
+	[ ${#p[@]} -gt 0 ] || return 0
+	( fixed_ident; git -C "$tree" am -q --no-3way "${p[@]}" )
+}
+
+# patches_hash: one id for the content of patches/.
+patches_hash() {
+	(cd "$TOP" && find patches -type f -name '*.patch' 2>/dev/null | LC_ALL=C sort | xargs -r sha256sum) | sha256sum | cut -c1-16
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# make run: build the patched kernel (base + patches/), boot it under QEMU and
+# run the guest workload (guest/workload/*.sh).  With --check, print one
+# PASS/FAIL line per result and "counts P F" for check.sh.
+. "$(dirname "$0")/lib.sh"
+
+check=0
+[ "${1:-}" = --check ] && check=1
+logs="$CACHE/logs"
+mkdir -p "$logs"
+kb="$BUILD/kunit"
+
+if [ $check = 0 ]; then
+	"$H/tree-prep.sh" "$CHECKTREE"
+	step "applying patches/ ($(series_patches | wc -l) patches) to the base"
+	apply_series "$CHECKTREE" >"$logs/run-apply.log" 2>&1 ||
+		die "patches/ does not apply to the base (log: $logs/run-apply.log): fix or rebase the series"
+	step "building the patched kernel (cold: ~10 min on 2 cores; warm: seconds)"
+	"$H/kunit.sh" "$CHECKTREE" build >"$logs/run-build.log" 2>&1 ||
+		die "kernel build failed (log: $logs/run-build.log)"
+fi
+
+step "building the guest programs"
+bindir="$CACHE/guest-bin"
+rm -rf "$bindir"
+mkdir -p "$bindir"
+make -s -C "$CHECKTREE" O="$kb" ARCH=x86_64 headers_install >"$logs/run-headers.log" 2>&1 ||
+	die "headers_install failed (log: $logs/run-headers.log)"
+gcc -static -O2 -Wall -I"$kb/usr/include" -o "$bindir/dmabuf-heap" \
+	"$CHECKTREE/tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c" >"$logs/run-cc.log" 2>&1 ||
+	die "could not build the dmabuf-heaps selftest (log: $logs/run-cc.log)"
+
+step "booting $(make -s -C "$CHECKTREE" O="$kb" kernelrelease 2>/dev/null) under QEMU (TCG, 2 vCPUs, -cpu Nehalem, 512 MiB)"
+log="$logs/run-console.log"
+start=$(date +%s)
+grc=0
+"$H/guest.sh" workload "$kb" "$log" "${RUN_TIMEOUT:-600}" "console=ttyS0 kunit.enable=0" "$bindir" || grc=$?
+secs=$(( $(date +%s) - start ))
+
+python3 - "$log" "$check" "$grc" "$secs" <<'PY'
+import re, sys
+log, check, grc, secs = sys.argv[1], sys.argv[2] == '1', int(sys.argv[3]), sys.argv[4]
+text = open(log, errors='replace').read()
+lines = text.splitlines()
+sections, cur = {}, None
+for l in lines:
+    m = re.match(r'@@ begin (\S+)', l)
+    if m:
+        cur = m.group(1); sections[cur] = {'lines': [], 'rc': None}; continue
+    m = re.match(r'@@ end (\S+) rc=(\d+)', l)
+    if m and m.group(1) in sections:
+        sections[m.group(1)]['rc'] = int(m.group(2)); cur = None; continue
+    if cur:
+        sections[cur]['lines'].append(l)
+results = []          # (ok, name, detail)
+guest = next((l for l in lines if l.startswith('@@ guest:')), None)
+done = '@@ guest done' in text
+results.append((done, 'guest boots and finishes its workload',
+                f'{secs}s' + ('' if done else f' (no "@@ guest done"; qemu rc {grc}; see {log})')))
+sel = sections.get('10-dmabuf-heaps')
+if sel is None:
+    results.append((False, 'dmabuf-heaps selftest', 'did not run'))
+else:
+    for l in sel['lines']:
+        m = re.match(r'(not ok|ok) \d+ (.*)', l)
+        if m:
+            skip = '# SKIP' in m.group(2)
+            results.append((m.group(1) == 'ok' and not skip,
+                            'dmabuf-heaps: ' + m.group(2).strip(), 'skipped' if skip else ''))
+    tot = next((l for l in sel['lines'] if 'Totals:' in l), '')
+    results.append((sel['rc'] == 0 and 'skip:0' in tot and 'fail:0' in tot,
+                    'dmabuf-heaps selftest exit status and totals',
+                    f"rc={sel['rc']} {tot.strip('# ').strip()}"))
+bad = [l for l in lines if re.search(r'BUG: |Oops|KASAN|UBSAN|Kernel panic|WARNING: ', l)]
+results.append((not bad, 'guest console has no BUG/Oops/WARNING', bad[0] if bad else ''))
+shr = sections.get('90-shrinkers', {'lines': []})['lines']
+if check:
+    for ok, name, detail in results:
+        print(('PASS ' if ok else 'FAIL ') + 'run: ' + name + (f' ({detail})' if detail else ''))
+    print('counts', sum(1 for r in results if r[0]), sum(1 for r in results if not r[0]))
+    sys.exit(0)
+print()
+if guest:
+    print(guest[3:].strip())
+for ok, name, detail in results:
+    print(f"  {'ok  ' if ok else 'FAIL'}  {name}" + (f'  [{detail}]' if detail else ''))
+print('\nshrinkers in the guest after the workload (objects each holds):')
+for l in shr:
+    parts = l.split()
+    if len(parts) == 3:
+        print(f'  {parts[1]:<40} {parts[2]:>8}')
+nfail = sum(1 for r in results if not r[0])
+print(f'\nrun: {len(results) - nfail} passed, {nfail} failed (console: {log})')
+sys.exit(1 if nfail else 0)
+PY
