@@ -12,7 +12,9 @@ debug=0
 all="apply mirror export checkpatch kerneldoc warnings kunit run selftest"
 [ $debug = 1 ] && all="apply kunit-debug"
 stages=${GPUPOOL_STAGES:-$all}
-logs="$CACHE/logs/check$([ $debug = 1 ] && echo -debug)"
+name=check
+[ $debug = 0 ] || name=check-debug
+logs="$CACHE/logs/${GPUPOOL_LOGNAME:-$name}"
 rm -rf "$logs"
 mkdir -p "$logs"
 passed=0 failed=0

@@ -12,17 +12,17 @@ cd "$TOP"
 base=$(base_commit)
 
 # 1. Mirror edits made in this repository.
-mapfile -t edited < <(git status --porcelain --untracked-files=all | cut -c4- |
-	while read -r f; do is_project_path "$f" || echo "$f"; done)
+mapfile -t edited < <(mirror_edits)
 if [ ${#edited[@]} -gt 0 ]; then
 	[ -z "$(git -C "$WORKTREE" status --porcelain)" ] ||
 		die "mirror edits (${edited[*]}) and uncommitted edits in $WORKTREE: commit or stash the work tree's, then 'make export' again"
 	for f in "${edited[@]}"; do
-		# The edit must be against what the work tree still has.
-		if git cat-file -e "HEAD:$f" 2>/dev/null; then
-			[ "$(git rev-parse "HEAD:$f")" = "$(git -C "$WORKTREE" rev-parse "HEAD:$f" 2>/dev/null)" ] ||
-				die "stale mirror edit: $f changed in $WORKTREE since the last export; move your edit there by hand, then 'git checkout $f' here"
-		fi
+		# The edit must be against what the work tree still has: the
+		# version last exported here (index) is the work tree's HEAD.
+		ours=$(git ls-files -s -- "$f" | cut -d' ' -f2)
+		theirs=$(git -C "$WORKTREE" rev-parse -q --verify "HEAD:$f" 2>/dev/null || true)
+		[ "$ours" = "$theirs" ] ||
+			die "stale mirror edit: $f changed in $WORKTREE since the last export; move your edit there by hand, then 'git checkout $f' here"
 	done
 	step "folding mirror edits into the work tree's commits: ${edited[*]}"
 	for f in "${edited[@]}"; do
@@ -34,7 +34,7 @@ if [ ${#edited[@]} -gt 0 ]; then
 		fi
 	done
 	( fixed_ident; cd "$WORKTREE" && git add -A -- "${edited[@]}" &&
-	  git absorb --base "$base" --and-rebase >/dev/null 2>&1 ) || true
+	  GIT_SEQUENCE_EDITOR=true GIT_EDITOR=true git absorb --base "$base" --and-rebase >"$CACHE/absorb.log" 2>&1 ) || true
 	if [ -n "$(git -C "$WORKTREE" status --porcelain)" ]; then
 		die "could not fold all of ${edited[*]} into a commit: they are staged in $WORKTREE; there run 'git commit --fixup=<commit>' (or a new commit) and 'git rebase -i --autosquash base', then 'make export'"
 	fi
@@ -65,6 +65,5 @@ for f in "${want[@]}"; do
 done
 git add -A patches
 for f in "${want[@]}"; do [ -e "$f" ] && git add -- "$f"; done
-mkdir -p "$STAMPS"
-echo "$(git -C "$WORKTREE" rev-parse HEAD) $(patches_hash)" >"$STAMPS/tree-sync"
+echo "$(git -C "$WORKTREE" rev-parse HEAD) $(patches_hash)" >"$WORKTREE/.git/gpupool-sync"
 say "exported $(series_patches | wc -l) patches and ${#want[@]} mirrored files (staged; commit them here)"

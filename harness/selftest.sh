@@ -13,7 +13,7 @@ n=$(printf '%04d' $(( $(series_patches | wc -l) + 1 )))
 mkdir -p "$scratch/patches"
 cp "$H/selftest/planted-bad.patch" "$scratch/patches/$n-planted-bad.patch"
 rc=0
-GPUPOOL_STAGES="apply checkpatch" make -s -C "$scratch" check >"$scratch.log" 2>&1 || rc=$?
+GPUPOOL_LOGNAME=selftest-check GPUPOOL_STAGES="apply checkpatch" make -s -C "$scratch" check >"$scratch.log" 2>&1 || rc=$?
 cat "$scratch.log"
 if [ $rc -eq 0 ]; then
 	say "make check ACCEPTED the planted bad patch"
@@ -21,4 +21,6 @@ if [ $rc -eq 0 ]; then
 fi
 grep -q "^PASS apply" "$scratch.log" || { say "the planted patch did not even apply"; exit 1; }
 grep -q "^FAIL checkpatch: $n-planted-bad.patch" "$scratch.log" || { say "make check failed, but not on the planted patch's checkpatch error"; exit 1; }
+grep -q 'ERROR:SPACING' "$CACHE/logs/selftest-check/checkpatch-$n-planted-bad.patch.log" ||
+	{ say "checkpatch did not report the planted ERROR:SPACING"; exit 1; }
 say "rejected: $(grep -m1 "^FAIL checkpatch: $n" "$scratch.log" | cut -c1-120)"

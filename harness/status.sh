@@ -3,13 +3,14 @@
 . "$(dirname "$0")/lib.sh"
 
 cd "$TOP"
-mapfile -t edited < <(git status --porcelain --untracked-files=all 2>/dev/null | cut -c4- |
-	while read -r f; do is_project_path "$f" || echo "$f"; done)
 if [ ! -d "$WORKTREE/.git" ]; then
+	mapfile -t edited < <(git status --porcelain --untracked-files=all 2>/dev/null | cut -c4- |
+		while read -r f; do is_project_path "$f" || echo "$f"; done)
 	[ ${#edited[@]} -eq 0 ] || { say "status: mirror edits not folded into the series: ${edited[*]} (make tree; make export)"; exit 0; }
 	say "status: no work tree; patches/ holds $(series_patches | wc -l) patches (make tree to start editing)"
 	exit 0
 fi
+mapfile -t edited < <(mirror_edits)
 msgs=()
 dirty=$(git -C "$WORKTREE" status --porcelain | wc -l)
 [ "$dirty" -eq 0 ] || msgs+=("$dirty uncommitted edits in $WORKTREE")

@@ -4,8 +4,8 @@
 # --autosquash, git absorb).  Never throws away work that is not exported.
 . "$(dirname "$0")/lib.sh"
 
-sync="$STAMPS/tree-sync"	# "<HEAD of the tree> <patches hash>" at last sync
-mkdir -p "$STAMPS"
+sync="$WORKTREE/.git/gpupool-sync"	# "<HEAD> <patches hash>" at the last sync
+
 "$H/tree-prep.sh" "$WORKTREE"
 cd "$WORKTREE"
 
