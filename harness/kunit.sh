@@ -1,50 +1,77 @@
 #!/usr/bin/env bash
 # kunit.sh TREE CONFIG OUTDIR: build and run the KUnit set in TREE under QEMU.
-# kunit.sh TREE build: only build the default kernel (make run boots it).
 #   CONFIG "default": harness/kunit/gpu.kunitconfig
 #   CONFIG "debug":   plus harness/kunit/debug.config (KASAN, lockdep, kmemleak,
 #                     ...); booted with an initramfs that runs a kmemleak scan
 #                     after the tests, since kunit.py reboots right after them.
-# Writes OUTDIR/kunit.json and OUTDIR/console.log.  Exit status: 0 if a result
-# was produced (judging is kunit_results.py's job), 1 if the build failed.
+# kunit.sh TREE build: only build the default kernel (make run boots it).
+#
+# The suites of harness/kunit/numa-suites run in a second boot of the same
+# kernel with two NUMA nodes.  Writes OUTDIR/kunit*.json and
+# OUTDIR/console*.log.  Exit status: 0 if results were produced (judging is
+# kunit_results.py's job), 1 if the kernel did not build.
 . "$(dirname "$0")/lib.sh"
 
 tree=$1 cfg=$2 out=${3:-}
 build_only=0
 [ "$cfg" = build ] && { cfg=default build_only=1; }
-bdir="$BUILD/kunit${cfg#default}"
+bdir="$BUILD/kunit"
 [ "$cfg" = default ] || bdir="$BUILD/kunit-$cfg"
-args=(--arch=x86_64 --build_dir="$bdir" --qemu_config="$H/kunit/x86_64-smp2.py"
-      --kunitconfig="$H/kunit/gpu.kunitconfig" --make_options "CC=ccache gcc"
-      --jobs "$JOBS")
+kp="python3 tools/testing/kunit/kunit.py"
+args=(--arch=x86_64 --build_dir="$bdir" --kunitconfig="$H/kunit/gpu.kunitconfig")
 [ "$cfg" = default ] || args+=(--kunitconfig="$H/kunit/$cfg.config")
 # Suites the series adds come with their own .kunitconfig.
 while read -r f; do
 	case "$f" in */.kunitconfig) [ -f "$tree/$f" ] && args+=(--kunitconfig="$tree/$f") ;; esac
 done < <(series_files)
+make_args=(--make_options "CC=ccache gcc" --jobs "$JOBS")
+q1=(--qemu_config="$H/kunit/x86_64-smp2.py")
+q2=(--qemu_config="$H/kunit/x86_64-smp2-numa2.py")
 
 cd "$tree"
 if [ $build_only = 1 ]; then
-	exec python3 tools/testing/kunit/kunit.py build "${args[@]}"
+	exec $kp build "${args[@]}" "${q1[@]}" "${make_args[@]}"
 fi
 mkdir -p "$out"
-rm -f "$out/kunit.json" "$out/console.log"
+rm -f "$out"/kunit*.json "$out"/console*.log
+$kp build "${args[@]}" "${q1[@]}" "${make_args[@]}" >"$out/kunit.out" 2>&1 ||
+	{ tail -20 "$out/kunit.out"; exit 1; }
+
+# NUMA suites present in this kernel: filtered out of the first boot, run
+# alone in the second.
+excl=() globs=()
+while read -r mod glob; do
+	case "$mod" in ''|'#'*) continue ;; esac
+	[ -n "$(find "$bdir/drivers" "$bdir/lib" -name "$mod.o" -print -quit 2>/dev/null)" ] || continue
+	excl+=("module!=$mod") globs+=("$glob")
+done <"$H/kunit/numa-suites"
+filter=$(IFS=,; echo "${excl[*]}")
+
 if [ "$cfg" = default ]; then
-	timeout 3000 python3 tools/testing/kunit/kunit.py run "${args[@]}" --timeout 900 \
-		--json="$out/kunit.json" >"$out/kunit.out" 2>&1 || true
+	$kp exec "${args[@]}" "${q1[@]}" --timeout 600 ${filter:+--filter "$filter"} \
+		--json="$out/kunit.json" >>"$out/kunit.out" 2>&1 || true
 	cp "$bdir/test.log" "$out/console.log" 2>/dev/null || true
+	i=0
+	for g in "${globs[@]}"; do
+		i=$((i + 1))
+		$kp exec "${args[@]}" "${q2[@]}" --timeout 600 --json="$out/kunit-numa$i.json" \
+			"$g" >>"$out/kunit.out" 2>&1 || true
+		cp "$bdir/test.log" "$out/console-numa$i.log" 2>/dev/null || true
+	done
 	[ -s "$out/kunit.json" ] || { tail -20 "$out/kunit.out"; exit 1; }
 	exit 0
 fi
 
-if ! timeout 3000 python3 tools/testing/kunit/kunit.py build "${args[@]}" >"$out/kunit.out" 2>&1; then
-	tail -20 "$out/kunit.out"
-	exit 1
-fi
-# Same guest as kunit.py's (harness/kunit/x86_64-smp2.py).
-GUEST_MEM=1024 \
-"$H/guest.sh" kmemleak "$bdir" "$out/console.log" 1800 \
-	"console=ttyS0 numa=fake=2 kunit.enable=1 kmemleak=on debug_pagealloc=on panic_on_warn=0" || true
-python3 tools/testing/kunit/kunit.py parse --json="$out/kunit.json" \
-	<"$out/console.log" >"$out/kunit.parse" 2>&1 || true
+# Debug: boot ourselves, so that kmemleak can scan after the tests.
+common="console=ttyS0 kunit.enable=1 kmemleak=on debug_pagealloc=on"
+GUEST_MEM=1024 "$H/guest.sh" kmemleak "$bdir" "$out/console.log" 1800 \
+	"$common${filter:+ kunit.filter=\"$filter\"}" || true
+$kp parse --json="$out/kunit.json" <"$out/console.log" >"$out/kunit.parse" 2>&1 || true
+i=0
+for g in "${globs[@]}"; do
+	i=$((i + 1))
+	GUEST_MEM=2048 "$H/guest.sh" kmemleak "$bdir" "$out/console-numa$i.log" 1800 \
+		"$common numa=fake=2 kunit.filter_glob=$g" || true
+	$kp parse --json="$out/kunit-numa$i.json" <"$out/console-numa$i.log" >>"$out/kunit.parse" 2>&1 || true
+done
 [ -s "$out/kunit.json" ] || { tail -20 "$out/kunit.parse"; exit 1; }

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Judge a KUnit run against the checked-in baseline of the base kernel.
 
-  kunit_results.py judge BASELINE_PREFIX JSON CONSOLE_LOG
+  kunit_results.py judge BASELINE_PREFIX OUTDIR
       Prints one "PASS name" / "FAIL name: why" line per case and per console
       check; exits 0.  The last line is "counts P F".
-  kunit_results.py baseline BASELINE_PREFIX JSON CONSOLE_LOG
+  kunit_results.py baseline BASELINE_PREFIX OUTDIR
       Writes BASELINE_PREFIX.cases (cases that pass on the base) and
       BASELINE_PREFIX.warnings (WARNINGs the base's tests provoke on purpose,
       as "file function count").
@@ -12,8 +12,13 @@
 A run passes only if every baseline case ran and passed, every new case
 passed, and the console shows no BUG, Oops, lockdep, KASAN, UBSAN or kmemleak
 report and no WARNING beyond the baseline.
+
+OUTDIR holds kunit.sh's results: kunit*.json and console*.log, one pair per
+boot of the test kernel.
 """
 import collections
+import glob
+import os
 import json
 import re
 import sys
@@ -39,22 +44,29 @@ def leaves(group, prefix=''):
         yield from leaves(sub, path)
 
 
-def load_cases(path):
-    with open(path) as f:
-        top = json.load(f)
+def load_cases(outdir):
     cases = {}
-    for name, status in leaves(top):
-        # Drop the synthetic top-level group name.
-        cases[name.split('.', 1)[1] if '.' in name else name] = status
+    paths = sorted(glob.glob(os.path.join(outdir, 'kunit*.json')))
+    if not paths:
+        raise FileNotFoundError('no kunit*.json in ' + outdir)
+    for path in paths:
+        with open(path) as f:
+            load_one(json.load(f), cases)
     return cases
 
 
-def load_console(path):
-    try:
+def load_one(top, cases):
+    for name, status in leaves(top):
+        # Drop the synthetic top-level group name.
+        cases[name.split('.', 1)[1] if '.' in name else name] = status
+
+
+def load_console(outdir):
+    lines = []
+    for path in sorted(glob.glob(os.path.join(outdir, 'console*.log'))):
         with open(path, errors='replace') as f:
-            return f.read().splitlines()
-    except FileNotFoundError:
-        return []
+            lines += f.read().splitlines()
+    return lines
 
 
 def warnings_of(lines):
@@ -86,9 +98,9 @@ def read_baseline(prefix):
     return cases, warns
 
 
-def cmd_baseline(prefix, json_path, log_path):
-    cases = load_cases(json_path)
-    lines = load_console(log_path)
+def cmd_baseline(prefix, outdir):
+    cases = load_cases(outdir)
+    lines = load_console(outdir)
     passed = sorted(n for n, s in cases.items() if s == 'PASS')
     with open(prefix + '.cases', 'w') as f:
         f.write('# KUnit cases that pass on the base kernel (make baseline)\n')
@@ -104,14 +116,14 @@ def cmd_baseline(prefix, json_path, log_path):
         print('  report on the base:', l)
 
 
-def cmd_judge(prefix, json_path, log_path):
+def cmd_judge(prefix, outdir):
     base_cases, base_warns = read_baseline(prefix)
     try:
-        cases = load_cases(json_path)
+        cases = load_cases(outdir)
     except (FileNotFoundError, json.JSONDecodeError) as e:
         cases = {}
         print(f'FAIL kunit: no results ({e})')
-    lines = load_console(log_path)
+    lines = load_console(outdir)
     p = f = 0
     for name in base_cases:
         st = cases.get(name)
@@ -149,6 +161,6 @@ def cmd_judge(prefix, json_path, log_path):
 
 
 if __name__ == '__main__':
-    if len(sys.argv) != 5 or sys.argv[1] not in ('judge', 'baseline'):
+    if len(sys.argv) != 4 or sys.argv[1] not in ('judge', 'baseline'):
         sys.exit(__doc__)
     {'judge': cmd_judge, 'baseline': cmd_baseline}[sys.argv[1]](*sys.argv[2:])
