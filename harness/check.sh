@@ -94,7 +94,11 @@ fi
 if want checkpatch; then
 	while read -r p; do
 		name=$(basename "$p")
-		(cd "$CHECKTREE" && perl scripts/checkpatch.pl --strict --show-types --no-summary "$p") >"$logs/checkpatch-$name.log" 2>&1 || true
+		# The base is a tarball import without upstream history, so checkpatch
+		# cannot resolve the upstream ids of Fixes: tags; they are checked by
+		# hand (UNKNOWN_COMMIT_ID is the only type ignored).
+		(cd "$CHECKTREE" && perl scripts/checkpatch.pl --strict --show-types --no-summary \
+			--ignore UNKNOWN_COMMIT_ID "$p") >"$logs/checkpatch-$name.log" 2>&1 || true
 		verdict=$(python3 "$H/checkpatch_judge.py" "$H/checkpatch-allow" "$logs/checkpatch-$name.log")
 		case "$verdict" in
 		ok*) pass "checkpatch: $name ${verdict#ok}" ;;
@@ -142,7 +146,7 @@ for cfg in default debug; do
 	want $stage || continue
 	step "KUnit ($cfg config) under QEMU"
 	if "$H/kunit.sh" "$CHECKTREE" "$cfg" "$logs/kunit-$cfg" >"$logs/kunit-$cfg.build" 2>&1; then
-		python3 "$H/kunit_results.py" judge "$H/baseline/kunit-$cfg" "$logs/kunit-$cfg" | absorb
+		absorb < <(python3 "$H/kunit_results.py" judge "$H/baseline/kunit-$cfg" "$logs/kunit-$cfg")
 	else
 		fail "kunit ($cfg): the kernel did not build or boot (log: $logs/kunit-$cfg.build)"
 	fi
@@ -151,7 +155,8 @@ done
 # --- the guest workload of make run --------------------------------------------
 if want run; then
 	step "guest workload (make run)"
-	"$H/run.sh" --check 2>&1 | tee "$logs/run.log" | absorb
+	"$H/run.sh" --check >"$logs/run.log" 2>&1 || true
+	absorb <"$logs/run.log"
 fi
 
 # --- the harness can fail: a planted bad patch must be rejected ----------------
