@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Tracepoints of the shared page pool. The system is "drm_page_pool" so that
+ * it never clashes with the networking page_pool's "page_pool".
+ */
+
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM drm_page_pool
+
+#if !defined(_DRM_PAGE_POOL_TRACE_H_) || defined(TRACE_HEADER_MULTI_READ)
+#define _DRM_PAGE_POOL_TRACE_H_
+
+#include <linux/mm.h>
+#include <linux/tracepoint.h>
+
+#include <drm/drm_page_pool.h>
+
+TRACE_EVENT(drm_page_pool_take,
+	    TP_PROTO(const struct drm_page_pool *pool, struct page *page,
+		     int nid),
+	    TP_ARGS(pool, page, nid),
+	    TP_STRUCT__entry(__string(name, pool->ops->name)
+			     __field(unsigned int, order)
+			     __field(int, nid)
+			     __field(unsigned long, pfn)),
+	    TP_fast_assign(__assign_str(name);
+			   __entry->order = pool->order;
+			   __entry->nid = nid;
+			   __entry->pfn = page ? page_to_pfn(page) : 0;),
+	    TP_printk("pool=%s order=%u nid=%d %s pfn=0x%lx",
+		      __get_str(name), __entry->order, __entry->nid,
+		      __entry->pfn ? "hit" : "miss", __entry->pfn)
+);
+
+TRACE_EVENT(drm_page_pool_give,
+	    TP_PROTO(const struct drm_page_pool *pool, struct page *page),
+	    TP_ARGS(pool, page),
+	    TP_STRUCT__entry(__string(name, pool->ops->name)
+			     __field(unsigned int, order)
+			     __field(int, nid)
+			     __field(unsigned long, pfn)),
+	    TP_fast_assign(__assign_str(name);
+			   __entry->order = pool->order;
+			   __entry->nid = page_to_nid(page);
+			   __entry->pfn = page_to_pfn(page);),
+	    TP_printk("pool=%s order=%u nid=%d pfn=0x%lx",
+		      __get_str(name), __entry->order, __entry->nid,
+		      __entry->pfn)
+);
+
+TRACE_EVENT(drm_page_pool_shrink,
+	    TP_PROTO(int nid, unsigned long nr_to_scan, unsigned long freed),
+	    TP_ARGS(nid, nr_to_scan, freed),
+	    TP_STRUCT__entry(__field(int, nid)
+			     __field(unsigned long, nr_to_scan)
+			     __field(unsigned long, freed)),
+	    TP_fast_assign(__entry->nid = nid;
+			   __entry->nr_to_scan = nr_to_scan;
+			   __entry->freed = freed;),
+	    TP_printk("nid=%d nr_to_scan=%lu freed=%lu",
+		      __entry->nid, __entry->nr_to_scan, __entry->freed)
+);
+
+#endif /* _DRM_PAGE_POOL_TRACE_H_ */
+
+/* This part must be outside protection */
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE page_pool_trace
+#include <trace/define_trace.h>

@@ -1,0 +1,1208 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * KUnit tests for the shared page pool, drivers/gpu/drm/page_pool.c.
+ *
+ * How the tests know they are right: every pool here is the test's own and
+ * its release hook counts the blocks that leave it (and any that leave after
+ * drm_page_pool_fini()), so a block released twice, never, or late shows as
+ * a count that differs. The pool core has no other users yet, but the tests
+ * still measure the global counters before they start and compare deltas.
+ * The shrinker's callbacks are called directly inside
+ * fs_reclaim_acquire()/fs_reclaim_release(), as reclaim would call them.
+ *
+ * The cases of the drm_page_pool_numa suite need a guest with two memory
+ * nodes (e.g. numa=fake=2). They fail, rather than skip, on anything else,
+ * so run that suite in such a guest only.
+ */
+
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/highmem.h>
+#include <linux/kthread.h>
+#include <linux/math64.h>
+#include <linux/memory.h>
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/shrinker.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+
+#include <kunit/test.h>
+
+#include <drm/drm_page_pool.h>
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+/* A pool of the test with the state its release hook records */
+struct pp_test_pool {
+	struct drm_page_pool pool;
+	/* blocks that went through the release hook */
+	atomic_t released;
+	/* blocks released after drm_page_pool_fini() returned: must stay 0 */
+	atomic_t late;
+	/* set once drm_page_pool_fini() returned */
+	bool dead;
+	/* if set, the hook signals @in_hook and waits for @let_go */
+	struct completion *in_hook;
+	struct completion *let_go;
+};
+
+static void pp_test_release(struct drm_page_pool *pool, struct page *page)
+{
+	struct pp_test_pool *tp = container_of(pool, struct pp_test_pool, pool);
+
+	if (READ_ONCE(tp->dead))
+		atomic_inc(&tp->late);
+	if (tp->in_hook) {
+		complete(tp->in_hook);
+		wait_for_completion(tp->let_go);
+	}
+	atomic_inc(&tp->released);
+	__free_pages(page, pool->order);
+}
+
+static const struct drm_page_pool_ops pp_test_ops = {
+	.name = "kunit",
+	.release = pp_test_release,
+};
+
+KUNIT_DEFINE_ACTION_WRAPPER(pp_test_pool_fini_action, drm_page_pool_fini,
+			    struct drm_page_pool *);
+
+/* A pool of @order with @ops, torn down at the end of the test */
+static struct pp_test_pool *
+pp_test_pool_create_ops(struct kunit *test, unsigned int order,
+			const struct drm_page_pool_ops *ops)
+{
+	struct pp_test_pool *tp;
+	int ret;
+
+	tp = kunit_kzalloc(test, sizeof(*tp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tp);
+
+	ret = drm_page_pool_init(&tp->pool, order, ops);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "drm_page_pool_init(order %u)",
+			    order);
+	ret = kunit_add_action_or_reset(test, pp_test_pool_fini_action,
+					&tp->pool);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return tp;
+}
+
+/* A pool of @order whose hook counts what it releases */
+static struct pp_test_pool *pp_test_pool_create(struct kunit *test,
+						unsigned int order)
+{
+	return pp_test_pool_create_ops(test, order, &pp_test_ops);
+}
+
+/* Tear @tp down now, and record that its hook must not run any more */
+static void pp_test_pool_fini(struct pp_test_pool *tp)
+{
+	drm_page_pool_fini(&tp->pool);
+	WRITE_ONCE(tp->dead, true);
+}
+
+/* Blocks owned by the test; entries given to a pool are set to NULL */
+struct pp_test_blocks {
+	unsigned int order;
+	unsigned int n;
+	struct page **page;
+};
+
+static void pp_test_blocks_free(void *data)
+{
+	struct pp_test_blocks *b = data;
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->page[i])
+			__free_pages(b->page[i], b->order);
+	kvfree(b->page);
+}
+
+static gfp_t pp_test_gfp(unsigned int order, bool compound)
+{
+	gfp_t gfp = GFP_HIGHUSER | __GFP_NOWARN;
+
+	if (order && compound)
+		gfp |= __GFP_COMP;
+	return gfp;
+}
+
+/* Room for @n blocks of @order, all freed at the end of the test */
+static struct pp_test_blocks *pp_test_blocks_array(struct kunit *test,
+						   unsigned int n,
+						   unsigned int order)
+{
+	struct pp_test_blocks *b;
+	int ret;
+
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	b->page = kvcalloc(n, sizeof(*b->page), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b->page);
+	b->order = order;
+	b->n = n;
+	ret = kunit_add_action_or_reset(test, pp_test_blocks_free, b);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return b;
+}
+
+/* Allocate @n blocks of @order on node @nid (NUMA_NO_NODE: anywhere) */
+static struct pp_test_blocks *pp_test_blocks_alloc(struct kunit *test,
+						   unsigned int n,
+						   unsigned int order,
+						   bool compound, int nid)
+{
+	struct pp_test_blocks *b = pp_test_blocks_array(test, n, order);
+	gfp_t gfp = pp_test_gfp(order, compound);
+	unsigned int i;
+
+	if (nid != NUMA_NO_NODE)
+		gfp |= __GFP_THISNODE;
+	for (i = 0; i < n; i++) {
+		b->page[i] = nid == NUMA_NO_NODE ? alloc_pages(gfp, order) :
+			alloc_pages_node(nid, gfp, order);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, b->page[i],
+					  "block %u of %u, order %u, node %d",
+					  i, n, order, nid);
+	}
+
+	return b;
+}
+
+/* Give every block of @b to @tp */
+static void pp_test_give_all(struct pp_test_pool *tp, struct pp_test_blocks *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++) {
+		drm_page_pool_give(&tp->pool, b->page[i]);
+		b->page[i] = NULL;
+	}
+}
+
+/* Expect a miss; a block handed out anyway goes back to the pool */
+static void pp_test_expect_miss(struct kunit *test, struct pp_test_pool *tp,
+				int nid, const char *why)
+{
+	struct page *page = drm_page_pool_take(&tp->pool, nid);
+
+	KUNIT_EXPECT_NULL_MSG(test, page, "take(nid %d): %s", nid, why);
+	if (page)
+		drm_page_pool_give(&tp->pool, page);
+}
+
+/* Pages in all pools on all nodes, as the shrinker counts them */
+static unsigned long pp_test_pooled_pages(void)
+{
+	unsigned long total = 0, count;
+	int nid;
+
+	for_each_node(nid) {
+		struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nid = nid };
+
+		count = drm_page_pool_shrinker_count(NULL, &sc);
+		if (count != SHRINK_EMPTY)
+			total += count;
+	}
+	return total;
+}
+
+/* One scan on node @nid as reclaim would run it; sets sc->nr_scanned */
+static unsigned long pp_test_scan(struct shrink_control *sc)
+{
+	unsigned long ret;
+
+	fs_reclaim_acquire(GFP_KERNEL);
+	ret = drm_page_pool_shrinker_scan(NULL, sc);
+	fs_reclaim_release(GFP_KERNEL);
+	return ret;
+}
+
+static unsigned long pp_test_count(int nid)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nid = nid };
+	unsigned long ret;
+
+	fs_reclaim_acquire(GFP_KERNEL);
+	ret = drm_page_pool_shrinker_count(NULL, &sc);
+	fs_reclaim_release(GFP_KERNEL);
+	return ret;
+}
+
+static void pp_test_restore_limit(void *data)
+{
+	drm_page_pool_set_limit((unsigned long)data);
+}
+
+/* Set the global limit for this test only */
+static void pp_test_set_limit(struct kunit *test, unsigned long pages)
+{
+	unsigned long old = drm_page_pool_set_limit(pages);
+	int ret;
+
+	ret = kunit_add_action_or_reset(test, pp_test_restore_limit,
+					(void *)old);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+/* Fail unless the guest has the two memory nodes the NUMA cases need */
+static void pp_test_assert_two_nodes(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ_MSG(test, num_online_nodes(), 2,
+			    "the NUMA cases need a guest with 2 nodes");
+	KUNIT_ASSERT_TRUE_MSG(test, node_state(0, N_MEMORY),
+			      "node 0 has no memory");
+	KUNIT_ASSERT_TRUE_MSG(test, node_state(1, N_MEMORY),
+			      "node 1 has no memory");
+}
+
+struct pp_test_param {
+	unsigned int order;
+	bool compound;
+	const char *desc;
+};
+
+static const struct pp_test_param pp_test_params[] = {
+	{ 0, false, "order 0" },
+	{ 4, false, "order 4" },
+	{ 4, true, "order 4 compound" },
+	{ 8, false, "order 8" },
+	{ 8, true, "order 8 compound" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(pp_test_orders, pp_test_params, desc);
+
+/* A pool gives back exactly the blocks it got, as they were, then misses */
+static void pp_test_take_give(struct kunit *test)
+{
+	const struct pp_test_param *p = test->param_value;
+	struct pp_test_pool *tp = pp_test_pool_create(test, p->order);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 4, p->order,
+							 p->compound,
+							 NUMA_NO_NODE);
+	struct page *given[4];
+	unsigned int i, j;
+
+	memcpy(given, b->page, sizeof(given));
+	pp_test_give_all(tp, b);
+	KUNIT_EXPECT_EQ(test, tp->pool.count, 4);
+
+	for (i = 0; i < 4; i++) {
+		struct page *page = drm_page_pool_take(&tp->pool, NUMA_NO_NODE);
+
+		KUNIT_ASSERT_NOT_NULL_MSG(test, page, "take %u of 4", i);
+		b->page[i] = page;
+		for (j = 0; j < 4 && given[j] != page; j++)
+			;
+		KUNIT_EXPECT_LT_MSG(test, j, 4, "take %u: pfn 0x%lx not given",
+				    i, page_to_pfn(page));
+		KUNIT_EXPECT_EQ(test, PageCompound(page), p->compound && p->order);
+		if (PageCompound(page))
+			KUNIT_EXPECT_EQ(test, compound_order(page), p->order);
+	}
+
+	pp_test_expect_miss(test, tp, NUMA_NO_NODE, "all 4 blocks taken");
+	KUNIT_EXPECT_EQ(test, tp->pool.hits, 4);
+	KUNIT_EXPECT_EQ(test, tp->pool.misses, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 0);
+}
+
+/* Every byte a user wrote is zero when the block is taken again */
+static void pp_test_zeroed(struct kunit *test)
+{
+	const struct pp_test_param *p = test->param_value;
+	struct pp_test_pool *tp = pp_test_pool_create(test, p->order);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 1, p->order,
+							 p->compound,
+							 NUMA_NO_NODE);
+	unsigned int i, nr = 1U << p->order;
+	struct page *page = b->page[0];
+
+	for (i = 0; i < nr; i++)
+		memset_page(page + i, 0, 0xa5, PAGE_SIZE);
+
+	pp_test_give_all(tp, b);
+	b->page[0] = drm_page_pool_take(&tp->pool, NUMA_NO_NODE);
+	KUNIT_ASSERT_PTR_EQ(test, b->page[0], page);
+
+	for (i = 0; i < nr; i++) {
+		void *vaddr = kmap_local_page(page + i);
+		u8 *dirty = memchr_inv(vaddr, 0, PAGE_SIZE);
+		size_t offset = dirty ? dirty - (u8 *)vaddr : 0;
+
+		kunmap_local(vaddr);
+		KUNIT_EXPECT_NULL_MSG(test, dirty,
+				      "page %u of %u: byte %zu not zero",
+				      i, nr, offset);
+	}
+}
+
+/*
+ * A take is a list pop and does not clear again: what is written into a
+ * pooled block (here by the test, behind the pool's back) is still there.
+ * With the previous case this shows blocks are zeroed exactly once.
+ */
+static void pp_test_take_does_not_clear(struct kunit *test)
+{
+	struct pp_test_pool *tp = pp_test_pool_create(test, 0);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 1, 0, false,
+							 NUMA_NO_NODE);
+	struct page *page = b->page[0];
+	u32 *vaddr;
+	u32 seen;
+
+	pp_test_give_all(tp, b);
+	vaddr = kmap_local_page(page);
+	vaddr[7] = 0xdeadbeef;
+	kunmap_local(vaddr);
+
+	b->page[0] = drm_page_pool_take(&tp->pool, NUMA_NO_NODE);
+	KUNIT_ASSERT_PTR_EQ(test, b->page[0], page);
+	vaddr = kmap_local_page(page);
+	seen = vaddr[7];
+	kunmap_local(vaddr);
+	KUNIT_EXPECT_EQ_MSG(test, seen, 0xdeadbeef, "take cleared the block");
+}
+
+/* The release hook runs once per block leaving, and never after fini */
+static void pp_test_release_once(struct kunit *test)
+{
+	struct pp_test_pool *tp = pp_test_pool_create(test, 0);
+	struct pp_test_pool *other = pp_test_pool_create(test, 0);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 12, 0, false, 0);
+	struct pp_test_blocks *o = pp_test_blocks_alloc(test, 4, 0, false, 0);
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nid = 0, .nr_to_scan = 8,
+	};
+	unsigned int i;
+
+	/* 8 blocks through the shrinker, 4 through fini */
+	for (i = 0; i < 8; i++) {
+		drm_page_pool_give(&tp->pool, b->page[i]);
+		b->page[i] = NULL;
+	}
+	KUNIT_EXPECT_EQ(test, pp_test_scan(&sc), 8);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 8);
+
+	for (; i < 12; i++) {
+		drm_page_pool_give(&tp->pool, b->page[i]);
+		b->page[i] = NULL;
+	}
+	pp_test_pool_fini(tp);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 12);
+
+	/* Shrinking what is left in the system must not reach the dead pool */
+	pp_test_give_all(other, o);
+	sc.nr_to_scan = 64;
+	pp_test_scan(&sc);
+	KUNIT_EXPECT_EQ(test, atomic_read(&other->released), 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 12);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->late), 0);
+}
+
+/* fini is a no-op on a zeroed pool and on a pool already torn down */
+static void pp_test_fini_tolerant(struct kunit *test)
+{
+	struct pp_test_pool *tp = kunit_kzalloc(test, sizeof(*tp), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, tp);
+	drm_page_pool_fini(&tp->pool);
+	KUNIT_ASSERT_EQ(test, drm_page_pool_init(&tp->pool, 0, &pp_test_ops), 0);
+	drm_page_pool_fini(&tp->pool);
+	drm_page_pool_fini(&tp->pool);
+	KUNIT_EXPECT_NULL(test, tp->pool.nodes);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 0);
+}
+
+/* Over the limit, an idle pool is shrunk, not the one being given to */
+static void pp_test_limit_idle_first(struct kunit *test)
+{
+	struct pp_test_pool *idle = pp_test_pool_create(test, 0);
+	struct pp_test_pool *busy = pp_test_pool_create(test, 0);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 8, 0, false,
+							 NUMA_NO_NODE);
+	struct pp_test_blocks *c = pp_test_blocks_alloc(test, 1, 0, false,
+							 NUMA_NO_NODE);
+
+	pp_test_set_limit(test, pp_test_pooled_pages() + 8);
+	pp_test_give_all(idle, b);
+	pp_test_expect_miss(test, busy, NUMA_NO_NODE, "nothing given yet");
+
+	pp_test_give_all(busy, c);
+	KUNIT_EXPECT_EQ(test, busy->pool.count, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&busy->released), 0);
+	KUNIT_EXPECT_EQ(test, idle->pool.count, 7);
+	KUNIT_EXPECT_EQ(test, atomic_read(&idle->released), 1);
+}
+
+/* Among other pools, the one whose last take is oldest shrinks first */
+static void pp_test_limit_oldest_first(struct kunit *test)
+{
+	/* Initialised first, so it wins ties: its recent take must count */
+	struct pp_test_pool *recent = pp_test_pool_create(test, 0);
+	struct pp_test_pool *oldest = pp_test_pool_create(test, 0);
+	struct pp_test_pool *busy = pp_test_pool_create(test, 0);
+	struct pp_test_blocks *r = pp_test_blocks_alloc(test, 4, 0, false,
+							 NUMA_NO_NODE);
+	struct pp_test_blocks *o = pp_test_blocks_alloc(test, 4, 0, false,
+							 NUMA_NO_NODE);
+	struct pp_test_blocks *c = pp_test_blocks_alloc(test, 1, 0, false,
+							 NUMA_NO_NODE);
+
+	pp_test_give_all(recent, r);
+	pp_test_give_all(oldest, o);
+	msleep(jiffies_to_msecs(3));
+	r->page[0] = drm_page_pool_take(&recent->pool, NUMA_NO_NODE);
+	KUNIT_ASSERT_NOT_NULL(test, r->page[0]);
+
+	pp_test_set_limit(test, pp_test_pooled_pages());
+	pp_test_give_all(busy, c);
+	KUNIT_EXPECT_EQ(test, oldest->pool.count, 3);
+	KUNIT_EXPECT_EQ(test, recent->pool.count, 3);
+	KUNIT_EXPECT_EQ(test, busy->pool.count, 1);
+}
+
+/* When only the pool in use holds pages, it is trimmed to the limit */
+static void pp_test_limit_in_use_last(struct kunit *test)
+{
+	struct pp_test_pool *tp = pp_test_pool_create(test, 2);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 5, 2, true,
+							 NUMA_NO_NODE);
+	unsigned long base = pp_test_pooled_pages();
+
+	pp_test_set_limit(test, base + 4 * 4);
+	pp_test_give_all(tp, b);
+	KUNIT_EXPECT_EQ(test, tp->pool.count, 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 1);
+	KUNIT_EXPECT_LE(test, pp_test_pooled_pages(), base + 16);
+}
+
+/* count and scan follow the shrinker contract */
+static void pp_test_shrinker_contract(struct kunit *test)
+{
+	struct pp_test_pool *tp = pp_test_pool_create(test, 0);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 10, 0, false, 0);
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nid = 0 };
+	unsigned long ret;
+
+	KUNIT_ASSERT_EQ_MSG(test, pp_test_count(0), SHRINK_EMPTY,
+			    "node 0 must start empty");
+	pp_test_give_all(tp, b);
+	KUNIT_EXPECT_EQ(test, pp_test_count(0), 10);
+
+	sc.nr_to_scan = 3;
+	ret = pp_test_scan(&sc);
+	KUNIT_EXPECT_EQ(test, ret, 3);
+	KUNIT_EXPECT_EQ(test, sc.nr_scanned, 3);
+	KUNIT_EXPECT_EQ(test, pp_test_count(0), 7);
+
+	sc.nr_to_scan = 100;
+	ret = pp_test_scan(&sc);
+	KUNIT_EXPECT_EQ(test, ret, 7);
+	KUNIT_EXPECT_EQ(test, sc.nr_scanned, 7);
+
+	ret = pp_test_scan(&sc);
+	KUNIT_EXPECT_EQ_MSG(test, ret, SHRINK_STOP, "empty scan returned %lu",
+			    ret);
+	KUNIT_EXPECT_EQ(test, sc.nr_scanned, 0);
+	KUNIT_EXPECT_EQ(test, pp_test_count(0), SHRINK_EMPTY);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 10);
+}
+
+/* A high-order block is released whole, even for a smaller nr_to_scan */
+static void pp_test_shrinker_high_order(struct kunit *test)
+{
+	struct pp_test_pool *tp = pp_test_pool_create(test, 4);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 2, 4, true, 0);
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nid = 0, .nr_to_scan = 1,
+	};
+
+	pp_test_give_all(tp, b);
+	KUNIT_EXPECT_EQ(test, pp_test_scan(&sc), 16);
+	KUNIT_EXPECT_EQ(test, sc.nr_scanned, 16);
+	KUNIT_EXPECT_EQ(test, tp->pool.count, 1);
+}
+
+/* Successive scans visit the pools in turn, not always the first one */
+static void pp_test_shrinker_fair(struct kunit *test)
+{
+	struct pp_test_pool *a = pp_test_pool_create(test, 0);
+	struct pp_test_pool *c = pp_test_pool_create(test, 0);
+	struct pp_test_blocks *ba = pp_test_blocks_alloc(test, 32, 0, false, 0);
+	struct pp_test_blocks *bc = pp_test_blocks_alloc(test, 32, 0, false, 0);
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nid = 0, .nr_to_scan = 16,
+	};
+
+	pp_test_give_all(a, ba);
+	pp_test_give_all(c, bc);
+	KUNIT_EXPECT_EQ(test, pp_test_scan(&sc), 16);
+	KUNIT_EXPECT_EQ(test, pp_test_scan(&sc), 16);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&a->released), 16,
+			    "a lost %d, c lost %d", atomic_read(&a->released),
+			    atomic_read(&c->released));
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&c->released), 16,
+			    "a lost %d, c lost %d", atomic_read(&a->released),
+			    atomic_read(&c->released));
+}
+
+/* The debugfs helper prints one column of blocks per pool, 0 for NULL */
+static void pp_test_debugfs_counts(struct kunit *test)
+{
+	struct pp_test_pool *tp = pp_test_pool_create(test, 0);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 3, 0, false,
+							 NUMA_NO_NODE);
+	struct drm_page_pool *pools[] = { &tp->pool, NULL };
+	char buf[64] = "";
+	struct seq_file m = { .buf = buf, .size = sizeof(buf) };
+
+	pp_test_give_all(tp, b);
+	drm_page_pool_debugfs_counts(&m, pools, ARRAY_SIZE(pools));
+	KUNIT_EXPECT_STREQ(test, buf, "        3        0\n");
+}
+
+/* The guest has the topology the NUMA cases rely on */
+static void pp_test_numa_topology(struct kunit *test)
+{
+	pp_test_assert_two_nodes(test);
+	KUNIT_EXPECT_GE(test, nr_node_ids, 2);
+}
+
+/* A take that names a node gets a block of that node or nothing */
+static void pp_test_numa_take_node(struct kunit *test)
+{
+	struct pp_test_pool *tp;
+	struct pp_test_blocks *b0, *b1;
+	struct page *page;
+	int nid;
+
+	pp_test_assert_two_nodes(test);
+	tp = pp_test_pool_create(test, 0);
+	b0 = pp_test_blocks_alloc(test, 2, 0, false, 0);
+	b1 = pp_test_blocks_alloc(test, 1, 0, false, 1);
+	pp_test_give_all(tp, b0);
+	pp_test_give_all(tp, b1);
+	KUNIT_EXPECT_EQ(test, tp->pool.nodes[0].count, 2);
+	KUNIT_EXPECT_EQ(test, tp->pool.nodes[1].count, 1);
+
+	page = drm_page_pool_take(&tp->pool, 1);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	b1->page[0] = page;
+	KUNIT_EXPECT_EQ(test, page_to_nid(page), 1);
+
+	pp_test_expect_miss(test, tp, 1,
+			    "node 1 is empty, node 0 must not serve it");
+
+	page = drm_page_pool_take(&tp->pool, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	b0->page[0] = page;
+	KUNIT_EXPECT_EQ(test, page_to_nid(page), 0);
+
+	/* NUMA_NO_NODE falls back to whatever node holds blocks */
+	page = drm_page_pool_take(&tp->pool, NUMA_NO_NODE);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	b0->page[1] = page;
+	nid = page_to_nid(page);
+	KUNIT_EXPECT_EQ(test, nid, 0);
+}
+
+/* count and scan see only the node in sc->nid */
+static void pp_test_numa_shrink_node(struct kunit *test)
+{
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nid = 1, .nr_to_scan = 64,
+	};
+	struct pp_test_blocks *b0, *b1;
+	struct pp_test_pool *tp;
+	unsigned long base0, base1;
+
+	pp_test_assert_two_nodes(test);
+	tp = pp_test_pool_create(test, 0);
+	b0 = pp_test_blocks_alloc(test, 5, 0, false, 0);
+	b1 = pp_test_blocks_alloc(test, 3, 0, false, 1);
+	base0 = pp_test_count(0) == SHRINK_EMPTY ? 0 : pp_test_count(0);
+	base1 = pp_test_count(1) == SHRINK_EMPTY ? 0 : pp_test_count(1);
+	pp_test_give_all(tp, b0);
+	pp_test_give_all(tp, b1);
+
+	KUNIT_EXPECT_EQ(test, pp_test_count(0), base0 + 5);
+	KUNIT_EXPECT_EQ(test, pp_test_count(1), base1 + 3);
+
+	KUNIT_EXPECT_EQ(test, pp_test_scan(&sc), base1 + 3);
+	KUNIT_EXPECT_EQ(test, tp->pool.nodes[1].count, 0);
+	KUNIT_EXPECT_EQ_MSG(test, tp->pool.nodes[0].count, 5,
+			    "shrinking node 1 took blocks of node 0");
+	KUNIT_EXPECT_EQ(test, pp_test_count(1), SHRINK_EMPTY);
+}
+
+/* Memory of a node going offline takes that node's blocks, and only those */
+static void pp_test_numa_memory_offline(struct kunit *test)
+{
+	struct pp_test_blocks *b0, *b1;
+	struct memory_notify mn = { .nr_pages = 1 };
+	struct pp_test_pool *tp;
+
+	pp_test_assert_two_nodes(test);
+	tp = pp_test_pool_create(test, 0);
+	b0 = pp_test_blocks_alloc(test, 2, 0, false, 0);
+	b1 = pp_test_blocks_alloc(test, 2, 0, false, 1);
+	mn.start_pfn = page_to_pfn(b1->page[0]);
+	pp_test_give_all(tp, b0);
+	pp_test_give_all(tp, b1);
+
+	/* Only MEM_GOING_OFFLINE acts */
+	drm_page_pool_memory_notify(NULL, MEM_OFFLINE, &mn);
+	KUNIT_EXPECT_EQ(test, tp->pool.count, 4);
+
+	drm_page_pool_memory_notify(NULL, MEM_GOING_OFFLINE, &mn);
+	KUNIT_EXPECT_EQ(test, tp->pool.nodes[1].count, 0);
+	KUNIT_EXPECT_EQ(test, tp->pool.nodes[0].count, 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 2);
+}
+
+/* A kthread of the test, stopped at the end even if an assertion fails */
+struct pp_test_thread {
+	struct task_struct *task;
+	struct kunit *test;
+	struct pp_test_pool *tp;
+	struct pp_test_pool *tp2;
+	/* dirty blocks seen on take, blocks that could not be allocated */
+	atomic_t *dirty;
+	unsigned long loops;
+	int nid;
+};
+
+static void pp_test_thread_stop(void *data)
+{
+	struct pp_test_thread *t = data;
+
+	if (t->task) {
+		kthread_stop_put(t->task);
+		t->task = NULL;
+	}
+}
+
+static void pp_test_thread_start(struct kunit *test, struct pp_test_thread *t,
+				 int (*fn)(void *), const char *name)
+{
+	struct task_struct *task;
+	int ret;
+
+	task = kthread_run(fn, t, "%s", name);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(task), "kthread %s: %ld", name,
+			       PTR_ERR(task));
+	get_task_struct(task);
+	t->task = task;
+	ret = kunit_add_action_or_reset(test, pp_test_thread_stop, t);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+/* Take, check the block is clean, dirty it and give it back, over and over */
+static int pp_test_worker(void *data)
+{
+	struct pp_test_thread *t = data;
+	struct drm_page_pool *pool = &t->tp->pool;
+
+	while (!kthread_should_stop()) {
+		struct page *page = drm_page_pool_take(pool, NUMA_NO_NODE);
+		unsigned int i;
+		u64 *vaddr;
+
+		if (!page) {
+			page = alloc_pages(pp_test_gfp(pool->order, true) |
+					   __GFP_ZERO, pool->order);
+			if (!page) {
+				cond_resched();
+				continue;
+			}
+		}
+		for (i = 0; i < (1U << pool->order); i++) {
+			vaddr = kmap_local_page(page + i);
+			if (vaddr[0] || vaddr[PAGE_SIZE / sizeof(u64) - 1])
+				atomic_inc(t->dirty);
+			vaddr[0] = ~0ULL;
+			vaddr[PAGE_SIZE / sizeof(u64) - 1] = ~0ULL;
+			kunmap_local(vaddr);
+		}
+		drm_page_pool_give(pool, page);
+		t->loops++;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Run the shrinker on every node in turn, as kswapd would */
+static int pp_test_shrinker_thread(void *data)
+{
+	struct pp_test_thread *t = data;
+
+	int nid = first_online_node;
+
+	while (!kthread_should_stop()) {
+		struct shrink_control sc = {
+			.gfp_mask = GFP_KERNEL, .nid = nid, .nr_to_scan = 32,
+		};
+
+		pp_test_scan(&sc);
+		nid = next_online_node(nid);
+		if (nid >= MAX_NUMNODES)
+			nid = first_online_node;
+		t->loops++;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Create a pool, fill it a little and tear it down, while scans run */
+static int pp_test_churn_thread(void *data)
+{
+	struct pp_test_thread *t = data;
+	struct drm_page_pool *pool = &t->tp2->pool;
+
+	while (!kthread_should_stop()) {
+		unsigned int i;
+
+		if (drm_page_pool_init(pool, 0, &pp_test_ops))
+			continue;
+		for (i = 0; i < 8; i++) {
+			struct page *page = alloc_page(GFP_KERNEL);
+
+			if (page)
+				drm_page_pool_give(pool, page);
+		}
+		drm_page_pool_fini(pool);
+		t->loops++;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Takes, gives, shrinks and pool teardown on both CPUs at once, with a tight
+ * limit: no block is ever handed out dirty, no counter drifts.
+ */
+static void pp_test_concurrent(struct kunit *test)
+{
+	struct pp_test_thread *w0, *w1, *s, *churn;
+	struct pp_test_pool *p0, *p2, *tmp;
+	unsigned long base = pp_test_pooled_pages();
+	atomic_t *dirty;
+
+	p0 = pp_test_pool_create(test, 0);
+	p2 = pp_test_pool_create(test, 2);
+	tmp = kunit_kzalloc(test, sizeof(*tmp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tmp);
+	pp_test_set_limit(test, base + 4);
+
+	/* Not on the stack: the threads outlive a failed assertion */
+	dirty = kunit_kzalloc(test, sizeof(*dirty), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dirty);
+	w0 = kunit_kzalloc(test, sizeof(*w0), GFP_KERNEL);
+	w1 = kunit_kzalloc(test, sizeof(*w1), GFP_KERNEL);
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	churn = kunit_kzalloc(test, sizeof(*churn), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, w0 && w1 && s && churn);
+	w0->tp = p0;
+	w1->tp = p2;
+	w0->dirty = dirty;
+	w1->dirty = dirty;
+	churn->tp2 = tmp;
+
+	pp_test_thread_start(test, w0, pp_test_worker, "pp_test_w0");
+	pp_test_thread_start(test, w1, pp_test_worker, "pp_test_w1");
+	pp_test_thread_start(test, s, pp_test_shrinker_thread, "pp_test_scan");
+	pp_test_thread_start(test, churn, pp_test_churn_thread,
+			     "pp_test_churn");
+	msleep(2000);
+	pp_test_thread_stop(churn);
+	pp_test_thread_stop(s);
+	pp_test_thread_stop(w1);
+	pp_test_thread_stop(w0);
+
+	kunit_info(test, "loops: w0 %lu w1 %lu scan %lu churn %lu\n",
+		   w0->loops, w1->loops, s->loops, churn->loops);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(dirty), 0,
+			    "blocks handed out dirty");
+	KUNIT_EXPECT_GT(test, w0->loops, 0);
+	KUNIT_EXPECT_GT(test, w1->loops, 0);
+	KUNIT_EXPECT_GT(test, s->loops, 0);
+	KUNIT_EXPECT_GT(test, churn->loops, 0);
+	/* a give racing with a take may leave one block over the limit */
+	KUNIT_EXPECT_LE(test, pp_test_pooled_pages(), base + 4 + 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tmp->late), 0);
+
+	pp_test_pool_fini(p0);
+	pp_test_pool_fini(p2);
+	KUNIT_EXPECT_EQ(test, pp_test_pooled_pages(), base);
+}
+
+static int pp_test_scan_thread(void *data)
+{
+	struct pp_test_thread *t = data;
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nid = t->nid, .nr_to_scan = 1,
+	};
+
+	t->loops = pp_test_scan(&sc);
+	return 0;
+}
+
+static int pp_test_fini_thread(void *data)
+{
+	struct pp_test_thread *t = data;
+
+	pp_test_pool_fini(t->tp);
+	return 0;
+}
+
+static void pp_test_let_go(void *data)
+{
+	complete_all(data);
+}
+
+/*
+ * drm_page_pool_fini() waits for a scan that is releasing a block of the
+ * pool, and the hook never runs once it returned (R4).
+ */
+static void pp_test_fini_during_scan(struct kunit *test)
+{
+	struct pp_test_pool *tp = pp_test_pool_create(test, 0);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 2, 0, false, 0);
+	struct pp_test_thread *scan, *fini;
+	struct completion *in_hook, *let_go;
+	int ret;
+
+	in_hook = kunit_kzalloc(test, sizeof(*in_hook), GFP_KERNEL);
+	let_go = kunit_kzalloc(test, sizeof(*let_go), GFP_KERNEL);
+	scan = kunit_kzalloc(test, sizeof(*scan), GFP_KERNEL);
+	fini = kunit_kzalloc(test, sizeof(*fini), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, in_hook && let_go && scan && fini);
+	init_completion(in_hook);
+	init_completion(let_go);
+	pp_test_give_all(tp, b);
+	tp->in_hook = in_hook;
+	tp->let_go = let_go;
+	scan->nid = 0;
+	fini->tp = tp;
+
+	/* Each let-go action is registered after a thread's stop: runs first */
+	pp_test_thread_start(test, scan, pp_test_scan_thread, "pp_test_scan");
+	ret = kunit_add_action_or_reset(test, pp_test_let_go, let_go);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NE_MSG(test, wait_for_completion_timeout(in_hook, 10 * HZ),
+			    0, "the scan never reached the release hook");
+
+	pp_test_thread_start(test, fini, pp_test_fini_thread, "pp_test_fini");
+	ret = kunit_add_action_or_reset(test, pp_test_let_go, let_go);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	msleep(200);
+	KUNIT_EXPECT_FALSE_MSG(test, READ_ONCE(tp->dead),
+			       "fini returned while the scan was in the hook");
+
+	complete_all(let_go);
+	pp_test_thread_stop(fini);
+	pp_test_thread_stop(scan);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(tp->dead));
+	KUNIT_EXPECT_EQ(test, scan->loops, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->late), 0);
+}
+
+/* Performance: medians over batches, against the buddy allocator */
+
+#define PP_PERF_BATCHES	15
+
+/* The core's own release, __free_pages(), as the system heap will use */
+static const struct drm_page_pool_ops pp_perf_ops = {
+	.name = "kunit-perf",
+};
+
+static int pp_perf_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static u64 pp_perf_median(u64 *v, unsigned int n)
+{
+	sort(v, n, sizeof(*v), pp_perf_cmp, NULL);
+	return v[n / 2];
+}
+
+/* "a/b" as a decimal with two digits, for the table */
+static void pp_perf_ratio(char *buf, size_t len, u64 a, u64 b)
+{
+	u64 r = b ? div64_u64(a * 100, b) : 0;
+	u32 rem;
+	u64 whole = div_u64_rem(r, 100, &rem);
+
+	snprintf(buf, len, "%llu.%02u", whole, rem);
+}
+
+/* ns per block since @t0 for a loop over @n blocks; u64 division for i386 */
+static u64 pp_perf_per_block(u64 t0, unsigned int n)
+{
+	return div_u64(ktime_get_ns() - t0, n);
+}
+
+enum pp_perf_op {
+	PP_ALLOC, PP_FREE, PP_CLEAR, PP_GIVE, PP_TAKE, PP_CYCLE,
+	PP_BUDDY_CYCLE, PP_NR_OPS,
+};
+
+/* One batch of every operation on the blocks of @b; ns per block into @ns */
+static void pp_perf_batch(struct kunit *test, struct pp_test_pool *tp,
+			  struct pp_test_blocks *b, u64 *ns)
+{
+	unsigned int order = tp->pool.order, n = b->n;
+	gfp_t gfp = pp_test_gfp(order, true);
+	struct page **blk = b->page;
+	struct page *page;
+	unsigned int i, j;
+	u64 t;
+
+	t = ktime_get_ns();
+	for (i = 0; i < n; i++)
+		blk[i] = alloc_pages(gfp | __GFP_ZERO, order);
+	ns[PP_ALLOC] = pp_perf_per_block(t, n);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
+
+	t = ktime_get_ns();
+	for (i = 0; i < n; i++)
+		for (j = 0; j < (1U << order); j++)
+			clear_highpage(blk[i] + j);
+	ns[PP_CLEAR] = pp_perf_per_block(t, n);
+
+	t = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		__free_pages(blk[i], order);
+		blk[i] = NULL;
+	}
+	ns[PP_FREE] = pp_perf_per_block(t, n);
+
+	for (i = 0; i < n; i++) {
+		blk[i] = alloc_pages(gfp, order);
+		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
+	}
+	t = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		drm_page_pool_give(&tp->pool, blk[i]);
+		blk[i] = NULL;
+	}
+	ns[PP_GIVE] = pp_perf_per_block(t, n);
+
+	t = ktime_get_ns();
+	for (i = 0; i < n; i++)
+		blk[i] = drm_page_pool_take(&tp->pool, NUMA_NO_NODE);
+	ns[PP_TAKE] = pp_perf_per_block(t, n);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_NOT_NULL_MSG(test, blk[i], "warm take %u missed", i);
+
+	/* Warm pool again, then take and give back one block at a time */
+	for (i = 0; i < n; i++) {
+		drm_page_pool_give(&tp->pool, blk[i]);
+		blk[i] = NULL;
+	}
+	t = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		page = drm_page_pool_take(&tp->pool, NUMA_NO_NODE);
+		if (!page)
+			break;
+		drm_page_pool_give(&tp->pool, page);
+	}
+	ns[PP_CYCLE] = pp_perf_per_block(t, n);
+
+	t = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		page = alloc_pages(gfp | __GFP_ZERO, order);
+		if (!page)
+			break;
+		__free_pages(page, order);
+	}
+	ns[PP_BUDDY_CYCLE] = pp_perf_per_block(t, n);
+	KUNIT_EXPECT_EQ_MSG(test, i, n, "buddy cycle: allocation %u failed", i);
+
+	/* Leave the pool empty, so every batch starts alike */
+	for (i = 0; i < n; i++) {
+		page = drm_page_pool_take(&tp->pool, NUMA_NO_NODE);
+		if (page)
+			__free_pages(page, order);
+	}
+}
+
+/*
+ * ns per block of warm take, give (zeroing included) and take+give, beside
+ * alloc_pages(__GFP_ZERO), clear_page() and __free_pages() of the same
+ * order, in the same boot.
+ */
+static void pp_test_perf_ops(struct kunit *test)
+{
+	static const unsigned int orders[] = { 0, 4, 8 };
+	static const unsigned int batch[] = { 1024, 128, 16 };
+	u64 (*ns)[PP_NR_OPS];
+	u64 med[PP_NR_OPS];
+	unsigned int k, op, b;
+
+	ns = kunit_kcalloc(test, PP_PERF_BATCHES, sizeof(*ns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ns);
+
+	kunit_info(test, "order   alloc+zero    free   clear    give    take   cycle  buddy-cycle  take/alloc  give/(clear+free)  cycle/buddy\n");
+	for (k = 0; k < ARRAY_SIZE(orders); k++) {
+		struct pp_test_pool *tp = pp_test_pool_create_ops(test, orders[k],
+								  &pp_perf_ops);
+		struct pp_test_blocks *blocks;
+		char r1[24], r2[24], r3[24];
+		u64 v[PP_PERF_BATCHES];
+
+		blocks = pp_test_blocks_array(test, batch[k], orders[k]);
+		for (b = 0; b < PP_PERF_BATCHES; b++)
+			pp_perf_batch(test, tp, blocks, ns[b]);
+		for (op = 0; op < PP_NR_OPS; op++) {
+			for (b = 0; b < PP_PERF_BATCHES; b++)
+				v[b] = ns[b][op];
+			med[op] = pp_perf_median(v, PP_PERF_BATCHES);
+		}
+		pp_perf_ratio(r1, sizeof(r1), med[PP_TAKE], med[PP_ALLOC]);
+		pp_perf_ratio(r2, sizeof(r2), med[PP_GIVE],
+			      med[PP_CLEAR] + med[PP_FREE]);
+		pp_perf_ratio(r3, sizeof(r3), med[PP_CYCLE],
+			      med[PP_BUDDY_CYCLE]);
+		kunit_info(test, "%5u %12llu %7llu %7llu %7llu %7llu %7llu %12llu %11s %18s %12s\n",
+			   orders[k], med[PP_ALLOC], med[PP_FREE],
+			   med[PP_CLEAR], med[PP_GIVE], med[PP_TAKE],
+			   med[PP_CYCLE], med[PP_BUDDY_CYCLE], r1, r2, r3);
+
+		KUNIT_EXPECT_EQ_MSG(test, tp->pool.misses, 0,
+				    "order %u: a warm take missed", orders[k]);
+		pp_test_pool_fini(tp);
+	}
+}
+
+#define PP_DRAIN_REPS	5
+
+/* Time to drain 64 MiB from a pool through the shrinker, as kswapd would */
+static u64 pp_perf_drain(struct kunit *test, struct pp_test_pool *tp,
+			 unsigned int n)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	unsigned long freed = 0;
+	u64 t;
+	int nid;
+
+	t = ktime_get_ns();
+	fs_reclaim_acquire(GFP_KERNEL);
+	for_each_online_node(nid) {
+		sc.nid = nid;
+		for (;;) {
+			sc.nr_to_scan = 128;
+			if (drm_page_pool_shrinker_scan(NULL, &sc) == SHRINK_STOP)
+				break;
+			freed += sc.nr_scanned;
+		}
+	}
+	fs_reclaim_release(GFP_KERNEL);
+	t = ktime_get_ns() - t;
+
+	KUNIT_EXPECT_EQ(test, freed, (unsigned long)n << tp->pool.order);
+	return t;
+}
+
+/*
+ * ns to drain 64 MiB of pooled blocks through the shrinker, beside
+ * __free_pages() of the same number of blocks.
+ */
+static void pp_test_perf_drain(struct kunit *test)
+{
+	static const unsigned int orders[] = { 0, 4, 8 };
+	unsigned int k, r, i;
+
+	kunit_info(test, "order   shrinker-drain-ns   free-ns  drain/free (64 MiB, median of 5)\n");
+	for (k = 0; k < ARRAY_SIZE(orders); k++) {
+		unsigned int order = orders[k];
+		unsigned int n = (SZ_64M >> PAGE_SHIFT) >> order;
+		struct pp_test_pool *tp = pp_test_pool_create_ops(test, order,
+								  &pp_perf_ops);
+		u64 drain[PP_DRAIN_REPS], freeing[PP_DRAIN_REPS], md, mf, t;
+		char ratio[24];
+
+		for (r = 0; r < PP_DRAIN_REPS; r++) {
+			struct pp_test_blocks *b;
+
+			b = pp_test_blocks_alloc(test, n, order, true,
+						 NUMA_NO_NODE);
+			t = ktime_get_ns();
+			for (i = 0; i < n; i++) {
+				__free_pages(b->page[i], order);
+				b->page[i] = NULL;
+			}
+			freeing[r] = ktime_get_ns() - t;
+
+			b = pp_test_blocks_alloc(test, n, order, true,
+						 NUMA_NO_NODE);
+			pp_test_give_all(tp, b);
+			drain[r] = pp_perf_drain(test, tp, n);
+		}
+		md = pp_perf_median(drain, PP_DRAIN_REPS);
+		mf = pp_perf_median(freeing, PP_DRAIN_REPS);
+		pp_perf_ratio(ratio, sizeof(ratio), md, mf);
+		kunit_info(test, "%5u %19llu %9llu %11s\n", order, md, mf, ratio);
+		pp_test_pool_fini(tp);
+	}
+}
+
+static struct kunit_case drm_page_pool_tests[] = {
+	KUNIT_CASE_PARAM(pp_test_take_give, pp_test_orders_gen_params),
+	KUNIT_CASE_PARAM(pp_test_zeroed, pp_test_orders_gen_params),
+	KUNIT_CASE(pp_test_take_does_not_clear),
+	KUNIT_CASE(pp_test_release_once),
+	KUNIT_CASE(pp_test_fini_tolerant),
+	KUNIT_CASE(pp_test_limit_idle_first),
+	KUNIT_CASE(pp_test_limit_oldest_first),
+	KUNIT_CASE(pp_test_limit_in_use_last),
+	KUNIT_CASE(pp_test_shrinker_contract),
+	KUNIT_CASE(pp_test_shrinker_high_order),
+	KUNIT_CASE(pp_test_shrinker_fair),
+	KUNIT_CASE(pp_test_debugfs_counts),
+	KUNIT_CASE(pp_test_fini_during_scan),
+	KUNIT_CASE_SLOW(pp_test_concurrent),
+	KUNIT_CASE_SLOW(pp_test_perf_ops),
+	KUNIT_CASE_SLOW(pp_test_perf_drain),
+	{}
+};
+
+static struct kunit_suite drm_page_pool_test_suite = {
+	.name = "drm_page_pool",
+	.test_cases = drm_page_pool_tests,
+};
+
+/* Cases that need a guest with two memory nodes, in a suite of their own */
+static struct kunit_case drm_page_pool_numa_tests[] = {
+	KUNIT_CASE(pp_test_numa_topology),
+	KUNIT_CASE(pp_test_numa_take_node),
+	KUNIT_CASE(pp_test_numa_shrink_node),
+	KUNIT_CASE(pp_test_numa_memory_offline),
+	{}
+};
+
+static struct kunit_suite drm_page_pool_numa_test_suite = {
+	.name = "drm_page_pool_numa",
+	.test_cases = drm_page_pool_numa_tests,
+};
+
+kunit_test_suites(&drm_page_pool_test_suite, &drm_page_pool_numa_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the shared GPU page pool");
+MODULE_LICENSE("Dual MIT/GPL");
