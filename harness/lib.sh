@@ -110,17 +110,13 @@ patches_hash() {
 	(cd "$TOP" && find patches -type f -name '*.patch' 2>/dev/null | LC_ALL=C sort | xargs -r sha256sum) | sha256sum | cut -c1-16
 }
 
-# mirror_edits: kernel-path files in this repository whose content differs
-# from the work tree's HEAD, i.e. edits made here that an export would lose.
+# mirror_edits: kernel-path files edited in this repository since the last
+# export (which stages what it writes): differences between the working
+# files and the index, and untracked files, outside the project's own paths.
 mirror_edits() {
 	local f
-	{ git -C "$TOP" ls-files -c -o --exclude-standard; series_files; } | LC_ALL=C sort -u |
-	while read -r f; do
-		is_project_path "$f" && continue
-		if [ -e "$TOP/$f" ]; then
-			git -C "$WORKTREE" show "HEAD:$f" 2>/dev/null | cmp -s - "$TOP/$f" || echo "$f"
-		elif git -C "$WORKTREE" cat-file -e "HEAD:$f" 2>/dev/null; then
-			echo "$f"
-		fi
+	{ git -C "$TOP" diff --name-only; git -C "$TOP" ls-files -o --exclude-standard; } |
+	LC_ALL=C sort -u | while read -r f; do
+		is_project_path "$f" || echo "$f"
 	done
 }

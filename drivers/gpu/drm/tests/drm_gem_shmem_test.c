@@ -1,0 +1,1262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit test suite for GEM objects backed by shmem buffers
+ *
+ * Copyright (C) 2023 Red Hat, Inc.
+ *
+ * Author: Marco Pagani <marpagan@redhat.com>
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/file.h>
+#include <linux/iosys-map.h>
+#include <linux/kthread.h>
+#include <linux/sched/mm.h>
+#include <linux/shrinker.h>
+#include <linux/sizes.h>
+#include <linux/vmstat.h>
+
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_kunit_helpers.h>
+
+#define TEST_SIZE		SZ_1M
+#define TEST_BYTE		0xae
+
+/*
+ * Wrappers to avoid cast warnings when passing action functions
+ * directly to kunit_add_action().
+ */
+KUNIT_DEFINE_ACTION_WRAPPER(kfree_wrapper, kfree, const void *);
+
+KUNIT_DEFINE_ACTION_WRAPPER(sg_free_table_wrapper, sg_free_table,
+			    struct sg_table *);
+
+KUNIT_DEFINE_ACTION_WRAPPER(drm_gem_shmem_free_wrapper, drm_gem_shmem_free,
+			    struct drm_gem_shmem_object *);
+
+KUNIT_DEFINE_ACTION_WRAPPER(drm_gem_shmem_unpin_wrapper, drm_gem_shmem_unpin,
+			    struct drm_gem_shmem_object *);
+
+/*
+ * Test creating a shmem GEM object backed by shmem buffer. The test
+ * case succeeds if the GEM object is successfully allocated with the
+ * shmem file node and object functions attributes set, and the size
+ * attribute is equal to the correct size.
+ */
+static void drm_gem_shmem_test_obj_create(struct kunit *test)
+{
+	struct drm_device *drm_dev = test->priv;
+	struct drm_gem_shmem_object *shmem;
+
+	shmem = drm_gem_shmem_create(drm_dev, TEST_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+	KUNIT_EXPECT_EQ(test, shmem->base.size, TEST_SIZE);
+	KUNIT_EXPECT_NOT_NULL(test, shmem->base.filp);
+	KUNIT_EXPECT_NOT_NULL(test, shmem->base.funcs);
+
+	drm_gem_shmem_free(shmem);
+}
+
+/*
+ * Test creating a shmem GEM object from a scatter/gather table exported
+ * via a DMA-BUF. The test case succeed if the GEM object is successfully
+ * created with the shmem file node attribute equal to NULL and the sgt
+ * attribute pointing to the scatter/gather table that has been imported.
+ */
+static void drm_gem_shmem_test_obj_create_private(struct kunit *test)
+{
+	struct drm_device *drm_dev = test->priv;
+	struct drm_gem_shmem_object *shmem;
+	struct drm_gem_object *gem_obj;
+	struct dma_buf buf_mock;
+	struct dma_buf_attachment attach_mock;
+	struct sg_table *sgt;
+	char *buf;
+	int ret;
+
+	/* Create a mock scatter/gather table */
+	buf = kunit_kzalloc(test, TEST_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sgt);
+
+	ret = kunit_add_action_or_reset(test, kfree_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ret = sg_alloc_table(sgt, 1, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ret = kunit_add_action_or_reset(test, sg_free_table_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	sg_init_one(sgt->sgl, buf, TEST_SIZE);
+
+	/*
+	 * Map the sgtables otherwise drm_gem_shmem_free will cause a warning on
+	 * debug kernels.
+	 */
+	ret = dma_map_sgtable(drm_dev->dev, sgt, DMA_BIDIRECTIONAL, 0);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	/* Init a mock DMA-BUF */
+	buf_mock.size = TEST_SIZE;
+	attach_mock.dmabuf = &buf_mock;
+
+	gem_obj = drm_gem_shmem_prime_import_sg_table(drm_dev, &attach_mock, sgt);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, gem_obj);
+	KUNIT_EXPECT_EQ(test, gem_obj->size, TEST_SIZE);
+	KUNIT_EXPECT_NULL(test, gem_obj->filp);
+	KUNIT_EXPECT_NOT_NULL(test, gem_obj->funcs);
+
+	/* The scatter/gather table will be freed by drm_gem_shmem_free */
+	kunit_remove_action(test, sg_free_table_wrapper, sgt);
+	kunit_remove_action(test, kfree_wrapper, sgt);
+
+	shmem = to_drm_gem_shmem_obj(gem_obj);
+	KUNIT_EXPECT_PTR_EQ(test, shmem->sgt, sgt);
+
+	drm_gem_shmem_free(shmem);
+}
+
+/*
+ * Test pinning backing pages for a shmem GEM object. The test case
+ * succeeds if a suitable number of backing pages are allocated, and
+ * the pages table counter attribute is increased by one.
+ */
+static void drm_gem_shmem_test_pin_pages(struct kunit *test)
+{
+	struct drm_device *drm_dev = test->priv;
+	struct drm_gem_shmem_object *shmem;
+	int i, ret;
+
+	shmem = drm_gem_shmem_create(drm_dev, TEST_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+	KUNIT_EXPECT_NULL(test, shmem->pages);
+	KUNIT_EXPECT_EQ(test, shmem->pages_use_count, 0);
+
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_free_wrapper, shmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ret = drm_gem_shmem_pin(shmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NOT_NULL(test, shmem->pages);
+	KUNIT_EXPECT_EQ(test, shmem->pages_use_count, 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&shmem->pages_pin_count), 1);
+
+	for (i = 0; i < (shmem->base.size >> PAGE_SHIFT); i++)
+		KUNIT_ASSERT_NOT_NULL(test, shmem->pages[i]);
+
+	drm_gem_shmem_unpin(shmem);
+	KUNIT_EXPECT_NULL(test, shmem->pages);
+	KUNIT_EXPECT_EQ(test, shmem->pages_use_count, 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&shmem->pages_pin_count), 0);
+}
+
+/*
+ * Test that pins are counted apart from other users of the pages. All pins
+ * together hold one pages reference, so a second pin leaves pages_use_count
+ * alone, and unpinning an object that also has a scatter/gather table keeps
+ * its pages. The test case fails if pinning and using the pages cannot be
+ * told apart.
+ */
+static void drm_gem_shmem_test_pin_count(struct kunit *test)
+{
+	struct drm_device *drm_dev = test->priv;
+	struct drm_gem_shmem_object *shmem;
+	struct sg_table *sgt;
+	int ret;
+
+	shmem = drm_gem_shmem_create(drm_dev, TEST_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_free_wrapper, shmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	/* The scatter/gather table will be freed by drm_gem_shmem_free */
+	sgt = drm_gem_shmem_get_pages_sgt(shmem);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, shmem->pages_use_count, 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&shmem->pages_pin_count), 0);
+
+	ret = drm_gem_shmem_pin(shmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = drm_gem_shmem_pin(shmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, shmem->pages_use_count, 2);
+	KUNIT_EXPECT_EQ(test, refcount_read(&shmem->pages_pin_count), 2);
+
+	drm_gem_shmem_unpin(shmem);
+	drm_gem_shmem_unpin(shmem);
+	KUNIT_EXPECT_EQ(test, refcount_read(&shmem->pages_pin_count), 0);
+	KUNIT_EXPECT_EQ(test, shmem->pages_use_count, 1);
+	KUNIT_EXPECT_NOT_NULL(test, shmem->pages);
+}
+
+/*
+ * Test creating a virtual mapping for a shmem GEM object. The test
+ * case succeeds if the backing memory is mapped and the reference
+ * counter for virtual mapping is increased by one. Moreover, the test
+ * case writes and then reads a test pattern over the mapped memory.
+ */
+static void drm_gem_shmem_test_vmap(struct kunit *test)
+{
+	struct drm_device *drm_dev = test->priv;
+	struct drm_gem_shmem_object *shmem;
+	struct iosys_map map;
+	int ret, i;
+
+	shmem = drm_gem_shmem_create(drm_dev, TEST_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+	KUNIT_EXPECT_NULL(test, shmem->vaddr);
+	KUNIT_EXPECT_EQ(test, shmem->vmap_use_count, 0);
+
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_free_wrapper, shmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = drm_gem_shmem_vmap(shmem, &map);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NOT_NULL(test, shmem->vaddr);
+	KUNIT_ASSERT_FALSE(test, iosys_map_is_null(&map));
+	KUNIT_EXPECT_EQ(test, shmem->vmap_use_count, 1);
+
+	iosys_map_memset(&map, 0, TEST_BYTE, TEST_SIZE);
+	for (i = 0; i < TEST_SIZE; i++)
+		KUNIT_EXPECT_EQ(test, iosys_map_rd(&map, i, u8), TEST_BYTE);
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	drm_gem_shmem_vunmap(shmem, &map);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_EXPECT_NULL(test, shmem->vaddr);
+	KUNIT_EXPECT_EQ(test, shmem->vmap_use_count, 0);
+}
+
+/*
+ * Test exporting a scatter/gather table of pinned pages suitable for
+ * PRIME usage from a shmem GEM object. The test case succeeds if a
+ * scatter/gather table large enough to accommodate the backing memory
+ * is successfully exported.
+ */
+static void drm_gem_shmem_test_get_sg_table(struct kunit *test)
+{
+	struct drm_device *drm_dev = test->priv;
+	struct drm_gem_shmem_object *shmem;
+	struct sg_table *sgt;
+	struct scatterlist *sg;
+	unsigned int si, len = 0;
+	int ret;
+
+	shmem = drm_gem_shmem_create(drm_dev, TEST_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_free_wrapper, shmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ret = drm_gem_shmem_pin(shmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_unpin_wrapper, shmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	sgt = drm_gem_shmem_get_sg_table(shmem);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_NULL(test, shmem->sgt);
+
+	ret = kunit_add_action_or_reset(test, kfree_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ret = kunit_add_action_or_reset(test, sg_free_table_wrapper, sgt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	for_each_sgtable_sg(sgt, sg, si) {
+		KUNIT_EXPECT_NOT_NULL(test, sg);
+		len += sg->length;
+	}
+
+	KUNIT_EXPECT_GE(test, len, TEST_SIZE);
+}
+
+/*
+ * Test pinning pages and exporting a scatter/gather table suitable for
+ * driver usage from a shmem GEM object. The test case succeeds if the
+ * backing pages are pinned and a scatter/gather table large enough to
+ * accommodate the backing memory is successfully exported.
+ */
+static void drm_gem_shmem_test_get_pages_sgt(struct kunit *test)
+{
+	struct drm_device *drm_dev = test->priv;
+	struct drm_gem_shmem_object *shmem;
+	struct sg_table *sgt;
+	struct scatterlist *sg;
+	unsigned int si, ret, len = 0;
+
+	shmem = drm_gem_shmem_create(drm_dev, TEST_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_free_wrapper, shmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	/* The scatter/gather table will be freed by drm_gem_shmem_free */
+	sgt = drm_gem_shmem_get_pages_sgt(shmem);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_ASSERT_NOT_NULL(test, shmem->pages);
+	KUNIT_EXPECT_EQ(test, shmem->pages_use_count, 1);
+	KUNIT_EXPECT_PTR_EQ(test, sgt, shmem->sgt);
+
+	for_each_sgtable_sg(sgt, sg, si) {
+		KUNIT_EXPECT_NOT_NULL(test, sg);
+		len += sg->length;
+	}
+
+	KUNIT_EXPECT_GE(test, len, TEST_SIZE);
+}
+
+/*
+ * Test updating the madvise state of a shmem GEM object. The test
+ * case checks that the function for setting madv updates it only if
+ * its current value is greater or equal than zero and returns false
+ * if it has a negative value.
+ */
+static void drm_gem_shmem_test_madvise(struct kunit *test)
+{
+	struct drm_device *drm_dev = test->priv;
+	struct drm_gem_shmem_object *shmem;
+	int ret;
+
+	shmem = drm_gem_shmem_create(drm_dev, TEST_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+	KUNIT_ASSERT_EQ(test, shmem->madv, 0);
+
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_free_wrapper, shmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = drm_gem_shmem_madvise(shmem, 1);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_EXPECT_TRUE(test, ret);
+	KUNIT_ASSERT_EQ(test, shmem->madv, 1);
+
+	/* Set madv to a negative value */
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = drm_gem_shmem_madvise(shmem, -1);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_EXPECT_FALSE(test, ret);
+	KUNIT_ASSERT_EQ(test, shmem->madv, -1);
+
+	/* Check that madv cannot be set back to a positive value */
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = drm_gem_shmem_madvise(shmem, 0);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_EXPECT_FALSE(test, ret);
+	KUNIT_ASSERT_EQ(test, shmem->madv, -1);
+}
+
+/*
+ * Test purging a shmem GEM object. First, assert that a newly created
+ * shmem GEM object is not purgeable. Then, set madvise to a positive
+ * value and call drm_gem_shmem_get_pages_sgt() to pin and dma-map the
+ * backing pages. Finally, assert that the shmem GEM object is now
+ * purgeable and purge it.
+ */
+static void drm_gem_shmem_test_purge(struct kunit *test)
+{
+	struct drm_device *drm_dev = test->priv;
+	struct drm_gem_shmem_object *shmem;
+	struct sg_table *sgt;
+	int ret;
+
+	shmem = drm_gem_shmem_create(drm_dev, TEST_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_free_wrapper, shmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ret = drm_gem_shmem_is_purgeable(shmem);
+	KUNIT_EXPECT_FALSE(test, ret);
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = drm_gem_shmem_madvise(shmem, 1);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_EXPECT_TRUE(test, ret);
+
+	/* The scatter/gather table will be freed by drm_gem_shmem_free */
+	sgt = drm_gem_shmem_get_pages_sgt(shmem);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+
+	ret = drm_gem_shmem_is_purgeable(shmem);
+	KUNIT_EXPECT_TRUE(test, ret);
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	drm_gem_shmem_purge_locked(shmem);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_EXPECT_NULL(test, shmem->pages);
+	KUNIT_EXPECT_NULL(test, shmem->sgt);
+	KUNIT_EXPECT_EQ(test, shmem->madv, -1);
+}
+
+#define TEST_LRU_OBJECTS	1024
+#define TEST_LRU_NR_TO_SCAN	128
+
+struct drm_gem_shmem_test_lru {
+	struct mutex lock; /* protects lru */
+	struct drm_gem_lru lru;
+	unsigned int shrink_calls;
+	struct drm_gem_shmem_object *objs[TEST_LRU_OBJECTS];
+};
+
+/* A shrink callback that refuses every object, as for busy objects. */
+static bool drm_gem_shmem_test_lru_refuse(struct drm_gem_object *obj, void *arg)
+{
+	struct drm_gem_shmem_test_lru *t = arg;
+
+	dma_resv_assert_held(obj->resv);
+	t->shrink_calls++;
+
+	return false;
+}
+
+/*
+ * Test that drm_gem_lru_scan_limited() visits no more than nr_to_scan
+ * pages of an LRU whose objects cannot be shrunk, reports them in
+ * nr_scanned and rotates them to the tail. The test knows how many objects
+ * were visited without trusting nr_scanned: it counts the callbacks, and it
+ * looks up which object is at the head of the LRU after the scan.
+ */
+static void drm_gem_shmem_test_lru_scan_limited(struct kunit *test)
+{
+	struct drm_device *drm_dev = test->priv;
+	struct drm_gem_shmem_test_lru *t;
+	unsigned long nr_scanned = 0, remaining = 0, freed;
+	struct drm_gem_object *head;
+	unsigned int i;
+	int ret;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	mutex_init(&t->lock);
+	drm_gem_lru_init(&t->lru, &t->lock);
+
+	for (i = 0; i < TEST_LRU_OBJECTS; i++) {
+		t->objs[i] = drm_gem_shmem_create(drm_dev, PAGE_SIZE);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->objs[i]);
+		ret = kunit_add_action_or_reset(test, drm_gem_shmem_free_wrapper,
+						t->objs[i]);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		drm_gem_lru_move_tail(&t->lru, &t->objs[i]->base);
+	}
+	KUNIT_EXPECT_EQ(test, t->lru.count, TEST_LRU_OBJECTS);
+
+	freed = drm_gem_lru_scan_limited(&t->lru, TEST_LRU_NR_TO_SCAN,
+					 &nr_scanned, &remaining,
+					 drm_gem_shmem_test_lru_refuse, t);
+	KUNIT_EXPECT_EQ(test, freed, 0);
+	KUNIT_EXPECT_EQ(test, nr_scanned, TEST_LRU_NR_TO_SCAN);
+	KUNIT_EXPECT_EQ(test, remaining, TEST_LRU_NR_TO_SCAN);
+	KUNIT_EXPECT_EQ(test, t->shrink_calls, TEST_LRU_NR_TO_SCAN);
+	KUNIT_EXPECT_EQ(test, t->lru.count, TEST_LRU_OBJECTS);
+
+	mutex_lock(&t->lock);
+	head = list_first_entry(&t->lru.list, struct drm_gem_object, lru_node);
+	mutex_unlock(&t->lock);
+	KUNIT_EXPECT_PTR_EQ(test, head, &t->objs[TEST_LRU_NR_TO_SCAN]->base);
+}
+
+static int drm_gem_shmem_test_init(struct kunit *test)
+{
+	struct device *dev;
+	struct drm_device *drm_dev;
+	int ret;
+
+	/* Allocate a parent device */
+	dev = drm_kunit_helper_alloc_device(test);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+
+	/*
+	 * Set the DMA mask to 64-bits to avoid intermittent failures calling
+	 * drm_gem_shmem_get_pages_sgt().
+	 */
+	ret = dma_set_mask(dev, DMA_BIT_MASK(64));
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	/*
+	 * The DRM core will automatically initialize the GEM core and create
+	 * a DRM Memory Manager object which provides an address space pool
+	 * for GEM objects allocation.
+	 */
+	drm_dev = __drm_kunit_helper_alloc_drm_device(test, dev, sizeof(*drm_dev),
+						      0, DRIVER_GEM);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, drm_dev);
+
+	test->priv = drm_dev;
+
+	return 0;
+}
+
+static struct kunit_case drm_gem_shmem_test_cases[] = {
+	KUNIT_CASE(drm_gem_shmem_test_obj_create),
+	KUNIT_CASE(drm_gem_shmem_test_obj_create_private),
+	KUNIT_CASE(drm_gem_shmem_test_pin_pages),
+	KUNIT_CASE(drm_gem_shmem_test_pin_count),
+	KUNIT_CASE(drm_gem_shmem_test_vmap),
+	KUNIT_CASE(drm_gem_shmem_test_get_sg_table),
+	KUNIT_CASE(drm_gem_shmem_test_get_pages_sgt),
+	KUNIT_CASE(drm_gem_shmem_test_madvise),
+	KUNIT_CASE(drm_gem_shmem_test_purge),
+	KUNIT_CASE(drm_gem_shmem_test_lru_scan_limited),
+	{}
+};
+
+static struct kunit_suite drm_gem_shmem_suite = {
+	.name = "drm_gem_shmem",
+	.init = drm_gem_shmem_test_init,
+	.test_cases = drm_gem_shmem_test_cases
+};
+
+/*
+ * The shrinker suite runs a mock driver whose device has the generic shmem
+ * shrinker, and whose objects use the default shmem object functions, so
+ * they can be purged, evicted and swapped in. KUnit guests have no swap: the
+ * "can swap" check is a static stub that each case controls through
+ * can_swap. Cases call the shrinker's scan directly, with the gfp mask and
+ * nr_to_scan of their choice, and check object state through the counts and
+ * pointers the page life cycle is derived from, and content through the
+ * kernel mapping.
+ */
+
+struct drm_gem_shmem_shrinker_test {
+	struct drm_device *drm;
+	bool can_swap;
+};
+
+struct drm_gem_shmem_test_fence {
+	struct dma_fence base;
+	spinlock_t lock; /* fence lock */
+};
+
+static bool drm_gem_shmem_test_can_swap(unsigned long nr_pages)
+{
+	struct drm_gem_shmem_shrinker_test *t = kunit_get_current_test()->priv;
+
+	return READ_ONCE(t->can_swap);
+}
+
+static int drm_gem_shmem_test_acquire_pages_fail(struct drm_gem_shmem_object *shmem)
+{
+	return -ENOMEM;
+}
+
+static const char *drm_gem_shmem_test_fence_name(struct dma_fence *fence)
+{
+	return "drm_gem_shmem_test";
+}
+
+static const struct dma_fence_ops drm_gem_shmem_test_fence_ops = {
+	.get_driver_name = drm_gem_shmem_test_fence_name,
+	.get_timeline_name = drm_gem_shmem_test_fence_name,
+};
+
+static void drm_gem_shmem_test_fence_release(void *ptr)
+{
+	struct dma_fence *fence = ptr;
+
+	dma_fence_signal(fence);
+	dma_fence_put(fence);
+}
+
+/* An unsignaled fence, signaled and put when the case ends. */
+static struct dma_fence *drm_gem_shmem_test_fence(struct kunit *test)
+{
+	struct drm_gem_shmem_test_fence *f;
+	int ret;
+
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	spin_lock_init(&f->lock);
+	dma_fence_init(&f->base, &drm_gem_shmem_test_fence_ops, &f->lock,
+		       dma_fence_context_alloc(1), 1);
+
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_test_fence_release,
+					&f->base);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return &f->base;
+}
+
+/* Makes @shmem busy until @fence signals, as a GPU job would. */
+static void drm_gem_shmem_test_add_fence(struct kunit *test,
+					 struct drm_gem_shmem_object *shmem,
+					 struct dma_fence *fence)
+{
+	int ret;
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = dma_resv_reserve_fences(shmem->base.resv, 1);
+	if (!ret)
+		dma_resv_add_fence(shmem->base.resv, fence,
+				   DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+static struct drm_gem_shmem_object *
+drm_gem_shmem_test_create(struct kunit *test, size_t size)
+{
+	struct drm_gem_shmem_shrinker_test *t = test->priv;
+	struct drm_gem_shmem_object *shmem;
+	int ret;
+
+	shmem = drm_gem_shmem_create(t->drm, size);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_free_wrapper, shmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return shmem;
+}
+
+static void drm_gem_shmem_test_put_pages(void *ptr)
+{
+	struct drm_gem_shmem_object *shmem = ptr;
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	drm_gem_shmem_put_pages_locked(shmem);
+	dma_resv_unlock(shmem->base.resv);
+}
+
+/*
+ * Takes a pages reference that the case holds until it ends, as a driver's
+ * GPU mapping would: the object stays evicted, not unpopulated, when the
+ * shrinker evicts it.
+ */
+static void drm_gem_shmem_test_get_pages(struct kunit *test,
+					 struct drm_gem_shmem_object *shmem)
+{
+	int ret;
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = drm_gem_shmem_get_pages_locked(shmem);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_test_put_pages, shmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+static void drm_gem_shmem_test_vunmap(void *ptr)
+{
+	struct drm_gem_shmem_object *shmem = ptr;
+	struct iosys_map map = IOSYS_MAP_INIT_VADDR(shmem->vaddr);
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	drm_gem_shmem_vunmap(shmem, &map);
+	dma_resv_unlock(shmem->base.resv);
+}
+
+static void drm_gem_shmem_test_set_madv(struct drm_gem_shmem_object *shmem, int madv)
+{
+	dma_resv_lock(shmem->base.resv, NULL);
+	drm_gem_shmem_madvise(shmem, madv);
+	dma_resv_unlock(shmem->base.resv);
+}
+
+static u32 drm_gem_shmem_test_pattern(u32 seed, size_t i)
+{
+	return seed * 0x9e3779b9 + i;
+}
+
+/* Writes a pattern that depends on @seed and on the offset. */
+static int drm_gem_shmem_test_fill(struct drm_gem_shmem_object *shmem, u32 seed)
+{
+	struct iosys_map map;
+	size_t i;
+	int ret;
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = drm_gem_shmem_vmap(shmem, &map);
+	if (!ret) {
+		for (i = 0; i < shmem->base.size / sizeof(u32); i++)
+			iosys_map_wr(&map, i * sizeof(u32), u32,
+				     drm_gem_shmem_test_pattern(seed, i));
+		drm_gem_shmem_vunmap(shmem, &map);
+	}
+	dma_resv_unlock(shmem->base.resv);
+
+	return ret;
+}
+
+/*
+ * Reads the object back through a kernel mapping, which swaps it in. Returns
+ * the vmap error, or -EILSEQ with the first difference in *bad_offset, *got
+ * and *expected.
+ */
+static int drm_gem_shmem_test_compare(struct drm_gem_shmem_object *shmem, u32 seed,
+				      size_t *bad_offset, u32 *got, u32 *expected)
+{
+	struct iosys_map map;
+	size_t i;
+	int ret;
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = drm_gem_shmem_vmap(shmem, &map);
+	if (!ret) {
+		for (i = 0; i < shmem->base.size / sizeof(u32); i++) {
+			*got = iosys_map_rd(&map, i * sizeof(u32), u32);
+			*expected = drm_gem_shmem_test_pattern(seed, i);
+			if (*got != *expected) {
+				*bad_offset = i * sizeof(u32);
+				ret = -EILSEQ;
+				break;
+			}
+		}
+		drm_gem_shmem_vunmap(shmem, &map);
+	}
+	dma_resv_unlock(shmem->base.resv);
+
+	return ret;
+}
+
+static void assert_content(struct kunit *test, struct drm_gem_shmem_object *shmem,
+			   u32 seed)
+{
+	size_t offset = 0;
+	u32 got = 0, expected = 0;
+	int ret;
+
+	ret = drm_gem_shmem_test_compare(shmem, seed, &offset, &got, &expected);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0,
+			    "content differs at offset %zu: %#x, expected %#x",
+			    offset, got, expected);
+}
+
+static void assert_resident(struct kunit *test, struct drm_gem_shmem_object *shmem)
+{
+	KUNIT_ASSERT_NOT_NULL_MSG(test, shmem->pages,
+				  "pages_use_count %u, madv %d",
+				  shmem->pages_use_count, shmem->madv);
+}
+
+/* Runs one scan of the device's shrinker. */
+static unsigned long drm_gem_shmem_test_shrink(struct kunit *test, gfp_t gfp,
+					       unsigned long nr_to_scan,
+					       unsigned long *nr_scanned)
+{
+	struct drm_gem_shmem_shrinker_test *t = test->priv;
+	struct shrinker *shrinker = t->drm->shmem_shrinker->shrinker;
+	struct shrink_control sc = {
+		.gfp_mask = gfp,
+		.nr_to_scan = nr_to_scan,
+	};
+	unsigned long freed;
+
+	freed = shrinker->scan_objects(shrinker, &sc);
+	if (nr_scanned)
+		*nr_scanned = sc.nr_scanned;
+
+	return freed;
+}
+
+static unsigned long drm_gem_shmem_test_count(struct kunit *test)
+{
+	struct drm_gem_shmem_shrinker_test *t = test->priv;
+	struct shrinker *shrinker = t->drm->shmem_shrinker->shrinker;
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+
+	return shrinker->count_objects(shrinker, &sc);
+}
+
+#define TEST_NR_PAGES	(TEST_SIZE >> PAGE_SHIFT)
+
+/*
+ * Test that the shrinker purges an idle object marked as not needed: its
+ * pages are freed, it is purged for good, and later uses of its pages fail
+ * with -ENOMEM instead of handing out fresh pages.
+ */
+static void drm_gem_shmem_test_shrinker_purge(struct kunit *test)
+{
+	struct drm_gem_shmem_object *shmem;
+	struct sg_table *sgt;
+	struct iosys_map map;
+	unsigned long freed;
+	int ret;
+
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_test_count(test), SHRINK_EMPTY);
+
+	shmem = drm_gem_shmem_test_create(test, TEST_SIZE);
+	drm_gem_shmem_test_get_pages(test, shmem);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_test_fill(shmem, 1), 0);
+	drm_gem_shmem_test_set_madv(shmem, 1);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_test_count(test), TEST_NR_PAGES);
+
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, TEST_NR_PAGES, NULL);
+	KUNIT_EXPECT_EQ(test, freed, TEST_NR_PAGES);
+	KUNIT_EXPECT_NULL(test, shmem->pages);
+	KUNIT_EXPECT_LT(test, shmem->madv, 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_test_count(test), SHRINK_EMPTY);
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = drm_gem_shmem_vmap(shmem, &map);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, shmem->vmap_use_count, 0);
+
+	sgt = drm_gem_shmem_get_pages_sgt(shmem);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(sgt), -ENOMEM);
+	KUNIT_EXPECT_NULL(test, shmem->pages);
+}
+
+/*
+ * Test that eviction keeps the content: fill an object with a pattern,
+ * evict it, check that its pages and scatter/gather table are gone while it
+ * keeps its users, then read it back through a kernel mapping, which swaps
+ * it in, and compare.
+ */
+static void drm_gem_shmem_test_shrinker_evict_swap_in(struct kunit *test)
+{
+	struct drm_gem_shmem_object *shmem;
+	struct sg_table *sgt;
+	unsigned long freed, nr_scanned = 0;
+
+	shmem = drm_gem_shmem_test_create(test, TEST_SIZE);
+	drm_gem_shmem_test_get_pages(test, shmem);
+	sgt = drm_gem_shmem_get_pages_sgt(shmem);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_test_fill(shmem, 2), 0);
+	KUNIT_EXPECT_EQ(test, shmem->pages_use_count, 2);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_test_count(test), TEST_NR_PAGES);
+
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, TEST_NR_PAGES, &nr_scanned);
+	KUNIT_EXPECT_EQ(test, freed, TEST_NR_PAGES);
+	KUNIT_EXPECT_EQ(test, nr_scanned, TEST_NR_PAGES);
+	KUNIT_EXPECT_TRUE(test, drm_gem_shmem_is_evicted(shmem));
+	KUNIT_EXPECT_NULL(test, shmem->pages);
+	KUNIT_EXPECT_NULL(test, shmem->sgt);
+	KUNIT_EXPECT_EQ(test, shmem->pages_use_count, 1);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_test_count(test), SHRINK_EMPTY);
+
+	assert_content(test, shmem, 2);
+	assert_resident(test, shmem);
+	KUNIT_EXPECT_FALSE(test, drm_gem_shmem_is_evicted(shmem));
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_test_count(test), TEST_NR_PAGES);
+
+	/* A new scatter/gather table comes with a swap in, too. */
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, TEST_NR_PAGES, NULL);
+	KUNIT_EXPECT_EQ(test, freed, TEST_NR_PAGES);
+	sgt = drm_gem_shmem_get_pages_sgt(shmem);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	assert_resident(test, shmem);
+	assert_content(test, shmem, 2);
+}
+
+/*
+ * Test that the shrinker does not evict when swap cannot take the pages:
+ * such objects are not even counted, and a scan returns SHRINK_STOP.
+ */
+static void drm_gem_shmem_test_shrinker_no_swap(struct kunit *test)
+{
+	struct drm_gem_shmem_shrinker_test *t = test->priv;
+	struct drm_gem_shmem_object *shmem;
+	unsigned long freed;
+
+	t->can_swap = false;
+
+	shmem = drm_gem_shmem_test_create(test, TEST_SIZE);
+	drm_gem_shmem_test_get_pages(test, shmem);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_test_count(test), SHRINK_EMPTY);
+
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, TEST_NR_PAGES, NULL);
+	KUNIT_EXPECT_EQ(test, freed, SHRINK_STOP);
+	assert_resident(test, shmem);
+}
+
+/*
+ * Test that pinned, kernel-mapped and busy objects are never touched, also
+ * when marked as not needed, and that a busy object becomes reclaimable once
+ * its fence signals.
+ */
+static void drm_gem_shmem_test_shrinker_skip(struct kunit *test)
+{
+	struct drm_gem_shmem_object *pinned, *mapped, *busy, *busy_dontneed;
+	struct dma_fence *fence;
+	struct iosys_map map;
+	unsigned long freed;
+	int ret;
+
+	pinned = drm_gem_shmem_test_create(test, TEST_SIZE);
+	ret = drm_gem_shmem_pin(pinned);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_unpin_wrapper, pinned);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_test_fill(pinned, 3), 0);
+	drm_gem_shmem_test_set_madv(pinned, 1);
+
+	mapped = drm_gem_shmem_test_create(test, TEST_SIZE);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_test_fill(mapped, 4), 0);
+	dma_resv_lock(mapped->base.resv, NULL);
+	ret = drm_gem_shmem_vmap(mapped, &map);
+	dma_resv_unlock(mapped->base.resv);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_test_vunmap, mapped);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	fence = drm_gem_shmem_test_fence(test);
+	busy = drm_gem_shmem_test_create(test, TEST_SIZE);
+	drm_gem_shmem_test_get_pages(test, busy);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_test_fill(busy, 5), 0);
+	drm_gem_shmem_test_add_fence(test, busy, fence);
+	busy_dontneed = drm_gem_shmem_test_create(test, TEST_SIZE);
+	drm_gem_shmem_test_get_pages(test, busy_dontneed);
+	drm_gem_shmem_test_add_fence(test, busy_dontneed, fence);
+	drm_gem_shmem_test_set_madv(busy_dontneed, 1);
+
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, 4 * TEST_NR_PAGES, NULL);
+	KUNIT_EXPECT_EQ(test, freed, SHRINK_STOP);
+	assert_resident(test, pinned);
+	assert_resident(test, mapped);
+	assert_resident(test, busy);
+	assert_resident(test, busy_dontneed);
+	KUNIT_EXPECT_EQ(test, busy_dontneed->madv, 1);
+
+	dma_fence_signal(fence);
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, 4 * TEST_NR_PAGES, NULL);
+	KUNIT_EXPECT_EQ(test, freed, 2 * TEST_NR_PAGES);
+	KUNIT_EXPECT_TRUE(test, drm_gem_shmem_is_evicted(busy));
+	KUNIT_EXPECT_LT(test, busy_dontneed->madv, 0);
+	assert_resident(test, pinned);
+	assert_resident(test, mapped);
+
+	assert_content(test, pinned, 3);
+	assert_content(test, busy, 5);
+
+	kunit_release_action(test, drm_gem_shmem_test_vunmap, mapped);
+	assert_content(test, mapped, 4);
+}
+
+/*
+ * Test the reclaim contract: a scan works under fs_reclaim_acquire(), so that
+ * lockdep learns that nothing it takes is held while allocating; it reports
+ * what it scanned; and without __GFP_FS it touches nothing and returns
+ * SHRINK_STOP.
+ */
+static void drm_gem_shmem_test_shrinker_reclaim_context(struct kunit *test)
+{
+	struct drm_gem_shmem_object *evictable, *purgeable;
+	unsigned long freed, nr_scanned = 0;
+
+	evictable = drm_gem_shmem_test_create(test, TEST_SIZE);
+	drm_gem_shmem_test_get_pages(test, evictable);
+	purgeable = drm_gem_shmem_test_create(test, TEST_SIZE);
+	drm_gem_shmem_test_get_pages(test, purgeable);
+	drm_gem_shmem_test_set_madv(purgeable, 1);
+
+	fs_reclaim_acquire(GFP_NOFS);
+	freed = drm_gem_shmem_test_shrink(test, GFP_NOFS, 2 * TEST_NR_PAGES,
+					  &nr_scanned);
+	fs_reclaim_release(GFP_NOFS);
+	KUNIT_EXPECT_EQ(test, freed, SHRINK_STOP);
+	KUNIT_EXPECT_EQ(test, nr_scanned, 0);
+	assert_resident(test, evictable);
+	assert_resident(test, purgeable);
+
+	fs_reclaim_acquire(GFP_KERNEL);
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, 2 * TEST_NR_PAGES,
+					  &nr_scanned);
+	fs_reclaim_release(GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, freed, 2 * TEST_NR_PAGES);
+	KUNIT_EXPECT_EQ(test, nr_scanned, 2 * TEST_NR_PAGES);
+	KUNIT_EXPECT_TRUE(test, drm_gem_shmem_is_evicted(evictable));
+	KUNIT_EXPECT_LT(test, purgeable->madv, 0);
+}
+
+/*
+ * Test that an object freed while evicted leaks nothing: the shmem memory of
+ * the system goes up by the object's size when it is filled, and back down
+ * once it is evicted, its last user gone and the object freed. The object is
+ * large enough for per-CPU counter slack not to matter.
+ */
+static void drm_gem_shmem_test_shrinker_free_evicted(struct kunit *test)
+{
+	const unsigned long npages = SZ_16M >> PAGE_SHIFT;
+	struct drm_gem_shmem_object *shmem;
+	unsigned long before, filled, after;
+	unsigned long freed;
+
+	before = global_node_page_state(NR_SHMEM);
+
+	shmem = drm_gem_shmem_test_create(test, SZ_16M);
+	drm_gem_shmem_test_get_pages(test, shmem);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_test_fill(shmem, 6), 0);
+	filled = global_node_page_state(NR_SHMEM);
+	KUNIT_EXPECT_GE(test, filled, before + npages / 2);
+
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, npages, NULL);
+	KUNIT_ASSERT_EQ(test, freed, npages);
+	KUNIT_ASSERT_TRUE(test, drm_gem_shmem_is_evicted(shmem));
+
+	kunit_release_action(test, drm_gem_shmem_test_put_pages, shmem);
+	KUNIT_EXPECT_EQ(test, shmem->pages_use_count, 0);
+	kunit_release_action(test, drm_gem_shmem_free_wrapper, shmem);
+	flush_delayed_fput();
+
+	after = global_node_page_state(NR_SHMEM);
+	KUNIT_EXPECT_LT_MSG(test, after, before + npages / 2,
+			    "shmem pages: %lu before, %lu filled, %lu after free",
+			    before, filled, after);
+}
+
+/*
+ * Test that a swap in that fails leaves the object evicted with its content
+ * and users, and that a later swap in succeeds. The failure is injected by
+ * replacing the function that reads the pages back.
+ */
+static void drm_gem_shmem_test_shrinker_swap_in_fails(struct kunit *test)
+{
+	struct drm_gem_shmem_object *shmem;
+	struct iosys_map map;
+	unsigned long freed;
+	int ret;
+
+	shmem = drm_gem_shmem_test_create(test, TEST_SIZE);
+	drm_gem_shmem_test_get_pages(test, shmem);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_test_fill(shmem, 7), 0);
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, TEST_NR_PAGES, NULL);
+	KUNIT_ASSERT_EQ(test, freed, TEST_NR_PAGES);
+
+	kunit_activate_static_stub(test, drm_gem_shmem_acquire_pages,
+				   drm_gem_shmem_test_acquire_pages_fail);
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = drm_gem_shmem_vmap(shmem, &map);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_TRUE(test, drm_gem_shmem_is_evicted(shmem));
+	KUNIT_EXPECT_EQ(test, shmem->pages_use_count, 1);
+	KUNIT_EXPECT_EQ(test, shmem->vmap_use_count, 0);
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = drm_gem_shmem_swap_in_locked(shmem);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_TRUE(test, drm_gem_shmem_is_evicted(shmem));
+
+	kunit_deactivate_static_stub(test, drm_gem_shmem_acquire_pages);
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = drm_gem_shmem_swap_in_locked(shmem);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	assert_resident(test, shmem);
+	assert_content(test, shmem, 7);
+}
+
+#define TEST_CONCURRENT_OBJECTS	8
+#define TEST_CONCURRENT_SIZE	SZ_64K
+#define TEST_CONCURRENT_ROUNDS	2000
+
+struct drm_gem_shmem_test_concurrent {
+	struct kunit *test;
+	unsigned long freed;
+};
+
+static int drm_gem_shmem_test_shrink_thread(void *arg)
+{
+	struct drm_gem_shmem_test_concurrent *c = arg;
+	unsigned long freed;
+
+	/* For the "can swap" stub, as KUnit does for its own test threads. */
+	current->kunit_test = c->test;
+
+	while (!kthread_should_stop()) {
+		fs_reclaim_acquire(GFP_KERNEL);
+		freed = drm_gem_shmem_test_shrink(c->test, GFP_KERNEL,
+						  TEST_CONCURRENT_SIZE >> PAGE_SHIFT,
+						  NULL);
+		fs_reclaim_release(GFP_KERNEL);
+		if (freed != SHRINK_STOP)
+			c->freed += freed;
+		cond_resched();
+	}
+
+	current->kunit_test = NULL;
+
+	return 0;
+}
+
+/*
+ * Test that use and shrinking of the same objects from two CPUs loses no
+ * data: a thread shrinks all the time while the case rewrites and checks
+ * the objects, each with its own pattern. The case also checks that it saw
+ * evicted objects, i.e. that the two really raced.
+ */
+static void drm_gem_shmem_test_shrinker_concurrent(struct kunit *test)
+{
+	struct drm_gem_shmem_object *objs[TEST_CONCURRENT_OBJECTS];
+	u32 seeds[TEST_CONCURRENT_OBJECTS];
+	struct drm_gem_shmem_test_concurrent c = { .test = test };
+	unsigned int i, round, swapped_in = 0;
+	struct task_struct *thread;
+	size_t offset = 0;
+	u32 got = 0, expected = 0;
+	int ret = 0;
+
+	for (i = 0; i < TEST_CONCURRENT_OBJECTS; i++) {
+		objs[i] = drm_gem_shmem_test_create(test, TEST_CONCURRENT_SIZE);
+		drm_gem_shmem_test_get_pages(test, objs[i]);
+		seeds[i] = i;
+		KUNIT_ASSERT_EQ(test, drm_gem_shmem_test_fill(objs[i], seeds[i]), 0);
+	}
+
+	thread = kthread_run(drm_gem_shmem_test_shrink_thread, &c,
+			     "drm_gem_shmem_test");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, thread);
+
+	for (round = 0; round < TEST_CONCURRENT_ROUNDS && !ret; round++) {
+		i = round % TEST_CONCURRENT_OBJECTS;
+		if (!READ_ONCE(objs[i]->pages))
+			swapped_in++;
+		ret = drm_gem_shmem_test_compare(objs[i], seeds[i], &offset,
+						 &got, &expected);
+		if (!ret) {
+			seeds[i] += TEST_CONCURRENT_OBJECTS;
+			ret = drm_gem_shmem_test_fill(objs[i], seeds[i]);
+		}
+		cond_resched();
+	}
+
+	kthread_stop(thread);
+
+	KUNIT_EXPECT_EQ_MSG(test, ret, 0,
+			    "round %u: offset %zu: %#x, expected %#x",
+			    round, offset, got, expected);
+	for (i = 0; i < TEST_CONCURRENT_OBJECTS; i++)
+		assert_content(test, objs[i], seeds[i]);
+
+	kunit_info(test, "%u rounds, %lu pages evicted, %u swap ins\n",
+		   round, c.freed, swapped_in);
+	KUNIT_EXPECT_GT(test, c.freed, 0);
+	KUNIT_EXPECT_GT(test, swapped_in, 0);
+}
+
+static const unsigned int drm_gem_shmem_test_lru_sizes[] = { 1000, 10000 };
+
+static void drm_gem_shmem_test_lru_size_desc(const unsigned int *n, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u objects", *n);
+}
+
+KUNIT_ARRAY_PARAM(drm_gem_shmem_test_lru_size, drm_gem_shmem_test_lru_sizes,
+		  drm_gem_shmem_test_lru_size_desc);
+
+/*
+ * Test that a scan's work is bounded by nr_to_scan, not by the length of the
+ * LRU: all objects are busy, so nothing can be freed, and a scan of 128
+ * pages must still stop after visiting at most two times 128 one-page
+ * objects (one pass per stage). The number of objects visited is read from
+ * the LRU itself: visited objects go to its tail, so the object now at its
+ * head tells how many were visited.
+ */
+static void drm_gem_shmem_test_shrinker_scan_bounded(struct kunit *test)
+{
+	const unsigned int n = *(const unsigned int *)test->param_value;
+	const unsigned long nr_to_scan = 128;
+	struct drm_gem_shmem_shrinker_test *t = test->priv;
+	struct drm_gem_shmem_shrinker *shrinker = t->drm->shmem_shrinker;
+	struct drm_gem_shmem_object **objs;
+	unsigned long freed, nr_scanned = 0;
+	struct drm_gem_object *head;
+	struct dma_fence *fence;
+	unsigned int i, visited;
+
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	fence = drm_gem_shmem_test_fence(test);
+
+	for (i = 0; i < n; i++) {
+		objs[i] = drm_gem_shmem_test_create(test, PAGE_SIZE);
+		drm_gem_shmem_test_add_fence(test, objs[i], fence);
+		drm_gem_shmem_test_get_pages(test, objs[i]);
+	}
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_test_count(test), n);
+
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, nr_to_scan, &nr_scanned);
+	KUNIT_EXPECT_EQ(test, freed, SHRINK_STOP);
+
+	mutex_lock(&shrinker->lock);
+	head = list_first_entry(&shrinker->lru_evictable.list,
+				struct drm_gem_object, lru_node);
+	mutex_unlock(&shrinker->lock);
+	for (visited = 0; visited < n; visited++)
+		if (&objs[visited]->base == head)
+			break;
+
+	kunit_info(test, "%u objects on the LRU, nr_to_scan %lu: visited %u, nr_scanned %lu\n",
+		   n, nr_to_scan, visited, nr_scanned);
+	KUNIT_EXPECT_LE(test, visited, 2 * nr_to_scan);
+	KUNIT_EXPECT_EQ(test, visited, nr_scanned);
+}
+
+static int drm_gem_shmem_shrinker_test_init(struct kunit *test)
+{
+	struct drm_gem_shmem_shrinker_test *t;
+	struct device *dev;
+	int ret;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+
+	dev = drm_kunit_helper_alloc_device(test);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	ret = dma_set_mask(dev, DMA_BIT_MASK(64));
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	t->drm = __drm_kunit_helper_alloc_drm_device(test, dev, sizeof(*t->drm),
+						     0, DRIVER_GEM);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->drm);
+
+	ret = drmm_gem_shmem_init(t->drm);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NOT_NULL(test, t->drm->shmem_shrinker);
+
+	t->can_swap = true;
+	test->priv = t;
+	kunit_activate_static_stub(test, drm_gem_shmem_can_swap,
+				   drm_gem_shmem_test_can_swap);
+
+	return 0;
+}
+
+static struct kunit_case drm_gem_shmem_shrinker_test_cases[] = {
+	KUNIT_CASE(drm_gem_shmem_test_shrinker_purge),
+	KUNIT_CASE(drm_gem_shmem_test_shrinker_evict_swap_in),
+	KUNIT_CASE(drm_gem_shmem_test_shrinker_no_swap),
+	KUNIT_CASE(drm_gem_shmem_test_shrinker_skip),
+	KUNIT_CASE(drm_gem_shmem_test_shrinker_reclaim_context),
+	KUNIT_CASE(drm_gem_shmem_test_shrinker_free_evicted),
+	KUNIT_CASE(drm_gem_shmem_test_shrinker_swap_in_fails),
+	KUNIT_CASE_SLOW(drm_gem_shmem_test_shrinker_concurrent),
+	KUNIT_CASE_PARAM_ATTR(drm_gem_shmem_test_shrinker_scan_bounded,
+			      drm_gem_shmem_test_lru_size_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	{}
+};
+
+static struct kunit_suite drm_gem_shmem_shrinker_suite = {
+	.name = "drm_gem_shmem_shrinker",
+	.init = drm_gem_shmem_shrinker_test_init,
+	.test_cases = drm_gem_shmem_shrinker_test_cases
+};
+
+kunit_test_suites(&drm_gem_shmem_suite, &drm_gem_shmem_shrinker_suite);
+
+MODULE_DESCRIPTION("KUnit test suite for GEM objects backed by shmem buffers");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_LICENSE("GPL");
