@@ -1,22 +1,19 @@
-# The same guest as x86_64-smp2.py with 2 GiB in two NUMA nodes of 1 GiB
+# The guest of x86_64-smp2.py with 2 GiB in two NUMA nodes of 1 GiB
 # (CONFIG_NUMA_EMU's numa=fake=2; ACPI NUMA detection would need CONFIG_PCI
 # and a much larger kernel).  "-m 2048" overrides kunit.py's "-m 1024".
 #
 # Only the suites listed in numa-suites run here: on the base kernel the TTM
 # suites stall in this guest (ttm_bo_validate_swapout fills half of RAM with
 # no swap, and reclaim on two small nodes does not finish in time).
-from qemu_config import QemuArchParams
+import dataclasses
+import importlib.util
+import os
 
-QEMU_ARCH = QemuArchParams(linux_arch='x86_64',
-			   kconfig='''
-CONFIG_SERIAL_8250=y
-CONFIG_SERIAL_8250_CONSOLE=y
-CONFIG_SMP=y
-CONFIG_NUMA=y
-CONFIG_NUMA_EMU=y''',
-			   qemu_arch='x86_64',
-			   kernel_path='arch/x86/boot/bzImage',
-			   kernel_command_line='console=ttyS0 numa=fake=2',
-			   extra_qemu_params=['-bios', 'qboot.rom',
-					      '-cpu', 'Nehalem',
-					      '-smp', '2', '-m', '2048'])
+_spec = importlib.util.spec_from_file_location(
+	'x86_64_smp2', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'x86_64-smp2.py'))
+_one_node = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_one_node)
+
+QEMU_ARCH = dataclasses.replace(_one_node.QEMU_ARCH,
+	kernel_command_line=_one_node.QEMU_ARCH.kernel_command_line + ' numa=fake=2',
+	extra_qemu_params=_one_node.QEMU_ARCH.extra_qemu_params + ['-m', '2048'])
