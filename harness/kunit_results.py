@@ -27,11 +27,50 @@ WARN_RE = re.compile(r'WARNING: CPU: \d+ PID: \d+ at (\S+?):\d+ ([A-Za-z0-9_.]+?
 # Reports that fail a run whatever the baseline says.
 FATAL_RE = re.compile(
     r'(BUG: |Oops|general protection fault|Kernel panic|'
-    r'KASAN|UBSAN|kmemleak: \d+ new suspected|unreferenced object 0x|'
+    r'KASAN|UBSAN|'
     r'possible circular locking|possible recursive locking|'
     r'inconsistent lock state|suspicious RCU usage|'
     r'INFO: task .* blocked for more than|'
-    r'WARNING: (?!CPU: )[a-z].*(lock|held|context|irq))')
+    r'WARNING: (?!CPU: )(?!.* still has locks held!)[a-z].*(lock|held|context|irq))')
+FRAME_RE = re.compile(r'^\s+([A-Za-z0-9_.]+)\+0x[0-9a-f]+/0x[0-9a-f]+')
+HELD_RE = re.compile(r'#\d+: [0-9a-f]+ \(([^)]+)\).*, at: ([A-Za-z0-9_.]+)\+0x')
+
+
+def reports_of(lines):
+    """Count kmemleak objects and lockdep held-lock reports by signature.
+
+    A leak is named by its backtrace up to the KUnit case that allocated it,
+    a held-lock report by its lock classes and where they were taken, so
+    that the base's own reports can be told from new ones.
+    """
+    found = collections.Counter()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if 'unreferenced object 0x' in line:
+            frames = []
+            j = i + 1
+            while j < len(lines) and 'backtrace' not in lines[j] and j < i + 12:
+                j += 1
+            for l in lines[j + 1:j + 40]:
+                m = FRAME_RE.match(l)
+                if not m:
+                    break
+                if m.group(1) in ('kunit_try_run_case', 'kthread', 'ret_from_fork'):
+                    break
+                frames.append(m.group(1))
+            found['leak ' + '<'.join(frames)] += 1
+            i = j + 1
+            continue
+        if 'still has locks held!' in line:
+            held = []
+            for l in lines[i + 1:i + 12]:
+                m = HELD_RE.search(l)
+                if m:
+                    held.append(m.group(1) + '@' + m.group(2))
+            found['held ' + ','.join(held)] += 1
+        i += 1
+    return found
 
 
 def leaves(group, prefix=''):
@@ -95,7 +134,16 @@ def read_baseline(prefix):
                     warns[(file, func)] = int(count)
     except FileNotFoundError:
         pass
-    return cases, warns
+    reports = collections.Counter()
+    try:
+        with open(prefix + '.reports') as f:
+            for l in f:
+                if l.strip() and not l.startswith('#'):
+                    n, sig = l.rstrip('\n').split(' ', 1)
+                    reports[sig] = int(n)
+    except FileNotFoundError:
+        pass
+    return cases, warns, reports
 
 
 def cmd_baseline(prefix, outdir):
@@ -109,15 +157,20 @@ def cmd_baseline(prefix, outdir):
         f.write('# WARNINGs the base kernel\'s own tests provoke: file function count\n')
         for (file, func), n in sorted(warnings_of(lines).items()):
             f.write(f'{file} {func} {n}\n')
+    with open(prefix + '.reports', 'w') as f:
+        f.write('# kmemleak and lockdep held-lock reports of the base kernel\'s own tests: count signature\n')
+        for sig, n in sorted(reports_of(lines).items()):
+            f.write(f'{n} {sig}\n')
     fatal = fatal_of(lines)
     print(f'baseline: {len(passed)} passing cases of {len(cases)}, '
-          f'{sum(warnings_of(lines).values())} WARNINGs, {len(fatal)} other reports')
+          f'{sum(warnings_of(lines).values())} WARNINGs, '
+          f'{sum(reports_of(lines).values())} kmemleak/held-lock reports, {len(fatal)} other reports')
     for l in fatal[:20]:
         print('  report on the base:', l)
 
 
 def cmd_judge(prefix, outdir):
-    base_cases, base_warns = read_baseline(prefix)
+    base_cases, base_warns, base_reports = read_baseline(prefix)
     try:
         cases = load_cases(outdir)
     except (FileNotFoundError, json.JSONDecodeError) as e:
@@ -150,6 +203,15 @@ def cmd_judge(prefix, outdir):
     else:
         p += 1
         print(f'PASS console: {sum(warns.values())} WARNINGs, all in the baseline')
+    reps = reports_of(lines)
+    extra = {k: n - base_reports.get(k, 0) for k, n in reps.items() if n > base_reports.get(k, 0)}
+    if extra:
+        f += 1
+        for sig, n in sorted(extra.items())[:10]:
+            print(f'FAIL console: {n} report(s) beyond the baseline: {sig[:200]}')
+    else:
+        p += 1
+        print(f'PASS console: {sum(reps.values())} kmemleak/held-lock reports, all in the baseline')
     fatal = fatal_of(lines)
     if fatal:
         f += 1
