@@ -8,13 +8,8 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/shmem_fs.h>
-#include <linux/shrinker.h>
 #include <linux/slab.h>
-#include <linux/swap.h>
 #include <linux/vmalloc.h>
-
-#include <kunit/static_stub.h>
-#include <kunit/visibility.h>
 
 #ifdef CONFIG_X86
 #include <asm/set_memory.h>
@@ -24,7 +19,6 @@
 #include <drm/drm_device.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_gem_shmem_helper.h>
-#include <drm/drm_managed.h>
 #include <drm/drm_prime.h>
 #include <drm/drm_print.h>
 
@@ -42,66 +36,6 @@ MODULE_IMPORT_NS(DMA_BUF);
  * drm_gem_shmem_vmap()). These helpers perform the necessary type conversion.
  */
 
-/**
- * DOC: page life cycle
- *
- * The backing pages of a native (not imported) shmem GEM object are in one
- * of the states below. The state is not stored anywhere: it follows from
- * &drm_gem_shmem_object.pages, &drm_gem_shmem_object.pages_use_count,
- * &drm_gem_shmem_object.pages_pin_count and &drm_gem_shmem_object.madv, all
- * protected by the object's reservation lock.
- *
- * =========== ============================================= ==================
- * State       Condition                                     Pages are
- * =========== ============================================= ==================
- * unpopulated pages == NULL, pages_use_count == 0           in the shmem file
- * resident    pages != NULL, pages_use_count > 0            in memory
- * pinned      resident and pages_pin_count > 0              in memory for good
- * evicted     pages == NULL, pages_use_count > 0, madv >= 0 in the shmem file
- *                                                           or in swap
- * purged      madv < 0                                      gone
- * =========== ============================================= ==================
- *
- * ::
- *
- *                   get_pages, vmap, mmap,
- *                   get_pages_sgt, pin                 pin
- *   unpopulated --------------------------> resident --------> pinned
- *        ^      <--------------------------  |  ^    <--------
- *        |            last put_pages         |  |    last unpin
- *        |                             evict |  | swap_in: get_pages, vmap,
- *        |                                   v  | mmap fault, get_pages_sgt, pin
- *        +---------- last put_pages ------ evicted
- *
- *   resident, madv > 0 ----------------- purge -----------------> purged
- *
- * Every user of the pages holds one reference on pages_use_count:
- * drm_gem_shmem_get_pages_locked() and drm_gem_shmem_put_pages_locked() for
- * drivers' own uses such as GPU mappings, the kernel mapping of
- * drm_gem_shmem_vmap(), each user mapping from drm_gem_shmem_mmap(), the
- * scatter/gather table of drm_gem_shmem_get_pages_sgt() and, all together,
- * the pins. Taking a reference on an evicted object swaps it in. A pin keeps
- * the pages in memory; the other references do not.
- *
- * If the driver set up the shrinker with drmm_gem_shmem_init(), resident
- * objects that are not pinned, not mapped in the kernel and not shared through
- * PRIME sit on one of its LRUs, and the shrinker may evict them, or purge them
- * if userspace marked them as not needed with drm_gem_shmem_madvise(). Eviction
- * frees the scatter/gather table (and drops its reference), zaps the user
- * mappings and gives the pages back to the shmem file, from where the memory
- * management writes them to swap. The next page fault of a user mapping, or the
- * next call of a helper that needs the pages, swaps them back in with their
- * content. Purging discards the pages and the shmem file's content; the
- * object's pages can never be used again, and helpers that need them fail with
- * -ENOMEM. Drivers that map objects into GPU VMs set
- * &drm_gem_object_funcs.evict and &drm_gem_object_funcs.purge to callbacks that
- * tear those mappings down before calling drm_gem_shmem_evict_locked() or
- * drm_gem_shmem_purge_locked(), and rebuild them after swap in on their own
- * paths; the helpers never restore GPU mappings. In-flight GPU work must be
- * tracked with fences in the object's reservation object, so that the shrinker
- * skips busy objects.
- */
-
 static const struct drm_gem_object_funcs drm_gem_shmem_funcs = {
 	.free = drm_gem_shmem_object_free,
 	.print_info = drm_gem_shmem_object_print_info,
@@ -111,9 +45,6 @@ static const struct drm_gem_object_funcs drm_gem_shmem_funcs = {
 	.vmap = drm_gem_shmem_object_vmap,
 	.vunmap = drm_gem_shmem_object_vunmap,
 	.mmap = drm_gem_shmem_object_mmap,
-	.evict = drm_gem_shmem_object_evict,
-	.purge = drm_gem_shmem_object_purge,
-	.swap_in = drm_gem_shmem_object_swap_in,
 	.vm_ops = &drm_gem_shmem_vm_ops,
 };
 
@@ -196,87 +127,6 @@ struct drm_gem_shmem_object *drm_gem_shmem_create(struct drm_device *dev, size_t
 }
 EXPORT_SYMBOL_GPL(drm_gem_shmem_create);
 
-/*
- * Reads the pages of the object in from its shmem file, from swap if they were
- * evicted there. A KUnit test replaces this to make swap in fail.
- */
-VISIBLE_IF_KUNIT int drm_gem_shmem_acquire_pages(struct drm_gem_shmem_object *shmem)
-{
-	struct drm_gem_object *obj = &shmem->base;
-	struct page **pages;
-
-	KUNIT_STATIC_STUB_REDIRECT(drm_gem_shmem_acquire_pages, shmem);
-
-	pages = drm_gem_get_pages(obj);
-	if (IS_ERR(pages)) {
-		drm_dbg_kms(obj->dev, "Failed to get pages (%ld)\n",
-			    PTR_ERR(pages));
-		return PTR_ERR(pages);
-	}
-
-	/*
-	 * TODO: Allocating WC pages which are correctly flushed is only
-	 * supported on x86. Ideal solution would be a GFP_WC flag, which also
-	 * ttm_pool.c could use.
-	 */
-#ifdef CONFIG_X86
-	if (shmem->map_wc)
-		set_pages_array_wc(pages, obj->size >> PAGE_SHIFT);
-#endif
-
-	shmem->pages = pages;
-
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(drm_gem_shmem_acquire_pages);
-
-/* Gives the pages back to the shmem file; @dirty keeps their content. */
-static void drm_gem_shmem_release_pages(struct drm_gem_shmem_object *shmem,
-					bool dirty)
-{
-	struct drm_gem_object *obj = &shmem->base;
-
-#ifdef CONFIG_X86
-	if (shmem->map_wc)
-		set_pages_array_wb(shmem->pages, obj->size >> PAGE_SHIFT);
-#endif
-
-	drm_gem_put_pages(obj, shmem->pages, dirty,
-			  shmem->pages_mark_accessed_on_put);
-	shmem->pages = NULL;
-}
-
-/* Puts the object on the shrinker LRU that its state calls for, if any. */
-static void drm_gem_shmem_update_lru_locked(struct drm_gem_shmem_object *shmem)
-{
-	struct drm_gem_object *obj = &shmem->base;
-	struct drm_gem_shmem_shrinker *shrinker = obj->dev->shmem_shrinker;
-
-	dma_resv_assert_held(obj->resv);
-
-	if (!shrinker)
-		return;
-
-	if (drm_gem_shmem_is_purgeable(shmem) &&
-	    (obj->funcs->purge || obj->funcs->evict))
-		drm_gem_lru_move_tail(&shrinker->lru_purgeable, obj);
-	else if (drm_gem_shmem_is_evictable(shmem) && obj->funcs->evict)
-		drm_gem_lru_move_tail(&shrinker->lru_evictable, obj);
-	else
-		drm_gem_lru_remove(obj);
-}
-
-/* Unmaps and frees the scatter/gather table, leaving its page reference. */
-static void drm_gem_shmem_unmap_sgt_locked(struct drm_gem_shmem_object *shmem)
-{
-	struct drm_gem_object *obj = &shmem->base;
-
-	dma_unmap_sgtable(obj->dev->dev, shmem->sgt, DMA_BIDIRECTIONAL, 0);
-	sg_free_table(shmem->sgt);
-	kfree(shmem->sgt);
-	shmem->sgt = NULL;
-}
-
 /**
  * drm_gem_shmem_free - Free resources associated with a shmem GEM object
  * @shmem: shmem GEM object to free
@@ -296,16 +146,14 @@ void drm_gem_shmem_free(struct drm_gem_shmem_object *shmem)
 		drm_WARN_ON(obj->dev, shmem->vmap_use_count);
 		drm_WARN_ON(obj->dev, refcount_read(&shmem->pages_pin_count));
 
-		if (shmem->sgt)
-			drm_gem_shmem_unmap_sgt_locked(shmem);
-
-		/*
-		 * The one reference left is that of the scatter/gather table,
-		 * or that of drivers that fill in the pages array themselves
-		 * (lima heaps). Objects freed while evicted have none.
-		 */
+		if (shmem->sgt) {
+			dma_unmap_sgtable(obj->dev->dev, shmem->sgt,
+					  DMA_BIDIRECTIONAL, 0);
+			sg_free_table(shmem->sgt);
+			kfree(shmem->sgt);
+		}
 		if (shmem->pages)
-			drm_gem_shmem_put_pages_locked(shmem);
+			drm_gem_shmem_put_pages(shmem);
 
 		drm_WARN_ON(obj->dev, shmem->pages_use_count);
 
@@ -317,53 +165,46 @@ void drm_gem_shmem_free(struct drm_gem_shmem_object *shmem)
 }
 EXPORT_SYMBOL_GPL(drm_gem_shmem_free);
 
-/**
- * drm_gem_shmem_get_pages_locked - Take a reference on the backing pages
- * @shmem: shmem GEM object
- *
- * Takes a reference on the backing pages of a shmem GEM object, allocating
- * them, or swapping them in if the object was evicted. Drivers use this for
- * their own users of the pages, such as GPU mappings; the pages can still be
- * evicted while the reference is held unless they are also pinned.
- *
- * Context: The caller must hold the reservation lock of @shmem. May sleep
- * and allocate memory.
- *
- * Return: 0 on success, -ENOMEM if the object was purged, or another negative
- * error code on failure.
- */
-int drm_gem_shmem_get_pages_locked(struct drm_gem_shmem_object *shmem)
+static int drm_gem_shmem_get_pages(struct drm_gem_shmem_object *shmem)
 {
-	int ret;
+	struct drm_gem_object *obj = &shmem->base;
+	struct page **pages;
 
 	dma_resv_assert_held(shmem->base.resv);
 
-	if (shmem->madv < 0)
-		return -ENOMEM;
+	if (shmem->pages_use_count++ > 0)
+		return 0;
 
-	if (!shmem->pages) {
-		ret = drm_gem_shmem_acquire_pages(shmem);
-		if (ret)
-			return ret;
+	pages = drm_gem_get_pages(obj);
+	if (IS_ERR(pages)) {
+		drm_dbg_kms(obj->dev, "Failed to get pages (%ld)\n",
+			    PTR_ERR(pages));
+		shmem->pages_use_count = 0;
+		return PTR_ERR(pages);
 	}
 
-	shmem->pages_use_count++;
-	drm_gem_shmem_update_lru_locked(shmem);
+	/*
+	 * TODO: Allocating WC pages which are correctly flushed is only
+	 * supported on x86. Ideal solution would be a GFP_WC flag, which also
+	 * ttm_pool.c could use.
+	 */
+#ifdef CONFIG_X86
+	if (shmem->map_wc)
+		set_pages_array_wc(pages, obj->size >> PAGE_SHIFT);
+#endif
+
+	shmem->pages = pages;
 
 	return 0;
 }
-EXPORT_SYMBOL_GPL(drm_gem_shmem_get_pages_locked);
 
-/**
- * drm_gem_shmem_put_pages_locked - Drop a reference on the backing pages
+/*
+ * drm_gem_shmem_put_pages - Decrease use count on the backing pages for a shmem GEM object
  * @shmem: shmem GEM object
  *
- * Drops a reference taken by drm_gem_shmem_get_pages_locked(). The pages go
- * back to the shmem file when the last reference is dropped.
- *
- * Context: The caller must hold the reservation lock of @shmem.
+ * This function decreases the use count and puts the backing pages when use drops to zero.
  */
-void drm_gem_shmem_put_pages_locked(struct drm_gem_shmem_object *shmem)
+void drm_gem_shmem_put_pages(struct drm_gem_shmem_object *shmem)
 {
 	struct drm_gem_object *obj = &shmem->base;
 
@@ -372,98 +213,20 @@ void drm_gem_shmem_put_pages_locked(struct drm_gem_shmem_object *shmem)
 	if (drm_WARN_ON_ONCE(obj->dev, !shmem->pages_use_count))
 		return;
 
-	if (!--shmem->pages_use_count && shmem->pages)
-		drm_gem_shmem_release_pages(shmem, shmem->pages_mark_dirty_on_put);
+	if (--shmem->pages_use_count > 0)
+		return;
 
-	drm_gem_shmem_update_lru_locked(shmem);
+#ifdef CONFIG_X86
+	if (shmem->map_wc)
+		set_pages_array_wb(shmem->pages, obj->size >> PAGE_SHIFT);
+#endif
+
+	drm_gem_put_pages(obj, shmem->pages,
+			  shmem->pages_mark_dirty_on_put,
+			  shmem->pages_mark_accessed_on_put);
+	shmem->pages = NULL;
 }
-EXPORT_SYMBOL_GPL(drm_gem_shmem_put_pages_locked);
-
-/**
- * drm_gem_shmem_swap_in_locked - Bring the pages of an evicted object back
- * @shmem: shmem GEM object
- *
- * Reads the backing pages of an evicted object back in, with the content they
- * had when they were evicted. Does nothing for objects that are resident or
- * unpopulated. Restores no scatter/gather table and no GPU mapping.
- *
- * Context: The caller must hold the reservation lock of @shmem. May sleep
- * and allocate memory.
- *
- * Return: 0 on success, -ENOMEM if the object was purged, or another negative
- * error code on failure, in which case the object stays evicted and intact.
- */
-int drm_gem_shmem_swap_in_locked(struct drm_gem_shmem_object *shmem)
-{
-	int ret;
-
-	dma_resv_assert_held(shmem->base.resv);
-
-	if (shmem->madv < 0)
-		return -ENOMEM;
-
-	if (!drm_gem_shmem_is_evicted(shmem))
-		return 0;
-
-	ret = drm_gem_shmem_acquire_pages(shmem);
-	if (ret)
-		return ret;
-
-	drm_gem_shmem_update_lru_locked(shmem);
-
-	return 0;
-}
-EXPORT_SYMBOL_GPL(drm_gem_shmem_swap_in_locked);
-
-/*
- * Zaps the user mappings, frees the scatter/gather table and gives the pages
- * back to the shmem file. The references of all other users stay.
- */
-static void drm_gem_shmem_drop_pages_locked(struct drm_gem_shmem_object *shmem,
-					    bool keep_content)
-{
-	struct drm_gem_object *obj = &shmem->base;
-
-	drm_vma_node_unmap(&obj->vma_node, obj->dev->anon_inode->i_mapping);
-
-	/*
-	 * The table is unmapped before the pages go, as unmapping may still
-	 * copy bounce buffers into them; its reference is dropped without
-	 * giving the pages back, which happens below with @keep_content.
-	 */
-	if (shmem->sgt) {
-		drm_gem_shmem_unmap_sgt_locked(shmem);
-		shmem->pages_use_count--;
-	}
-
-	if (shmem->pages)
-		drm_gem_shmem_release_pages(shmem, keep_content);
-}
-
-/**
- * drm_gem_shmem_evict_locked - Evict the backing pages of a shmem GEM object
- * @shmem: shmem GEM object
- *
- * Moves the backing pages of an idle object out of memory into its shmem
- * file, and so to swap, keeping their content. User mappings are zapped and
- * the next page fault swaps the pages back in; the scatter/gather table is
- * freed. Callers must have torn down their own device mappings of the pages.
- *
- * Context: The caller must hold the reservation lock of @shmem.
- */
-void drm_gem_shmem_evict_locked(struct drm_gem_shmem_object *shmem)
-{
-	struct drm_gem_object *obj = &shmem->base;
-
-	dma_resv_assert_held(obj->resv);
-
-	drm_WARN_ON(obj->dev, !drm_gem_shmem_is_evictable(shmem) &&
-		    !drm_gem_shmem_is_purgeable(shmem));
-
-	drm_gem_shmem_drop_pages_locked(shmem, true);
-	drm_gem_shmem_update_lru_locked(shmem);
-}
-EXPORT_SYMBOL_GPL(drm_gem_shmem_evict_locked);
+EXPORT_SYMBOL(drm_gem_shmem_put_pages);
 
 /**
  * drm_gem_shmem_pin_locked - Pin backing pages for a shmem GEM object
@@ -487,14 +250,11 @@ int drm_gem_shmem_pin_locked(struct drm_gem_shmem_object *shmem)
 	if (refcount_inc_not_zero(&shmem->pages_pin_count))
 		return 0;
 
-	ret = drm_gem_shmem_get_pages_locked(shmem);
-	if (ret)
-		return ret;
+	ret = drm_gem_shmem_get_pages(shmem);
+	if (!ret)
+		refcount_set(&shmem->pages_pin_count, 1);
 
-	refcount_set(&shmem->pages_pin_count, 1);
-	drm_gem_shmem_update_lru_locked(shmem);
-
-	return 0;
+	return ret;
 }
 EXPORT_SYMBOL(drm_gem_shmem_pin_locked);
 
@@ -515,7 +275,7 @@ void drm_gem_shmem_unpin_locked(struct drm_gem_shmem_object *shmem)
 		return;
 
 	if (refcount_dec_and_test(&shmem->pages_pin_count))
-		drm_gem_shmem_put_pages_locked(shmem);
+		drm_gem_shmem_put_pages(shmem);
 }
 EXPORT_SYMBOL(drm_gem_shmem_unpin_locked);
 
@@ -612,7 +372,7 @@ int drm_gem_shmem_vmap(struct drm_gem_shmem_object *shmem,
 			return 0;
 		}
 
-		ret = drm_gem_shmem_get_pages_locked(shmem);
+		ret = drm_gem_shmem_get_pages(shmem);
 		if (ret)
 			goto err_zero_use;
 
@@ -634,14 +394,8 @@ int drm_gem_shmem_vmap(struct drm_gem_shmem_object *shmem,
 	return 0;
 
 err_put_pages:
-	if (!obj->import_attach) {
-		/* Unmapped first, so that the object can go back on an LRU. */
-		shmem->vmap_use_count = 0;
-		drm_gem_shmem_put_pages_locked(shmem);
-	}
-
-	return ret;
-
+	if (!obj->import_attach)
+		drm_gem_shmem_put_pages(shmem);
 err_zero_use:
 	shmem->vmap_use_count = 0;
 
@@ -678,7 +432,7 @@ void drm_gem_shmem_vunmap(struct drm_gem_shmem_object *shmem,
 			return;
 
 		vunmap(shmem->vaddr);
-		drm_gem_shmem_put_pages_locked(shmem);
+		drm_gem_shmem_put_pages(shmem);
 	}
 
 	shmem->vaddr = NULL;
@@ -715,10 +469,8 @@ int drm_gem_shmem_madvise(struct drm_gem_shmem_object *shmem, int madv)
 {
 	dma_resv_assert_held(shmem->base.resv);
 
-	if (shmem->madv >= 0) {
+	if (shmem->madv >= 0)
 		shmem->madv = madv;
-		drm_gem_shmem_update_lru_locked(shmem);
-	}
 
 	madv = shmem->madv;
 
@@ -726,30 +478,25 @@ int drm_gem_shmem_madvise(struct drm_gem_shmem_object *shmem, int madv)
 }
 EXPORT_SYMBOL(drm_gem_shmem_madvise);
 
-/**
- * drm_gem_shmem_purge_locked - Discard the backing pages of a shmem GEM object
- * @shmem: shmem GEM object
- *
- * Discards the backing pages and the shmem file content of an object that
- * userspace marked as not needed, for good: user mappings are zapped and the
- * mmap offset freed, the scatter/gather table is freed, and later attempts to
- * use the pages fail. Callers must have torn down their own device mappings
- * of the pages.
- *
- * Context: The caller must hold the reservation lock of @shmem.
- */
-void drm_gem_shmem_purge_locked(struct drm_gem_shmem_object *shmem)
+void drm_gem_shmem_purge(struct drm_gem_shmem_object *shmem)
 {
 	struct drm_gem_object *obj = &shmem->base;
+	struct drm_device *dev = obj->dev;
 
 	dma_resv_assert_held(shmem->base.resv);
 
 	drm_WARN_ON(obj->dev, !drm_gem_shmem_is_purgeable(shmem));
 
-	drm_gem_shmem_drop_pages_locked(shmem, false);
-	shmem->madv = -1;
-	drm_gem_shmem_update_lru_locked(shmem);
+	dma_unmap_sgtable(dev->dev, shmem->sgt, DMA_BIDIRECTIONAL, 0);
+	sg_free_table(shmem->sgt);
+	kfree(shmem->sgt);
+	shmem->sgt = NULL;
 
+	drm_gem_shmem_put_pages(shmem);
+
+	shmem->madv = -1;
+
+	drm_vma_node_unmap(&obj->vma_node, dev->anon_inode->i_mapping);
 	drm_gem_free_mmap_offset(obj);
 
 	/* Our goal here is to return as much of the memory as
@@ -761,7 +508,7 @@ void drm_gem_shmem_purge_locked(struct drm_gem_shmem_object *shmem)
 
 	invalidate_mapping_pages(file_inode(obj->filp)->i_mapping, 0, (loff_t)-1);
 }
-EXPORT_SYMBOL_GPL(drm_gem_shmem_purge_locked);
+EXPORT_SYMBOL(drm_gem_shmem_purge);
 
 /**
  * drm_gem_shmem_dumb_create - Create a dumb shmem buffer object
@@ -809,23 +556,15 @@ static vm_fault_t drm_gem_shmem_fault(struct vm_fault *vmf)
 	vm_fault_t ret;
 	struct page *page;
 	pgoff_t page_offset;
-	int err;
 
 	/* We don't use vmf->pgoff since that has the fake offset */
 	page_offset = (vmf->address - vma->vm_start) >> PAGE_SHIFT;
 
 	dma_resv_lock(shmem->base.resv, NULL);
 
-	if (page_offset >= num_pages || shmem->madv < 0) {
-		ret = VM_FAULT_SIGBUS;
-		goto out;
-	}
-
-	/* The shrinker zaps the mappings of the objects it evicts. */
-	err = drm_gem_shmem_swap_in_locked(shmem);
-	if (err) {
-		ret = vmf_error(err);
-	} else if (drm_WARN_ON_ONCE(obj->dev, !shmem->pages)) {
+	if (page_offset >= num_pages ||
+	    drm_WARN_ON_ONCE(obj->dev, !shmem->pages) ||
+	    shmem->madv < 0) {
 		ret = VM_FAULT_SIGBUS;
 	} else {
 		page = shmem->pages[page_offset];
@@ -833,7 +572,6 @@ static vm_fault_t drm_gem_shmem_fault(struct vm_fault *vmf)
 		ret = vmf_insert_pfn(vma, vmf->address, page_to_pfn(page));
 	}
 
-out:
 	dma_resv_unlock(shmem->base.resv);
 
 	return ret;
@@ -867,7 +605,7 @@ static void drm_gem_shmem_vm_close(struct vm_area_struct *vma)
 	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
 
 	dma_resv_lock(shmem->base.resv, NULL);
-	drm_gem_shmem_put_pages_locked(shmem);
+	drm_gem_shmem_put_pages(shmem);
 	dma_resv_unlock(shmem->base.resv);
 
 	drm_gem_vm_close(vma);
@@ -917,7 +655,7 @@ int drm_gem_shmem_mmap(struct drm_gem_shmem_object *shmem, struct vm_area_struct
 		return -EINVAL;
 
 	dma_resv_lock(shmem->base.resv, NULL);
-	ret = drm_gem_shmem_get_pages_locked(shmem);
+	ret = drm_gem_shmem_get_pages(shmem);
 	dma_resv_unlock(shmem->base.resv);
 
 	if (ret)
@@ -976,35 +714,18 @@ struct sg_table *drm_gem_shmem_get_sg_table(struct drm_gem_shmem_object *shmem)
 }
 EXPORT_SYMBOL_GPL(drm_gem_shmem_get_sg_table);
 
-/**
- * drm_gem_shmem_get_pages_sgt_locked - Get the DMA-mapped scatter/gather table
- *					of a shmem GEM object
- * @shmem: shmem GEM object
- *
- * Like drm_gem_shmem_get_pages_sgt(), for callers that hold the reservation
- * lock already. Swaps the object in if it was evicted.
- *
- * Context: The caller must hold the reservation lock of @shmem. May sleep
- * and allocate memory.
- *
- * Returns:
- * A pointer to the scatter/gather table of the pages or an ERR_PTR()-encoded
- * negative error code on failure.
- */
-struct sg_table *drm_gem_shmem_get_pages_sgt_locked(struct drm_gem_shmem_object *shmem)
+static struct sg_table *drm_gem_shmem_get_pages_sgt_locked(struct drm_gem_shmem_object *shmem)
 {
 	struct drm_gem_object *obj = &shmem->base;
 	int ret;
 	struct sg_table *sgt;
-
-	dma_resv_assert_held(shmem->base.resv);
 
 	if (shmem->sgt)
 		return shmem->sgt;
 
 	drm_WARN_ON(obj->dev, obj->import_attach);
 
-	ret = drm_gem_shmem_get_pages_locked(shmem);
+	ret = drm_gem_shmem_get_pages(shmem);
 	if (ret)
 		return ERR_PTR(ret);
 
@@ -1026,10 +747,9 @@ err_free_sgt:
 	sg_free_table(sgt);
 	kfree(sgt);
 err_put_pages:
-	drm_gem_shmem_put_pages_locked(shmem);
+	drm_gem_shmem_put_pages(shmem);
 	return ERR_PTR(ret);
 }
-EXPORT_SYMBOL_GPL(drm_gem_shmem_get_pages_sgt_locked);
 
 /**
  * drm_gem_shmem_get_pages_sgt - Pin pages, dma map them, and return a
@@ -1096,199 +816,6 @@ drm_gem_shmem_prime_import_sg_table(struct drm_device *dev,
 	return &shmem->base;
 }
 EXPORT_SYMBOL_GPL(drm_gem_shmem_prime_import_sg_table);
-
-/*
- * The shrinker
- */
-
-/**
- * drm_gem_shmem_can_swap - Check that swap can take pages
- * @nr_pages: number of pages
- *
- * Evicted pages only leave memory if they can be written to swap. KUnit
- * tests replace this, as their guests have no swap.
- *
- * Return: True if swap has room for @nr_pages pages.
- */
-VISIBLE_IF_KUNIT bool drm_gem_shmem_can_swap(unsigned long nr_pages)
-{
-	KUNIT_STATIC_STUB_REDIRECT(drm_gem_shmem_can_swap, nr_pages);
-
-	return get_nr_swap_pages() >= (long)nr_pages;
-}
-EXPORT_SYMBOL_IF_KUNIT(drm_gem_shmem_can_swap);
-
-/*
- * Evicted pages are only reclaimed once written to swap, which needs I/O;
- * without swap room the shrinker would only move them around.
- */
-static bool drm_gem_shmem_shrinker_can_evict(struct shrink_control *sc,
-					     unsigned long nr_pages)
-{
-	return (sc->gfp_mask & __GFP_IO) && drm_gem_shmem_can_swap(nr_pages);
-}
-
-/* Busy objects are skipped, never waited for: reclaim must not block on GPUs. */
-static bool drm_gem_shmem_shrinker_is_idle(struct drm_gem_object *obj)
-{
-	return dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP);
-}
-
-/* drm_gem_lru_scan_limited() callback for the objects marked as not needed. */
-static bool drm_gem_shmem_shrinker_purge(struct drm_gem_object *obj, void *arg)
-{
-	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
-	struct shrink_control *sc = arg;
-
-	if (!drm_gem_shmem_is_purgeable(shmem) ||
-	    !drm_gem_shmem_shrinker_is_idle(obj))
-		return false;
-
-	/* Without a purge callback, drm_gem_purge() evicts. */
-	if (!obj->funcs->purge &&
-	    !drm_gem_shmem_shrinker_can_evict(sc, obj->size >> PAGE_SHIFT))
-		return false;
-
-	return !drm_gem_purge(obj);
-}
-
-/* drm_gem_lru_scan_limited() callback for the objects in use. */
-static bool drm_gem_shmem_shrinker_evict(struct drm_gem_object *obj, void *arg)
-{
-	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
-	struct shrink_control *sc = arg;
-
-	if (!drm_gem_shmem_is_evictable(shmem) ||
-	    !drm_gem_shmem_shrinker_is_idle(obj) ||
-	    !drm_gem_shmem_shrinker_can_evict(sc, obj->size >> PAGE_SHIFT))
-		return false;
-
-	return !drm_gem_evict(obj);
-}
-
-static unsigned long
-drm_gem_shmem_shrinker_count(struct shrinker *shrinker, struct shrink_control *sc)
-{
-	struct drm_gem_shmem_shrinker *shmem_shrinker = shrinker->private_data;
-	unsigned long count;
-
-	count = READ_ONCE(shmem_shrinker->lru_purgeable.count);
-	if (drm_gem_shmem_can_swap(1))
-		count += READ_ONCE(shmem_shrinker->lru_evictable.count);
-
-	return count ?: SHRINK_EMPTY;
-}
-
-static unsigned long
-drm_gem_shmem_shrinker_scan(struct shrinker *shrinker, struct shrink_control *sc)
-{
-	struct drm_gem_shmem_shrinker *shmem_shrinker = shrinker->private_data;
-	const struct {
-		struct drm_gem_lru *lru;
-		bool (*shrink)(struct drm_gem_object *obj, void *arg);
-		bool cond;
-	} stages[] = {
-		/* Cheapest first: what userspace does not need any more. */
-		{ &shmem_shrinker->lru_purgeable, drm_gem_shmem_shrinker_purge, true },
-		{ &shmem_shrinker->lru_evictable, drm_gem_shmem_shrinker_evict,
-		  drm_gem_shmem_shrinker_can_evict(sc, 1) },
-	};
-	unsigned long nr_scanned = 0, remaining = 0, freed = 0;
-	unsigned int i;
-
-	/*
-	 * Both stages work on the shmem file and on the mappings of the DRM
-	 * file, which reclaim from within a filesystem must not touch.
-	 */
-	if (!(sc->gfp_mask & __GFP_FS)) {
-		sc->nr_scanned = 0;
-		return SHRINK_STOP;
-	}
-
-	/*
-	 * Each stage visits objects of at most the pages still to be freed,
-	 * so one call visits objects of at most ARRAY_SIZE(stages) times
-	 * nr_to_scan pages, however long the LRUs are.
-	 */
-	for (i = 0; i < ARRAY_SIZE(stages) && freed < sc->nr_to_scan; i++) {
-		if (!stages[i].cond)
-			continue;
-
-		freed += drm_gem_lru_scan_limited(stages[i].lru,
-						  sc->nr_to_scan - freed,
-						  &nr_scanned, &remaining,
-						  stages[i].shrink, sc);
-	}
-
-	sc->nr_scanned = nr_scanned;
-
-	return freed ?: SHRINK_STOP;
-}
-
-static void drm_gem_shmem_shrinker_fini(struct drm_device *dev, void *ptr)
-{
-	struct drm_gem_shmem_shrinker *shmem_shrinker = ptr;
-
-	shrinker_free(shmem_shrinker->shrinker);
-	dev->shmem_shrinker = NULL;
-}
-
-/**
- * drmm_gem_shmem_init - Set up the shrinker of a device's shmem GEM objects
- * @dev: DRM device
- *
- * Registers a shrinker that purges the shmem GEM objects of @dev that
- * userspace marked as not needed and evicts idle ones to swap, as described
- * in the "page life cycle" section. It shows up as drm-shmem-<unique name>
- * in /sys/kernel/debug/shrinker. The shrinker is freed with the device. The
- * objects of @dev must have &drm_gem_object_funcs.evict and
- * &drm_gem_object_funcs.swap_in set, and &drm_gem_object_funcs.purge if
- * purging is more than evicting; objects without an evict callback are left
- * alone.
- *
- * Context: Process context, before objects of @dev are created.
- *
- * Return: 0 on success or a negative error code on failure.
- */
-int drmm_gem_shmem_init(struct drm_device *dev)
-{
-	struct drm_gem_shmem_shrinker *shmem_shrinker;
-	int ret;
-
-	if (drm_WARN_ON(dev, dev->shmem_shrinker))
-		return -EBUSY;
-
-	shmem_shrinker = drmm_kzalloc(dev, sizeof(*shmem_shrinker), GFP_KERNEL);
-	if (!shmem_shrinker)
-		return -ENOMEM;
-
-	ret = drmm_mutex_init(dev, &shmem_shrinker->lock);
-	if (ret)
-		return ret;
-
-	drm_gem_lru_init(&shmem_shrinker->lru_evictable, &shmem_shrinker->lock);
-	drm_gem_lru_init(&shmem_shrinker->lru_purgeable, &shmem_shrinker->lock);
-
-	shmem_shrinker->shrinker = shrinker_alloc(0, "drm-shmem-%s",
-						  dev->unique ?: dev->driver->name);
-	if (!shmem_shrinker->shrinker)
-		return -ENOMEM;
-
-	shmem_shrinker->shrinker->count_objects = drm_gem_shmem_shrinker_count;
-	shmem_shrinker->shrinker->scan_objects = drm_gem_shmem_shrinker_scan;
-	shmem_shrinker->shrinker->private_data = shmem_shrinker;
-	shrinker_register(shmem_shrinker->shrinker);
-
-	ret = drmm_add_action_or_reset(dev, drm_gem_shmem_shrinker_fini,
-				       shmem_shrinker);
-	if (ret)
-		return ret;
-
-	dev->shmem_shrinker = shmem_shrinker;
-
-	return 0;
-}
-EXPORT_SYMBOL_GPL(drmm_gem_shmem_init);
 
 MODULE_DESCRIPTION("DRM SHMEM memory-management helpers");
 MODULE_IMPORT_NS(DMA_BUF);

@@ -288,18 +288,30 @@ static void drm_page_pool_get_locked(struct drm_page_pool *pool)
 	pool->busy++;
 }
 
-/* Unpin @pool; the last unpin lets a waiting drm_page_pool_fini() go on */
+/*
+ * Unpin @pool; the last unpin lets a waiting drm_page_pool_fini() go on.
+ * Decrement and wake-up both happen under the list lock, which fini takes to
+ * read the count, so fini cannot return (and the pool be freed) while this
+ * still touches the pool.
+ */
 static void drm_page_pool_put(struct drm_page_pool *pool)
 {
 	spin_lock(&drm_page_pool_lock);
-	/* Orders all use of the pool before the acquire in fini */
-	smp_store_release(&pool->busy, pool->busy - 1);
-	if (!pool->busy) {
-		/* Pairs with the check fini makes after queueing itself */
-		smp_mb();
+	if (!--pool->busy)
 		wake_up_var(&pool->busy);
-	}
 	spin_unlock(&drm_page_pool_lock);
+}
+
+/* Whether no shrink pins @pool any more; takes the list lock */
+static bool drm_page_pool_idle(struct drm_page_pool *pool)
+{
+	bool idle;
+
+	spin_lock(&drm_page_pool_lock);
+	idle = !pool->busy;
+	spin_unlock(&drm_page_pool_lock);
+
+	return idle;
 }
 
 /**
@@ -506,9 +518,9 @@ void drm_page_pool_fini(struct drm_page_pool *pool)
 
 	/*
 	 * A shrink that pinned the pool before the unlink may still be
-	 * calling the hook; pairs with the release in drm_page_pool_put().
+	 * calling the hook; drm_page_pool_put() wakes us up.
 	 */
-	wait_var_event(&pool->busy, !smp_load_acquire(&pool->busy));
+	wait_var_event(&pool->busy, drm_page_pool_idle(pool));
 
 	drm_page_pool_release(pool, NUMA_NO_NODE, ULONG_MAX);
 	WARN_ON_ONCE(pool->count);
