@@ -39,8 +39,8 @@ HELD_RE = re.compile(r'#\d+: [0-9a-f]+ \(([^)]+)\).*, at: ([A-Za-z0-9_.]+)\+0x')
 def reports_of(lines):
     """Count kmemleak objects and lockdep held-lock reports by signature.
 
-    A leak is named by its backtrace up to the KUnit case that allocated it,
-    a held-lock report by its lock classes and where they were taken, so
+    A leak is named by its allocator and the allocator's caller, a held-lock
+    report by its lock classes and where they were taken, so
     that the base's own reports can be told from new ones.
     """
     found = collections.Counter()
@@ -59,7 +59,9 @@ def reports_of(lines):
                 if m.group(1) in ('kunit_try_run_case', 'kthread', 'ret_from_fork'):
                     break
                 frames.append(m.group(1))
-            found['leak ' + '<'.join(frames)] += 1
+            # The allocator and its caller: stable even when another
+            # message interleaves with the backtrace on the console.
+            found['leak ' + '<'.join(frames[:2])] += 1
             i = j + 1
             continue
         if 'still has locks held!' in line:
