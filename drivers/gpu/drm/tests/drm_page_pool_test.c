@@ -47,6 +47,8 @@ struct pp_test_pool {
 	atomic_t late;
 	/* set once drm_page_pool_fini() returned */
 	bool dead;
+	/* calls of the hook that reached its @in_hook wait */
+	atomic_t entered;
 	/* if set, the hook signals @in_hook and waits for @let_go */
 	struct completion *in_hook;
 	struct completion *let_go;
@@ -59,6 +61,7 @@ static void pp_test_release(struct drm_page_pool *pool, struct page *page)
 	if (READ_ONCE(tp->dead))
 		atomic_inc(&tp->late);
 	if (tp->in_hook) {
+		atomic_inc(&tp->entered);
 		complete(tp->in_hook);
 		wait_for_completion(tp->let_go);
 	}
@@ -773,6 +776,7 @@ static int pp_test_churn_thread(void *data)
 	while (!kthread_should_stop()) {
 		unsigned int i;
 
+		WRITE_ONCE(t->tp2->dead, false);
 		if (drm_page_pool_init(pool, 0, &pp_test_ops))
 			continue;
 		for (i = 0; i < 8; i++) {
@@ -781,7 +785,7 @@ static int pp_test_churn_thread(void *data)
 			if (page)
 				drm_page_pool_give(pool, page);
 		}
-		drm_page_pool_fini(pool);
+		pp_test_pool_fini(t->tp2);
 		t->loops++;
 		cond_resched();
 	}
@@ -909,6 +913,9 @@ static void pp_test_fini_during_scan(struct kunit *test)
 	msleep(200);
 	KUNIT_EXPECT_FALSE_MSG(test, READ_ONCE(tp->dead),
 			       "fini returned while the scan was in the hook");
+	/* A fini that did not wait would be in the hook for the other block */
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&tp->entered), 1,
+			    "fini released a block while the scan was in the hook");
 
 	complete_all(let_go);
 	pp_test_thread_stop(fini);

@@ -640,6 +640,7 @@ static unsigned long ttm_pool_shrinker_scan(struct shrinker *shrink,
 					    struct shrink_control *sc)
 {
 	unsigned long num_freed = 0;
+
 	do
 		num_freed += ttm_pool_shrink();
 	while (num_freed < sc->nr_to_scan &&
