@@ -63,7 +63,7 @@ if [ "$cfg" = default ]; then
 fi
 
 # Debug: boot ourselves, so that kmemleak can scan after the tests.
-common="console=ttyS0 kunit.enable=1 kmemleak=on debug_pagealloc=on"
+common="console=ttyS0 tsc=unstable kunit.enable=1 kmemleak=on debug_pagealloc=on"
 GUEST_MEM=1024 "$H/guest.sh" kmemleak "$bdir" "$out/console.log" 1800 \
 	"$common${filter:+ kunit.filter=\"$filter\"}" || true
 $kp parse --json="$out/kunit.json" <"$out/console.log" >"$out/kunit.parse" 2>&1 || true
