@@ -10,10 +10,10 @@ SHELL := /bin/bash
 H := harness
 
 .PHONY: help deps base tree export status run check check-debug check-bisect \
-	baseline selftest clean-cache
+	baseline selftest configs perf-pool clean-cache
 
 help:
-	@sed -n 's/^#   //p' Makefile; echo "  make tree | export | status | check-debug | check-bisect | baseline | selftest | deps"
+	@sed -n 's/^#   //p' Makefile; echo "  make tree | export | status | check-debug | check-bisect | configs | perf-pool | baseline | selftest | deps"
 
 deps:
 	@$(H)/deps.sh
@@ -47,3 +47,9 @@ baseline: base
 
 selftest: base
 	@$(H)/selftest.sh
+
+configs: base
+	@$(H)/configs.sh
+
+perf-pool: base
+	@$(H)/perf-pool.sh

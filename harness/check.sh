@@ -9,7 +9,7 @@
 
 debug=0
 [ "${1:-}" = --debug ] && debug=1
-all="apply mirror export checkpatch kerneldoc warnings kunit run selftest"
+all="apply mirror export checkpatch kerneldoc warnings configs kunit run selftest"
 [ $debug = 1 ] && all="apply kunit-debug"
 stages=${GPUPOOL_STAGES:-$all}
 name=check
@@ -138,6 +138,17 @@ if want warnings; then
 	else
 		fail "warnings: $(echo "$new" | wc -l) new: $(echo "$new" | head -3 | tr '\n' ' ') (log: $logs/warn.new.raw)"
 	fi
+fi
+
+# --- the configurations the page pool must link in -----------------------------
+if want configs; then
+	step "link checks: DRM=m, DRM=n with the system heap, i386 HIGHMEM"
+	"$H/configs.sh" "$CHECKTREE" >"$logs/configs.log" 2>&1 || true
+	while read -r _ n verdict rest; do
+		if [ "$verdict" = ok ]; then pass "configs: $n links (vmlinux and modules)"
+		else fail "configs: $n $verdict $rest"; fi
+	done < <(grep '^config ' "$logs/configs.log")
+	grep -q '^config ' "$logs/configs.log" || fail "configs: no result (log: $logs/configs.log)"
 fi
 
 # --- KUnit under QEMU, judged against the base's baseline ---------------------

@@ -4,7 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 
 pkgs=("$DEBIAN_PACKAGE=$DEBIAN_VERSION" qemu-system-x86 busybox-static sparse ccache
-      git-absorb flex bison libelf-dev libssl-dev bc xz-utils cpio kmod rsync gcc make python3)
+      git-absorb flex bison libelf-dev libssl-dev bc xz-utils cpio kmod rsync gcc make python3
+      gnuplot-nox clang lld llvm)
 missing=()
 for p in "${pkgs[@]}"; do
 	name=${p%%=*}

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # guest.sh MODE KBUILD LOG TIMEOUT APPEND [BINDIR]: boot KBUILD's bzImage
 # under QEMU (TCG, 2 vCPUs, pinned CPU model) with a busybox initramfs whose
-# /init is guest/init-MODE, the workload scripts of guest/workload/ and the
-# programs of BINDIR in /bin.  The console goes to LOG.  Exit status 124 if
-# the guest had to be killed after TIMEOUT seconds.
+# /init is guest/init-MODE, the workload scripts of guest/workload/ (or the
+# scripts listed in $WORKLOAD) and the programs of BINDIR in /bin.  The
+# console goes to LOG.  Exit status 124 if the guest had to be killed after
+# TIMEOUT seconds.
 . "$(dirname "$0")/lib.sh"
 
 mode=$1 kbuild=$2 log=$3 tmo=$4 append=$5 bindir=${6:-}
@@ -20,14 +21,14 @@ cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$H/guest/init-$mode" "$root/init"
 chmod +x "$root/init"
-[ "$mode" != workload ] || cp "$H"/guest/workload/*.sh "$root/workload/"
+[ "$mode" != workload ] || cp ${WORKLOAD:-"$H"/guest/workload/*.sh} "$root/workload/"
 [ -z "$bindir" ] || cp "$bindir"/* "$root/bin/"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$root.cpio.gz"
 
 mem=${GUEST_MEM:-512}
 rc=0
 timeout -k 10 "$tmo" qemu-system-x86_64 -nodefaults -display none -no-reboot \
-	-bios qboot.rom -cpu Nehalem -smp 2 -m "$mem" \
+	-bios qboot.rom -cpu Nehalem -smp "${GUEST_SMP:-2}" -m "$mem" \
 	${GUEST_QEMU_ARGS:-} \
 	-kernel "$kernel" -initrd "$root.cpio.gz" \
 	-append "$append panic=-1 rdinit=/init" \

@@ -4,7 +4,8 @@
 #   CONFIG "debug":   plus harness/kunit/debug.config (KASAN, lockdep, kmemleak,
 #                     ...); booted with an initramfs that runs a kmemleak scan
 #                     after the tests, since kunit.py reboots right after them.
-# kunit.sh TREE build: only build the default kernel (make run boots it).
+# kunit.sh TREE build: only build the default kernel (make run boots it), in
+#   $KUNIT_BDIR if set (the base kernel of the controls and benchmarks).
 #
 # The suites of harness/kunit/numa-suites run in a second boot of the same
 # kernel with two NUMA nodes.  Writes OUTDIR/kunit*.json and
@@ -17,6 +18,7 @@ build_only=0
 [ "$cfg" = build ] && { cfg=default build_only=1; }
 bdir="$BUILD/kunit"
 [ "$cfg" = default ] || bdir="$BUILD/kunit-$cfg"
+[ $build_only = 0 ] || bdir=${KUNIT_BDIR:-$bdir}
 kp="python3 tools/testing/kunit/kunit.py"
 args=(--arch=x86_64 --build_dir="$bdir" --kunitconfig="$H/kunit/gpu.kunitconfig")
 [ "$cfg" = default ] || args+=(--kunitconfig="$H/kunit/$cfg.config")

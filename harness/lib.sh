@@ -13,6 +13,7 @@ CACHE=${GPUPOOL_CACHE:-/var/cache/gpupool}
 BASE_GIT="$CACHE/base.git"		# bare repo: the base commit, tag "base"
 WORKTREE=${GPUPOOL_TREE:-$CACHE/tree}	# where people edit: base + series
 CHECKTREE="$CACHE/check-tree"		# scratch: git am of patches/ for checks
+BASETREE="$CACHE/tree-base"		# the base alone, for base-kernel controls
 BUILD="$CACHE/build"			# O= build directories, one per config
 STAMPS="$CACHE/stamps"
 export CCACHE_DIR="$CACHE/ccache"

@@ -8,7 +8,7 @@
 
 dir=$1
 base=$(base_commit)
-if [ ! -d "$dir/.git" ]; then
+if [ ! -e "$dir/.git" ]; then
 	step "creating $dir from the base (about a minute)"
 	rm -rf "$dir"
 	git clone -q --no-checkout "$BASE_GIT" "$dir"

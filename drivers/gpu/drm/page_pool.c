@@ -80,7 +80,7 @@
  * given to is shrunk only when no other pool holds pages.
  *
  * Shrinker: one NUMA-aware shrinker, "drm-page-pool", serves all pools. Its
- * count is two atomic reads; its scan visits the pools in turn, releasing
+ * count is one atomic read of the node's page counter; its scan visits the pools in turn, releasing
  * the coldest blocks of the node being reclaimed. Pooled blocks are also
  * released when the memory of their node goes offline.
  *
@@ -120,6 +120,9 @@
 
 /* Blocks released from one pool before the shrinker moves on to the next */
 #define DRM_PAGE_POOL_SCAN_BLOCKS	64UL
+
+/* Pages zeroed by a give between two chances to reschedule (power of 2) */
+#define DRM_PAGE_POOL_CLEAR_BATCH	64U
 
 /* Pages the debugfs shrink file asks the shrinker for, as mm's SHRINK_BATCH */
 #define DRM_PAGE_POOL_SHRINK_BATCH	128
@@ -481,14 +484,19 @@ void drm_page_pool_give(struct drm_page_pool *pool, struct page *page)
 	VM_WARN_ON_ONCE_PAGE(PageCompound(page) &&
 			     compound_order(page) != pool->order, page);
 
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
 		clear_highpage(nth_page(page, i));
+		/* An order-10 block is 4 MiB: let others run now and then */
+		if ((i & (DRM_PAGE_POOL_CLEAR_BATCH - 1)) ==
+		    DRM_PAGE_POOL_CLEAR_BATCH - 1)
+			cond_resched();
+	}
 
 	spin_lock(&pool->lock);
 	drm_page_pool_link_locked(pool, page);
 	spin_unlock(&pool->lock);
 
-	trace_drm_page_pool_give(pool, page);
+	trace_drm_page_pool_give(pool, page, page_to_nid(page));
 
 	drm_page_pool_enforce_limit(pool);
 }

@@ -15,37 +15,40 @@
 
 #include <drm/drm_page_pool.h>
 
-TRACE_EVENT(drm_page_pool_take,
-	    TP_PROTO(const struct drm_page_pool *pool, struct page *page,
-		     int nid),
-	    TP_ARGS(pool, page, nid),
-	    TP_STRUCT__entry(__string(name, pool->ops->name)
-			     __field(unsigned int, order)
-			     __field(int, nid)
-			     __field(unsigned long, pfn)),
-	    TP_fast_assign(__assign_str(name);
-			   __entry->order = pool->order;
-			   __entry->nid = nid;
-			   __entry->pfn = page ? page_to_pfn(page) : 0;),
-	    TP_printk("pool=%s order=%u nid=%d %s pfn=0x%lx",
-		      __get_str(name), __entry->order, __entry->nid,
-		      __entry->pfn ? "hit" : "miss", __entry->pfn)
+DECLARE_EVENT_CLASS(drm_page_pool_block,
+		    TP_PROTO(const struct drm_page_pool *pool, struct page *page,
+			     int nid),
+		    TP_ARGS(pool, page, nid),
+		    TP_STRUCT__entry(__string(name, pool->ops->name)
+				     __field(unsigned int, order)
+				     __field(int, nid)
+				     __field(bool, hit)
+				     __field(unsigned long, pfn)),
+		    TP_fast_assign(__assign_str(name);
+				   __entry->order = pool->order;
+				   __entry->nid = nid;
+				   __entry->hit = page;
+				   __entry->pfn = page ? page_to_pfn(page) : 0;),
+		    TP_printk("pool=%s order=%u nid=%d pfn=0x%lx",
+			      __get_str(name), __entry->order, __entry->nid,
+			      __entry->pfn)
 );
 
-TRACE_EVENT(drm_page_pool_give,
-	    TP_PROTO(const struct drm_page_pool *pool, struct page *page),
-	    TP_ARGS(pool, page),
-	    TP_STRUCT__entry(__string(name, pool->ops->name)
-			     __field(unsigned int, order)
-			     __field(int, nid)
-			     __field(unsigned long, pfn)),
-	    TP_fast_assign(__assign_str(name);
-			   __entry->order = pool->order;
-			   __entry->nid = page_to_nid(page);
-			   __entry->pfn = page_to_pfn(page);),
-	    TP_printk("pool=%s order=%u nid=%d pfn=0x%lx",
-		      __get_str(name), __entry->order, __entry->nid,
-		      __entry->pfn)
+/* @nid is the node asked for, NUMA_NO_NODE for any; pfn is 0 on a miss */
+DEFINE_EVENT_PRINT(drm_page_pool_block, drm_page_pool_take,
+		   TP_PROTO(const struct drm_page_pool *pool,
+			    struct page *page, int nid),
+		   TP_ARGS(pool, page, nid),
+		   TP_printk("pool=%s order=%u nid=%d %s pfn=0x%lx",
+			     __get_str(name), __entry->order, __entry->nid,
+			     __entry->hit ? "hit" : "miss", __entry->pfn)
+);
+
+/* @nid is the node of the block given, the list it is pooled on */
+DEFINE_EVENT(drm_page_pool_block, drm_page_pool_give,
+	     TP_PROTO(const struct drm_page_pool *pool, struct page *page,
+		      int nid),
+	     TP_ARGS(pool, page, nid)
 );
 
 TRACE_EVENT(drm_page_pool_shrink,

@@ -242,6 +242,31 @@ static unsigned long pp_test_count(int nid)
 	return ret;
 }
 
+/*
+ * Start every case from empty pools: other users of the core (TTM, the
+ * system heap) may hold pages, and the limit and shrinker cases count all
+ * pooled pages. Nothing else gives pages to a pool while the suite runs in
+ * its KUnit guest, so after this drain the counts are the case's own.
+ */
+static int pp_test_init(struct kunit *test)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	int nid;
+
+	fs_reclaim_acquire(GFP_KERNEL);
+	for_each_node(nid) {
+		sc.nid = nid;
+		do {
+			sc.nr_to_scan = 1024;
+		} while (drm_page_pool_shrinker_scan(NULL, &sc) != SHRINK_STOP);
+	}
+	fs_reclaim_release(GFP_KERNEL);
+
+	KUNIT_ASSERT_EQ_MSG(test, pp_test_pooled_pages(), 0,
+			    "the pools of other users could not be drained");
+	return 0;
+}
+
 static void pp_test_restore_limit(void *data)
 {
 	drm_page_pool_set_limit((unsigned long)data);
@@ -1192,6 +1217,7 @@ static struct kunit_case drm_page_pool_tests[] = {
 
 static struct kunit_suite drm_page_pool_test_suite = {
 	.name = "drm_page_pool",
+	.init = pp_test_init,
 	.test_cases = drm_page_pool_tests,
 };
 
@@ -1206,6 +1232,7 @@ static struct kunit_case drm_page_pool_numa_tests[] = {
 
 static struct kunit_suite drm_page_pool_numa_test_suite = {
 	.name = "drm_page_pool_numa",
+	.init = pp_test_init,
 	.test_cases = drm_page_pool_numa_tests,
 };
 

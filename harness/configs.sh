@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# configs.sh [TREE [NAME...]]: link the kernel of TREE in the configurations
+# that the page pool must build in (harness/configs/NAME.config on top of
+# tinyconfig and common.config): DRM=m and DRM=n with the system heap built
+# in, and i386 with HIGHMEM.  Every option a fragment asks for must survive
+# olddefconfig, so a dependency that drops one is an error, not a silent
+# pass.  Prints "config NAME ok|FAILED"; exit status 1 if any failed.
+# Without TREE (make configs): patches/ applied to the base in the check tree.
+. "$(dirname "$0")/lib.sh"
+
+tree=${1:-}
+[ $# -gt 0 ] && shift
+if [ -z "$tree" ]; then
+	tree=$CHECKTREE
+	"$H/tree-prep.sh" "$tree" >/dev/null
+	apply_series "$tree" >"$CACHE/logs/configs-apply.log" 2>&1 ||
+		die "patches/ does not apply (log: $CACHE/logs/configs-apply.log)"
+fi
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=(x86_64-drm-m x86_64-drm-n i386-highmem)
+logs="$CACHE/logs/configs"
+mkdir -p "$logs"
+rc=0
+for n in "${names[@]}"; do
+	frag="$H/configs/$n.config"
+	arch=${n%%-*}
+	o="$BUILD/cfg-$n"
+	log="$logs/$n.log"
+	mk=(make -C "$tree" O="$o" ARCH="$arch" CC="ccache gcc" -j"$JOBS")
+	(
+		mkdir -p "$o"
+		"${mk[@]}" tinyconfig >/dev/null &&
+		(cd "$o" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$o" .config \
+			"$H/configs/common.config" "$frag" >/dev/null) &&
+		"${mk[@]}" olddefconfig >/dev/null || exit 1
+		# Every option asked for must be there as asked.
+		miss=$(cat "$H/configs/common.config" "$frag" | grep -E '^(CONFIG_|# CONFIG_)' |
+			while read -r l; do
+				case "$l" in
+				'# '*) o2=${l#\# }; o2=${o2%% *}; grep -q "^$o2=" "$o/.config" && echo "$o2 set" ;;
+				*) grep -qxF "$l" "$o/.config" || echo "$l missing" ;;
+				esac
+			done)
+		[ -z "$miss" ] || { echo "options lost in olddefconfig: $miss"; exit 1; }
+		grep -q '^CONFIG_DRM_PAGE_POOL=y' "$o/.config" || { echo "DRM_PAGE_POOL not built in"; exit 1; }
+		"${mk[@]}" vmlinux modules
+	) >"$log" 2>&1
+	crc=$?
+	if [ $crc = 0 ] && [ -f "$o/vmlinux" ]; then
+		echo "config $n ok"
+	else
+		echo "config $n FAILED (log: $log)"
+		tail -5 "$log" | sed 's/^/    /'
+		rc=1
+	fi
+done
+exit $rc

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * dmabuf-pressure: the system heap under bad input, under memory pressure and
+ * as a benchmark.  Runs in the project's QEMU guests, the same binary on the
+ * base kernel and on the patched one.
+ *
+ *   dmabuf-pressure errno          one line per bad input: errno and ms
+ *   dmabuf-pressure churn FACTOR   hold half of RAM in 1 MiB buffers, free
+ *                                  it, again, until FACTOR x RAM went through
+ *   dmabuf-pressure fill           1 MiB buffers until the heap says no
+ *                                  (at most 2 x RAM), then free them all
+ *   dmabuf-pressure big            one buffer of 2 x RAM
+ *   dmabuf-pressure bench KTHREAD  allocate-then-close rounds at 4 KiB,
+ *                                  1, 8 and 32 MiB: p50/p99 of each call and
+ *                                  CPU time per MiB, the caller's and the
+ *                                  kthread's (comm KTHREAD, "-" for none)
+ *
+ * Every line of output starts with the subcommand's name, "key value" pairs
+ * follow, for the host to parse.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/dma-heap.h>
+
+#define MIB (1024UL * 1024)
+
+static int heap_fd;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static unsigned long meminfo_kb(const char *key)
+{
+	char line[256];
+	unsigned long v = 0;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtoul(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static unsigned long vmstat(const char *key)
+{
+	char name[128];
+	unsigned long v;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return 0;
+	while (fscanf(f, "%127s %lu", name, &v) == 2)
+		if (!strcmp(name, key)) {
+			fclose(f);
+			return v;
+		}
+	fclose(f);
+	return 0;
+}
+
+/* Allocate @len bytes; the dma-buf fd, or -errno */
+static int heap_alloc(uint64_t len, uint32_t fd_flags, uint64_t heap_flags)
+{
+	struct dma_heap_allocation_data data = {
+		.len = len, .fd_flags = fd_flags, .heap_flags = heap_flags,
+	};
+
+	if (ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &data) < 0)
+		return -errno;
+	return data.fd;
+}
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
+}
+
+static void errno_case(const char *name, uint64_t len, uint32_t fd_flags,
+		       uint64_t heap_flags, int bad_pointer)
+{
+	int before = open_fds(), fd, err;
+	uint64_t t = now_ns();
+
+	if (bad_pointer)
+		fd = ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, (void *)16) < 0 ? -errno : 0;
+	else
+		fd = heap_alloc(len, fd_flags, heap_flags);
+	t = now_ns() - t;
+	err = fd < 0 ? -fd : 0;
+	if (fd >= 0 && !bad_pointer)
+		close(fd);
+	printf("errno case %s errno %d name %s ms %llu fds_leaked %d\n", name,
+	       err, err ? strerrorname_np(err) : "none",
+	       (unsigned long long)(t / 1000000), open_fds() - before);
+	fflush(stdout);
+}
+
+static int cmd_errno(void)
+{
+	uint64_t ram = meminfo_kb("MemTotal") * 1024;
+
+	errno_case("len0", 0, O_RDWR | O_CLOEXEC, 0, 0);
+	errno_case("fd_flags", 4096, O_RDWR | O_CLOEXEC | O_APPEND, 0, 0);
+	errno_case("heap_flags", 4096, O_RDWR | O_CLOEXEC, 1, 0);
+	errno_case("bad_pointer", 0, 0, 0, 1);
+	errno_case("len_unaligned", 1, O_RDWR | O_CLOEXEC, 0, 0);
+	errno_case("len_1TiB", 1ULL << 40, O_RDWR | O_CLOEXEC, 0, 0);
+	errno_case("len_2xRAM", 2 * ram, O_RDWR | O_CLOEXEC, 0, 0);
+	return 0;
+}
+
+static int cmd_churn(unsigned int factor)
+{
+	unsigned long ram_mib = meminfo_kb("MemTotal") / 1024;
+	unsigned long hold = ram_mib / 2, total = 0, failed = 0, rounds = 0;
+	unsigned long oom = vmstat("oom_kill");
+	int *fds = calloc(hold, sizeof(*fds));
+	uint64_t t = now_ns();
+	unsigned long i;
+
+	if (!fds)
+		return 1;
+	while (total < factor * ram_mib) {
+		for (i = 0; i < hold; i++) {
+			fds[i] = heap_alloc(MIB, O_RDWR | O_CLOEXEC, 0);
+			if (fds[i] < 0)
+				failed++;
+			else
+				total++;
+		}
+		for (i = 0; i < hold; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		rounds++;
+	}
+	printf("churn ram_mib %lu hold_mib %lu rounds %lu allocated_mib %lu failed %lu oom_kill %lu s %llu\n",
+	       ram_mib, hold, rounds, total, failed, vmstat("oom_kill") - oom,
+	       (unsigned long long)((now_ns() - t) / 1000000000));
+	return failed != 0;
+}
+
+static int cmd_fill(void)
+{
+	unsigned long ram_mib = meminfo_kb("MemTotal") / 1024;
+	unsigned long avail0 = meminfo_kb("MemAvailable"), avail1 = 0;
+	unsigned long oom = vmstat("oom_kill"), n, max = 2 * ram_mib;
+	int *fds = calloc(max, sizeof(*fds));
+	uint64_t t = now_ns(), t_fail = 0;
+	int err = 0, i;
+
+	if (!fds)
+		return 1;
+	for (n = 0; n < max; n++) {
+		fds[n] = heap_alloc(MIB, O_RDWR | O_CLOEXEC, 0);
+		if (fds[n] < 0) {
+			err = -fds[n];
+			t_fail = now_ns() - t;
+			break;
+		}
+	}
+	printf("fill ram_mib %lu got_mib %lu errno %d name %s ms_to_fail %llu oom_kill %lu\n",
+	       ram_mib, n, err, err ? strerrorname_np(err) : "none",
+	       (unsigned long long)(t_fail / 1000000), vmstat("oom_kill") - oom);
+	fflush(stdout);
+	for (i = 0; i < (int)n; i++)
+		close(fds[i]);
+	/* Freeing may be deferred: give it up to 20 s to come back */
+	for (i = 0; i < 200; i++) {
+		avail1 = meminfo_kb("MemAvailable");
+		if (avail1 * 100 >= avail0 * 95)
+			break;
+		usleep(100000);
+	}
+	printf("fill avail_before_kb %lu avail_after_kb %lu pct %lu waited_ms %d\n",
+	       avail0, avail1, avail0 ? avail1 * 100 / avail0 : 0, i * 100);
+	return 0;
+}
+
+static int cmd_big(void)
+{
+	uint64_t ram = meminfo_kb("MemTotal") * 1024;
+	unsigned long oom = vmstat("oom_kill");
+	uint64_t t = now_ns();
+	int fd = heap_alloc(2 * ram, O_RDWR | O_CLOEXEC, 0);
+
+	printf("big errno %d name %s ms %llu oom_kill %lu\n", fd < 0 ? -fd : 0,
+	       fd < 0 ? strerrorname_np(-fd) : "none",
+	       (unsigned long long)((now_ns() - t) / 1000000),
+	       vmstat("oom_kill") - oom);
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+/* Sum of run time in ns of the tasks whose comm starts with @name */
+static uint64_t kthread_cpu_ns(const char *name)
+{
+	char path[300], comm[64], buf[128];
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	uint64_t sum = 0;
+
+	if (!d || !strcmp(name, "-")) {
+		if (d)
+			closedir(d);
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		FILE *f;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = 0;
+		fclose(f);
+		if (strncmp(comm, name, strlen(name)))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/schedstat", e->d_name);
+		f = fopen(path, "r");
+		if (f && fgets(buf, sizeof(buf), f))
+			sum += strtoull(buf, NULL, 10);
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
+static uint64_t self_cpu_ns(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/proc/self/schedstat", "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return strtoull(buf, NULL, 10);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmd_bench(const char *kthread)
+{
+	static const struct { uint64_t len; int rounds; } sizes[] = {
+		{ 4096, 400 }, { MIB, 100 }, { 8 * MIB, 30 }, { 32 * MIB, 15 },
+	};
+	unsigned int s;
+
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		uint64_t len = sizes[s].len, *ta, *tc, cpu0, kt0, cpu, kt;
+		int n = sizes[s].rounds, i, warm = 3, fd;
+		/* Time for deferred work to finish between rounds, the same on both kernels */
+		useconds_t settle = 2000 + (len / MIB) * 3000;
+		double mib;
+
+		ta = calloc(n, sizeof(*ta));
+		tc = calloc(n, sizeof(*tc));
+		if (!ta || !tc)
+			return 1;
+		/* Warm up: the pool (if any) holds blocks of this size */
+		for (i = 0; i < warm; i++) {
+			fd = heap_alloc(len, O_RDWR | O_CLOEXEC, 0);
+			if (fd < 0)
+				return 1;
+			close(fd);
+			usleep(settle);
+		}
+		cpu0 = self_cpu_ns();
+		kt0 = kthread_cpu_ns(kthread);
+		for (i = 0; i < n; i++) {
+			uint64_t t = now_ns();
+
+			fd = heap_alloc(len, O_RDWR | O_CLOEXEC, 0);
+			ta[i] = now_ns() - t;
+			if (fd < 0) {
+				printf("bench len %llu errno %d\n", (unsigned long long)len, -fd);
+				return 1;
+			}
+			t = now_ns();
+			close(fd);
+			tc[i] = now_ns() - t;
+			usleep(settle);
+		}
+		usleep(settle * 4);
+		/* The caller's CPU includes its sleeps' wake-ups, the same on both */
+		cpu = self_cpu_ns() - cpu0;
+		kt = kthread_cpu_ns(kthread) - kt0;
+		qsort(ta, n, sizeof(*ta), cmp_u64);
+		qsort(tc, n, sizeof(*tc), cmp_u64);
+		mib = (double)len * n / MIB;
+		printf("bench len %llu rounds %d alloc_p50_ns %llu alloc_p99_ns %llu close_p50_ns %llu close_p99_ns %llu caller_cpu_ns_per_mib %.0f kthread_cpu_ns_per_mib %.0f\n",
+		       (unsigned long long)len, n,
+		       (unsigned long long)ta[n / 2], (unsigned long long)ta[(n * 99) / 100],
+		       (unsigned long long)tc[n / 2], (unsigned long long)tc[(n * 99) / 100],
+		       cpu / mib, kt / mib);
+		fflush(stdout);
+		free(ta);
+		free(tc);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		goto usage;
+	heap_fd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	if (heap_fd < 0) {
+		perror("/dev/dma_heap/system");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(argv[1], "errno"))
+		return cmd_errno();
+	if (!strcmp(argv[1], "churn") && argc > 2)
+		return cmd_churn(atoi(argv[2]));
+	if (!strcmp(argv[1], "fill"))
+		return cmd_fill();
+	if (!strcmp(argv[1], "big"))
+		return cmd_big();
+	if (!strcmp(argv[1], "bench") && argc > 2)
+		return cmd_bench(argv[2]);
+usage:
+	fprintf(stderr, "usage: dmabuf-pressure errno|churn FACTOR|fill|big|bench KTHREAD\n");
+	return 2;
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# pressure.sh KBUILD LABEL heap|vgem: boot the kernel of KBUILD in a 256 MiB
+# guest with zram swap and run one pressure workload: "heap" (the system heap
+# under bad input and memory pressure, guest/pressure/20-heap.sh) or "vgem"
+# (more mmapped vgem buffers than RAM, guest/pressure/20-vgem.sh).  Programs
+# come from guest/src/.  Prints the guest's result lines prefixed with
+# LABEL; the console is in logs/pressure-LABEL-SET.log.
+. "$(dirname "$0")/lib.sh"
+
+kb=$1 label=$2 set=$3
+logs="$CACHE/logs"
+bindir="$CACHE/guest-bin-pressure"
+mkdir -p "$logs" "$bindir"
+# The series changes no uapi: the headers of any 6.12 build will do, the
+# same for the base and the patched kernel.
+inc=
+for d in "$kb/usr/include" "$BUILD/kunit/usr/include"; do
+	[ -f "$d/drm/vgem_drm.h" ] && { inc=$d; break; }
+done
+if [ -z "$inc" ]; then
+	make -s -C "$CHECKTREE" O="$BUILD/kunit" ARCH=x86_64 headers_install >/dev/null 2>&1 ||
+		die "headers_install failed in $BUILD/kunit"
+	inc="$BUILD/kunit/usr/include"
+fi
+gcc -static -O2 -Wall -I"$inc" -o "$bindir/dmabuf-pressure" "$H/guest/src/dmabuf-pressure.c" ||
+	die "could not build dmabuf-pressure"
+gcc -static -O2 -Wall -I"$inc" -o "$bindir/vgem-evict" "$H/guest/src/vgem-evict.c" ||
+	die "could not build vgem-evict"
+log="$logs/pressure-$label-$set.log"
+GUEST_MEM=256 WORKLOAD="$H/guest/pressure/10-zram.sh $H/guest/pressure/20-$set.sh" "$H/guest.sh" workload "$kb" "$log" \
+	"${PRESSURE_TIMEOUT:-900}" "console=ttyS0 kunit.enable=0 tsc=unstable" "$bindir" || true
+grep -aE '^(@@ |errno |churn |big |fill |pools |deferred |oom_kill |zram |vgem )|Out of memory|Killed process|Kernel panic' "$log" |
+	sed "s/^/$label: /"
