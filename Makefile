@@ -10,10 +10,10 @@ SHELL := /bin/bash
 H := harness
 
 .PHONY: help deps base tree export status run check check-debug check-bisect \
-	baseline selftest configs perf-pool clean-cache
+	baseline selftest configs perf-pool bench pressure clean-cache
 
 help:
-	@sed -n 's/^#   //p' Makefile; echo "  make tree | export | status | check-debug | check-bisect | configs | perf-pool | baseline | selftest | deps"
+	@sed -n 's/^#   //p' Makefile; echo "  make tree | export | status | check-debug | check-bisect | configs | perf-pool | bench | pressure | baseline | selftest | deps"
 
 deps:
 	@$(H)/deps.sh
@@ -53,3 +53,9 @@ configs: base
 
 perf-pool: base
 	@$(H)/perf-pool.sh
+
+bench: base
+	@$(H)/bench-heap.sh
+
+pressure: base
+	@$(H)/pressure-all.sh

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # pressure.sh KBUILD LABEL heap|vgem: boot the kernel of KBUILD in a 256 MiB
 # guest with zram swap and run one pressure workload: "heap" (the system heap
-# under bad input and memory pressure, guest/pressure/20-heap.sh) or "vgem"
-# (more mmapped vgem buffers than RAM, guest/pressure/20-vgem.sh).  Programs
+# under bad input and memory pressure, guest/pressure/heap/*.sh) or "vgem"
+# (more mmapped vgem buffers than RAM, guest/pressure/vgem/*.sh).  Programs
 # come from guest/src/.  Prints the guest's result lines prefixed with
 # LABEL; the console is in logs/pressure-LABEL-SET.log.
 . "$(dirname "$0")/lib.sh"
@@ -27,7 +27,7 @@ gcc -static -O2 -Wall -I"$inc" -o "$bindir/dmabuf-pressure" "$H/guest/src/dmabuf
 gcc -static -O2 -Wall -I"$inc" -o "$bindir/vgem-evict" "$H/guest/src/vgem-evict.c" ||
 	die "could not build vgem-evict"
 log="$logs/pressure-$label-$set.log"
-GUEST_MEM=256 WORKLOAD="$H/guest/pressure/10-zram.sh $H/guest/pressure/20-$set.sh" "$H/guest.sh" workload "$kb" "$log" \
+GUEST_MEM=256 WORKLOAD="$H/guest/pressure/10-zram.sh $(echo "$H"/guest/pressure/$set/*.sh)" "$H/guest.sh" workload "$kb" "$log" \
 	"${PRESSURE_TIMEOUT:-900}" "console=ttyS0 kunit.enable=0 tsc=unstable" "$bindir" || true
 grep -aE '^(@@ |errno |churn |big |fill |pools |deferred |oom_kill |zram |vgem )|Out of memory|Killed process|Kernel panic' "$log" |
 	sed "s/^/$label: /"

@@ -199,7 +199,7 @@ int main(int argc, char **argv)
 		}
 	}
 	flt = minflt();
-	for (i = made; ok && i < made + extra; i++) {
+	for (i = made; i < made + (ok ? extra : 0); i++) {
 		if (create(&bufs[i]))
 			break;
 		fill(&bufs[i], i);

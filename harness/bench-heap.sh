@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# make bench: the system heap, base kernel against patched kernel, the same
+# guest program (guest/src/dmabuf-pressure.c "bench") in alternating boots
+# (base, patched, base, patched, ...; PAIRS pairs, default 3), 512 MiB, 2
+# vCPUs, -cpu Nehalem.  For 4 KiB, 1, 8 and 32 MiB: p50 and p99 of the
+# allocation ioctl and of close(), and CPU time per MiB of the caller and of
+# the deferred-free kthread (from /proc/<pid>/schedstat).
+# Writes harness/results/heap-bench.md and heap-bench.png; exit status 1 if a
+# bar is missed.
+. "$(dirname "$0")/lib.sh"
+
+pairs=${PAIRS:-3}
+kthread=${BENCH_KTHREAD:-dmabuf-deferred}
+logs="$CACHE/logs/bench"
+rm -rf "$logs"
+mkdir -p "$logs"
+"$H/kernels.sh" >"$logs/kernels.log" 2>&1 || { tail -3 "$logs/kernels.log"; die "kernels did not build"; }
+bindir="$CACHE/guest-bin-bench"
+mkdir -p "$bindir"
+gcc -static -O2 -Wall -I"$BUILD/kunit/usr/include" -o "$bindir/dmabuf-pressure" \
+	"$H/guest/src/dmabuf-pressure.c" 2>"$logs/cc.log" ||
+	{ make -s -C "$CHECKTREE" O="$BUILD/kunit" ARCH=x86_64 headers_install >/dev/null 2>&1 &&
+	  gcc -static -O2 -Wall -I"$BUILD/kunit/usr/include" -o "$bindir/dmabuf-pressure" \
+		"$H/guest/src/dmabuf-pressure.c"; } || die "could not build the guest program"
+cut -d' ' -f1-3 /proc/loadavg >"$logs/loadavg"
+for i in $(seq 1 "$pairs"); do
+	for k in base patched; do
+		kb="$BUILD/kunit"; [ $k = base ] && kb="$BUILD/kunit-base"
+		step "pair $i/$pairs: $k kernel"
+		WORKLOAD="$H/guest/bench/10-heap-bench.sh" "$H/guest.sh" workload "$kb" \
+			"$logs/$k$i.log" 1200 "console=ttyS0 kunit.enable=0 tsc=unstable bench_kthread=$kthread" \
+			"$bindir" || true
+	done
+done
+python3 "$H/bench_heap_table.py" "$logs" "$pairs" "$H/results" || exit 1

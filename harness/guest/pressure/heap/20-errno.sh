@@ -1,0 +1,2 @@
+# Bad input: errno of each (the table the base kernel must match).
+dmabuf-pressure errno

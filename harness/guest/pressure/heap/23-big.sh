@@ -1,0 +1,2 @@
+# One buffer of 2 x RAM.
+dmabuf-pressure big
