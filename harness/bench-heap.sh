@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 pairs=${PAIRS:-3}
-kthread=${BENCH_KTHREAD:-dmabuf-deferred}
+kthread=${BENCH_KTHREAD:-dfree-}
 logs="$CACHE/logs/bench"
 rm -rf "$logs"
 mkdir -p "$logs"

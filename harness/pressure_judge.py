@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""pressure_judge.py SET LOG: PASS/FAIL lines for check.sh from a pressure console log.
+
+SET heap: bad input gets the base kernel's errno (harness/baseline/heap-errno)
+and leaks no fd; a 1 TiB length fails with ENOMEM within a second; the churn
+(half of RAM held, 4 x RAM in all) has no failed allocation; a 2 x RAM buffer
+and 1 MiB buffers past RAM end in ENOMEM within a few seconds; MemAvailable
+comes back within 5%; after drop_caches the pools and the deferred-free
+lists are empty; no OOM kill at all.
+SET vgem: vgem-evict passes (every buffer reads back its pattern, busy
+buffers untouched) with no OOM kill."""
+import os
+import re
+import sys
+
+H = os.path.dirname(os.path.abspath(__file__))
+
+
+def kv(line, start):
+    f = line[len(start):].split()
+    return {f[i]: f[i + 1] for i in range(0, len(f) - 1, 2)}
+
+
+def main():
+    kind, log = sys.argv[1], sys.argv[2]
+    text = open(log, errors='replace').read() if os.path.exists(log) else ''
+    lines = text.splitlines()
+    res = []
+
+    def check(ok, name, detail=''):
+        res.append((ok, f'pressure ({kind}): {name}', detail))
+
+    def first(prefix):
+        return next((kv(l, prefix) for l in lines if l.startswith(prefix)), None)
+
+    check('@@ guest done' in text, 'the 256 MiB zram guest finishes', '' if '@@ guest done' in text else f'console: {log}')
+    if kind == 'heap':
+        want = {}
+        for l in open(os.path.join(H, 'baseline', 'heap-errno')):
+            if l.strip() and not l.startswith('#'):
+                c, e = l.split()
+                want[c] = int(e)
+        got = {}
+        for l in lines:
+            if l.startswith('errno case '):
+                name = l.split()[2]
+                got[name] = kv(l, f'errno case {name} ')
+        for c, e in want.items():
+            d = got.get(c)
+            ok = d is not None and int(d['errno']) == e and int(d['fds_leaked']) == 0
+            check(ok, f'bad input {c}: errno {e} as on the base, no fd leaked',
+                  'no result' if d is None else f"errno {d['errno']}, fds_leaked {d['fds_leaked']}")
+        d = got.get('len_1TiB')
+        ok = d is not None and int(d['errno']) == 12 and int(d['ms']) < 1000
+        check(ok, 'a 1 TiB length fails with ENOMEM within a second',
+              'no result' if d is None else f"errno {d['errno']} after {d['ms']} ms")
+        d = first('churn ')
+        ok = d is not None and int(d['failed']) == 0 and int(d['oom_kill']) == 0 and \
+            int(d['allocated_mib']) >= 4 * int(d['ram_mib'])
+        check(ok, 'churn of 4 x RAM holding half of it: no failed allocation, no OOM kill',
+              'no result' if d is None else ' '.join(f'{k}={v}' for k, v in d.items()))
+        d = first('big ')
+        ok = d is not None and int(d['errno']) == 12 and int(d['oom_kill']) == 0 and int(d['ms']) < 5000
+        check(ok, 'one buffer of 2 x RAM: ENOMEM within 5 s, no OOM kill',
+              'no result' if d is None else ' '.join(f'{k}={v}' for k, v in d.items()))
+        fl = [kv(l, 'fill ') for l in lines if l.startswith('fill ')]
+        d1 = next((x for x in fl if 'got_mib' in x), None)
+        d2 = next((x for x in fl if 'pct' in x), None)
+        ok = d1 is not None and int(d1['errno']) == 12 and int(d1['oom_kill']) == 0 and \
+            int(d1['ms_to_fail']) < 10000
+        check(ok, '1 MiB buffers past RAM: ENOMEM within 10 s, no OOM kill',
+              'no result' if d1 is None else ' '.join(f'{k}={v}' for k, v in d1.items()))
+        ok = d2 is not None and int(d2['pct']) >= 95
+        check(ok, 'after freeing them, MemAvailable is back within 5%',
+              'no result' if d2 is None else ' '.join(f'{k}={v}' for k, v in d2.items()))
+        d = first('pools ')
+        ok = d is not None and int(d['after_drop_caches_pages']) == 0
+        check(ok, 'after drop_caches the page pools are empty',
+              'no result' if d is None else f"{d['after_drop_caches_pages']} pages")
+        dl = [l for l in lines if re.match(r'deferred \S+ queued_(items|pages): \d+', l)]
+        pend = [l for l in dl if re.search(r'queued_(items|pages): [1-9]', l)]
+        check(bool(dl) and not pend, 'after drop_caches the deferred-free lists are empty',
+              'no deferred-free stats' if not dl else '; '.join(pend[:2]))
+    else:
+        ok = any(l.strip() == 'vgem result pass' for l in lines)
+        check(ok, 'vgem: 1.5 x RAM of mmapped buffers read back their patterns, busy ones untouched',
+              '; '.join(l for l in lines if l.startswith('vgem ')) [:300])
+    oom = [l for l in lines if 'Out of memory' in l or 'Killed process' in l]
+    tot = next((kv(l, 'oom_kill ') for l in lines if l.startswith('oom_kill total')), None)
+    ok = not oom and tot is not None and int(tot['total']) == 0
+    check(ok, 'no OOM kill in the whole run', oom[0] if oom else ('' if tot else 'no oom_kill count'))
+    bad = [l for l in lines if re.search(r'BUG: |Oops|KASAN|UBSAN|Kernel panic|WARNING: ', l)]
+    check(not bad, 'console has no BUG/Oops/WARNING', bad[0] if bad else '')
+    for ok, name, detail in res:
+        print(('PASS ' if ok else 'FAIL ') + name + (f' ({detail})' if detail else ''))
+    print('counts', sum(1 for r in res if r[0]), sum(1 for r in res if not r[0]))
+
+
+main()
