@@ -5,8 +5,7 @@
 # drm_page_pool_numa:
 #
 #   tools/testing/kunit/kunit.py run --kunitconfig=drivers/gpu/drm/tests \
-#	--qemu_config=tools/testing/kunit/qemu_configs/x86_64-numa2.py \
-#	'drm_page_pool*'
+#	--qemu_config=<this file> 'drm_page_pool*'
 #
 # tsc=unstable keeps the kernel from switching clocksource a second into the
 # run, whose console messages can land inside the KTAP output under TCG.
