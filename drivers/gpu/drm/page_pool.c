@@ -80,9 +80,10 @@
  * given to is shrunk only when no other pool holds pages.
  *
  * Shrinker: one NUMA-aware shrinker, "drm-page-pool", serves all pools. Its
- * count is one atomic read of the node's page counter; its scan visits the pools in turn, releasing
- * the coldest blocks of the node being reclaimed. Pooled blocks are also
- * released when the memory of their node goes offline.
+ * count is one atomic read of the node's page counter; its scan visits the
+ * pools in turn, releasing the coldest blocks of the node being reclaimed.
+ * Pooled blocks are also released when the memory of their node goes
+ * offline.
  *
  * Accounting: pooled pages are allocated kernel pages. They are not counted
  * as free memory, nor as reclaimable slab (no double counting with
