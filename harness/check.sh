@@ -9,7 +9,7 @@
 
 debug=0
 [ "${1:-}" = --debug ] && debug=1
-all="apply mirror export checkpatch kerneldoc warnings configs kunit run selftest"
+all="apply mirror export checkpatch kerneldoc warnings configs kunit run pressure selftest"
 [ $debug = 1 ] && all="apply kunit-debug"
 stages=${GPUPOOL_STAGES:-$all}
 name=check
@@ -168,6 +168,15 @@ if want run; then
 	step "guest workload (make run)"
 	"$H/run.sh" --check >"$logs/run.log" 2>&1 || true
 	absorb <"$logs/run.log"
+fi
+
+# --- the system heap and vgem under memory pressure (256 MiB + zram) -----------
+if want pressure; then
+	for set in heap vgem; do
+		step "pressure workload: $set (256 MiB guest, zram swap)"
+		"$H/pressure.sh" "$BUILD/kunit" check "$set" >"$logs/pressure-$set.out" 2>&1 || true
+		absorb < <(python3 "$H/pressure_judge.py" "$set" "$CACHE/logs/pressure-check-$set.log")
+	done
 fi
 
 # --- the harness can fail: a planted bad patch must be rejected ----------------

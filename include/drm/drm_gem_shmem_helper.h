@@ -17,6 +17,7 @@ struct dma_buf_attachment;
 struct drm_mode_create_dumb;
 struct drm_printer;
 struct sg_table;
+struct shrinker;
 
 /**
  * struct drm_gem_shmem_object - GEM object backed by shmem
@@ -35,8 +36,11 @@ struct drm_gem_shmem_object {
 	/**
 	 * @pages_use_count:
 	 *
-	 * Reference count on the pages table.
-	 * The pages are put when the count reaches zero.
+	 * Reference count on the pages table, one per user of the pages: the
+	 * pins together, the kernel mapping, each user mapping, the
+	 * scatter/gather table @sgt and each user of
+	 * drm_gem_shmem_get_pages_locked(). The pages are put when the count
+	 * reaches zero. An evicted object keeps its count while @pages is NULL.
 	 */
 	unsigned int pages_use_count;
 
@@ -69,7 +73,10 @@ struct drm_gem_shmem_object {
 	struct list_head madv_list;
 
 	/**
-	 * @sgt: Scatter/gather table for imported PRIME buffers
+	 * @sgt: Scatter/gather table of the pages, DMA mapped for the device,
+	 * or of imported PRIME buffers. For native objects it holds a
+	 * reference on @pages_use_count and is freed when the object is
+	 * evicted or purged.
 	 */
 	struct sg_table *sgt;
 
@@ -112,31 +119,73 @@ struct drm_gem_shmem_object {
 struct drm_gem_shmem_object *drm_gem_shmem_create(struct drm_device *dev, size_t size);
 void drm_gem_shmem_free(struct drm_gem_shmem_object *shmem);
 
-void drm_gem_shmem_put_pages(struct drm_gem_shmem_object *shmem);
 int drm_gem_shmem_pin(struct drm_gem_shmem_object *shmem);
 void drm_gem_shmem_unpin(struct drm_gem_shmem_object *shmem);
-int drm_gem_shmem_vmap(struct drm_gem_shmem_object *shmem,
-		       struct iosys_map *map);
-void drm_gem_shmem_vunmap(struct drm_gem_shmem_object *shmem,
-			  struct iosys_map *map);
+int drm_gem_shmem_vmap_locked(struct drm_gem_shmem_object *shmem,
+			      struct iosys_map *map);
+void drm_gem_shmem_vunmap_locked(struct drm_gem_shmem_object *shmem,
+				 struct iosys_map *map);
 int drm_gem_shmem_mmap(struct drm_gem_shmem_object *shmem, struct vm_area_struct *vma);
 
 int drm_gem_shmem_pin_locked(struct drm_gem_shmem_object *shmem);
 void drm_gem_shmem_unpin_locked(struct drm_gem_shmem_object *shmem);
 
-int drm_gem_shmem_madvise(struct drm_gem_shmem_object *shmem, int madv);
+int drm_gem_shmem_get_pages_locked(struct drm_gem_shmem_object *shmem);
+void drm_gem_shmem_put_pages_locked(struct drm_gem_shmem_object *shmem);
+int drm_gem_shmem_swap_in_locked(struct drm_gem_shmem_object *shmem);
+int drm_gem_shmem_evict_locked(struct drm_gem_shmem_object *shmem);
 
+int drm_gem_shmem_madvise_locked(struct drm_gem_shmem_object *shmem, int madv);
+
+/**
+ * drm_gem_shmem_is_purgeable - Check if an object may be purged
+ * @shmem: shmem GEM object
+ *
+ * Return: True if userspace marked the object as not needed and its pages are
+ * resident or evicted, neither pinned nor mapped in the kernel, and not
+ * shared through PRIME.
+ */
 static inline bool drm_gem_shmem_is_purgeable(struct drm_gem_shmem_object *shmem)
 {
-	return (shmem->madv > 0) &&
-		!shmem->vmap_use_count && shmem->sgt &&
+	return (shmem->madv > 0) && (shmem->pages || shmem->pages_use_count) &&
+		!refcount_read(&shmem->pages_pin_count) &&
+		!shmem->vmap_use_count &&
 		!shmem->base.dma_buf && !shmem->base.import_attach;
 }
 
-void drm_gem_shmem_purge(struct drm_gem_shmem_object *shmem);
+/**
+ * drm_gem_shmem_is_evictable - Check if an object may be evicted
+ * @shmem: shmem GEM object
+ *
+ * Return: True if the object is in use by userspace and its pages are
+ * resident, neither pinned nor mapped in the kernel, and not shared through
+ * PRIME (user mappings of a dma-buf cannot be zapped through the object).
+ */
+static inline bool drm_gem_shmem_is_evictable(struct drm_gem_shmem_object *shmem)
+{
+	return !shmem->madv && shmem->pages &&
+		!refcount_read(&shmem->pages_pin_count) &&
+		!shmem->vmap_use_count &&
+		!shmem->base.dma_buf && !shmem->base.import_attach;
+}
+
+/**
+ * drm_gem_shmem_is_evicted - Check if an object is evicted
+ * @shmem: shmem GEM object
+ *
+ * Return: True if the object has users of its pages but the pages are not
+ * resident; drm_gem_shmem_swap_in_locked() brings them back.
+ */
+static inline bool drm_gem_shmem_is_evicted(struct drm_gem_shmem_object *shmem)
+{
+	return shmem->madv >= 0 && shmem->pages_use_count && !shmem->pages;
+}
+
+void drm_gem_shmem_purge_locked(struct drm_gem_shmem_object *shmem);
 
 struct sg_table *drm_gem_shmem_get_sg_table(struct drm_gem_shmem_object *shmem);
 struct sg_table *drm_gem_shmem_get_pages_sgt(struct drm_gem_shmem_object *shmem);
+struct sg_table *drm_gem_shmem_get_pages_sgt_locked(struct drm_gem_shmem_object *shmem);
 
 void drm_gem_shmem_print_info(const struct drm_gem_shmem_object *shmem,
 			      struct drm_printer *p, unsigned int indent);
@@ -224,12 +273,12 @@ static inline struct sg_table *drm_gem_shmem_object_get_sg_table(struct drm_gem_
 }
 
 /*
- * drm_gem_shmem_object_vmap - GEM object function for drm_gem_shmem_vmap()
+ * drm_gem_shmem_object_vmap - GEM object function for drm_gem_shmem_vmap_locked()
  * @obj: GEM object
  * @map: Returns the kernel virtual address of the SHMEM GEM object's backing store.
  *
- * This function wraps drm_gem_shmem_vmap(). Drivers that employ the shmem helpers should
- * use it as their &drm_gem_object_funcs.vmap handler.
+ * This function wraps drm_gem_shmem_vmap_locked(). Drivers that employ the shmem
+ * helpers should use it as their &drm_gem_object_funcs.vmap handler.
  *
  * Returns:
  * 0 on success or a negative error code on failure.
@@ -239,23 +288,23 @@ static inline int drm_gem_shmem_object_vmap(struct drm_gem_object *obj,
 {
 	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
 
-	return drm_gem_shmem_vmap(shmem, map);
+	return drm_gem_shmem_vmap_locked(shmem, map);
 }
 
 /*
- * drm_gem_shmem_object_vunmap - GEM object function for drm_gem_shmem_vunmap()
+ * drm_gem_shmem_object_vunmap - GEM object function for drm_gem_shmem_vunmap_locked()
  * @obj: GEM object
  * @map: Kernel virtual address where the SHMEM GEM object was mapped
  *
- * This function wraps drm_gem_shmem_vunmap(). Drivers that employ the shmem helpers should
- * use it as their &drm_gem_object_funcs.vunmap handler.
+ * This function wraps drm_gem_shmem_vunmap_locked(). Drivers that employ the shmem
+ * helpers should use it as their &drm_gem_object_funcs.vunmap handler.
  */
 static inline void drm_gem_shmem_object_vunmap(struct drm_gem_object *obj,
 					       struct iosys_map *map)
 {
 	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
 
-	drm_gem_shmem_vunmap(shmem, map);
+	drm_gem_shmem_vunmap_locked(shmem, map);
 }
 
 /**
@@ -275,6 +324,100 @@ static inline int drm_gem_shmem_object_mmap(struct drm_gem_object *obj, struct v
 
 	return drm_gem_shmem_mmap(shmem, vma);
 }
+
+/**
+ * drm_gem_shmem_object_evict - GEM object function for drm_gem_shmem_evict_locked()
+ * @obj: GEM object
+ *
+ * This function wraps drm_gem_shmem_evict_locked(). Drivers that employ the
+ * shmem helpers and keep no device mappings of their own can use it as their
+ * &drm_gem_object_funcs.evict handler.
+ *
+ * Returns:
+ * 0 on success, -EBUSY if the object cannot be evicted, or another negative
+ * error code from drm_gem_shmem_evict_locked().
+ */
+static inline int drm_gem_shmem_object_evict(struct drm_gem_object *obj)
+{
+	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
+
+	if (!shmem->pages ||
+	    (!drm_gem_shmem_is_evictable(shmem) && !drm_gem_shmem_is_purgeable(shmem)))
+		return -EBUSY;
+
+	return drm_gem_shmem_evict_locked(shmem);
+}
+
+/**
+ * drm_gem_shmem_object_purge - GEM object function for drm_gem_shmem_purge_locked()
+ * @obj: GEM object
+ *
+ * This function wraps drm_gem_shmem_purge_locked(). Drivers that employ the
+ * shmem helpers and keep no device mappings of their own can use it as their
+ * &drm_gem_object_funcs.purge handler.
+ *
+ * Returns:
+ * 0 on success or -EBUSY if the object cannot be purged.
+ */
+static inline int drm_gem_shmem_object_purge(struct drm_gem_object *obj)
+{
+	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
+
+	if (!drm_gem_shmem_is_purgeable(shmem))
+		return -EBUSY;
+
+	drm_gem_shmem_purge_locked(shmem);
+
+	return 0;
+}
+
+/**
+ * drm_gem_shmem_object_swap_in - GEM object function for drm_gem_shmem_swap_in_locked()
+ * @obj: GEM object
+ *
+ * This function wraps drm_gem_shmem_swap_in_locked(). Drivers that employ the
+ * shmem helpers should use it as their &drm_gem_object_funcs.swap_in handler.
+ *
+ * Returns:
+ * 0 on success or a negative error code on failure.
+ */
+static inline int drm_gem_shmem_object_swap_in(struct drm_gem_object *obj)
+{
+	return drm_gem_shmem_swap_in_locked(to_drm_gem_shmem_obj(obj));
+}
+
+/**
+ * struct drm_gem_shmem_shrinker - Shrinker of the shmem GEM objects of a device
+ *
+ * Set up by drmm_gem_shmem_init(). The shmem helpers keep every object of the
+ * device that the shrinker may reclaim in one of its two LRUs, moving it as
+ * its state changes; see the "page life cycle" section of the shmem helpers'
+ * documentation.
+ */
+struct drm_gem_shmem_shrinker {
+	/** @shrinker: The shrinker registered with the memory management */
+	struct shrinker *shrinker;
+
+	/**
+	 * @lock: Protects @lru_evictable and @lru_purgeable and moves of objects
+	 * between them. Nests inside the reservation locks of the objects; the
+	 * shrinker takes those with dma_resv_trylock() only.
+	 */
+	struct mutex lock;
+
+	/** @lru_evictable: Objects that drm_gem_shmem_is_evictable() */
+	struct drm_gem_lru lru_evictable;
+
+	/** @lru_purgeable: Objects that drm_gem_shmem_is_purgeable() */
+	struct drm_gem_lru lru_purgeable;
+};
+
+int drmm_gem_shmem_init(struct drm_device *dev);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+int drm_gem_shmem_acquire_pages(struct drm_gem_shmem_object *shmem);
+bool drm_gem_shmem_can_swap(unsigned long nr_pages);
+#endif
 
 /*
  * Driver ops

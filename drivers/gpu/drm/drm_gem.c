@@ -1477,6 +1477,8 @@ EXPORT_SYMBOL(drm_gem_lru_move_tail);
 /*
  * Walk @lru from its head, offering each object to @shrink, until @limit
  * pages were freed or, if @limit_scanned, until @limit pages were visited.
+ * In both cases *@remaining grows by the pages of the visited objects that
+ * stay in @lru, and *@nr_scanned, if given, by the pages visited.
  */
 static unsigned long
 __drm_gem_lru_scan(struct drm_gem_lru *lru, unsigned long limit,
@@ -1502,8 +1504,8 @@ __drm_gem_lru_scan(struct drm_gem_lru *lru, unsigned long limit,
 		 * Park visited objects on a local list, so that this walk
 		 * does not meet them again. They stay accounted to @lru and
 		 * obj->lru keeps pointing at it: drm_gem_lru_remove() reads
-		 * obj->lru without the lock and must never find a list that
-		 * lives on this stack frame.
+		 * obj->lru without the lock, so it must never find an LRU
+		 * that lives on this stack frame.
 		 */
 		list_move_tail(&obj->lru_node, &visited);
 		scanned += obj->size >> PAGE_SHIFT;
@@ -1683,3 +1685,59 @@ int drm_gem_evict(struct drm_gem_object *obj)
 	return 0;
 }
 EXPORT_SYMBOL(drm_gem_evict);
+
+/**
+ * drm_gem_purge - helper to discard backing pages of a GEM object
+ * @obj: obj in question
+ *
+ * Calls &drm_gem_object_funcs.purge, or &drm_gem_object_funcs.evict if the
+ * object has no @purge callback, if the object is idle. Shrinkers call this
+ * for objects that userspace marked as not needed.
+ *
+ * Context: The caller must hold the reservation lock of @obj.
+ *
+ * Return: 0 on success, -EOPNOTSUPP if the object has neither callback, so
+ * that callers never count it as purged, -EBUSY if fences up to
+ * %DMA_RESV_USAGE_READ have not signaled yet, or the error returned by the
+ * callback.
+ */
+int drm_gem_purge(struct drm_gem_object *obj)
+{
+	dma_resv_assert_held(obj->resv);
+
+	if (!obj->funcs->purge) {
+		if (!obj->funcs->evict)
+			return -EOPNOTSUPP;
+		return drm_gem_evict(obj);
+	}
+
+	if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_READ))
+		return -EBUSY;
+
+	return obj->funcs->purge(obj);
+}
+EXPORT_SYMBOL(drm_gem_purge);
+
+/**
+ * drm_gem_swap_in - helper to bring back backing pages of a GEM object
+ * @obj: obj in question
+ *
+ * Calls &drm_gem_object_funcs.swap_in. Only the backing storage comes back;
+ * the caller restores GPU VM mappings if it needs them.
+ *
+ * Context: The caller must hold the reservation lock of @obj. May sleep and
+ * allocate memory.
+ *
+ * Return: 0 on success or if the object has no @swap_in callback, or the
+ * error returned by the callback.
+ */
+int drm_gem_swap_in(struct drm_gem_object *obj)
+{
+	dma_resv_assert_held(obj->resv);
+
+	if (obj->funcs->swap_in)
+		return obj->funcs->swap_in(obj);
+
+	return 0;
+}
+EXPORT_SYMBOL(drm_gem_swap_in);

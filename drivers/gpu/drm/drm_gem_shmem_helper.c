@@ -8,8 +8,13 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/shmem_fs.h>
+#include <linux/shrinker.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
 #include <linux/vmalloc.h>
+
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
 
 #ifdef CONFIG_X86
 #include <asm/set_memory.h>
@@ -19,6 +24,7 @@
 #include <drm/drm_device.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_prime.h>
 #include <drm/drm_print.h>
 
@@ -33,7 +39,71 @@ MODULE_IMPORT_NS(DMA_BUF);
  * Functions that operate on the GEM object receive struct &drm_gem_shmem_object.
  * For GEM callback helpers in struct &drm_gem_object functions, see likewise
  * named functions with an _object_ infix (e.g., drm_gem_shmem_object_vmap() wraps
- * drm_gem_shmem_vmap()). These helpers perform the necessary type conversion.
+ * drm_gem_shmem_vmap_locked()). These helpers perform the necessary type conversion.
+ */
+
+/**
+ * DOC: page life cycle
+ *
+ * The backing pages of a native (not imported) shmem GEM object are in one
+ * of the states below. The state is not stored anywhere: it follows from
+ * &drm_gem_shmem_object.pages, &drm_gem_shmem_object.pages_use_count,
+ * &drm_gem_shmem_object.pages_pin_count and &drm_gem_shmem_object.madv, all
+ * protected by the object's reservation lock.
+ *
+ * =========== ============================================= ==================
+ * State       Condition                                     Pages are
+ * =========== ============================================= ==================
+ * unpopulated pages == NULL, pages_use_count == 0           in the shmem file
+ * resident    pages != NULL, pages_use_count > 0            in memory
+ * pinned      resident and pages_pin_count > 0              in memory for good
+ * evicted     pages == NULL, pages_use_count > 0, madv >= 0 in the shmem file
+ *                                                           or in swap
+ * purged      madv < 0                                      gone
+ * =========== ============================================= ==================
+ *
+ * ::
+ *
+ *                   get_pages, vmap, mmap,
+ *                   get_pages_sgt, pin                 pin
+ *   unpopulated --------------------------> resident --------> pinned
+ *        ^      <--------------------------  |  ^    <--------
+ *        |            last put_pages         |  |    last unpin
+ *        |                             evict |  | swap_in: get_pages, vmap,
+ *        |                                   v  | mmap fault, get_pages_sgt, pin
+ *        +---------- last put_pages ------ evicted
+ *
+ *   resident or evicted, madv > 0 ----------- purge -----------> purged
+ *
+ * Every user of the pages holds one reference on pages_use_count:
+ * drm_gem_shmem_get_pages_locked() and drm_gem_shmem_put_pages_locked() for
+ * drivers' own uses such as GPU mappings, the kernel mapping of
+ * drm_gem_shmem_vmap_locked(), each user mapping from drm_gem_shmem_mmap(), the
+ * scatter/gather table of drm_gem_shmem_get_pages_sgt() and, all together,
+ * the pins. Taking a reference on an evicted object swaps it in. A pin keeps
+ * the pages in memory; the other references do not.
+ *
+ * If the driver set up the shrinker with drmm_gem_shmem_init(), resident
+ * objects that are not pinned, not mapped in the kernel and not shared through
+ * PRIME sit on one of its LRUs, and the shrinker may evict them, or purge them
+ * if userspace marked them as not needed with drm_gem_shmem_madvise_locked();
+ * evicted objects marked as not needed sit on an LRU too, to be purged. The
+ * LRUs follow every state change the helpers make; an object that stops
+ * qualifying otherwise, such as one exported through PRIME after it joined an
+ * LRU, leaves the LRU when the shrinker next meets it. Eviction frees the
+ * scatter/gather table (and drops its reference), zaps the user
+ * mappings and gives the pages back to the shmem file, from where the memory
+ * management writes them to swap. The next page fault of a user mapping, or the
+ * next call of a helper that needs the pages, swaps them back in with their
+ * content. Purging discards the pages and the shmem file's content; the
+ * object's pages can never be used again, and helpers that need them fail with
+ * -ENOMEM. Drivers that map objects into GPU VMs set
+ * &drm_gem_object_funcs.evict and &drm_gem_object_funcs.purge to callbacks that
+ * tear those mappings down before calling drm_gem_shmem_evict_locked() or
+ * drm_gem_shmem_purge_locked(), and rebuild them after swap in on their own
+ * paths; the helpers never restore GPU mappings. In-flight GPU work must be
+ * tracked with fences in the object's reservation object, so that the shrinker
+ * skips busy objects.
  */
 
 static const struct drm_gem_object_funcs drm_gem_shmem_funcs = {
@@ -45,6 +115,9 @@ static const struct drm_gem_object_funcs drm_gem_shmem_funcs = {
 	.vmap = drm_gem_shmem_object_vmap,
 	.vunmap = drm_gem_shmem_object_vunmap,
 	.mmap = drm_gem_shmem_object_mmap,
+	.evict = drm_gem_shmem_object_evict,
+	.purge = drm_gem_shmem_object_purge,
+	.swap_in = drm_gem_shmem_object_swap_in,
 	.vm_ops = &drm_gem_shmem_vm_ops,
 };
 
@@ -127,59 +200,21 @@ struct drm_gem_shmem_object *drm_gem_shmem_create(struct drm_device *dev, size_t
 }
 EXPORT_SYMBOL_GPL(drm_gem_shmem_create);
 
-/**
- * drm_gem_shmem_free - Free resources associated with a shmem GEM object
- * @shmem: shmem GEM object to free
- *
- * This function cleans up the GEM object state and frees the memory used to
- * store the object itself.
+/*
+ * Reads the pages of the object in from its shmem file, from swap if they were
+ * evicted there. A KUnit test replaces this to make swap in fail.
  */
-void drm_gem_shmem_free(struct drm_gem_shmem_object *shmem)
-{
-	struct drm_gem_object *obj = &shmem->base;
-
-	if (obj->import_attach) {
-		drm_prime_gem_destroy(obj, shmem->sgt);
-	} else {
-		dma_resv_lock(shmem->base.resv, NULL);
-
-		drm_WARN_ON(obj->dev, shmem->vmap_use_count);
-		drm_WARN_ON(obj->dev, refcount_read(&shmem->pages_pin_count));
-
-		if (shmem->sgt) {
-			dma_unmap_sgtable(obj->dev->dev, shmem->sgt,
-					  DMA_BIDIRECTIONAL, 0);
-			sg_free_table(shmem->sgt);
-			kfree(shmem->sgt);
-		}
-		if (shmem->pages)
-			drm_gem_shmem_put_pages(shmem);
-
-		drm_WARN_ON(obj->dev, shmem->pages_use_count);
-
-		dma_resv_unlock(shmem->base.resv);
-	}
-
-	drm_gem_object_release(obj);
-	kfree(shmem);
-}
-EXPORT_SYMBOL_GPL(drm_gem_shmem_free);
-
-static int drm_gem_shmem_get_pages(struct drm_gem_shmem_object *shmem)
+VISIBLE_IF_KUNIT int drm_gem_shmem_acquire_pages(struct drm_gem_shmem_object *shmem)
 {
 	struct drm_gem_object *obj = &shmem->base;
 	struct page **pages;
 
-	dma_resv_assert_held(shmem->base.resv);
-
-	if (shmem->pages_use_count++ > 0)
-		return 0;
+	KUNIT_STATIC_STUB_REDIRECT(drm_gem_shmem_acquire_pages, shmem);
 
 	pages = drm_gem_get_pages(obj);
 	if (IS_ERR(pages)) {
 		drm_dbg_kms(obj->dev, "Failed to get pages (%ld)\n",
 			    PTR_ERR(pages));
-		shmem->pages_use_count = 0;
 		return PTR_ERR(pages);
 	}
 
@@ -197,14 +232,179 @@ static int drm_gem_shmem_get_pages(struct drm_gem_shmem_object *shmem)
 
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(drm_gem_shmem_acquire_pages);
 
 /*
- * drm_gem_shmem_put_pages - Decrease use count on the backing pages for a shmem GEM object
+ * Gives the pages of a write-combined object their write-back caching back,
+ * as they must have when they leave the object. Changing the caching of the
+ * kernel's direct map may need memory to split it, and so may fail.
+ */
+static int drm_gem_shmem_restore_caching(struct drm_gem_shmem_object *shmem)
+{
+#ifdef CONFIG_X86
+	if (shmem->map_wc)
+		return set_pages_array_wb(shmem->pages,
+					  shmem->base.size >> PAGE_SHIFT);
+#endif
+
+	return 0;
+}
+
+/*
+ * Gives the pages back to the shmem file, whose caching the caller restored;
+ * @dirty keeps their content.
+ */
+static void drm_gem_shmem_release_pages(struct drm_gem_shmem_object *shmem,
+					bool dirty)
+{
+	struct drm_gem_object *obj = &shmem->base;
+
+	drm_gem_put_pages(obj, shmem->pages, dirty,
+			  shmem->pages_mark_accessed_on_put);
+	shmem->pages = NULL;
+}
+
+/* Puts the object on the shrinker LRU that its state calls for, if any. */
+static void drm_gem_shmem_update_lru_locked(struct drm_gem_shmem_object *shmem)
+{
+	struct drm_gem_object *obj = &shmem->base;
+	struct drm_gem_shmem_shrinker *shrinker = obj->dev->shmem_shrinker;
+
+	dma_resv_assert_held(obj->resv);
+
+	if (!shrinker)
+		return;
+
+	/*
+	 * Evicted objects that userspace no longer needs are purgeable too,
+	 * which frees their copy in the shmem file or swap; without a purge
+	 * callback, purging is evicting and only resident objects qualify.
+	 */
+	if (drm_gem_shmem_is_purgeable(shmem) &&
+	    (obj->funcs->purge || (obj->funcs->evict && shmem->pages)))
+		drm_gem_lru_move_tail(&shrinker->lru_purgeable, obj);
+	else if (drm_gem_shmem_is_evictable(shmem) && obj->funcs->evict)
+		drm_gem_lru_move_tail(&shrinker->lru_evictable, obj);
+	else
+		drm_gem_lru_remove(obj);
+}
+
+/* Unmaps and frees the scatter/gather table, leaving its page reference. */
+static void drm_gem_shmem_unmap_sgt_locked(struct drm_gem_shmem_object *shmem)
+{
+	struct drm_gem_object *obj = &shmem->base;
+
+	dma_resv_assert_held(obj->resv);
+
+	dma_unmap_sgtable(obj->dev->dev, shmem->sgt, DMA_BIDIRECTIONAL, 0);
+	sg_free_table(shmem->sgt);
+	kfree(shmem->sgt);
+	shmem->sgt = NULL;
+}
+
+/**
+ * drm_gem_shmem_free - Free resources associated with a shmem GEM object
+ * @shmem: shmem GEM object to free
+ *
+ * This function cleans up the GEM object state and frees the memory used to
+ * store the object itself.
+ */
+void drm_gem_shmem_free(struct drm_gem_shmem_object *shmem)
+{
+	struct drm_gem_object *obj = &shmem->base;
+
+	if (obj->import_attach) {
+		drm_prime_gem_destroy(obj, shmem->sgt);
+	} else {
+		/*
+		 * Nobody else can hold the object's own reservation lock once
+		 * its last reference is gone: holders of the lock hold
+		 * references, and the shrinker takes a reference before it
+		 * tries the lock. So the trylock does not fail, and freeing
+		 * does not block, which it must not, as the shrinker may drop
+		 * the last reference under fs_reclaim, where blocking on a
+		 * reservation lock could deadlock. Only objects that share a
+		 * reservation object with others (a VM's, in some drivers)
+		 * may find it taken; such drivers must not use the shrinker.
+		 */
+		if (!dma_resv_trylock(shmem->base.resv))
+			dma_resv_lock(shmem->base.resv, NULL);
+
+		drm_WARN_ON(obj->dev, shmem->vmap_use_count);
+		drm_WARN_ON(obj->dev, refcount_read(&shmem->pages_pin_count));
+
+		if (shmem->sgt)
+			drm_gem_shmem_unmap_sgt_locked(shmem);
+
+		/*
+		 * The one reference left is that of the scatter/gather table,
+		 * or that of drivers that fill in the pages array themselves
+		 * (lima heaps). Objects freed while evicted have none.
+		 */
+		if (shmem->pages)
+			drm_gem_shmem_put_pages_locked(shmem);
+
+		drm_WARN_ON(obj->dev, shmem->pages_use_count);
+
+		dma_resv_unlock(shmem->base.resv);
+	}
+
+	drm_gem_object_release(obj);
+	kfree(shmem);
+}
+EXPORT_SYMBOL_GPL(drm_gem_shmem_free);
+
+/**
+ * drm_gem_shmem_get_pages_locked - Take a reference on the backing pages
  * @shmem: shmem GEM object
  *
- * This function decreases the use count and puts the backing pages when use drops to zero.
+ * Takes a reference on the backing pages of a shmem GEM object, allocating
+ * them, or swapping them in if the object was evicted. Drivers use this for
+ * their own users of the pages, such as GPU mappings; the pages can still be
+ * evicted while the reference is held unless they are also pinned.
+ *
+ * Context: The caller must hold the reservation lock of @shmem. May sleep
+ * and allocate memory.
+ *
+ * Return: 0 on success, -ENOMEM if the object was purged, or another negative
+ * error code on failure.
  */
-void drm_gem_shmem_put_pages(struct drm_gem_shmem_object *shmem)
+int drm_gem_shmem_get_pages_locked(struct drm_gem_shmem_object *shmem)
+{
+	int ret;
+
+	dma_resv_assert_held(shmem->base.resv);
+
+	/* Imported objects have the exporter's pages, not ours. */
+	if (drm_WARN_ON(shmem->base.dev, shmem->base.import_attach))
+		return -EINVAL;
+
+	if (shmem->madv < 0)
+		return -ENOMEM;
+
+	if (!shmem->pages) {
+		ret = drm_gem_shmem_acquire_pages(shmem);
+		if (ret)
+			return ret;
+	}
+
+	shmem->pages_use_count++;
+	drm_gem_shmem_update_lru_locked(shmem);
+
+	return 0;
+}
+EXPORT_SYMBOL_GPL(drm_gem_shmem_get_pages_locked);
+
+/**
+ * drm_gem_shmem_put_pages_locked - Drop a reference on the backing pages
+ * @shmem: shmem GEM object
+ *
+ * Drops a reference taken by drm_gem_shmem_get_pages_locked(). The pages go
+ * back to the shmem file when the last reference is dropped.
+ *
+ * Context: The caller must hold the reservation lock of @shmem.
+ */
+void drm_gem_shmem_put_pages_locked(struct drm_gem_shmem_object *shmem)
 {
 	struct drm_gem_object *obj = &shmem->base;
 
@@ -213,20 +413,121 @@ void drm_gem_shmem_put_pages(struct drm_gem_shmem_object *shmem)
 	if (drm_WARN_ON_ONCE(obj->dev, !shmem->pages_use_count))
 		return;
 
-	if (--shmem->pages_use_count > 0)
-		return;
+	if (!--shmem->pages_use_count && shmem->pages) {
+		/* The pages must go, whether or not the caching came back. */
+		drm_gem_shmem_restore_caching(shmem);
+		drm_gem_shmem_release_pages(shmem, shmem->pages_mark_dirty_on_put);
+	}
 
-#ifdef CONFIG_X86
-	if (shmem->map_wc)
-		set_pages_array_wb(shmem->pages, obj->size >> PAGE_SHIFT);
-#endif
-
-	drm_gem_put_pages(obj, shmem->pages,
-			  shmem->pages_mark_dirty_on_put,
-			  shmem->pages_mark_accessed_on_put);
-	shmem->pages = NULL;
+	drm_gem_shmem_update_lru_locked(shmem);
 }
-EXPORT_SYMBOL(drm_gem_shmem_put_pages);
+EXPORT_SYMBOL_GPL(drm_gem_shmem_put_pages_locked);
+
+/**
+ * drm_gem_shmem_swap_in_locked - Bring the pages of an evicted object back
+ * @shmem: shmem GEM object
+ *
+ * Reads the backing pages of an evicted object back in, with the content they
+ * had when they were evicted. Does nothing for objects that are resident or
+ * unpopulated. Restores no scatter/gather table and no GPU mapping.
+ *
+ * Context: The caller must hold the reservation lock of @shmem. May sleep
+ * and allocate memory.
+ *
+ * Return: 0 on success, -ENOMEM if the object was purged, or another negative
+ * error code on failure, in which case the object stays evicted and intact.
+ */
+int drm_gem_shmem_swap_in_locked(struct drm_gem_shmem_object *shmem)
+{
+	int ret;
+
+	dma_resv_assert_held(shmem->base.resv);
+
+	if (shmem->madv < 0)
+		return -ENOMEM;
+
+	if (!drm_gem_shmem_is_evicted(shmem))
+		return 0;
+
+	ret = drm_gem_shmem_acquire_pages(shmem);
+	if (ret)
+		return ret;
+
+	drm_gem_shmem_update_lru_locked(shmem);
+
+	return 0;
+}
+EXPORT_SYMBOL_GPL(drm_gem_shmem_swap_in_locked);
+
+/*
+ * Zaps the user mappings, frees the scatter/gather table and gives the pages,
+ * whose caching the caller restored, back to the shmem file. The references
+ * of all other users stay.
+ */
+static void drm_gem_shmem_drop_pages_locked(struct drm_gem_shmem_object *shmem,
+					    bool keep_content)
+{
+	struct drm_gem_object *obj = &shmem->base;
+
+	dma_resv_assert_held(obj->resv);
+
+	drm_vma_node_unmap(&obj->vma_node, obj->dev->anon_inode->i_mapping);
+
+	/*
+	 * The table is unmapped before the pages go, as unmapping may still
+	 * copy bounce buffers into them; its reference is dropped without
+	 * giving the pages back, which happens below with @keep_content.
+	 */
+	if (shmem->sgt) {
+		drm_gem_shmem_unmap_sgt_locked(shmem);
+		shmem->pages_use_count--;
+	}
+
+	if (shmem->pages)
+		drm_gem_shmem_release_pages(shmem, keep_content);
+}
+
+/**
+ * drm_gem_shmem_evict_locked - Evict the backing pages of a shmem GEM object
+ * @shmem: shmem GEM object
+ *
+ * Moves the backing pages of an idle object out of memory into its shmem
+ * file, and so to swap, keeping their content. User mappings are zapped and
+ * the next page fault swaps the pages back in; the scatter/gather table is
+ * freed. Callers must have torn down their own device mappings of the pages.
+ *
+ * The pages go back to the shmem file's page cache, from where the memory
+ * management writes them to swap and frees them like any other shmem page;
+ * the shrinker counts them as freed when they leave the object.
+ *
+ * Context: The caller must hold the reservation lock of @shmem.
+ *
+ * Return: 0 on success, -EBUSY if the object is not resident or cannot be
+ * evicted, or the error of restoring the write-back caching of the pages of
+ * a write-combined object, in which case the object keeps its pages.
+ */
+int drm_gem_shmem_evict_locked(struct drm_gem_shmem_object *shmem)
+{
+	struct drm_gem_object *obj = &shmem->base;
+	int ret;
+
+	dma_resv_assert_held(obj->resv);
+
+	if (drm_WARN_ON(obj->dev, !shmem->pages ||
+			(!drm_gem_shmem_is_evictable(shmem) &&
+			 !drm_gem_shmem_is_purgeable(shmem))))
+		return -EBUSY;
+
+	ret = drm_gem_shmem_restore_caching(shmem);
+	if (ret)
+		return ret;
+
+	drm_gem_shmem_drop_pages_locked(shmem, true);
+	drm_gem_shmem_update_lru_locked(shmem);
+
+	return 0;
+}
+EXPORT_SYMBOL_GPL(drm_gem_shmem_evict_locked);
 
 /**
  * drm_gem_shmem_pin_locked - Pin backing pages for a shmem GEM object
@@ -250,11 +551,14 @@ int drm_gem_shmem_pin_locked(struct drm_gem_shmem_object *shmem)
 	if (refcount_inc_not_zero(&shmem->pages_pin_count))
 		return 0;
 
-	ret = drm_gem_shmem_get_pages(shmem);
-	if (!ret)
-		refcount_set(&shmem->pages_pin_count, 1);
+	ret = drm_gem_shmem_get_pages_locked(shmem);
+	if (ret)
+		return ret;
 
-	return ret;
+	refcount_set(&shmem->pages_pin_count, 1);
+	drm_gem_shmem_update_lru_locked(shmem);
+
+	return 0;
 }
 EXPORT_SYMBOL(drm_gem_shmem_pin_locked);
 
@@ -275,7 +579,7 @@ void drm_gem_shmem_unpin_locked(struct drm_gem_shmem_object *shmem)
 		return;
 
 	if (refcount_dec_and_test(&shmem->pages_pin_count))
-		drm_gem_shmem_put_pages(shmem);
+		drm_gem_shmem_put_pages_locked(shmem);
 }
 EXPORT_SYMBOL(drm_gem_shmem_unpin_locked);
 
@@ -334,7 +638,7 @@ void drm_gem_shmem_unpin(struct drm_gem_shmem_object *shmem)
 EXPORT_SYMBOL(drm_gem_shmem_unpin);
 
 /*
- * drm_gem_shmem_vmap - Create a virtual mapping for a shmem GEM object
+ * drm_gem_shmem_vmap_locked - Create a virtual mapping for a shmem GEM object
  * @shmem: shmem GEM object
  * @map: Returns the kernel virtual address of the SHMEM GEM object's backing
  *       store.
@@ -343,13 +647,13 @@ EXPORT_SYMBOL(drm_gem_shmem_unpin);
  * exists for the buffer backing the shmem GEM object. It hides the differences
  * between dma-buf imported and natively allocated objects.
  *
- * Acquired mappings should be cleaned up by calling drm_gem_shmem_vunmap().
+ * Acquired mappings should be cleaned up by calling drm_gem_shmem_vunmap_locked().
  *
  * Returns:
  * 0 on success or a negative error code on failure.
  */
-int drm_gem_shmem_vmap(struct drm_gem_shmem_object *shmem,
-		       struct iosys_map *map)
+int drm_gem_shmem_vmap_locked(struct drm_gem_shmem_object *shmem,
+			      struct iosys_map *map)
 {
 	struct drm_gem_object *obj = &shmem->base;
 	int ret = 0;
@@ -372,7 +676,7 @@ int drm_gem_shmem_vmap(struct drm_gem_shmem_object *shmem,
 			return 0;
 		}
 
-		ret = drm_gem_shmem_get_pages(shmem);
+		ret = drm_gem_shmem_get_pages_locked(shmem);
 		if (ret)
 			goto err_zero_use;
 
@@ -394,29 +698,35 @@ int drm_gem_shmem_vmap(struct drm_gem_shmem_object *shmem,
 	return 0;
 
 err_put_pages:
-	if (!obj->import_attach)
-		drm_gem_shmem_put_pages(shmem);
+	if (!obj->import_attach) {
+		/* Unmapped first, so that the object can go back on an LRU. */
+		shmem->vmap_use_count = 0;
+		drm_gem_shmem_put_pages_locked(shmem);
+	}
+
+	return ret;
+
 err_zero_use:
 	shmem->vmap_use_count = 0;
 
 	return ret;
 }
-EXPORT_SYMBOL(drm_gem_shmem_vmap);
+EXPORT_SYMBOL(drm_gem_shmem_vmap_locked);
 
 /*
- * drm_gem_shmem_vunmap - Unmap a virtual mapping for a shmem GEM object
+ * drm_gem_shmem_vunmap_locked - Unmap a virtual mapping for a shmem GEM object
  * @shmem: shmem GEM object
  * @map: Kernel virtual address where the SHMEM GEM object was mapped
  *
  * This function cleans up a kernel virtual address mapping acquired by
- * drm_gem_shmem_vmap(). The mapping is only removed when the use count drops to
+ * drm_gem_shmem_vmap_locked(). The mapping is only removed when the use count drops to
  * zero.
  *
  * This function hides the differences between dma-buf imported and natively
  * allocated objects.
  */
-void drm_gem_shmem_vunmap(struct drm_gem_shmem_object *shmem,
-			  struct iosys_map *map)
+void drm_gem_shmem_vunmap_locked(struct drm_gem_shmem_object *shmem,
+				 struct iosys_map *map)
 {
 	struct drm_gem_object *obj = &shmem->base;
 
@@ -432,12 +742,12 @@ void drm_gem_shmem_vunmap(struct drm_gem_shmem_object *shmem,
 			return;
 
 		vunmap(shmem->vaddr);
-		drm_gem_shmem_put_pages(shmem);
+		drm_gem_shmem_put_pages_locked(shmem);
 	}
 
 	shmem->vaddr = NULL;
 }
-EXPORT_SYMBOL(drm_gem_shmem_vunmap);
+EXPORT_SYMBOL(drm_gem_shmem_vunmap_locked);
 
 static int
 drm_gem_shmem_create_with_handle(struct drm_file *file_priv,
@@ -462,41 +772,62 @@ drm_gem_shmem_create_with_handle(struct drm_file *file_priv,
 	return ret;
 }
 
-/* Update madvise status, returns true if not purged, else
- * false or -errno.
+/**
+ * drm_gem_shmem_madvise_locked - Set the madvise state of a shmem GEM object
+ * @shmem: shmem GEM object
+ * @madv: New state: 0 if userspace needs the content, a positive value if
+ *	  the object may be purged; negative values are for purged objects
+ *
+ * Sets the madvise state of an object that was not purged, and moves the
+ * object to the shrinker LRU that its new state calls for: objects marked
+ * as not needed may be purged, also when they are evicted.
+ *
+ * Context: The caller must hold the reservation lock of @shmem.
+ *
+ * Return: True if the object was not purged, false otherwise.
  */
-int drm_gem_shmem_madvise(struct drm_gem_shmem_object *shmem, int madv)
+int drm_gem_shmem_madvise_locked(struct drm_gem_shmem_object *shmem, int madv)
 {
 	dma_resv_assert_held(shmem->base.resv);
 
-	if (shmem->madv >= 0)
+	if (shmem->madv >= 0) {
 		shmem->madv = madv;
+		drm_gem_shmem_update_lru_locked(shmem);
+	}
 
 	madv = shmem->madv;
 
 	return (madv >= 0);
 }
-EXPORT_SYMBOL(drm_gem_shmem_madvise);
+EXPORT_SYMBOL(drm_gem_shmem_madvise_locked);
 
-void drm_gem_shmem_purge(struct drm_gem_shmem_object *shmem)
+/**
+ * drm_gem_shmem_purge_locked - Discard the backing pages of a shmem GEM object
+ * @shmem: shmem GEM object
+ *
+ * Discards the backing pages and the shmem file content of an object that
+ * userspace marked as not needed, for good: user mappings are zapped and the
+ * mmap offset freed, the scatter/gather table is freed, and later attempts to
+ * use the pages fail. Callers must have torn down their own device mappings
+ * of the pages.
+ *
+ * Context: The caller must hold the reservation lock of @shmem.
+ */
+void drm_gem_shmem_purge_locked(struct drm_gem_shmem_object *shmem)
 {
 	struct drm_gem_object *obj = &shmem->base;
-	struct drm_device *dev = obj->dev;
 
 	dma_resv_assert_held(shmem->base.resv);
 
 	drm_WARN_ON(obj->dev, !drm_gem_shmem_is_purgeable(shmem));
 
-	dma_unmap_sgtable(dev->dev, shmem->sgt, DMA_BIDIRECTIONAL, 0);
-	sg_free_table(shmem->sgt);
-	kfree(shmem->sgt);
-	shmem->sgt = NULL;
-
-	drm_gem_shmem_put_pages(shmem);
-
+	/* As for the last put, the pages must go in any case. */
+	if (shmem->pages)
+		drm_gem_shmem_restore_caching(shmem);
+	drm_gem_shmem_drop_pages_locked(shmem, false);
 	shmem->madv = -1;
+	drm_gem_shmem_update_lru_locked(shmem);
 
-	drm_vma_node_unmap(&obj->vma_node, dev->anon_inode->i_mapping);
 	drm_gem_free_mmap_offset(obj);
 
 	/* Our goal here is to return as much of the memory as
@@ -508,7 +839,7 @@ void drm_gem_shmem_purge(struct drm_gem_shmem_object *shmem)
 
 	invalidate_mapping_pages(file_inode(obj->filp)->i_mapping, 0, (loff_t)-1);
 }
-EXPORT_SYMBOL(drm_gem_shmem_purge);
+EXPORT_SYMBOL_GPL(drm_gem_shmem_purge_locked);
 
 /**
  * drm_gem_shmem_dumb_create - Create a dumb shmem buffer object
@@ -556,15 +887,23 @@ static vm_fault_t drm_gem_shmem_fault(struct vm_fault *vmf)
 	vm_fault_t ret;
 	struct page *page;
 	pgoff_t page_offset;
+	int err;
 
 	/* We don't use vmf->pgoff since that has the fake offset */
 	page_offset = (vmf->address - vma->vm_start) >> PAGE_SHIFT;
 
 	dma_resv_lock(shmem->base.resv, NULL);
 
-	if (page_offset >= num_pages ||
-	    drm_WARN_ON_ONCE(obj->dev, !shmem->pages) ||
-	    shmem->madv < 0) {
+	if (page_offset >= num_pages || shmem->madv < 0) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+
+	/* The shrinker zaps the mappings of the objects it evicts. */
+	err = drm_gem_shmem_swap_in_locked(shmem);
+	if (err) {
+		ret = vmf_error(err);
+	} else if (drm_WARN_ON_ONCE(obj->dev, !shmem->pages)) {
 		ret = VM_FAULT_SIGBUS;
 	} else {
 		page = shmem->pages[page_offset];
@@ -572,6 +911,7 @@ static vm_fault_t drm_gem_shmem_fault(struct vm_fault *vmf)
 		ret = vmf_insert_pfn(vma, vmf->address, page_to_pfn(page));
 	}
 
+out:
 	dma_resv_unlock(shmem->base.resv);
 
 	return ret;
@@ -605,7 +945,7 @@ static void drm_gem_shmem_vm_close(struct vm_area_struct *vma)
 	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
 
 	dma_resv_lock(shmem->base.resv, NULL);
-	drm_gem_shmem_put_pages(shmem);
+	drm_gem_shmem_put_pages_locked(shmem);
 	dma_resv_unlock(shmem->base.resv);
 
 	drm_gem_vm_close(vma);
@@ -655,7 +995,7 @@ int drm_gem_shmem_mmap(struct drm_gem_shmem_object *shmem, struct vm_area_struct
 		return -EINVAL;
 
 	dma_resv_lock(shmem->base.resv, NULL);
-	ret = drm_gem_shmem_get_pages(shmem);
+	ret = drm_gem_shmem_get_pages_locked(shmem);
 	dma_resv_unlock(shmem->base.resv);
 
 	if (ret)
@@ -714,18 +1054,35 @@ struct sg_table *drm_gem_shmem_get_sg_table(struct drm_gem_shmem_object *shmem)
 }
 EXPORT_SYMBOL_GPL(drm_gem_shmem_get_sg_table);
 
-static struct sg_table *drm_gem_shmem_get_pages_sgt_locked(struct drm_gem_shmem_object *shmem)
+/**
+ * drm_gem_shmem_get_pages_sgt_locked - Get the DMA-mapped scatter/gather table
+ *					of a shmem GEM object
+ * @shmem: shmem GEM object
+ *
+ * Like drm_gem_shmem_get_pages_sgt(), for callers that hold the reservation
+ * lock already. Swaps the object in if it was evicted.
+ *
+ * Context: The caller must hold the reservation lock of @shmem. May sleep
+ * and allocate memory.
+ *
+ * Returns:
+ * A pointer to the scatter/gather table of the pages or an ERR_PTR()-encoded
+ * negative error code on failure.
+ */
+struct sg_table *drm_gem_shmem_get_pages_sgt_locked(struct drm_gem_shmem_object *shmem)
 {
 	struct drm_gem_object *obj = &shmem->base;
 	int ret;
 	struct sg_table *sgt;
+
+	dma_resv_assert_held(shmem->base.resv);
 
 	if (shmem->sgt)
 		return shmem->sgt;
 
 	drm_WARN_ON(obj->dev, obj->import_attach);
 
-	ret = drm_gem_shmem_get_pages(shmem);
+	ret = drm_gem_shmem_get_pages_locked(shmem);
 	if (ret)
 		return ERR_PTR(ret);
 
@@ -747,9 +1104,10 @@ err_free_sgt:
 	sg_free_table(sgt);
 	kfree(sgt);
 err_put_pages:
-	drm_gem_shmem_put_pages(shmem);
+	drm_gem_shmem_put_pages_locked(shmem);
 	return ERR_PTR(ret);
 }
+EXPORT_SYMBOL_GPL(drm_gem_shmem_get_pages_sgt_locked);
 
 /**
  * drm_gem_shmem_get_pages_sgt - Pin pages, dma map them, and return a
@@ -816,6 +1174,210 @@ drm_gem_shmem_prime_import_sg_table(struct drm_device *dev,
 	return &shmem->base;
 }
 EXPORT_SYMBOL_GPL(drm_gem_shmem_prime_import_sg_table);
+
+/*
+ * The shrinker
+ */
+
+/**
+ * drm_gem_shmem_can_swap - Check that swap can take pages
+ * @nr_pages: number of pages
+ *
+ * Evicted pages only leave memory if they can be written to swap. KUnit
+ * tests replace this, as their guests have no swap.
+ *
+ * Return: True if swap has room for @nr_pages pages.
+ */
+VISIBLE_IF_KUNIT bool drm_gem_shmem_can_swap(unsigned long nr_pages)
+{
+	KUNIT_STATIC_STUB_REDIRECT(drm_gem_shmem_can_swap, nr_pages);
+
+	return get_nr_swap_pages() >= (long)nr_pages;
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_gem_shmem_can_swap);
+
+/*
+ * Evicted pages are only reclaimed once written to swap, which needs I/O;
+ * without swap room the shrinker would only move them around.
+ */
+static bool drm_gem_shmem_shrinker_can_evict(struct shrink_control *sc,
+					     unsigned long nr_pages)
+{
+	return (sc->gfp_mask & __GFP_IO) && drm_gem_shmem_can_swap(nr_pages);
+}
+
+/* Busy objects are skipped, never waited for: reclaim must not block on GPUs. */
+static bool drm_gem_shmem_shrinker_is_idle(struct drm_gem_object *obj)
+{
+	return dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP);
+}
+
+/* drm_gem_lru_scan_limited() callback for the objects marked as not needed. */
+static bool drm_gem_shmem_shrinker_purge(struct drm_gem_object *obj, void *arg)
+{
+	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
+	struct shrink_control *sc = arg;
+
+	if (!drm_gem_shmem_is_purgeable(shmem)) {
+		drm_gem_shmem_update_lru_locked(shmem);
+		return false;
+	}
+
+	if (!drm_gem_shmem_shrinker_is_idle(obj))
+		return false;
+
+	/* Without a purge callback, drm_gem_purge() evicts. */
+	if (!obj->funcs->purge &&
+	    !drm_gem_shmem_shrinker_can_evict(sc, obj->size >> PAGE_SHIFT))
+		return false;
+
+	return !drm_gem_purge(obj);
+}
+
+/* drm_gem_lru_scan_limited() callback for the objects in use. */
+static bool drm_gem_shmem_shrinker_evict(struct drm_gem_object *obj, void *arg)
+{
+	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
+	struct shrink_control *sc = arg;
+
+	if (!drm_gem_shmem_is_evictable(shmem)) {
+		drm_gem_shmem_update_lru_locked(shmem);
+		return false;
+	}
+
+	if (!drm_gem_shmem_shrinker_is_idle(obj) ||
+	    !drm_gem_shmem_shrinker_can_evict(sc, obj->size >> PAGE_SHIFT))
+		return false;
+
+	return !drm_gem_evict(obj);
+}
+
+static unsigned long
+drm_gem_shmem_shrinker_count(struct shrinker *shrinker, struct shrink_control *sc)
+{
+	struct drm_gem_shmem_shrinker *shmem_shrinker = shrinker->private_data;
+	unsigned long count;
+
+	count = READ_ONCE(shmem_shrinker->lru_purgeable.count);
+	if (drm_gem_shmem_can_swap(1))
+		count += READ_ONCE(shmem_shrinker->lru_evictable.count);
+
+	return count ?: SHRINK_EMPTY;
+}
+
+static unsigned long
+drm_gem_shmem_shrinker_scan(struct shrinker *shrinker, struct shrink_control *sc)
+{
+	struct drm_gem_shmem_shrinker *shmem_shrinker = shrinker->private_data;
+	const struct {
+		struct drm_gem_lru *lru;
+		bool (*shrink)(struct drm_gem_object *obj, void *arg);
+		bool cond;
+	} stages[] = {
+		/* Cheapest first: what userspace does not need any more. */
+		{ &shmem_shrinker->lru_purgeable, drm_gem_shmem_shrinker_purge, true },
+		{ &shmem_shrinker->lru_evictable, drm_gem_shmem_shrinker_evict,
+		  drm_gem_shmem_shrinker_can_evict(sc, 1) },
+	};
+	unsigned long nr_scanned = 0, remaining = 0, freed = 0;
+	unsigned int i;
+
+	/*
+	 * Both stages work on the shmem file and on the mappings of the DRM
+	 * file, which reclaim from within a filesystem must not touch.
+	 */
+	if (!(sc->gfp_mask & __GFP_FS)) {
+		sc->nr_scanned = 0;
+		return SHRINK_STOP;
+	}
+
+	/*
+	 * Each stage visits objects of at most the pages still to be freed,
+	 * so one call visits objects of at most ARRAY_SIZE(stages) times
+	 * nr_to_scan pages, however long the LRUs are.
+	 */
+	for (i = 0; i < ARRAY_SIZE(stages) && freed < sc->nr_to_scan; i++) {
+		if (!stages[i].cond)
+			continue;
+
+		freed += drm_gem_lru_scan_limited(stages[i].lru,
+						  sc->nr_to_scan - freed,
+						  &nr_scanned, &remaining,
+						  stages[i].shrink, sc);
+	}
+
+	sc->nr_scanned = nr_scanned;
+
+	return freed ?: SHRINK_STOP;
+}
+
+static void drm_gem_shmem_shrinker_fini(struct drm_device *dev, void *ptr)
+{
+	struct drm_gem_shmem_shrinker *shmem_shrinker = ptr;
+
+	shrinker_free(shmem_shrinker->shrinker);
+	dev->shmem_shrinker = NULL;
+}
+
+/**
+ * drmm_gem_shmem_init - Set up the shrinker of a device's shmem GEM objects
+ * @dev: DRM device
+ *
+ * Registers a shrinker that purges the shmem GEM objects of @dev that
+ * userspace marked as not needed and evicts idle ones to swap, as described
+ * in the "page life cycle" section. It shows up as drm-shmem-<unique name>
+ * in /sys/kernel/debug/shrinker. The shrinker is freed with the device.
+ *
+ * Objects with &drm_gem_object_funcs.evict set may be evicted and need
+ * &drm_gem_object_funcs.swap_in to come back; objects marked as not needed
+ * may be purged if they have &drm_gem_object_funcs.purge or, failing that,
+ * evict; objects with neither callback are left alone. The objects must
+ * have reservation objects of their own, not shared with other objects, as
+ * the shrinker may drop their last reference.
+ *
+ * Context: Process context, before objects of @dev are created.
+ *
+ * Return: 0 on success or a negative error code on failure.
+ */
+int drmm_gem_shmem_init(struct drm_device *dev)
+{
+	struct drm_gem_shmem_shrinker *shmem_shrinker;
+	int ret;
+
+	if (drm_WARN_ON(dev, dev->shmem_shrinker))
+		return -EBUSY;
+
+	shmem_shrinker = drmm_kzalloc(dev, sizeof(*shmem_shrinker), GFP_KERNEL);
+	if (!shmem_shrinker)
+		return -ENOMEM;
+
+	ret = drmm_mutex_init(dev, &shmem_shrinker->lock);
+	if (ret)
+		return ret;
+
+	drm_gem_lru_init(&shmem_shrinker->lru_evictable, &shmem_shrinker->lock);
+	drm_gem_lru_init(&shmem_shrinker->lru_purgeable, &shmem_shrinker->lock);
+
+	shmem_shrinker->shrinker = shrinker_alloc(0, "drm-shmem-%s",
+						  dev->unique ?: dev->driver->name);
+	if (!shmem_shrinker->shrinker)
+		return -ENOMEM;
+
+	shmem_shrinker->shrinker->count_objects = drm_gem_shmem_shrinker_count;
+	shmem_shrinker->shrinker->scan_objects = drm_gem_shmem_shrinker_scan;
+	shmem_shrinker->shrinker->private_data = shmem_shrinker;
+	shrinker_register(shmem_shrinker->shrinker);
+
+	ret = drmm_add_action_or_reset(dev, drm_gem_shmem_shrinker_fini,
+				       shmem_shrinker);
+	if (ret)
+		return ret;
+
+	dev->shmem_shrinker = shmem_shrinker;
+
+	return 0;
+}
+EXPORT_SYMBOL_GPL(drmm_gem_shmem_init);
 
 MODULE_DESCRIPTION("DRM SHMEM memory-management helpers");
 MODULE_IMPORT_NS(DMA_BUF);

@@ -29,6 +29,10 @@
  *
  * Additional to that allocations from the DMA coherent API are pooled as well
  * cause they are rather slow compared to alloc_pages+map.
+ *
+ * The free pages are kept in the shared &struct drm_page_pool, one per pool
+ * type, so that one limit and one shrinker govern them together with the
+ * pools of the other GPU memory managers.
  */
 
 #include <linux/module.h>
@@ -36,6 +40,9 @@
 #include <linux/debugfs.h>
 #include <linux/highmem.h>
 #include <linux/sched/mm.h>
+
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
 
 #ifdef CONFIG_X86
 #include <asm/set_memory.h>
@@ -58,11 +65,18 @@ struct ttm_pool_dma {
 	unsigned long vaddr;
 };
 
+/*
+ * The most pages all of TTM's pools hold together, 0 until the first device
+ * comes: then half of the system memory. All GPU page pools together are
+ * held to drm_page_pool.pool_limit_pages in addition.
+ */
 static unsigned long page_pool_size;
 
-MODULE_PARM_DESC(page_pool_size, "Number of pages in the WC/UC/DMA pool");
+MODULE_PARM_DESC(page_pool_size,
+		 "Most pages TTM's WC/UC/DMA pools hold together (0 = half of RAM)");
 module_param(page_pool_size, ulong, 0644);
 
+/* Pages in all of TTM's pools, held to page_pool_size */
 static atomic_long_t allocated_pages;
 
 static struct ttm_pool_type global_write_combined[NR_PAGE_ORDERS];
@@ -71,10 +85,76 @@ static struct ttm_pool_type global_uncached[NR_PAGE_ORDERS];
 static struct ttm_pool_type global_dma32_write_combined[NR_PAGE_ORDERS];
 static struct ttm_pool_type global_dma32_uncached[NR_PAGE_ORDERS];
 
-static spinlock_t shrinker_lock;
-static struct list_head shrinker_list;
-static struct shrinker *mm_shrinker;
-static DECLARE_RWSEM(pool_shrink_rwsem);
+static void ttm_pool_type_release(struct drm_page_pool *page_pool,
+				  struct page *p);
+
+#define TTM_POOL_OPS(_name) { .name = _name, .release = ttm_pool_type_release }
+
+/* Names of the pool types in the pool core's debugfs, per caching */
+static const struct drm_page_pool_ops ttm_pool_global_ops[] = {
+	[ttm_write_combined] = TTM_POOL_OPS("ttm-wc"),
+	[ttm_uncached] = TTM_POOL_OPS("ttm-uc"),
+};
+
+static const struct drm_page_pool_ops ttm_pool_dma32_ops[] = {
+	[ttm_write_combined] = TTM_POOL_OPS("ttm-wc-dma32"),
+	[ttm_uncached] = TTM_POOL_OPS("ttm-uc-dma32"),
+};
+
+static const struct drm_page_pool_ops ttm_pool_dma_alloc_ops[] = {
+	[ttm_cached] = TTM_POOL_OPS("ttm-dma"),
+	[ttm_write_combined] = TTM_POOL_OPS("ttm-dma-wc"),
+	[ttm_uncached] = TTM_POOL_OPS("ttm-dma-uc"),
+};
+
+static const struct drm_page_pool_ops ttm_pool_node_ops[] = {
+	[ttm_cached] = TTM_POOL_OPS("ttm-node"),
+	[ttm_write_combined] = TTM_POOL_OPS("ttm-node-wc"),
+	[ttm_uncached] = TTM_POOL_OPS("ttm-node-uc"),
+};
+
+/* Set up the shared pool of a pool type; KUnit injects failures here */
+VISIBLE_IF_KUNIT int ttm_pool_page_pool_init(struct drm_page_pool *page_pool,
+					     unsigned int order,
+					     const struct drm_page_pool_ops *ops)
+{
+	KUNIT_STATIC_STUB_REDIRECT(ttm_pool_page_pool_init, page_pool, order,
+				   ops);
+	return drm_page_pool_init(page_pool, order, ops);
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_page_pool_init);
+
+/* Allocate system pages; KUnit injects failures here */
+VISIBLE_IF_KUNIT struct page *ttm_pool_alloc_pages_node(int nid,
+							gfp_t gfp_flags,
+							unsigned int order)
+{
+	KUNIT_STATIC_STUB_REDIRECT(ttm_pool_alloc_pages_node, nid, gfp_flags,
+				   order);
+	return alloc_pages_node(nid, gfp_flags, order);
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_alloc_pages_node);
+
+/* Give pages of size 1 << order back their write-back caching */
+VISIBLE_IF_KUNIT void ttm_pool_set_pages_wb(struct page *p, unsigned int order)
+{
+	KUNIT_STATIC_STUB_REDIRECT(ttm_pool_set_pages_wb, p, order);
+#ifdef CONFIG_X86
+	set_pages_wb(p, 1 << order);
+#endif
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_pages_wb);
+
+/* Free coherent DMA memory; KUnit counts the calls here */
+VISIBLE_IF_KUNIT void ttm_pool_dma_free_attrs(struct device *dev, size_t size,
+					      void *vaddr, dma_addr_t addr,
+					      unsigned long attrs)
+{
+	KUNIT_STATIC_STUB_REDIRECT(ttm_pool_dma_free_attrs, dev, size, vaddr,
+				   addr, attrs);
+	dma_free_attrs(dev, size, vaddr, addr, attrs);
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_dma_free_attrs);
 
 /* Allocate pages of size 1 << order with the given gfp_flags */
 static struct page *ttm_pool_alloc_page(struct ttm_pool *pool, gfp_t gfp_flags,
@@ -94,7 +174,7 @@ static struct page *ttm_pool_alloc_page(struct ttm_pool *pool, gfp_t gfp_flags,
 			__GFP_THISNODE;
 
 	if (!pool->use_dma_alloc) {
-		p = alloc_pages_node(pool->nid, gfp_flags, order);
+		p = ttm_pool_alloc_pages_node(pool->nid, gfp_flags, order);
 		if (p)
 			p->private = order;
 		return p;
@@ -137,13 +217,11 @@ static void ttm_pool_free_page(struct ttm_pool *pool, enum ttm_caching caching,
 	struct ttm_pool_dma *dma;
 	void *vaddr;
 
-#ifdef CONFIG_X86
 	/* We don't care that set_pages_wb is inefficient here. This is only
 	 * used when we have to shrink and CPU overhead is irrelevant then.
 	 */
-	if (caching != ttm_cached && !PageHighMem(p))
-		set_pages_wb(p, 1 << order);
-#endif
+	if (IS_ENABLED(CONFIG_X86) && caching != ttm_cached && !PageHighMem(p))
+		ttm_pool_set_pages_wb(p, order);
 
 	if (!pool || !pool->use_dma_alloc) {
 		__free_pages(p, order);
@@ -155,8 +233,8 @@ static void ttm_pool_free_page(struct ttm_pool *pool, enum ttm_caching caching,
 
 	dma = (void *)p->private;
 	vaddr = (void *)(dma->vaddr & PAGE_MASK);
-	dma_free_attrs(pool->dev, (1UL << order) * PAGE_SIZE, vaddr, dma->addr,
-		       attr);
+	ttm_pool_dma_free_attrs(pool->dev, (1UL << order) * PAGE_SIZE, vaddr,
+				dma->addr, attr);
 	kfree(dma);
 }
 
@@ -221,72 +299,76 @@ static void ttm_pool_unmap(struct ttm_pool *pool, dma_addr_t dma_addr,
 		       DMA_BIDIRECTIONAL);
 }
 
-/* Give pages into a specific pool_type */
+/*
+ * Give pages into a specific pool_type, or free them if TTM's pools already
+ * hold page_pool_size pages. The shared pool zeroes them.
+ */
 static void ttm_pool_type_give(struct ttm_pool_type *pt, struct page *p)
 {
-	unsigned int i, num_pages = 1 << pt->order;
+	unsigned int order = pt->page_pool.order;
+	long nr = 1L << order;
 
-	for (i = 0; i < num_pages; ++i) {
-		if (PageHighMem(p))
-			clear_highpage(p + i);
-		else
-			clear_page(page_address(p + i));
+	if ((unsigned long)atomic_long_add_return(nr, &allocated_pages) >
+	    READ_ONCE(page_pool_size)) {
+		atomic_long_sub(nr, &allocated_pages);
+		ttm_pool_free_page(pt->pool, pt->caching, order, p);
+		return;
 	}
 
-	spin_lock(&pt->lock);
-	list_add(&p->lru, &pt->pages);
-	spin_unlock(&pt->lock);
-	atomic_long_add(1 << pt->order, &allocated_pages);
+	drm_page_pool_give(&pt->page_pool, p);
 }
 
 /* Take pages from a specific pool_type, return NULL when nothing available */
-static struct page *ttm_pool_type_take(struct ttm_pool_type *pt)
+static struct page *ttm_pool_type_take(struct ttm_pool_type *pt, int nid)
 {
 	struct page *p;
 
-	spin_lock(&pt->lock);
-	p = list_first_entry_or_null(&pt->pages, typeof(*p), lru);
-	if (p) {
-		atomic_long_sub(1 << pt->order, &allocated_pages);
-		list_del(&p->lru);
-	}
-	spin_unlock(&pt->lock);
+	p = drm_page_pool_take(&pt->page_pool, nid);
+	if (p)
+		atomic_long_sub(1L << pt->page_pool.order, &allocated_pages);
 
 	return p;
 }
 
-/* Initialize and add a pool type to the global shrinker list */
-static void ttm_pool_type_init(struct ttm_pool_type *pt, struct ttm_pool *pool,
-			       enum ttm_caching caching, unsigned int order)
+/*
+ * Release hook of the shared pool: pages leave a pool type for the system
+ * (shrinker, global limit, memory offlining or ttm_pool_type_fini()).
+ */
+static void ttm_pool_type_release(struct drm_page_pool *page_pool,
+				  struct page *p)
+{
+	struct ttm_pool_type *pt = container_of(page_pool, typeof(*pt),
+						page_pool);
+
+	atomic_long_sub(1L << page_pool->order, &allocated_pages);
+	ttm_pool_free_page(pt->pool, pt->caching, page_pool->order, p);
+}
+
+/* Initialize a pool type and make it visible to the shared shrinker */
+static int ttm_pool_type_init(struct ttm_pool_type *pt, struct ttm_pool *pool,
+			      enum ttm_caching caching, unsigned int order,
+			      const struct drm_page_pool_ops *ops)
 {
 	pt->pool = pool;
 	pt->caching = caching;
-	pt->order = order;
-	spin_lock_init(&pt->lock);
-	INIT_LIST_HEAD(&pt->pages);
 
-	spin_lock(&shrinker_lock);
-	list_add_tail(&pt->shrinker_list, &shrinker_list);
-	spin_unlock(&shrinker_lock);
+	return ttm_pool_page_pool_init(&pt->page_pool, order, &ops[caching]);
 }
 
-/* Remove a pool_type from the global shrinker list and free all pages */
+/*
+ * Free all pages of a pool type and hide it from the shrinker; a no-op on a
+ * pool type that was never or not successfully initialized, or already
+ * finalized
+ */
 static void ttm_pool_type_fini(struct ttm_pool_type *pt)
 {
-	struct page *p;
-
-	spin_lock(&shrinker_lock);
-	list_del(&pt->shrinker_list);
-	spin_unlock(&shrinker_lock);
-
-	while ((p = ttm_pool_type_take(pt)))
-		ttm_pool_free_page(pt->pool, pt->caching, pt->order, p);
+	drm_page_pool_fini(&pt->page_pool);
 }
 
 /* Return the pool_type to use for the given caching and order */
-static struct ttm_pool_type *ttm_pool_select_type(struct ttm_pool *pool,
-						  enum ttm_caching caching,
-						  unsigned int order)
+VISIBLE_IF_KUNIT struct ttm_pool_type *
+ttm_pool_select_type(struct ttm_pool *pool, enum ttm_caching caching,
+		     unsigned int order)
 {
 	if (pool->use_dma_alloc)
 		return &pool->caching[caching].orders[order];
@@ -316,40 +398,21 @@ static struct ttm_pool_type *ttm_pool_select_type(struct ttm_pool *pool,
 
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_select_type);
 
-/* Free pages using the global shrinker list */
-static unsigned int ttm_pool_shrink(void)
+/*
+ * The node to take pages of a pool type from: pages of a pool bound to a node
+ * come from that node; coherent DMA memory and pages of the global pool types
+ * come from wherever they are, the local node first.
+ */
+static int ttm_pool_take_nid(struct ttm_pool *pool)
 {
-	struct ttm_pool_type *pt;
-	unsigned int num_pages;
-	struct page *p;
-
-	down_read(&pool_shrink_rwsem);
-	spin_lock(&shrinker_lock);
-	pt = list_first_entry_or_null(&shrinker_list, typeof(*pt), shrinker_list);
-	if (!pt) {
-		/* Every pool type is gone; only teardown gets here. */
-		spin_unlock(&shrinker_lock);
-		up_read(&pool_shrink_rwsem);
-		return 0;
-	}
-	list_move_tail(&pt->shrinker_list, &shrinker_list);
-	spin_unlock(&shrinker_lock);
-
-	p = ttm_pool_type_take(pt);
-	if (p) {
-		ttm_pool_free_page(pt->pool, pt->caching, pt->order, p);
-		num_pages = 1 << pt->order;
-	} else {
-		num_pages = 0;
-	}
-	up_read(&pool_shrink_rwsem);
-
-	return num_pages;
+	return pool->use_dma_alloc ? NUMA_NO_NODE : pool->nid;
 }
 
 /* Return the allocation order based for a page */
-static unsigned int ttm_pool_page_order(struct ttm_pool *pool, struct page *p)
+VISIBLE_IF_KUNIT unsigned int ttm_pool_page_order(struct ttm_pool *pool,
+						  struct page *p)
 {
 	if (pool->use_dma_alloc) {
 		struct ttm_pool_dma *dma = (void *)p->private;
@@ -359,6 +422,7 @@ static unsigned int ttm_pool_page_order(struct ttm_pool *pool, struct page *p)
 
 	return p->private;
 }
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_page_order);
 
 /* Called when we got a page, either from a pool or newly allocated */
 static int ttm_pool_page_allocated(struct ttm_pool *pool, unsigned int order,
@@ -466,7 +530,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 
 		page_caching = tt->caching;
 		pt = ttm_pool_select_type(pool, tt->caching, order);
-		p = pt ? ttm_pool_type_take(pt) : NULL;
+		p = pt ? ttm_pool_type_take(pt, ttm_pool_take_nid(pool)) : NULL;
 		if (p) {
 			r = ttm_pool_apply_caching(caching, pages,
 						   tt->caching);
@@ -486,7 +550,8 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 				if (num_pages < (1 << order))
 					break;
 
-				p = ttm_pool_type_take(pt);
+				p = ttm_pool_type_take(pt,
+						       ttm_pool_take_nid(pool));
 			} while (p);
 		}
 
@@ -544,16 +609,41 @@ EXPORT_SYMBOL(ttm_pool_alloc);
  * @pool: Pool to give pages back to.
  * @tt: ttm_tt object to unpopulate
  *
- * Give the packing pages back to a pool or free them
+ * Give the backing pages back to a pool or free them. The shared pool zeroes
+ * the pages it keeps and holds all pools to its global limit, releasing
+ * pages of the pools idle longest first.
+ *
+ * Context: Process context, may sleep.
  */
 void ttm_pool_free(struct ttm_pool *pool, struct ttm_tt *tt)
 {
 	ttm_pool_free_range(pool, tt, tt->caching, 0, tt->num_pages);
-
-	while (atomic_long_read(&allocated_pages) > page_pool_size)
-		ttm_pool_shrink();
 }
 EXPORT_SYMBOL(ttm_pool_free);
+
+/* The pool type at @index of @pool's own, or NULL if @pool does not use it */
+static struct ttm_pool_type *ttm_pool_own_type(struct ttm_pool *pool,
+					       unsigned int index)
+{
+	unsigned int caching = index / NR_PAGE_ORDERS;
+	unsigned int order = index % NR_PAGE_ORDERS;
+	struct ttm_pool_type *pt = &pool->caching[caching].orders[order];
+
+	/* Only pool types which are actually used are initialized */
+	return ttm_pool_select_type(pool, caching, order) == pt ? pt : NULL;
+}
+
+/* Finalize the first @count pool types of @pool's own, last first */
+static void ttm_pool_fini_types(struct ttm_pool *pool, unsigned int count)
+{
+	struct ttm_pool_type *pt;
+
+	while (count--) {
+		pt = ttm_pool_own_type(pool, count);
+		if (pt)
+			ttm_pool_type_fini(pt);
+	}
+}
 
 /**
  * ttm_pool_init - Initialize a pool
@@ -564,12 +654,23 @@ EXPORT_SYMBOL(ttm_pool_free);
  * @use_dma_alloc: true if coherent DMA alloc should be used
  * @use_dma32: true if GFP_DMA32 should be used
  *
- * Initialize the pool and its pool types.
+ * Initialize the pool and its pool types. A pool that uses coherent DMA
+ * allocations gets pool types of its own for every caching and order; on x86
+ * a pool bound to a NUMA node gets its own for write-combined and uncached
+ * pages; all other pages are pooled in TTM's global pool types, which exist
+ * while a &struct ttm_device does.
+ *
+ * Context: Process context, may sleep.
+ * Returns: 0 on success, negative error code otherwise; on failure nothing
+ * is left to finalize.
  */
-void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
-		   int nid, bool use_dma_alloc, bool use_dma32)
+int ttm_pool_init(struct ttm_pool *pool, struct device *dev,
+		  int nid, bool use_dma_alloc, bool use_dma32)
 {
-	unsigned int i, j;
+	const struct drm_page_pool_ops *ops;
+	struct ttm_pool_type *pt;
+	unsigned int i;
+	int err;
 
 	WARN_ON(!dev && use_dma_alloc);
 
@@ -578,104 +679,44 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	pool->use_dma_alloc = use_dma_alloc;
 	pool->use_dma32 = use_dma32;
 
-	for (i = 0; i < TTM_NUM_CACHING_TYPES; ++i) {
-		for (j = 0; j < NR_PAGE_ORDERS; ++j) {
-			struct ttm_pool_type *pt;
+	ops = use_dma_alloc ? ttm_pool_dma_alloc_ops : ttm_pool_node_ops;
+	for (i = 0; i < TTM_NUM_CACHING_TYPES * NR_PAGE_ORDERS; ++i) {
+		pt = ttm_pool_own_type(pool, i);
+		if (!pt)
+			continue;
 
-			/* Initialize only pool types which are actually used */
-			pt = ttm_pool_select_type(pool, i, j);
-			if (pt != &pool->caching[i].orders[j])
-				continue;
-
-			ttm_pool_type_init(pt, pool, i, j);
-		}
+		err = ttm_pool_type_init(pt, pool, i / NR_PAGE_ORDERS,
+					 i % NR_PAGE_ORDERS, ops);
+		if (err)
+			goto err_fini_types;
 	}
+
+	return 0;
+
+err_fini_types:
+	ttm_pool_fini_types(pool, i);
+	return err;
 }
 EXPORT_SYMBOL(ttm_pool_init);
-
-/**
- * ttm_pool_synchronize_shrinkers - Wait for all running shrinkers to complete.
- *
- * This is useful to guarantee that all shrinker invocations have seen an
- * update, before freeing memory, similar to rcu.
- */
-static void ttm_pool_synchronize_shrinkers(void)
-{
-	down_write(&pool_shrink_rwsem);
-	up_write(&pool_shrink_rwsem);
-}
 
 /**
  * ttm_pool_fini - Cleanup a pool
  *
  * @pool: the pool to clean up
  *
- * Free all pages in the pool and unregister the types from the global
- * shrinker.
+ * Free all pages in the pool's own pool types and hide them from the shared
+ * shrinker, waiting for a shrinker that is freeing pages of them. Pages in
+ * the global pool types stay there for other pools.
+ *
+ * Context: Process context, may sleep.
  */
 void ttm_pool_fini(struct ttm_pool *pool)
 {
-	unsigned int i, j;
-
-	for (i = 0; i < TTM_NUM_CACHING_TYPES; ++i) {
-		for (j = 0; j < NR_PAGE_ORDERS; ++j) {
-			struct ttm_pool_type *pt;
-
-			pt = ttm_pool_select_type(pool, i, j);
-			if (pt != &pool->caching[i].orders[j])
-				continue;
-
-			ttm_pool_type_fini(pt);
-		}
-	}
-
-	/* We removed the pool types from the LRU, but we need to also make sure
-	 * that no shrinker is concurrently freeing pages from the pool.
-	 */
-	ttm_pool_synchronize_shrinkers();
+	ttm_pool_fini_types(pool, TTM_NUM_CACHING_TYPES * NR_PAGE_ORDERS);
 }
 EXPORT_SYMBOL(ttm_pool_fini);
 
-static unsigned long ttm_pool_shrinker_scan(struct shrinker *shrink,
-					    struct shrink_control *sc)
-{
-	unsigned long num_freed = 0;
-
-	do
-		num_freed += ttm_pool_shrink();
-	while (num_freed < sc->nr_to_scan &&
-	       atomic_long_read(&allocated_pages));
-
-	sc->nr_scanned = num_freed;
-
-	return num_freed ?: SHRINK_STOP;
-}
-
-/* Return the number of pages available or SHRINK_EMPTY if we have none */
-static unsigned long ttm_pool_shrinker_count(struct shrinker *shrink,
-					     struct shrink_control *sc)
-{
-	unsigned long num_pages = atomic_long_read(&allocated_pages);
-
-	return num_pages ? num_pages : SHRINK_EMPTY;
-}
-
 #ifdef CONFIG_DEBUG_FS
-/* Count the number of pages available in a pool_type */
-static unsigned int ttm_pool_type_count(struct ttm_pool_type *pt)
-{
-	unsigned int count = 0;
-	struct page *p;
-
-	spin_lock(&pt->lock);
-	/* Only used for debugfs, the overhead doesn't matter */
-	list_for_each_entry(p, &pt->pages, lru)
-		++count;
-	spin_unlock(&pt->lock);
-
-	return count;
-}
-
 /* Print a nice header for the order */
 static void ttm_pool_debugfs_header(struct seq_file *m)
 {
@@ -687,15 +728,16 @@ static void ttm_pool_debugfs_header(struct seq_file *m)
 	seq_puts(m, "\n");
 }
 
-/* Dump information about the different pool types */
+/* Dump the number of free blocks of each order of the pool types */
 static void ttm_pool_debugfs_orders(struct ttm_pool_type *pt,
 				    struct seq_file *m)
 {
+	struct drm_page_pool *page_pools[NR_PAGE_ORDERS];
 	unsigned int i;
 
 	for (i = 0; i < NR_PAGE_ORDERS; ++i)
-		seq_printf(m, " %8u", ttm_pool_type_count(&pt[i]));
-	seq_puts(m, "\n");
+		page_pools[i] = &pt[i].page_pool;
+	drm_page_pool_debugfs_counts(m, page_pools, NR_PAGE_ORDERS);
 }
 
 /* Dump the total amount of allocated pages */
@@ -710,7 +752,6 @@ static int ttm_pool_debugfs_globals_show(struct seq_file *m, void *data)
 {
 	ttm_pool_debugfs_header(m);
 
-	spin_lock(&shrinker_lock);
 	seq_puts(m, "wc\t:");
 	ttm_pool_debugfs_orders(global_write_combined, m);
 	seq_puts(m, "uc\t:");
@@ -719,7 +760,6 @@ static int ttm_pool_debugfs_globals_show(struct seq_file *m, void *data)
 	ttm_pool_debugfs_orders(global_dma32_write_combined, m);
 	seq_puts(m, "uc 32\t:");
 	ttm_pool_debugfs_orders(global_dma32_uncached, m);
-	spin_unlock(&shrinker_lock);
 
 	ttm_pool_debugfs_footer(m);
 
@@ -733,7 +773,13 @@ DEFINE_SHOW_ATTRIBUTE(ttm_pool_debugfs_globals);
  * @pool: the pool to dump the information for
  * @m: seq_file to dump to
  *
- * Make a debugfs dump with the per pool and global information.
+ * Make a debugfs dump with the per pool and global information: the free
+ * blocks of each order in the pool's own pool types, as counted by the
+ * shared page pool, and the pages in all of TTM's pool types against
+ * ttm.page_pool_size.
+ *
+ * Context: Process context.
+ * Returns: 0.
  */
 int ttm_pool_debugfs(struct ttm_pool *pool, struct seq_file *m)
 {
@@ -746,7 +792,6 @@ int ttm_pool_debugfs(struct ttm_pool *pool, struct seq_file *m)
 
 	ttm_pool_debugfs_header(m);
 
-	spin_lock(&shrinker_lock);
 	for (i = 0; i < TTM_NUM_CACHING_TYPES; ++i) {
 		seq_puts(m, "DMA ");
 		switch (i) {
@@ -762,22 +807,16 @@ int ttm_pool_debugfs(struct ttm_pool *pool, struct seq_file *m)
 		}
 		ttm_pool_debugfs_orders(pool->caching[i].orders, m);
 	}
-	spin_unlock(&shrinker_lock);
 
 	ttm_pool_debugfs_footer(m);
 	return 0;
 }
 EXPORT_SYMBOL(ttm_pool_debugfs);
 
-/* Test the shrinker functions and dump the result */
+/* Run the shared shrinker once and dump the result */
 static int ttm_pool_debugfs_shrink_show(struct seq_file *m, void *data)
 {
-	struct shrink_control sc = { .gfp_mask = GFP_NOFS };
-
-	fs_reclaim_acquire(GFP_KERNEL);
-	seq_printf(m, "%lu/%lu\n", ttm_pool_shrinker_count(mm_shrinker, &sc),
-		   ttm_pool_shrinker_scan(mm_shrinker, &sc));
-	fs_reclaim_release(GFP_KERNEL);
+	drm_page_pool_debugfs_shrink(m);
 
 	return 0;
 }
@@ -790,27 +829,42 @@ DEFINE_SHOW_ATTRIBUTE(ttm_pool_debugfs_shrink);
  *
  * @num_pages: default number of pages
  *
- * Initialize the global locks and lists for the MM shrinker.
+ * Initialize the global pool types and set ttm.page_pool_size to @num_pages
+ * unless the user set it. The global pool types are shrunk by the shared
+ * page pool's shrinker.
+ *
+ * Context: Process context, may sleep.
+ * Returns: 0 on success, negative error code otherwise; on failure nothing
+ * is left to finalize.
  */
 int ttm_pool_mgr_init(unsigned long num_pages)
 {
 	unsigned int i;
+	int err;
 
 	if (!page_pool_size)
 		page_pool_size = num_pages;
 
-	spin_lock_init(&shrinker_lock);
-	INIT_LIST_HEAD(&shrinker_list);
-
 	for (i = 0; i < NR_PAGE_ORDERS; ++i) {
-		ttm_pool_type_init(&global_write_combined[i], NULL,
-				   ttm_write_combined, i);
-		ttm_pool_type_init(&global_uncached[i], NULL, ttm_uncached, i);
+		err = ttm_pool_type_init(&global_write_combined[i], NULL,
+					 ttm_write_combined, i,
+					 ttm_pool_global_ops);
+		if (err)
+			goto err_fini;
+		err = ttm_pool_type_init(&global_uncached[i], NULL,
+					 ttm_uncached, i, ttm_pool_global_ops);
+		if (err)
+			goto err_fini;
 
-		ttm_pool_type_init(&global_dma32_write_combined[i], NULL,
-				   ttm_write_combined, i);
-		ttm_pool_type_init(&global_dma32_uncached[i], NULL,
-				   ttm_uncached, i);
+		err = ttm_pool_type_init(&global_dma32_write_combined[i], NULL,
+					 ttm_write_combined, i,
+					 ttm_pool_dma32_ops);
+		if (err)
+			goto err_fini;
+		err = ttm_pool_type_init(&global_dma32_uncached[i], NULL,
+					 ttm_uncached, i, ttm_pool_dma32_ops);
+		if (err)
+			goto err_fini;
 	}
 
 #ifdef CONFIG_DEBUG_FS
@@ -820,34 +874,26 @@ int ttm_pool_mgr_init(unsigned long num_pages)
 			    &ttm_pool_debugfs_shrink_fops);
 #endif
 
-	mm_shrinker = shrinker_alloc(0, "drm-ttm_pool");
-	if (!mm_shrinker)
-		return -ENOMEM;
-
-	mm_shrinker->count_objects = ttm_pool_shrinker_count;
-	mm_shrinker->scan_objects = ttm_pool_shrinker_scan;
-	mm_shrinker->seeks = 1;
-
-	shrinker_register(mm_shrinker);
-
 	return 0;
+
+err_fini:
+	/* Finalizing a pool type that was not initialized is a no-op */
+	ttm_pool_mgr_fini();
+	return err;
 }
 
 /**
  * ttm_pool_mgr_fini - Finalize globals
  *
- * Cleanup the global pools and unregister the MM shrinker.
+ * Free the pages of the global pool types and hide them from the shared
+ * shrinker, waiting for a shrinker that is freeing pages of them. Tolerates
+ * global pool types that were not, or only partly, initialized.
+ *
+ * Context: Process context, may sleep.
  */
 void ttm_pool_mgr_fini(void)
 {
 	unsigned int i;
-
-	/*
-	 * Stop the shrinker first: shrinker_free() waits for running scans,
-	 * and a scan that still runs while the global pool types leave the
-	 * shrinker list would find the list empty.
-	 */
-	shrinker_free(mm_shrinker);
 
 	for (i = 0; i < NR_PAGE_ORDERS; ++i) {
 		ttm_pool_type_fini(&global_write_combined[i]);
@@ -856,6 +902,4 @@ void ttm_pool_mgr_fini(void)
 		ttm_pool_type_fini(&global_dma32_write_combined[i]);
 		ttm_pool_type_fini(&global_dma32_uncached[i]);
 	}
-
-	WARN_ON(!list_empty(&shrinker_list));
 }

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Freeing a dma-buf heap buffer can be dear: the system heap zeroes its
+ * pages before it pools them, and a buffer may be hundreds of megabytes.
+ * Doing that in close() puts the cost on whoever drops the last reference,
+ * often a compositor or a camera pipeline in the middle of a frame. This
+ * file lets a heap hand the buffer to a kthread instead, without letting
+ * the backlog cost memory: a shrinker hands queued buffers straight back to
+ * the system when memory gets short.
+ */
+
+#define pr_fmt(fmt) "deferred_free: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/freezer.h>
+#include <linux/init.h>
+#include <linux/kthread.h>
+#include <linux/list.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/shrinker.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
+
+#include "deferred-free-helper.h"
+
+/**
+ * DOC: overview
+ *
+ * A &struct deferred_free_list holds objects that their owner no longer
+ * uses but that are dear to free, typically the buffers of a dma-buf heap
+ * whose pages must be zeroed before they can be pooled. The owner embeds a
+ * &struct deferred_free_item in each object, queues it with deferred_free()
+ * and returns at once; the list's free callback, given at
+ * deferred_free_init(), later frees the object in one of two ways, told by
+ * an &enum deferred_free_reason:
+ *
+ * - %DEFERRED_FREE_NORMAL: a kthread of the list frees it. The owner may
+ *   spend time on recycling the memory: zero the pages, pool them.
+ * - %DEFERRED_FREE_PRESSURE: the system needs the memory now. The list's
+ *   shrinker frees queued objects from memory reclaim, and
+ *   deferred_free_fini() frees what is still queued. The owner hands the
+ *   pages straight back to the system, neither zeroing nor pooling them.
+ *
+ * Kthread: one per list, named "dfree-<name>", freezable and at the lowest
+ * priority of the normal scheduling class (sched_set_normal()), so that it
+ * runs when the CPUs have nothing better to do. It sleeps while the list is
+ * empty, and is woken only when an object is queued on an empty list. Each
+ * pass takes the oldest objects off the list while it holds fewer than
+ * %DEFERRED_FREE_BATCH_PAGES pages, frees them and then lets the scheduler
+ * and the freezer in, so the work between two such points is bounded (by
+ * that budget plus the size of one object).
+ *
+ * Shrinker: "deferred-free-<name>", visible in /sys/kernel/debug/shrinker/.
+ * Its count is the number of queued pages, read without a lock; its scan
+ * frees the oldest objects until it has freed sc->nr_to_scan pages. An
+ * object is never split, so a scan may overshoot by less than the size of
+ * its last object. The scan needs neither __GFP_FS nor __GFP_IO, takes
+ * only the list's spinlock and never sleeps on a lock.
+ *
+ * Statistics: /sys/kernel/debug/deferred_free/<name>/stats shows the queued
+ * objects and pages, the passes of the kthread, what it freed, what was
+ * freed under pressure, and the kthread's pid, whose CPU time is in
+ * /proc/<pid>/schedstat.
+ *
+ * Locking: one spinlock per list protects the queue, its counts and the
+ * statistics. It is never held while an object is freed, so the free
+ * callback may sleep when the reason is %DEFERRED_FREE_NORMAL.
+ */
+
+/* The parent of every list's debugfs directory */
+static struct dentry *deferred_free_debugfs_root;
+
+/* Whether @dfl has queued items; read without the lock by the kthread */
+static bool deferred_free_has_work(struct deferred_free_list *dfl)
+{
+	return READ_ONCE(dfl->nr_items);
+}
+
+/*
+ * Take the oldest items off @dfl while they hold fewer than @budget pages,
+ * free them for @reason, and return the pages freed (0 if the list was
+ * empty).
+ */
+static unsigned long deferred_free_batch(struct deferred_free_list *dfl,
+					 unsigned long budget,
+					 enum deferred_free_reason reason)
+{
+	struct deferred_free_item *item, *next;
+	unsigned long items = 0, pages = 0;
+	LIST_HEAD(batch);
+
+	spin_lock(&dfl->lock);
+	list_for_each_entry_safe(item, next, &dfl->items, link) {
+		if (pages >= budget)
+			break;
+		list_move_tail(&item->link, &batch);
+		pages += item->nr_pages;
+		items++;
+	}
+	WRITE_ONCE(dfl->nr_items, dfl->nr_items - items);
+	WRITE_ONCE(dfl->nr_pages, dfl->nr_pages - pages);
+	spin_unlock(&dfl->lock);
+
+	if (!items)
+		return 0;
+
+	/* The callback owns the item, and may free it, from here on */
+	list_for_each_entry_safe(item, next, &batch, link)
+		dfl->free(dfl, item, reason);
+
+	spin_lock(&dfl->lock);
+	if (reason == DEFERRED_FREE_NORMAL) {
+		WRITE_ONCE(dfl->stats.freed_items,
+			   dfl->stats.freed_items + items);
+		WRITE_ONCE(dfl->stats.freed_pages,
+			   dfl->stats.freed_pages + pages);
+	} else {
+		WRITE_ONCE(dfl->stats.shrunk_items,
+			   dfl->stats.shrunk_items + items);
+		WRITE_ONCE(dfl->stats.shrunk_pages,
+			   dfl->stats.shrunk_pages + pages);
+	}
+	spin_unlock(&dfl->lock);
+
+	return pages;
+}
+
+/* Free queued items, a bounded batch per pass, until told to stop */
+static int deferred_free_thread(void *data)
+{
+	struct deferred_free_list *dfl = data;
+
+	set_freezable();
+
+	for (;;) {
+		wait_event_freezable(dfl->wait, deferred_free_has_work(dfl) ||
+				     kthread_should_stop());
+		/* What is still queued is freed by deferred_free_fini() */
+		if (kthread_should_stop())
+			break;
+
+		spin_lock(&dfl->lock);
+		WRITE_ONCE(dfl->stats.batches, dfl->stats.batches + 1);
+		spin_unlock(&dfl->lock);
+
+		deferred_free_batch(dfl, DEFERRED_FREE_BATCH_PAGES,
+				    DEFERRED_FREE_NORMAL);
+
+		/* A full list must not keep the freezer or others waiting */
+		try_to_freeze();
+		cond_resched();
+	}
+
+	return 0;
+}
+
+/**
+ * deferred_free_create_thread - create the kthread of a list, not running
+ * @dfl: the list
+ *
+ * A separate function so that the KUnit suite can make it fail.
+ *
+ * Return: the kthread, or an ERR_PTR().
+ */
+VISIBLE_IF_KUNIT struct task_struct *
+deferred_free_create_thread(struct deferred_free_list *dfl)
+{
+	KUNIT_STATIC_STUB_REDIRECT(deferred_free_create_thread, dfl);
+
+	return kthread_create(deferred_free_thread, dfl, "dfree-%s", dfl->name);
+}
+EXPORT_SYMBOL_IF_KUNIT(deferred_free_create_thread);
+
+/**
+ * deferred_free - queue an object to be freed in the background
+ * @dfl: the list
+ * @item: the item embedded in the object; not on any list
+ * @nr_pages: the pages the object holds, at least 1, for the kthread's
+ *	      budget and the shrinker
+ *
+ * The list's free callback will be called for @item exactly once, from
+ * the kthread, from the shrinker or from deferred_free_fini(). The caller
+ * must not touch the object afterwards.
+ *
+ * Context: Process context; takes the list's spinlock and does not sleep.
+ */
+void deferred_free(struct deferred_free_list *dfl,
+		   struct deferred_free_item *item, unsigned long nr_pages)
+{
+	bool was_empty;
+
+	/* Not initialised or torn down: free now rather than leak */
+	if (WARN_ON_ONCE(!dfl->thread)) {
+		dfl->free(dfl, item, DEFERRED_FREE_PRESSURE);
+		return;
+	}
+
+	item->nr_pages = nr_pages;
+
+	spin_lock(&dfl->lock);
+	was_empty = list_empty(&dfl->items);
+	list_add_tail(&item->link, &dfl->items);
+	WRITE_ONCE(dfl->nr_items, dfl->nr_items + 1);
+	WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + nr_pages);
+	spin_unlock(&dfl->lock);
+
+	/*
+	 * The kthread only sleeps after it saw the list empty, so only the
+	 * first item queued after that needs to wake it up.
+	 */
+	if (was_empty)
+		wake_up(&dfl->wait);
+}
+EXPORT_SYMBOL_GPL(deferred_free);
+
+/* The queued pages, or SHRINK_EMPTY */
+static unsigned long deferred_free_shrinker_count(struct shrinker *shrinker,
+						  struct shrink_control *sc)
+{
+	struct deferred_free_list *dfl = shrinker->private_data;
+
+	return READ_ONCE(dfl->nr_pages) ?: SHRINK_EMPTY;
+}
+
+/* Free the oldest items for about sc->nr_to_scan pages, for the system */
+static unsigned long deferred_free_shrinker_scan(struct shrinker *shrinker,
+						 struct shrink_control *sc)
+{
+	struct deferred_free_list *dfl = shrinker->private_data;
+	unsigned long freed;
+
+	freed = deferred_free_batch(dfl, sc->nr_to_scan,
+				    DEFERRED_FREE_PRESSURE);
+	sc->nr_scanned = freed;
+
+	return freed ?: SHRINK_STOP;
+}
+
+/* The queue, the work done and the kthread to read the CPU time of */
+static int deferred_free_stats_show(struct seq_file *m, void *data)
+{
+	struct deferred_free_list *dfl = m->private;
+	unsigned long nr_items, nr_pages;
+	struct deferred_free_stats stats;
+
+	spin_lock(&dfl->lock);
+	nr_items = dfl->nr_items;
+	nr_pages = dfl->nr_pages;
+	stats = dfl->stats;
+	spin_unlock(&dfl->lock);
+
+	seq_printf(m, "queued_items: %lu\n", nr_items);
+	seq_printf(m, "queued_pages: %lu\n", nr_pages);
+	seq_printf(m, "batches: %lu\n", stats.batches);
+	seq_printf(m, "freed_items: %lu\n", stats.freed_items);
+	seq_printf(m, "freed_pages: %lu\n", stats.freed_pages);
+	seq_printf(m, "shrunk_items: %lu\n", stats.shrunk_items);
+	seq_printf(m, "shrunk_pages: %lu\n", stats.shrunk_pages);
+	seq_printf(m, "thread_pid: %d\n", task_pid_nr(dfl->thread));
+
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(deferred_free_stats);
+
+/**
+ * deferred_free_init - set up a deferred-free list and start its kthread
+ * @dfl: the list, embedded in the owner's structure
+ * @name: names the kthread, the shrinker and the debugfs directory; must
+ *	  stay valid until deferred_free_fini()
+ * @free: called exactly once for each queued item, with the reason; for
+ *	  %DEFERRED_FREE_NORMAL from the kthread, in process context where it
+ *	  may sleep; for %DEFERRED_FREE_PRESSURE from memory reclaim or from
+ *	  deferred_free_fini(), where it must not wait for anything that
+ *	  itself waits for reclaim nor allocate memory
+ *
+ * On failure the list is left so that deferred_free_fini() is a no-op on it.
+ *
+ * Context: Process context, may sleep.
+ * Return: 0 on success, -EINVAL if @name or @free is missing, -ENOMEM or
+ * another negative error code if the shrinker or the kthread could not be
+ * created.
+ */
+int deferred_free_init(struct deferred_free_list *dfl, const char *name,
+		       void (*free)(struct deferred_free_list *dfl,
+				    struct deferred_free_item *item,
+				    enum deferred_free_reason reason))
+{
+	struct task_struct *thread;
+	int err;
+
+	might_sleep();
+
+	dfl->thread = NULL;
+	dfl->shrinker = NULL;
+	dfl->debugfs = NULL;
+	if (WARN_ON_ONCE(!name || !free))
+		return -EINVAL;
+
+	dfl->name = name;
+	dfl->free = free;
+	init_waitqueue_head(&dfl->wait);
+	spin_lock_init(&dfl->lock);
+	INIT_LIST_HEAD(&dfl->items);
+	dfl->nr_items = 0;
+	dfl->nr_pages = 0;
+	memset(&dfl->stats, 0, sizeof(dfl->stats));
+
+	dfl->shrinker = shrinker_alloc(0, "deferred-free-%s", name);
+	if (!dfl->shrinker)
+		return -ENOMEM;
+	dfl->shrinker->count_objects = deferred_free_shrinker_count;
+	dfl->shrinker->scan_objects = deferred_free_shrinker_scan;
+	dfl->shrinker->private_data = dfl;
+	/* Queued objects are garbage: cheap to give up, as pooled pages */
+	dfl->shrinker->seeks = 1;
+
+	thread = deferred_free_create_thread(dfl);
+	if (IS_ERR(thread)) {
+		err = PTR_ERR(thread);
+		goto err_free_shrinker;
+	}
+	/* Freeing is background work: run when nothing else wants the CPU */
+	sched_set_normal(thread, MAX_NICE);
+	dfl->thread = thread;
+
+	shrinker_register(dfl->shrinker);
+	wake_up_process(thread);
+
+	/* debugfs is best effort: its functions cope with an error dentry */
+	dfl->debugfs = debugfs_create_dir(name, deferred_free_debugfs_root);
+	debugfs_create_file("stats", 0444, dfl->debugfs, dfl,
+			    &deferred_free_stats_fops);
+
+	return 0;
+
+err_free_shrinker:
+	shrinker_free(dfl->shrinker);
+	dfl->shrinker = NULL;
+	return err;
+}
+EXPORT_SYMBOL_GPL(deferred_free_init);
+
+/**
+ * deferred_free_fini - stop the kthread and free what is still queued
+ * @dfl: the list; it may be zeroed, failed init or already torn down
+ *
+ * Remove the shrinker, stop the kthread after the pass it is in, then free
+ * every item still queued with %DEFERRED_FREE_PRESSURE. No deferred_free()
+ * on @dfl may run concurrently or follow, except after a new
+ * deferred_free_init().
+ *
+ * Context: Process context, may sleep.
+ */
+void deferred_free_fini(struct deferred_free_list *dfl)
+{
+	might_sleep();
+
+	if (!dfl->thread)
+		return;
+
+	debugfs_remove_recursive(dfl->debugfs);
+	dfl->debugfs = NULL;
+	/* Waits for a scan in progress */
+	shrinker_free(dfl->shrinker);
+	dfl->shrinker = NULL;
+	kthread_stop(dfl->thread);
+
+	while (deferred_free_batch(dfl, ULONG_MAX, DEFERRED_FREE_PRESSURE))
+		;
+	WARN_ON_ONCE(dfl->nr_items || dfl->nr_pages);
+
+	dfl->thread = NULL;
+}
+EXPORT_SYMBOL_GPL(deferred_free_fini);
+
+/* The debugfs root, before the first heap registers at device_initcall */
+static int __init deferred_free_debugfs_init(void)
+{
+	deferred_free_debugfs_root = debugfs_create_dir("deferred_free", NULL);
+
+	return 0;
+}
+subsys_initcall(deferred_free_debugfs_init);

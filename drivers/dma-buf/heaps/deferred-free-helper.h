@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Deferred freeing of dma-buf heap buffers by a kthread, with a shrinker
+ * that returns them to the system at once under memory pressure.
+ */
+
+#ifndef _DMA_HEAP_DEFERRED_FREE_HELPER_H
+#define _DMA_HEAP_DEFERRED_FREE_HELPER_H
+
+#include <linux/compiler_types.h>
+#include <linux/list.h>
+#include <linux/spinlock_types.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+struct dentry;
+struct shrinker;
+struct task_struct;
+
+/*
+ * A pass of the kthread takes items off the list while it holds fewer pages
+ * than this, so a pass frees at most this many pages plus its last item's.
+ */
+#define DEFERRED_FREE_BATCH_PAGES	256UL
+
+/**
+ * enum deferred_free_reason - why an item is being freed
+ * @DEFERRED_FREE_NORMAL: The list's kthread frees it while memory is not
+ *	short: the owner may recycle the memory, e.g. zero it and pool it.
+ * @DEFERRED_FREE_PRESSURE: The system wants the memory now (the list's
+ *	shrinker runs in memory reclaim, or the list is torn down): give the
+ *	pages straight back to the system, without zeroing or pooling them.
+ */
+enum deferred_free_reason {
+	DEFERRED_FREE_NORMAL,
+	DEFERRED_FREE_PRESSURE,
+};
+
+/**
+ * struct deferred_free_item - an object waiting on a deferred-free list
+ *
+ * Embed it in the object to free and find the object in the list's free
+ * callback with container_of(). Set up by deferred_free(); all members are
+ * private to the helper.
+ */
+struct deferred_free_item {
+	/* private: */
+	/* on &deferred_free_list.items, under its lock */
+	struct list_head link;
+	/* pages the object holds, set by deferred_free() */
+	unsigned long nr_pages;
+};
+
+/**
+ * struct deferred_free_stats - work done by a deferred-free list
+ *
+ * Read under &deferred_free_list.lock, or with READ_ONCE() for a snapshot;
+ * shown in debugfs.
+ */
+struct deferred_free_stats {
+	/** @batches: passes of the kthread over the list */
+	unsigned long batches;
+	/** @freed_items: items the kthread freed, as DEFERRED_FREE_NORMAL */
+	unsigned long freed_items;
+	/** @freed_pages: pages of @freed_items */
+	unsigned long freed_pages;
+	/**
+	 * @shrunk_items: items freed as DEFERRED_FREE_PRESSURE, by the
+	 * shrinker or at teardown
+	 */
+	unsigned long shrunk_items;
+	/** @shrunk_pages: pages of @shrunk_items */
+	unsigned long shrunk_pages;
+};
+
+/**
+ * struct deferred_free_list - objects to free in the background
+ *
+ * Initialise it with deferred_free_init(), queue objects with
+ * deferred_free() and tear it down with deferred_free_fini(). All members
+ * are private to the helper.
+ */
+struct deferred_free_list {
+	/* private: */
+	/* set at init, read-only afterwards */
+	const char *name;
+	void (*free)(struct deferred_free_list *dfl,
+		     struct deferred_free_item *item,
+		     enum deferred_free_reason reason);
+	/* NULL before init, after a failed init and after fini */
+	struct task_struct *thread;
+	struct shrinker *shrinker;
+	struct dentry *debugfs;
+	/* the kthread sleeps here while @items is empty */
+	wait_queue_head_t wait;
+
+	/* protects everything below */
+	spinlock_t lock;
+	/* queued items, oldest first */
+	struct list_head items;
+	/* items and pages on @items; also read without the lock */
+	unsigned long nr_items;
+	unsigned long nr_pages;
+	struct deferred_free_stats stats;
+};
+
+int __must_check
+deferred_free_init(struct deferred_free_list *dfl, const char *name,
+		   void (*free)(struct deferred_free_list *dfl,
+				struct deferred_free_item *item,
+				enum deferred_free_reason reason));
+void deferred_free_fini(struct deferred_free_list *dfl);
+
+void deferred_free(struct deferred_free_list *dfl,
+		   struct deferred_free_item *item, unsigned long nr_pages);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Internals only the KUnit suite reaches, see include/kunit/visibility.h */
+struct task_struct *deferred_free_create_thread(struct deferred_free_list *dfl);
+#endif
+
+#endif /* _DMA_HEAP_DEFERRED_FREE_HELPER_H */

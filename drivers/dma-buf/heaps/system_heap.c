@@ -1,0 +1,706 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DMABUF System heap exporter
+ *
+ * Copyright (C) 2011 Google, Inc.
+ * Copyright (C) 2019, 2020 Linaro Ltd.
+ *
+ * Portions based off of Andrew Davis' SRAM heap:
+ * Copyright (C) 2019 Texas Instruments Incorporated - http://www.ti.com/
+ *	Andrew F. Davis <afd@ti.com>
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-heap.h>
+#include <linux/err.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include <drm/drm_page_pool.h>
+
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
+
+#include "system_heap.h"
+
+/* The heap registered as "system" */
+static struct system_heap sys_heap;
+
+struct dma_heap_attachment {
+	struct device *dev;
+	struct sg_table *table;
+	struct list_head list;
+	bool mapped;
+};
+
+/*
+ * Order 0 is the last resort, so reclaim hard for it, but fail instead of
+ * invoking the OOM killer: heap pages are charged to no process, so the
+ * killer would pick a bystander and free nothing of what the heap holds.
+ * __GFP_NORETRY would fail while reclaim could still make progress. A user
+ * can ask for any size, so do not warn when it fails.
+ */
+#define LOW_ORDER_GFP (GFP_HIGHUSER | __GFP_ZERO | __GFP_RETRY_MAYFAIL | \
+		       __GFP_NOWARN)
+#define HIGH_ORDER_GFP  (((GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN \
+				| __GFP_NORETRY) & ~__GFP_RECLAIM) \
+				| __GFP_COMP)
+static const gfp_t order_flags[] = {HIGH_ORDER_GFP, HIGH_ORDER_GFP,
+				    LOW_ORDER_GFP};
+/*
+ * The selection of the orders used for allocation (1MB, 64K, 4K) is designed
+ * to match with the sizes often found in IOMMUs. Using order 4 pages instead
+ * of order 0 pages can significantly improve the performance of many IOMMUs
+ * by reducing TLB pressure and time spent updating page tables.
+ */
+static const unsigned int orders[] = {8, 4, 0};
+#define NUM_ORDERS ARRAY_SIZE(orders)
+
+/*
+ * Every index into the table comes from a loop bounded by NUM_ORDERS, and
+ * the last order is 0, so any page-aligned size finds a fitting order.
+ */
+static_assert(ARRAY_SIZE(order_flags) == NUM_ORDERS);
+static_assert(SYSTEM_HEAP_NUM_ORDERS == NUM_ORDERS);
+
+static const struct drm_page_pool_ops system_heap_pool_ops = {
+	.name = "dma-heap-system",
+};
+
+/* The index of @order in the order table, NUM_ORDERS if it is not there */
+static unsigned int system_heap_order_index(unsigned int order)
+{
+	unsigned int i;
+
+	for (i = 0; i < NUM_ORDERS; i++)
+		if (orders[i] == order)
+			return i;
+
+	return NUM_ORDERS;
+}
+
+static struct sg_table *dup_sg_table(struct sg_table *table)
+{
+	struct sg_table *new_table;
+	int ret, i;
+	struct scatterlist *sg, *new_sg;
+
+	new_table = kzalloc(sizeof(*new_table), GFP_KERNEL);
+	if (!new_table)
+		return ERR_PTR(-ENOMEM);
+
+	ret = sg_alloc_table(new_table, table->orig_nents, GFP_KERNEL);
+	if (ret) {
+		kfree(new_table);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	new_sg = new_table->sgl;
+	for_each_sgtable_sg(table, sg, i) {
+		sg_set_page(new_sg, sg_page(sg), sg->length, sg->offset);
+		new_sg = sg_next(new_sg);
+	}
+
+	return new_table;
+}
+
+static int system_heap_attach(struct dma_buf *dmabuf,
+			      struct dma_buf_attachment *attachment)
+{
+	struct system_heap_buffer *buffer = dmabuf->priv;
+	struct dma_heap_attachment *a;
+	struct sg_table *table;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+
+	table = dup_sg_table(&buffer->sg_table);
+	if (IS_ERR(table)) {
+		kfree(a);
+		return -ENOMEM;
+	}
+
+	a->table = table;
+	a->dev = attachment->dev;
+	INIT_LIST_HEAD(&a->list);
+	a->mapped = false;
+
+	attachment->priv = a;
+
+	mutex_lock(&buffer->lock);
+	list_add(&a->list, &buffer->attachments);
+	mutex_unlock(&buffer->lock);
+
+	return 0;
+}
+
+static void system_heap_detach(struct dma_buf *dmabuf,
+			       struct dma_buf_attachment *attachment)
+{
+	struct system_heap_buffer *buffer = dmabuf->priv;
+	struct dma_heap_attachment *a = attachment->priv;
+
+	mutex_lock(&buffer->lock);
+	list_del(&a->list);
+	mutex_unlock(&buffer->lock);
+
+	sg_free_table(a->table);
+	kfree(a->table);
+	kfree(a);
+}
+
+static struct sg_table *system_heap_map_dma_buf(struct dma_buf_attachment *attachment,
+						enum dma_data_direction direction)
+{
+	struct dma_heap_attachment *a = attachment->priv;
+	struct sg_table *table = a->table;
+	int ret;
+
+	ret = dma_map_sgtable(attachment->dev, table, direction, 0);
+	if (ret)
+		return ERR_PTR(ret);
+
+	a->mapped = true;
+	return table;
+}
+
+static void system_heap_unmap_dma_buf(struct dma_buf_attachment *attachment,
+				      struct sg_table *table,
+				      enum dma_data_direction direction)
+{
+	struct dma_heap_attachment *a = attachment->priv;
+
+	a->mapped = false;
+	dma_unmap_sgtable(attachment->dev, table, direction, 0);
+}
+
+static int system_heap_dma_buf_begin_cpu_access(struct dma_buf *dmabuf,
+						enum dma_data_direction direction)
+{
+	struct system_heap_buffer *buffer = dmabuf->priv;
+	struct dma_heap_attachment *a;
+
+	mutex_lock(&buffer->lock);
+
+	if (buffer->vmap_cnt)
+		invalidate_kernel_vmap_range(buffer->vaddr, buffer->len);
+
+	list_for_each_entry(a, &buffer->attachments, list) {
+		if (!a->mapped)
+			continue;
+		dma_sync_sgtable_for_cpu(a->dev, a->table, direction);
+	}
+	mutex_unlock(&buffer->lock);
+
+	return 0;
+}
+
+static int system_heap_dma_buf_end_cpu_access(struct dma_buf *dmabuf,
+					      enum dma_data_direction direction)
+{
+	struct system_heap_buffer *buffer = dmabuf->priv;
+	struct dma_heap_attachment *a;
+
+	mutex_lock(&buffer->lock);
+
+	if (buffer->vmap_cnt)
+		flush_kernel_vmap_range(buffer->vaddr, buffer->len);
+
+	list_for_each_entry(a, &buffer->attachments, list) {
+		if (!a->mapped)
+			continue;
+		dma_sync_sgtable_for_device(a->dev, a->table, direction);
+	}
+	mutex_unlock(&buffer->lock);
+
+	return 0;
+}
+
+static int system_heap_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct system_heap_buffer *buffer = dmabuf->priv;
+	struct sg_table *table = &buffer->sg_table;
+	unsigned long addr = vma->vm_start;
+	struct sg_page_iter piter;
+	int ret;
+
+	for_each_sgtable_page(table, &piter, vma->vm_pgoff) {
+		struct page *page = sg_page_iter_page(&piter);
+
+		ret = remap_pfn_range(vma, addr, page_to_pfn(page), PAGE_SIZE,
+				      vma->vm_page_prot);
+		if (ret)
+			return ret;
+		addr += PAGE_SIZE;
+		if (addr >= vma->vm_end)
+			return 0;
+	}
+	return 0;
+}
+
+static void *system_heap_do_vmap(struct system_heap_buffer *buffer)
+{
+	struct sg_table *table = &buffer->sg_table;
+	int npages = PAGE_ALIGN(buffer->len) / PAGE_SIZE;
+	struct page **pages = vmalloc(sizeof(struct page *) * npages);
+	struct page **tmp = pages;
+	struct sg_page_iter piter;
+	void *vaddr;
+
+	if (!pages)
+		return ERR_PTR(-ENOMEM);
+
+	for_each_sgtable_page(table, &piter, 0) {
+		WARN_ON(tmp - pages >= npages);
+		*tmp++ = sg_page_iter_page(&piter);
+	}
+
+	vaddr = vmap(pages, npages, VM_MAP, PAGE_KERNEL);
+	vfree(pages);
+
+	if (!vaddr)
+		return ERR_PTR(-ENOMEM);
+
+	return vaddr;
+}
+
+static int system_heap_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct system_heap_buffer *buffer = dmabuf->priv;
+	void *vaddr;
+	int ret = 0;
+
+	mutex_lock(&buffer->lock);
+	if (buffer->vmap_cnt) {
+		buffer->vmap_cnt++;
+		iosys_map_set_vaddr(map, buffer->vaddr);
+		goto out;
+	}
+
+	vaddr = system_heap_do_vmap(buffer);
+	if (IS_ERR(vaddr)) {
+		ret = PTR_ERR(vaddr);
+		goto out;
+	}
+
+	buffer->vaddr = vaddr;
+	buffer->vmap_cnt++;
+	iosys_map_set_vaddr(map, buffer->vaddr);
+out:
+	mutex_unlock(&buffer->lock);
+
+	return ret;
+}
+
+static void system_heap_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct system_heap_buffer *buffer = dmabuf->priv;
+
+	mutex_lock(&buffer->lock);
+	if (!--buffer->vmap_cnt) {
+		vunmap(buffer->vaddr);
+		buffer->vaddr = NULL;
+	}
+	mutex_unlock(&buffer->lock);
+	iosys_map_clear(map);
+}
+
+/*
+ * Give every block of @table to the pool of its order, which zeroes it. A
+ * block of an order the table does not have cannot come from this heap:
+ * warn and hand it to the system.
+ */
+static void system_heap_pool_pages(struct system_heap *sys,
+				   struct sg_table *table)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sgtable_sg(table, sg, i) {
+		struct page *page = sg_page(sg);
+		unsigned int order = compound_order(page);
+		unsigned int index = system_heap_order_index(order);
+
+		if (WARN_ON_ONCE(index >= NUM_ORDERS))
+			__free_pages(page, order);
+		else
+			drm_page_pool_give(&sys->pools[index], page);
+		/* A large buffer is a lot of zeroing */
+		cond_resched();
+	}
+}
+
+/* Hand every block of @table to the system, as they are */
+static void system_heap_release_pages(struct sg_table *table)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sgtable_sg(table, sg, i) {
+		struct page *page = sg_page(sg);
+
+		__free_pages(page, compound_order(page));
+	}
+}
+
+/**
+ * system_heap_deferred_free - free a released buffer, from the deferred list
+ * @dfl: the heap's deferred-free list
+ * @item: the buffer's item
+ * @reason: %DEFERRED_FREE_NORMAL from the list's kthread: zero the blocks
+ *	    into the pools (drm_page_pool_give() zeroes each block once);
+ *	    %DEFERRED_FREE_PRESSURE from memory reclaim or teardown: hand the
+ *	    blocks straight back to the system, neither zeroed nor pooled
+ *
+ * Context: Process context; may sleep for %DEFERRED_FREE_NORMAL only.
+ */
+VISIBLE_IF_KUNIT void system_heap_deferred_free(struct deferred_free_list *dfl,
+						struct deferred_free_item *item,
+						enum deferred_free_reason reason)
+{
+	struct system_heap_buffer *buffer =
+		container_of(item, struct system_heap_buffer, deferred);
+
+	if (reason == DEFERRED_FREE_NORMAL)
+		system_heap_pool_pages(buffer->sys, &buffer->sg_table);
+	else
+		system_heap_release_pages(&buffer->sg_table);
+	sg_free_table(&buffer->sg_table);
+	kfree(buffer);
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_deferred_free);
+
+/**
+ * system_heap_free_buffer - free a buffer whose dma-buf was released
+ * @buffer: the buffer
+ *
+ * Queue the buffer on the heap's deferred-free list and return: zeroing
+ * its blocks is left to the list's kthread, off the caller's path.
+ *
+ * Context: Process context; does not sleep.
+ */
+VISIBLE_IF_KUNIT void system_heap_free_buffer(struct system_heap_buffer *buffer)
+{
+	deferred_free(&buffer->sys->deferred, &buffer->deferred,
+		      buffer->len >> PAGE_SHIFT);
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_free_buffer);
+
+static void system_heap_dma_buf_release(struct dma_buf *dmabuf)
+{
+	system_heap_free_buffer(dmabuf->priv);
+}
+
+static const struct dma_buf_ops system_heap_buf_ops = {
+	.attach = system_heap_attach,
+	.detach = system_heap_detach,
+	.map_dma_buf = system_heap_map_dma_buf,
+	.unmap_dma_buf = system_heap_unmap_dma_buf,
+	.begin_cpu_access = system_heap_dma_buf_begin_cpu_access,
+	.end_cpu_access = system_heap_dma_buf_end_cpu_access,
+	.mmap = system_heap_mmap,
+	.vmap = system_heap_vmap,
+	.vunmap = system_heap_vunmap,
+	.release = system_heap_dma_buf_release,
+};
+
+/**
+ * system_heap_alloc_pages - allocate a block from the buddy allocator
+ * @gfp: the flags of the block's order in the order table
+ * @order: the order
+ *
+ * A function of its own so that the KUnit suite can make it fail.
+ *
+ * Return: the first page of the block, or NULL.
+ */
+VISIBLE_IF_KUNIT struct page *system_heap_alloc_pages(gfp_t gfp,
+						      unsigned int order)
+{
+	KUNIT_STATIC_STUB_REDIRECT(system_heap_alloc_pages, gfp, order);
+
+	return alloc_pages(gfp, order);
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_alloc_pages);
+
+/*
+ * The largest zeroed block that fits in @size, of the orders from index
+ * *@index of the order table on: from the order's pool, else from the buddy
+ * allocator with the order's flags. Set *@index to the index of the block's
+ * order, so that the next search starts there; NULL if no order has one.
+ */
+static struct page *system_heap_alloc_largest(struct system_heap *sys,
+					      unsigned long size,
+					      unsigned int *index)
+{
+	struct page *page;
+	unsigned int i;
+
+	for (i = *index; i < NUM_ORDERS; i++) {
+		if (size < (PAGE_SIZE << orders[i]))
+			continue;
+
+		page = drm_page_pool_take(&sys->pools[i], NUMA_NO_NODE);
+		if (!page)
+			page = system_heap_alloc_pages(order_flags[i], orders[i]);
+		if (page) {
+			*index = i;
+			return page;
+		}
+	}
+
+	return NULL;
+}
+
+/**
+ * system_heap_alloc_buffer - allocate a buffer and its pages
+ * @sys: the heap
+ * @len: the length, page aligned and not 0
+ *
+ * Every page is zeroed, whether it comes from a pool or from the system.
+ * On failure everything taken is handed back.
+ *
+ * Context: Process context, may sleep.
+ * Return: the buffer, or ERR_PTR(-ENOMEM) when @len is beyond RAM or memory
+ * ran out, ERR_PTR(-EINTR) when the task got a fatal signal.
+ */
+VISIBLE_IF_KUNIT struct system_heap_buffer *
+system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
+{
+	unsigned long size_remaining = len;
+	struct system_heap_buffer *buffer;
+	struct page *page, *tmp_page;
+	unsigned int index = 0;
+	struct list_head pages;
+	struct scatterlist *sg;
+	struct sg_table *table;
+	int i, ret = -ENOMEM;
+
+	/* More than the machine has: no amount of reclaim can satisfy it */
+	if (len >> PAGE_SHIFT > totalram_pages())
+		return ERR_PTR(-ENOMEM);
+
+	buffer = kzalloc(sizeof(*buffer), GFP_KERNEL);
+	if (!buffer)
+		return ERR_PTR(-ENOMEM);
+
+	INIT_LIST_HEAD(&buffer->attachments);
+	mutex_init(&buffer->lock);
+	buffer->sys = sys;
+	buffer->len = len;
+
+	INIT_LIST_HEAD(&pages);
+	i = 0;
+	while (size_remaining > 0) {
+		/*
+		 * Avoid trying to allocate memory if the process
+		 * has been killed by SIGKILL
+		 */
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto free_pages;
+		}
+
+		page = system_heap_alloc_largest(sys, size_remaining, &index);
+		if (!page)
+			goto free_pages;
+
+		list_add_tail(&page->lru, &pages);
+		size_remaining -= page_size(page);
+		i++;
+	}
+
+	table = &buffer->sg_table;
+	if (sg_alloc_table(table, i, GFP_KERNEL | __GFP_RETRY_MAYFAIL |
+			   __GFP_NOWARN))
+		goto free_pages;
+
+	sg = table->sgl;
+	list_for_each_entry_safe(page, tmp_page, &pages, lru) {
+		sg_set_page(sg, page, page_size(page), 0);
+		sg = sg_next(sg);
+		list_del(&page->lru);
+	}
+
+	return buffer;
+
+free_pages:
+	/*
+	 * The blocks are zeroed and nobody saw them: hand them to the system,
+	 * as a pool would zero them a second time.
+	 */
+	list_for_each_entry_safe(page, tmp_page, &pages, lru)
+		__free_pages(page, compound_order(page));
+	kfree(buffer);
+
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_alloc_buffer);
+
+/* Free a buffer that was never exported, handing its blocks to the system */
+static void system_heap_discard_buffer(struct system_heap_buffer *buffer)
+{
+	system_heap_release_pages(&buffer->sg_table);
+	sg_free_table(&buffer->sg_table);
+	kfree(buffer);
+}
+
+static struct dma_buf *system_heap_allocate(struct dma_heap *heap,
+					    unsigned long len,
+					    u32 fd_flags,
+					    u64 heap_flags)
+{
+	struct system_heap *sys = dma_heap_get_drvdata(heap);
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct system_heap_buffer *buffer;
+	struct dma_buf *dmabuf;
+
+	buffer = system_heap_alloc_buffer(sys, len);
+	if (IS_ERR(buffer))
+		return ERR_CAST(buffer);
+
+	/* create the dmabuf */
+	exp_info.exp_name = dma_heap_get_name(heap);
+	exp_info.ops = &system_heap_buf_ops;
+	exp_info.size = buffer->len;
+	exp_info.flags = fd_flags;
+	exp_info.priv = buffer;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf))
+		system_heap_discard_buffer(buffer);
+
+	return dmabuf;
+}
+
+static const struct dma_heap_ops system_heap_ops = {
+	.allocate = system_heap_allocate,
+};
+
+/**
+ * system_heap_fini - tear down a heap's deferred-free list and pools
+ * @sys: the heap; it may be zeroed, failed init or already torn down
+ *
+ * Buffers still queued and the pools' blocks go back to the system.
+ *
+ * Context: Process context, may sleep.
+ */
+VISIBLE_IF_KUNIT void system_heap_fini(struct system_heap *sys)
+{
+	unsigned int i;
+
+	/* Stop the kthread first: it gives blocks to the pools */
+	deferred_free_fini(&sys->deferred);
+	for (i = 0; i < NUM_ORDERS; i++)
+		drm_page_pool_fini(&sys->pools[i]);
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_fini);
+
+/**
+ * system_heap_init - set up the pools and the deferred-free list of a heap,
+ *		      without registering it
+ * @sys: the heap, zeroed
+ * @name: the heap's name, valid as long as the heap
+ *
+ * On failure what was set up is torn down again.
+ *
+ * Context: Process context, may sleep.
+ * Return: 0, or the error of drm_page_pool_init() or deferred_free_init().
+ */
+VISIBLE_IF_KUNIT int system_heap_init(struct system_heap *sys,
+				      const char *name)
+{
+	unsigned int i;
+	int err;
+
+	sys->name = name;
+	for (i = 0; i < NUM_ORDERS; i++) {
+		err = drm_page_pool_init(&sys->pools[i], orders[i],
+					 &system_heap_pool_ops);
+		if (err)
+			goto err_fini;
+	}
+
+	err = deferred_free_init(&sys->deferred, name,
+				 system_heap_deferred_free);
+	if (err)
+		goto err_fini;
+
+	return 0;
+
+err_fini:
+	system_heap_fini(sys);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_init);
+
+/**
+ * system_heap_register - add a heap to the dma-heap core
+ * @sys: the heap, set up
+ *
+ * A function of its own so that the KUnit suite can make it fail. The heap
+ * can never be removed again.
+ *
+ * Context: Process context, may sleep.
+ * Return: 0, or the error of dma_heap_add().
+ */
+VISIBLE_IF_KUNIT int system_heap_register(struct system_heap *sys)
+{
+	struct dma_heap_export_info exp_info = {
+		.name = sys->name,
+		.ops = &system_heap_ops,
+		.priv = sys,
+	};
+	struct dma_heap *heap;
+
+	KUNIT_STATIC_STUB_REDIRECT(system_heap_register, sys);
+
+	heap = dma_heap_add(&exp_info);
+	if (IS_ERR(heap))
+		return PTR_ERR(heap);
+	sys->heap = heap;
+
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_register);
+
+/**
+ * system_heap_setup - set up a heap and register it
+ * @sys: the heap, zeroed
+ * @name: the heap's name, valid as long as the heap
+ *
+ * If the registration fails, the pools are torn down again.
+ *
+ * Context: Process context, may sleep.
+ * Return: 0 or a negative error code.
+ */
+VISIBLE_IF_KUNIT int system_heap_setup(struct system_heap *sys,
+				       const char *name)
+{
+	int err;
+
+	err = system_heap_init(sys, name);
+	if (err)
+		return err;
+
+	err = system_heap_register(sys);
+	if (err)
+		goto err_fini;
+
+	return 0;
+
+err_fini:
+	system_heap_fini(sys);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_setup);
+
+static int system_heap_create(void)
+{
+	return system_heap_setup(&sys_heap, "system");
+}
+module_init(system_heap_create);

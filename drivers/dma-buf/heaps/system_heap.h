@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internals of the dma-buf system heap, shared with its KUnit suite.
+ */
+
+#ifndef _DMA_HEAP_SYSTEM_HEAP_H
+#define _DMA_HEAP_SYSTEM_HEAP_H
+
+#include <linux/compiler_types.h>
+#include <linux/list.h>
+#include <linux/mutex_types.h>
+#include <linux/scatterlist.h>
+#include <linux/types.h>
+
+#include <drm/drm_page_pool.h>
+
+#include "deferred-free-helper.h"
+
+struct dma_heap;
+
+/* Entries of the heap's order table, orders 8, 4 and 0 */
+#define SYSTEM_HEAP_NUM_ORDERS	3
+
+/**
+ * struct system_heap - an instance of the system heap
+ *
+ * The heap registered as "system" is one; the KUnit suite makes its own,
+ * which it never registers.
+ */
+struct system_heap {
+	/** @name: names the heap and its pools' owner, set at init */
+	const char *name;
+	/** @heap: the registered dma-heap, NULL if not registered */
+	struct dma_heap *heap;
+	/**
+	 * @pools: zeroed free blocks, one pool per entry of the order table,
+	 * in the same order
+	 */
+	struct drm_page_pool pools[SYSTEM_HEAP_NUM_ORDERS];
+	/**
+	 * @deferred: released buffers, zeroed into @pools by its kthread, or
+	 * handed to the system under memory pressure
+	 */
+	struct deferred_free_list deferred;
+};
+
+/**
+ * struct system_heap_buffer - a dma-buf of the system heap
+ */
+struct system_heap_buffer {
+	/** @sys: the heap the pages came from and go back to */
+	struct system_heap *sys;
+	/** @attachments: of the dma-buf, under @lock */
+	struct list_head attachments;
+	/** @lock: protects @attachments, @vmap_cnt and @vaddr */
+	struct mutex lock;
+	/** @len: the length asked for, page aligned */
+	unsigned long len;
+	/** @sg_table: one entry per block, largest blocks first */
+	struct sg_table sg_table;
+	/** @vmap_cnt: users of @vaddr */
+	int vmap_cnt;
+	/** @vaddr: the kernel mapping while @vmap_cnt is not 0 */
+	void *vaddr;
+	/** @deferred: on @sys's deferred-free list once released */
+	struct deferred_free_item deferred;
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Internals only the KUnit suite reaches, see include/kunit/visibility.h */
+int system_heap_init(struct system_heap *sys, const char *name);
+void system_heap_fini(struct system_heap *sys);
+int system_heap_register(struct system_heap *sys);
+int system_heap_setup(struct system_heap *sys, const char *name);
+struct page *system_heap_alloc_pages(gfp_t gfp, unsigned int order);
+struct system_heap_buffer *system_heap_alloc_buffer(struct system_heap *sys,
+						    unsigned long len);
+void system_heap_free_buffer(struct system_heap_buffer *buffer);
+void system_heap_deferred_free(struct deferred_free_list *dfl,
+			       struct deferred_free_item *item,
+			       enum deferred_free_reason reason);
+#endif
+
+#endif /* _DMA_HEAP_SYSTEM_HEAP_H */

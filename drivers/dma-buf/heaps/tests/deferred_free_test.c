@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the dma-buf heaps' deferred-free helper,
+ * drivers/dma-buf/heaps/deferred-free-helper.c.
+ *
+ * How the tests know they are right: every list here is the test's own, and
+ * its free callback records, per item, how often it was freed, why, by
+ * which task, in which pass of the kthread and in which position. An item
+ * freed twice, never, for the wrong reason, out of order or in an oversized
+ * pass shows as a recorded value that differs. To hold items on the list
+ * while the shrinker or the teardown is tested, a "plug" item is queued
+ * first: its callback keeps the kthread busy until the test lets it go (or
+ * the kthread is told to stop). The shrinker's callbacks are called
+ * directly inside fs_reclaim_acquire()/fs_reclaim_release(), as reclaim
+ * would call them.
+ */
+
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/overflow.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+
+#include "../deferred-free-helper.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+/* Longest wait for the kthread; generous for TCG and debug kernels */
+#define DF_TEST_TIMEOUT		(30 * HZ)
+
+/* What the free callback recorded about one item */
+struct df_test_item {
+	struct deferred_free_item item;
+	unsigned int id;
+	unsigned long nr_pages;
+	/* the callback keeps the kthread in this item until released */
+	bool plug;
+
+	atomic_t freed;
+	enum deferred_free_reason reason;
+	bool by_thread;
+	/* the kthread's pass count when the item was freed */
+	unsigned long batch;
+	/* the position in which the item was freed, from 1 */
+	unsigned int seq;
+};
+
+struct df_test {
+	struct deferred_free_list dfl;
+	char name[64];
+	/* items freed so far; the wait queue is woken after each */
+	atomic_t freed;
+	wait_queue_head_t freed_wait;
+	/* the plug's callback signals @plugged and waits for @unplug */
+	struct completion plugged;
+	bool unplug;
+	wait_queue_head_t unplug_wait;
+	unsigned int n;
+	struct df_test_item items[];
+};
+
+static void df_test_free(struct deferred_free_list *dfl,
+			 struct deferred_free_item *item,
+			 enum deferred_free_reason reason)
+{
+	struct df_test *t = container_of(dfl, struct df_test, dfl);
+	struct df_test_item *ti = container_of(item, struct df_test_item, item);
+	bool by_thread = current == dfl->thread;
+
+	if (ti->plug) {
+		complete(&t->plugged);
+		wait_event_timeout(t->unplug_wait, READ_ONCE(t->unplug) ||
+				   (by_thread && kthread_should_stop()),
+				   DF_TEST_TIMEOUT);
+	}
+
+	ti->reason = reason;
+	ti->by_thread = by_thread;
+	ti->batch = READ_ONCE(dfl->stats.batches);
+	ti->seq = atomic_inc_return(&t->freed);
+	atomic_inc(&ti->freed);
+	wake_up_all(&t->freed_wait);
+}
+
+/* The list's statistics and queue lengths, read together */
+struct df_test_snap {
+	struct deferred_free_stats stats;
+	unsigned long nr_items;
+	unsigned long nr_pages;
+};
+
+static struct df_test_snap df_test_snap(struct df_test *t)
+{
+	struct df_test_snap snap;
+
+	spin_lock(&t->dfl.lock);
+	snap.stats = t->dfl.stats;
+	snap.nr_items = t->dfl.nr_items;
+	snap.nr_pages = t->dfl.nr_pages;
+	spin_unlock(&t->dfl.lock);
+
+	return snap;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(df_test_fini_action, deferred_free_fini,
+			    struct deferred_free_list *);
+
+/*
+ * A list with room for @n items, item i holding @pages(i) pages; item 0 is
+ * the plug if @plug. The list is torn down before its memory is freed.
+ */
+static struct df_test *df_test_create(struct kunit *test, unsigned int n,
+				      unsigned long (*pages)(unsigned int i),
+				      bool plug)
+{
+	struct df_test *t;
+	unsigned int i;
+	int ret;
+
+	t = kunit_kzalloc(test, struct_size(t, items, n), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	snprintf(t->name, sizeof(t->name), "kunit-%s", test->name);
+	init_waitqueue_head(&t->freed_wait);
+	init_completion(&t->plugged);
+	init_waitqueue_head(&t->unplug_wait);
+	t->n = n;
+	for (i = 0; i < n; i++) {
+		t->items[i].id = i;
+		t->items[i].nr_pages = pages(i);
+	}
+	t->items[0].plug = plug;
+
+	ret = deferred_free_init(&t->dfl, t->name, df_test_free);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "deferred_free_init(%s)", t->name);
+	ret = kunit_add_action_or_reset(test, df_test_fini_action, &t->dfl);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return t;
+}
+
+static void df_test_queue(struct df_test *t, unsigned int first,
+			  unsigned int end)
+{
+	unsigned int i;
+
+	for (i = first; i < end; i++)
+		deferred_free(&t->dfl, &t->items[i].item, t->items[i].nr_pages);
+}
+
+/* Queue the plug (item 0) and wait until the kthread is stuck in it */
+static void df_test_plug(struct kunit *test, struct df_test *t)
+{
+	unsigned long left;
+
+	df_test_queue(t, 0, 1);
+	left = wait_for_completion_timeout(&t->plugged, DF_TEST_TIMEOUT);
+	KUNIT_ASSERT_NE_MSG(test, left, 0, "the kthread never took the plug");
+}
+
+static void df_test_unplug(struct df_test *t)
+{
+	WRITE_ONCE(t->unplug, true);
+	wake_up_all(&t->unplug_wait);
+}
+
+/* Wait until @nr items in all were freed */
+static void df_test_wait_freed(struct kunit *test, struct df_test *t,
+			       unsigned int nr)
+{
+	long left = wait_event_timeout(t->freed_wait,
+				       atomic_read(&t->freed) >= nr,
+				       DF_TEST_TIMEOUT);
+
+	KUNIT_ASSERT_NE_MSG(test, left, 0, "%d of %u items freed in time",
+			    atomic_read(&t->freed), nr);
+}
+
+/* Item i of [@first, @end) was freed exactly once, for @reason */
+static void df_test_expect_freed(struct kunit *test, struct df_test *t,
+				 unsigned int first, unsigned int end,
+				 enum deferred_free_reason reason)
+{
+	unsigned int i;
+
+	for (i = first; i < end; i++) {
+		struct df_test_item *ti = &t->items[i];
+
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&ti->freed), 1,
+				    "item %u freed %d times", i,
+				    atomic_read(&ti->freed));
+		KUNIT_EXPECT_EQ_MSG(test, ti->reason, reason,
+				    "reason of item %u", i);
+	}
+}
+
+/* Item sizes from 1 to 200 pages, so that passes take varying counts */
+static unsigned long df_test_pages_mixed(unsigned int i)
+{
+	return 1 + (i * 37) % 200;
+}
+
+static unsigned long df_test_pages_small(unsigned int i)
+{
+	return 1 + i % 8;
+}
+
+/*
+ * The kthread frees every item once, oldest first, as NORMAL, in passes
+ * that each take items only while they hold fewer than the budget: a pass
+ * minus its last item stays under the budget, and every pass but the last
+ * reaches it.
+ */
+static void df_test_frees_all_in_bounded_batches(struct kunit *test)
+{
+	const unsigned int n = 65;
+	unsigned long pages = 0, pass_pages = 0, pass, passes = 0;
+	struct df_test_item *ti, *last = NULL;
+	struct df_test_snap snap;
+	unsigned int i, seq;
+	struct df_test *t;
+
+	t = df_test_create(test, n, df_test_pages_mixed, true);
+	df_test_plug(test, t);
+	df_test_queue(t, 1, n);
+	df_test_unplug(t);
+	df_test_wait_freed(test, t, n);
+
+	df_test_expect_freed(test, t, 0, n, DEFERRED_FREE_NORMAL);
+
+	/* Walk items 1.. in the order they were freed, pass by pass */
+	pass = t->items[1].batch;
+	for (seq = 2; seq <= n + 1; seq++) {
+		ti = NULL;
+		for (i = 0; i < n && seq <= n; i++)
+			if (t->items[i].seq == seq)
+				ti = &t->items[i];
+		KUNIT_ASSERT_TRUE_MSG(test, ti || seq > n,
+				      "no item freed in position %u", seq);
+
+		/* The pass ended: check it against the budget */
+		if (!ti || ti->batch != pass) {
+			if (last) {
+				KUNIT_EXPECT_LT_MSG(test,
+						    pass_pages - last->nr_pages,
+						    DEFERRED_FREE_BATCH_PAGES,
+						    "pass %lu went on past its budget: %lu pages before its last item",
+						    pass, pass_pages - last->nr_pages);
+				if (ti)
+					KUNIT_EXPECT_GE_MSG(test, pass_pages,
+							    DEFERRED_FREE_BATCH_PAGES,
+							    "pass %lu stopped early",
+							    pass);
+				passes++;
+			}
+			if (!ti)
+				break;
+			pass = ti->batch;
+			pass_pages = 0;
+		}
+
+		KUNIT_EXPECT_EQ_MSG(test, ti->id, seq - 1,
+				    "item %u freed in position %u", ti->id, seq);
+		KUNIT_EXPECT_TRUE_MSG(test, ti->by_thread,
+				      "item %u not freed by the kthread", ti->id);
+		pass_pages += ti->nr_pages;
+		pages += ti->nr_pages;
+		last = ti;
+	}
+	KUNIT_EXPECT_GT_MSG(test, passes, 1, "%lu pages freed in %lu passes",
+			    pages, passes);
+
+	snap = df_test_snap(t);
+	KUNIT_EXPECT_EQ(test, snap.nr_items, 0);
+	KUNIT_EXPECT_EQ(test, snap.nr_pages, 0);
+	KUNIT_EXPECT_EQ(test, snap.stats.freed_items, n);
+	KUNIT_EXPECT_EQ(test, snap.stats.freed_pages,
+			pages + t->items[0].nr_pages);
+	KUNIT_EXPECT_EQ(test, snap.stats.shrunk_items, 0);
+}
+
+/*
+ * With nothing queued the kthread sleeps: the count of its passes does not
+ * move, and one item queued later costs exactly one more pass.
+ */
+static void df_test_idle_thread_sleeps(struct kunit *test)
+{
+	unsigned long before, after;
+	struct df_test *t;
+
+	t = df_test_create(test, 2, df_test_pages_small, false);
+	df_test_queue(t, 0, 1);
+	df_test_wait_freed(test, t, 1);
+
+	/* Let a pass that is still finishing end */
+	msleep(20);
+	before = df_test_snap(t).stats.batches;
+	msleep(200);
+	after = df_test_snap(t).stats.batches;
+	KUNIT_EXPECT_EQ_MSG(test, after, before,
+			    "the kthread ran passes on an empty list");
+
+	df_test_queue(t, 1, 2);
+	df_test_wait_freed(test, t, 2);
+	msleep(20);
+	after = df_test_snap(t).stats.batches;
+	KUNIT_EXPECT_EQ(test, after, before + 1);
+	df_test_expect_freed(test, t, 0, 2, DEFERRED_FREE_NORMAL);
+}
+
+static unsigned long df_test_count(struct df_test *t)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	struct shrinker *shrinker = t->dfl.shrinker;
+	unsigned long count;
+
+	fs_reclaim_acquire(GFP_KERNEL);
+	count = shrinker->count_objects(shrinker, &sc);
+	fs_reclaim_release(GFP_KERNEL);
+
+	return count;
+}
+
+static unsigned long df_test_scan(struct df_test *t, unsigned long nr,
+				  unsigned long *nr_scanned)
+{
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL,
+		.nr_to_scan = nr,
+		.nr_scanned = ~0UL,
+	};
+	struct shrinker *shrinker = t->dfl.shrinker;
+	unsigned long freed;
+
+	fs_reclaim_acquire(GFP_KERNEL);
+	freed = shrinker->scan_objects(shrinker, &sc);
+	fs_reclaim_release(GFP_KERNEL);
+	*nr_scanned = sc.nr_scanned;
+
+	return freed;
+}
+
+/*
+ * The shrinker frees queued items as PRESSURE, in the reclaiming task, oldest
+ * first, while the kthread's own item is freed as NORMAL.
+ */
+static void df_test_shrinker_passes_pressure(struct kunit *test)
+{
+	const unsigned int n = 9;
+	unsigned long scanned, freed;
+	struct df_test_snap snap;
+	unsigned int i;
+	struct df_test *t;
+
+	t = df_test_create(test, n, df_test_pages_small, true);
+	df_test_plug(test, t);
+	df_test_queue(t, 1, n);
+
+	freed = df_test_scan(t, ULONG_MAX, &scanned);
+	KUNIT_EXPECT_EQ(test, freed, scanned);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->freed), n - 1);
+	df_test_expect_freed(test, t, 1, n, DEFERRED_FREE_PRESSURE);
+	for (i = 1; i < n; i++) {
+		KUNIT_EXPECT_FALSE_MSG(test, t->items[i].by_thread,
+				       "item %u freed by the kthread", i);
+		KUNIT_EXPECT_EQ_MSG(test, t->items[i].seq, i,
+				    "item %u freed out of order", i);
+	}
+
+	df_test_unplug(t);
+	df_test_wait_freed(test, t, n);
+	df_test_expect_freed(test, t, 0, 1, DEFERRED_FREE_NORMAL);
+	snap = df_test_snap(t);
+	KUNIT_EXPECT_EQ(test, snap.stats.shrunk_items, n - 1);
+	KUNIT_EXPECT_EQ(test, snap.stats.freed_items, 1);
+}
+
+/*
+ * count is the number of queued pages, SHRINK_EMPTY when none; scan frees
+ * whole items until it reached nr_to_scan, overshooting by less than its
+ * last item, reports that in nr_scanned, and returns SHRINK_STOP when it
+ * has nothing to free.
+ */
+static void df_test_shrinker_count_scan(struct kunit *test)
+{
+	const unsigned int n = 9;
+	unsigned long queued = 0, scanned, freed, sum;
+	unsigned int i, first;
+	struct df_test *t;
+
+	t = df_test_create(test, n, df_test_pages_small, true);
+	df_test_plug(test, t);
+	KUNIT_EXPECT_EQ(test, df_test_count(t), SHRINK_EMPTY);
+	KUNIT_EXPECT_EQ(test, df_test_scan(t, 16, &scanned), SHRINK_STOP);
+	KUNIT_EXPECT_EQ(test, scanned, 0);
+
+	df_test_queue(t, 1, n);
+	for (i = 1; i < n; i++)
+		queued += t->items[i].nr_pages;
+	KUNIT_EXPECT_EQ(test, df_test_count(t), queued);
+
+	/*
+	 * Asking for one page more than item 1 holds takes item 1, which is
+	 * not enough, and item 2, which overshoots by less than its size.
+	 */
+	sum = t->items[1].nr_pages + t->items[2].nr_pages;
+	freed = df_test_scan(t, t->items[1].nr_pages + 1, &scanned);
+	KUNIT_EXPECT_EQ(test, freed, sum);
+	KUNIT_EXPECT_EQ(test, scanned, freed);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->freed), 2);
+	KUNIT_EXPECT_EQ(test, df_test_count(t), queued - sum);
+
+	/* Then one page takes exactly one item */
+	first = 3;
+	freed = df_test_scan(t, 1, &scanned);
+	KUNIT_EXPECT_EQ(test, freed, t->items[first].nr_pages);
+	KUNIT_EXPECT_EQ(test, scanned, freed);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->freed), 3);
+
+	/* And a large request takes the rest */
+	sum = 0;
+	for (i = first + 1; i < n; i++)
+		sum += t->items[i].nr_pages;
+	freed = df_test_scan(t, 1000, &scanned);
+	KUNIT_EXPECT_EQ(test, freed, sum);
+	KUNIT_EXPECT_EQ(test, scanned, sum);
+	KUNIT_EXPECT_EQ(test, df_test_count(t), SHRINK_EMPTY);
+	KUNIT_EXPECT_EQ(test, df_test_scan(t, 1000, &scanned), SHRINK_STOP);
+	KUNIT_EXPECT_EQ(test, scanned, 0);
+	df_test_expect_freed(test, t, 1, n, DEFERRED_FREE_PRESSURE);
+
+	df_test_unplug(t);
+	df_test_wait_freed(test, t, n);
+}
+
+/*
+ * deferred_free_fini() with items queued behind a busy kthread lets the
+ * kthread finish its pass, then frees every queued item once, as PRESSURE,
+ * and leaves the list torn down; a second fini does nothing.
+ */
+static void df_test_stop_frees_queued(struct kunit *test)
+{
+	const unsigned int n = 17;
+	struct df_test *t;
+
+	t = df_test_create(test, n, df_test_pages_mixed, true);
+	df_test_plug(test, t);
+	df_test_queue(t, 1, n);
+
+	/* The plug returns once the kthread is told to stop */
+	deferred_free_fini(&t->dfl);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->freed), n);
+	df_test_expect_freed(test, t, 0, 1, DEFERRED_FREE_NORMAL);
+	df_test_expect_freed(test, t, 1, n, DEFERRED_FREE_PRESSURE);
+	KUNIT_EXPECT_EQ(test, t->dfl.nr_items, 0);
+	KUNIT_EXPECT_EQ(test, t->dfl.nr_pages, 0);
+	KUNIT_EXPECT_NULL(test, t->dfl.thread);
+	KUNIT_EXPECT_NULL(test, t->dfl.shrinker);
+
+	deferred_free_fini(&t->dfl);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->freed), n);
+}
+
+static struct task_struct *
+df_test_create_thread_fails(struct deferred_free_list *dfl)
+{
+	return ERR_PTR(-EAGAIN);
+}
+
+/*
+ * When the kthread cannot be created, init returns its error and unwinds:
+ * no shrinker, no debugfs directory, and fini is a no-op. The name is then
+ * free for a list that starts.
+ */
+static void df_test_init_unwinds_thread_failure(struct kunit *test)
+{
+	struct deferred_free_list *dfl;
+	struct dentry *root, *dir;
+	int ret;
+
+	dfl = kunit_kzalloc(test, sizeof(*dfl), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dfl);
+
+	kunit_activate_static_stub(test, deferred_free_create_thread,
+				   df_test_create_thread_fails);
+	ret = deferred_free_init(dfl, "kunit-init-failure", df_test_free);
+	kunit_deactivate_static_stub(test, deferred_free_create_thread);
+
+	KUNIT_EXPECT_EQ(test, ret, -EAGAIN);
+	KUNIT_EXPECT_NULL(test, dfl->thread);
+	KUNIT_EXPECT_NULL(test, dfl->shrinker);
+	KUNIT_EXPECT_NULL(test, dfl->debugfs);
+	root = debugfs_lookup("deferred_free", NULL);
+	if (!IS_ERR_OR_NULL(root)) {
+		dir = debugfs_lookup("kunit-init-failure", root);
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ERR_OR_NULL(dir),
+				      "debugfs directory left behind");
+		if (!IS_ERR_OR_NULL(dir))
+			dput(dir);
+		dput(root);
+	}
+	deferred_free_fini(dfl);
+
+	ret = deferred_free_init(dfl, "kunit-init-failure", df_test_free);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NOT_NULL(test, dfl->thread);
+	KUNIT_EXPECT_NOT_NULL(test, dfl->shrinker);
+	deferred_free_fini(dfl);
+	KUNIT_EXPECT_NULL(test, dfl->thread);
+}
+
+static struct kunit_case deferred_free_test_cases[] = {
+	KUNIT_CASE(df_test_frees_all_in_bounded_batches),
+	KUNIT_CASE(df_test_idle_thread_sleeps),
+	KUNIT_CASE(df_test_shrinker_passes_pressure),
+	KUNIT_CASE(df_test_shrinker_count_scan),
+	KUNIT_CASE(df_test_stop_frees_queued),
+	KUNIT_CASE(df_test_init_unwinds_thread_failure),
+	{}
+};
+
+static struct kunit_suite deferred_free_test_suite = {
+	.name = "dma_heap_deferred_free",
+	.test_cases = deferred_free_test_cases,
+};
+
+kunit_test_suite(deferred_free_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the dma-buf heaps' deferred-free helper");
+MODULE_LICENSE("GPL");

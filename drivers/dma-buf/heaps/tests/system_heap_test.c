@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the dma-buf system heap, drivers/dma-buf/heaps/system_heap.c.
+ *
+ * How the tests know they are right: each case makes its own instance of
+ * the heap, with its own pools and deferred-free list, and never registers
+ * it, so nothing else allocates from or frees into those pools. A freed
+ * buffer is waited for until the list's statistics count it as freed.
+ * Which blocks a buffer got is read from its sg_table; whether they went to
+ * a pool is seen in the pool core's block count of each pool (the buddy
+ * allocator, too, hands freed pages out again first, so getting the same
+ * blocks back proves nothing on its own), and that a pool is empty by
+ * taking from it with drm_page_pool_take(). Failures are injected with
+ * KUnit static stubs on the heap's page allocation and registration
+ * functions; the allocation stub takes an extra reference on every block
+ * it hands out, so that the test can tell whether the heap dropped its own.
+ */
+
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/highmem.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+
+#include <drm/drm_page_pool.h>
+
+#include "../system_heap.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+/* The order table of the heap, largest first */
+static const unsigned int sh_test_orders[SYSTEM_HEAP_NUM_ORDERS] = {8, 4, 0};
+
+/* A length that needs one block of each order, and one more page */
+#define SH_TEST_LEN	(SZ_1M + SZ_64K + 2 * PAGE_SIZE)
+#define SH_TEST_BLOCKS	4
+
+/* The blocks of a buffer, as its sg_table lists them */
+struct sh_test_blocks {
+	unsigned int n;
+	struct page *page[SH_TEST_BLOCKS];
+	unsigned int order[SH_TEST_BLOCKS];
+};
+
+/* Blocks the allocation stub handed out, each with a reference of ours */
+struct sh_test_stub {
+	/* calls that succeed before every further call fails */
+	unsigned int succeed;
+	unsigned int calls;
+	unsigned int n;
+	struct page *page[SH_TEST_BLOCKS];
+};
+
+KUNIT_DEFINE_ACTION_WRAPPER(sh_test_fini_action, system_heap_fini,
+			    struct system_heap *);
+
+/* An unregistered heap of the test, torn down at its end */
+static struct system_heap *sh_test_heap(struct kunit *test)
+{
+	struct system_heap *sys;
+	int ret;
+
+	sys = kunit_kzalloc(test, sizeof(*sys), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sys);
+	ret = system_heap_init(sys, "kunit");
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, sh_test_fini_action, sys);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return sys;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(sh_test_free_action, system_heap_free_buffer,
+			    struct system_heap_buffer *);
+
+/* Allocate @len from @sys; the buffer is freed at the end of the test */
+static struct system_heap_buffer *sh_test_alloc(struct kunit *test,
+						struct system_heap *sys,
+						unsigned long len)
+{
+	struct system_heap_buffer *buffer;
+	int ret;
+
+	buffer = system_heap_alloc_buffer(sys, len);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, buffer, "allocating %lu bytes",
+					 len);
+	ret = kunit_add_action_or_reset(test, sh_test_free_action, buffer);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return buffer;
+}
+
+/* The statistics of the deferred-free list of @sys */
+static struct deferred_free_stats sh_test_stats(struct system_heap *sys)
+{
+	struct deferred_free_stats stats;
+
+	spin_lock(&sys->deferred.lock);
+	stats = sys->deferred.stats;
+	spin_unlock(&sys->deferred.lock);
+
+	return stats;
+}
+
+/* Items the deferred-free list of @sys freed, by the kthread or not */
+static unsigned long sh_test_deferred_done(struct system_heap *sys)
+{
+	struct deferred_free_stats stats = sh_test_stats(sys);
+
+	return stats.freed_items + stats.shrunk_items;
+}
+
+/*
+ * Free @buffer as the release of its dma-buf does, and wait until the
+ * deferred-free list is done with it.
+ */
+static void sh_test_free(struct kunit *test,
+			 struct system_heap_buffer *buffer)
+{
+	struct system_heap *sys = buffer->sys;
+	unsigned long done = sh_test_deferred_done(sys);
+	unsigned long timeout = jiffies + 30 * HZ;
+
+	kunit_release_action(test, sh_test_free_action, buffer);
+	while (sh_test_deferred_done(sys) == done) {
+		KUNIT_ASSERT_TRUE_MSG(test, time_before(jiffies, timeout),
+				      "the deferred-free kthread never freed the buffer");
+		msleep(20);
+	}
+}
+
+/* Record the blocks of @buffer, and check they add up to its length */
+static void sh_test_get_blocks(struct kunit *test,
+			       struct system_heap_buffer *buffer,
+			       struct sh_test_blocks *blocks)
+{
+	unsigned long len = 0;
+	struct scatterlist *sg;
+	int i;
+
+	memset(blocks, 0, sizeof(*blocks));
+	for_each_sgtable_sg(&buffer->sg_table, sg, i) {
+		KUNIT_ASSERT_LT(test, blocks->n, SH_TEST_BLOCKS);
+		blocks->page[blocks->n] = sg_page(sg);
+		blocks->order[blocks->n] = get_order(sg->length);
+		KUNIT_EXPECT_EQ_MSG(test, sg->length,
+				    page_size(sg_page(sg)),
+				    "entry %d is not one whole block", i);
+		len += sg->length;
+		blocks->n++;
+	}
+	KUNIT_EXPECT_EQ(test, len, buffer->len);
+}
+
+/* Every byte of @buffer reads as @c; report the first page that does not */
+static void sh_test_expect_filled(struct kunit *test,
+				  struct system_heap_buffer *buffer, u8 c)
+{
+	unsigned long n = 0, bad_pages = 0, first = 0;
+	struct sg_page_iter piter;
+	ptrdiff_t offset = 0;
+	u8 value = 0;
+
+	for_each_sgtable_page(&buffer->sg_table, &piter, 0) {
+		u8 *vaddr = kmap_local_page(sg_page_iter_page(&piter));
+		u8 *bad = memchr_inv(vaddr, c, PAGE_SIZE);
+
+		if (bad && !bad_pages++) {
+			first = n;
+			offset = bad - vaddr;
+			value = *bad;
+		}
+		kunmap_local(vaddr);
+		n++;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, bad_pages, 0,
+			    "%lu of %lu pages not all %#x; first: page %lu, byte %td is %#x",
+			    bad_pages, n, c, first, offset, value);
+}
+
+static void sh_test_fill(struct system_heap_buffer *buffer, u8 c)
+{
+	struct sg_page_iter piter;
+
+	for_each_sgtable_page(&buffer->sg_table, &piter, 0) {
+		u8 *vaddr = kmap_local_page(sg_page_iter_page(&piter));
+
+		memset(vaddr, c, PAGE_SIZE);
+		kunmap_local(vaddr);
+	}
+}
+
+/* A buffer of SH_TEST_LEN got one block of each order, largest first */
+static void sh_test_expect_orders(struct kunit *test,
+				  const struct sh_test_blocks *blocks)
+{
+	static const unsigned int want[SH_TEST_BLOCKS] = {8, 4, 0, 0};
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, blocks->n, SH_TEST_BLOCKS);
+	for (i = 0; i < SH_TEST_BLOCKS; i++)
+		KUNIT_EXPECT_EQ_MSG(test, blocks->order[i], want[i],
+				    "order of block %u", i);
+}
+
+/* Whether @page is among the blocks of @blocks */
+static bool sh_test_has_block(const struct sh_test_blocks *blocks,
+			      struct page *page)
+{
+	unsigned int i;
+
+	for (i = 0; i < blocks->n; i++)
+		if (blocks->page[i] == page)
+			return true;
+
+	return false;
+}
+
+/*
+ * The pools of @sys hold as many blocks as a freed buffer of SH_TEST_LEN
+ * gave them, one of order 8, one of order 4, two of order 0; or none. The
+ * counts are the pool core's, read without taking anything out.
+ */
+static void sh_test_expect_pooled(struct kunit *test, struct system_heap *sys,
+				  bool full)
+{
+	static const unsigned long want[SYSTEM_HEAP_NUM_ORDERS] = {1, 1, 2};
+	unsigned int i;
+
+	for (i = 0; i < SYSTEM_HEAP_NUM_ORDERS; i++) {
+		unsigned long count = READ_ONCE(sys->pools[i].count);
+
+		KUNIT_EXPECT_EQ_MSG(test, count, full ? want[i] : 0,
+				    "blocks in the pool of order %u",
+				    sh_test_orders[i]);
+	}
+}
+
+/* Each pool of @sys is empty: a take finds nothing */
+static void sh_test_expect_pools_empty(struct kunit *test,
+				       struct system_heap *sys)
+{
+	unsigned int i;
+
+	for (i = 0; i < SYSTEM_HEAP_NUM_ORDERS; i++) {
+		struct page *page = drm_page_pool_take(&sys->pools[i],
+						       NUMA_NO_NODE);
+
+		KUNIT_EXPECT_NULL_MSG(test, page, "pool of order %u not empty",
+				      sh_test_orders[i]);
+		if (page)
+			__free_pages(page, sh_test_orders[i]);
+	}
+}
+
+/*
+ * A buffer is made of the largest blocks that fit, from the system while
+ * the pools are empty, all zeroed. Freed, its blocks go to the pools of
+ * their orders, and the next buffer of the same length gets the very same
+ * blocks back from them, leaving the pools empty.
+ */
+static void sh_test_alloc_free_through_pools(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct sh_test_blocks first, again;
+	struct system_heap_buffer *buffer;
+	unsigned int i;
+
+	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
+	sh_test_get_blocks(test, buffer, &first);
+	sh_test_expect_orders(test, &first);
+	sh_test_expect_filled(test, buffer, 0);
+	sh_test_expect_pooled(test, sys, false);
+	sh_test_free(test, buffer);
+	sh_test_expect_pooled(test, sys, true);
+
+	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
+	sh_test_get_blocks(test, buffer, &again);
+	sh_test_expect_orders(test, &again);
+	sh_test_expect_pooled(test, sys, false);
+	for (i = 0; i < again.n; i++)
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      sh_test_has_block(&first, again.page[i]),
+				      "block %u (order %u) not from a pool", i,
+				      again.order[i]);
+	sh_test_expect_filled(test, buffer, 0);
+	sh_test_expect_pools_empty(test, sys);
+}
+
+/*
+ * What a user wrote never reaches the next user: a buffer filled with a
+ * pattern and freed goes to the pools and comes back, block for block,
+ * zeroed.
+ */
+static void sh_test_freed_pattern_comes_back_zeroed(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct deferred_free_stats stats;
+	struct sh_test_blocks first, again;
+	struct system_heap_buffer *buffer;
+	unsigned int i;
+
+	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
+	sh_test_get_blocks(test, buffer, &first);
+	sh_test_fill(buffer, 0xa5);
+	sh_test_expect_filled(test, buffer, 0xa5);
+	sh_test_free(test, buffer);
+	/* Zeroed by the kthread, not on the path of the caller */
+	stats = sh_test_stats(sys);
+	KUNIT_EXPECT_EQ(test, stats.freed_items, 1);
+	KUNIT_EXPECT_EQ(test, stats.shrunk_items, 0);
+	sh_test_expect_pooled(test, sys, true);
+
+	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
+	sh_test_get_blocks(test, buffer, &again);
+	KUNIT_ASSERT_EQ(test, again.n, first.n);
+	for (i = 0; i < again.n; i++)
+		KUNIT_ASSERT_TRUE_MSG(test,
+				      sh_test_has_block(&first, again.page[i]),
+				      "block %u not reused: nothing to check", i);
+	sh_test_expect_filled(test, buffer, 0);
+}
+
+/* Hand out real blocks until @succeed calls were served, then fail */
+static struct page *sh_test_alloc_pages_stub(gfp_t gfp, unsigned int order)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct sh_test_stub *stub = test->priv;
+	struct page *page;
+
+	stub->calls++;
+	if (stub->calls > stub->succeed || stub->n >= SH_TEST_BLOCKS)
+		return NULL;
+
+	page = alloc_pages(gfp, order);
+	if (page) {
+		get_page(page);
+		stub->page[stub->n++] = page;
+	}
+
+	return page;
+}
+
+/* Drop the test's references on the blocks the stub handed out */
+static void sh_test_stub_put(void *data)
+{
+	struct sh_test_stub *stub = data;
+	unsigned int i;
+
+	for (i = 0; i < stub->n; i++)
+		put_page(stub->page[i]);
+}
+
+static struct sh_test_stub *sh_test_stub_activate(struct kunit *test,
+						  unsigned int succeed)
+{
+	struct sh_test_stub *stub;
+	int ret;
+
+	stub = kunit_kzalloc(test, sizeof(*stub), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, stub);
+	stub->succeed = succeed;
+	ret = kunit_add_action_or_reset(test, sh_test_stub_put, stub);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	test->priv = stub;
+	kunit_activate_static_stub(test, system_heap_alloc_pages,
+				   sh_test_alloc_pages_stub);
+
+	return stub;
+}
+
+/*
+ * An allocation that runs out of memory half way fails with -ENOMEM and
+ * hands every block it took back to the system: the test's reference is
+ * the last one left on each, and none went into a pool (blocks nobody saw
+ * are not zeroed again).
+ */
+static void sh_test_alloc_failure_frees_blocks(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct sh_test_stub *stub;
+	unsigned int i;
+
+	/* Orders 8, 4 and 0 succeed, the last page fails, and nothing else */
+	stub = sh_test_stub_activate(test, 3);
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buffer), -ENOMEM);
+	if (!IS_ERR(buffer))
+		system_heap_free_buffer(buffer);
+	KUNIT_EXPECT_EQ(test, stub->calls, 4);
+	KUNIT_ASSERT_EQ(test, stub->n, 3);
+	for (i = 0; i < stub->n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[i]), 1,
+				    "block %u of order %u still held", i,
+				    compound_order(stub->page[i]));
+	sh_test_expect_pools_empty(test, sys);
+}
+
+/*
+ * Blocks taken from a pool are handed to the system too when the
+ * allocation fails later: the pool does not get them back.
+ */
+static void sh_test_alloc_failure_after_pool_hit(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct sh_test_stub *stub;
+
+	/* Put one order-8 block into its pool */
+	buffer = sh_test_alloc(test, sys, SZ_1M);
+	sh_test_free(test, buffer);
+
+	/* The order-8 block comes from the pool, every system call fails */
+	stub = sh_test_stub_activate(test, 0);
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buffer), -ENOMEM);
+	if (!IS_ERR(buffer))
+		system_heap_free_buffer(buffer);
+	/* Order 4 and then order 0 were asked for, and failed */
+	KUNIT_EXPECT_EQ(test, stub->calls, 2);
+	KUNIT_EXPECT_EQ(test, stub->n, 0);
+	sh_test_expect_pools_empty(test, sys);
+}
+
+/*
+ * Under memory pressure a released buffer's blocks go straight back to the
+ * system: the test's reference is the last one left on each, and no pool
+ * holds anything.
+ */
+static void sh_test_pressure_frees_to_system(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct sh_test_stub *stub;
+	unsigned int i;
+
+	stub = sh_test_stub_activate(test, UINT_MAX);
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
+	KUNIT_ASSERT_EQ(test, stub->n, SH_TEST_BLOCKS);
+	sh_test_fill(buffer, 0xa5);
+
+	/* What the list's shrinker does with a queued buffer */
+	system_heap_deferred_free(&sys->deferred, &buffer->deferred,
+				  DEFERRED_FREE_PRESSURE);
+
+	for (i = 0; i < stub->n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[i]), 1,
+				    "block %u of order %u still held", i,
+				    compound_order(stub->page[i]));
+	sh_test_expect_pools_empty(test, sys);
+}
+
+/* A length beyond RAM fails at once, before a single page is allocated */
+static void sh_test_alloc_beyond_ram(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct sh_test_stub *stub;
+
+	stub = sh_test_stub_activate(test, UINT_MAX);
+	buffer = system_heap_alloc_buffer(sys, (totalram_pages() + 1) <<
+					  PAGE_SHIFT);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buffer), -ENOMEM);
+	if (!IS_ERR(buffer))
+		system_heap_free_buffer(buffer);
+	KUNIT_EXPECT_EQ(test, stub->calls, 0);
+}
+
+/* Whether the registration stub found the pools and the list set up */
+static bool sh_test_was_up;
+
+static int sh_test_register_fails(struct system_heap *sys)
+{
+	unsigned int i;
+
+	sh_test_was_up = !!sys->deferred.thread;
+	for (i = 0; i < SYSTEM_HEAP_NUM_ORDERS; i++)
+		if (!sys->pools[i].nodes)
+			sh_test_was_up = false;
+
+	return -EBUSY;
+}
+
+/*
+ * When the heap cannot be registered, the pools and the deferred-free list
+ * it set up are torn down again (drm_page_pool_fini() leaves a pool
+ * without its node array, deferred_free_fini() a list without a kthread).
+ */
+static void sh_test_register_failure_tears_down(struct kunit *test)
+{
+	struct system_heap *sys;
+	unsigned int i;
+	int ret;
+
+	sys = kunit_kzalloc(test, sizeof(*sys), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sys);
+
+	sh_test_was_up = false;
+	kunit_activate_static_stub(test, system_heap_register,
+				   sh_test_register_fails);
+	ret = system_heap_setup(sys, "kunit");
+	kunit_deactivate_static_stub(test, system_heap_register);
+
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
+	KUNIT_EXPECT_TRUE_MSG(test, sh_test_was_up,
+			      "pools and list not set up before the registration");
+	for (i = 0; i < SYSTEM_HEAP_NUM_ORDERS; i++)
+		KUNIT_EXPECT_NULL_MSG(test, sys->pools[i].nodes,
+				      "pool of order %u not torn down",
+				      sh_test_orders[i]);
+	KUNIT_EXPECT_NULL(test, sys->deferred.thread);
+	KUNIT_EXPECT_NULL(test, sys->heap);
+}
+
+static struct kunit_case system_heap_test_cases[] = {
+	KUNIT_CASE(sh_test_alloc_free_through_pools),
+	KUNIT_CASE(sh_test_freed_pattern_comes_back_zeroed),
+	KUNIT_CASE(sh_test_alloc_failure_frees_blocks),
+	KUNIT_CASE(sh_test_alloc_failure_after_pool_hit),
+	KUNIT_CASE(sh_test_pressure_frees_to_system),
+	KUNIT_CASE(sh_test_alloc_beyond_ram),
+	KUNIT_CASE(sh_test_register_failure_tears_down),
+	{}
+};
+
+static struct kunit_suite system_heap_test_suite = {
+	.name = "dma_heap_system",
+	.test_cases = system_heap_test_cases,
+};
+
+kunit_test_suite(system_heap_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the dma-buf system heap");
+MODULE_LICENSE("GPL");

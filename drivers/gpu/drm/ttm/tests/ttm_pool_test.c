@@ -1,0 +1,1057 @@
+// SPDX-License-Identifier: GPL-2.0 AND MIT
+/*
+ * Copyright © 2023 Intel Corporation
+ *
+ * The free pages of TTM's pool types live in the shared drm_page_pool, so
+ * the cases count them there (&drm_page_pool.count, as the pool core's own
+ * suite does) and drive the shared shrinker directly, inside
+ * fs_reclaim_acquire() as reclaim would. Pages leaving a pool are observed
+ * through KUnit static stubs on the calls that restore write-back caching
+ * and free coherent DMA memory: the stubs record each call and then do the
+ * real work, so a block released twice, never, or with the wrong caching
+ * shows as a record that differs.
+ */
+#include <linux/highmem.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/shrinker.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+
+#ifdef CONFIG_X86
+#include <asm/set_memory.h>
+#endif
+
+#include <kunit/static_stub.h>
+
+#include <drm/drm_page_pool.h>
+#include <drm/ttm/ttm_tt.h>
+#include <drm/ttm/ttm_pool.h>
+
+#include "ttm_kunit_helpers.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+/* Blocks a test records, at most */
+#define TTM_POOL_TEST_MAX_BLOCKS	64
+
+struct ttm_pool_test_case {
+	const char *description;
+	unsigned int order;
+	bool use_dma_alloc;
+};
+
+/* A block of pages as TTM releases it */
+struct ttm_pool_test_block {
+	struct page *page;
+	unsigned int order;
+	dma_addr_t addr;
+};
+
+struct ttm_pool_test_priv {
+	struct ttm_test_devices *devs;
+
+	/* Used to create mock ttm_tts */
+	struct ttm_buffer_object *mock_bo;
+
+	/* Blocks given write-back caching back, by ttm_pool_test_set_pages_wb() */
+	atomic_t wb_calls;
+	struct ttm_pool_test_block wb[TTM_POOL_TEST_MAX_BLOCKS];
+
+	/* Blocks of coherent DMA memory freed, by ttm_pool_test_dma_free() */
+	atomic_t dma_free_calls;
+	struct ttm_pool_test_block dma_free[TTM_POOL_TEST_MAX_BLOCKS];
+
+	/* Order-0 pages ttm_pool_test_alloc_pages_node() may still allocate */
+	atomic_t allocs_left;
+	unsigned int allocs;
+	struct page *alloc[TTM_POOL_TEST_MAX_BLOCKS];
+};
+
+static struct ttm_operation_ctx simple_ctx = {
+	.interruptible = true,
+	.no_wait_gpu = false,
+};
+
+static int ttm_pool_test_init(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv;
+
+	priv = kunit_kzalloc(test, sizeof(*priv), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, priv);
+
+	/* TTM's global pool types exist while a TTM device does */
+	priv->devs = ttm_test_devices_all(test);
+	test->priv = priv;
+
+	return 0;
+}
+
+static void ttm_pool_test_fini(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+
+	ttm_test_devices_put(test, priv->devs);
+}
+
+static struct ttm_tt *ttm_tt_kunit_init(struct kunit *test,
+					u32 page_flags,
+					enum ttm_caching caching,
+					size_t size)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_buffer_object *bo;
+	struct ttm_tt *tt;
+	int err;
+
+	bo = ttm_bo_kunit_init(test, priv->devs, size, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, bo);
+	priv->mock_bo = bo;
+
+	tt = kunit_kzalloc(test, sizeof(*tt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+
+	err = ttm_tt_init(tt, priv->mock_bo, page_flags, caching, 0);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	return tt;
+}
+
+/* Blocks the shared pool holds for the pool type, on all nodes */
+static unsigned long ttm_pool_test_blocks(struct ttm_pool_type *pt)
+{
+	return READ_ONCE(pt->page_pool.count);
+}
+
+/* Record a block TTM gives write-back caching back, then do it */
+static void ttm_pool_test_set_pages_wb(struct page *p, unsigned int order)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct ttm_pool_test_priv *priv = test->priv;
+	int i = atomic_inc_return(&priv->wb_calls) - 1;
+
+	if (i < TTM_POOL_TEST_MAX_BLOCKS) {
+		priv->wb[i].page = p;
+		priv->wb[i].order = order;
+	}
+#ifdef CONFIG_X86
+	set_pages_wb(p, 1 << order);
+#endif
+}
+
+/* Record a block of coherent DMA memory TTM frees, then free it */
+static void ttm_pool_test_dma_free(struct device *dev, size_t size,
+				   void *vaddr, dma_addr_t addr,
+				   unsigned long attrs)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct ttm_pool_test_priv *priv = test->priv;
+	int i = atomic_inc_return(&priv->dma_free_calls) - 1;
+
+	if (i < TTM_POOL_TEST_MAX_BLOCKS) {
+		priv->dma_free[i].addr = addr;
+		priv->dma_free[i].order = get_order(size);
+	}
+	dma_free_attrs(dev, size, vaddr, addr, attrs);
+}
+
+/* Count the blocks that leave TTM's pools from now on */
+static void ttm_pool_test_watch_release(struct kunit *test)
+{
+	kunit_activate_static_stub(test, ttm_pool_set_pages_wb,
+				   ttm_pool_test_set_pages_wb);
+	kunit_activate_static_stub(test, ttm_pool_dma_free_attrs,
+				   ttm_pool_test_dma_free);
+}
+
+/* Record the blocks of a populated @tt: their first page, order, DMA address */
+static unsigned int ttm_pool_test_tt_blocks(struct kunit *test,
+					    struct ttm_pool *pool,
+					    struct ttm_tt *tt,
+					    struct ttm_pool_test_block *b)
+{
+	unsigned int n = 0;
+	pgoff_t i = 0;
+
+	while (i < tt->num_pages) {
+		struct page *p = tt->pages[i];
+
+		KUNIT_ASSERT_LT(test, n, TTM_POOL_TEST_MAX_BLOCKS);
+		b[n].page = p;
+		b[n].addr = tt->dma_address ? tt->dma_address[i] : 0;
+		b[n].order = ttm_pool_page_order(pool, p);
+		i += 1UL << b[n].order;
+		n++;
+	}
+
+	return n;
+}
+
+/* Finalize a pool of ttm_pool_test_pool_create() and let its device go */
+static void ttm_pool_test_pool_fini(void *data)
+{
+	struct ttm_pool *pool = data;
+
+	ttm_pool_fini(pool);
+	put_device(pool->dev);
+}
+
+/*
+ * A pool of the test, finalized at the end even if an assertion fails. The
+ * suite's exit unregisters the device before actions run, so hold a
+ * reference for dma_free_attrs() in ttm_pool_fini().
+ */
+static struct ttm_pool *ttm_pool_test_pool_create(struct kunit *test, int nid,
+						  bool use_dma_alloc)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_pool *pool;
+	int err;
+
+	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+
+	err = ttm_pool_init(pool, priv->devs->dev, nid, use_dma_alloc, false);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	get_device(pool->dev);
+	err = kunit_add_action_or_reset(test, ttm_pool_test_pool_fini, pool);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	return pool;
+}
+
+static struct ttm_pool *ttm_pool_pre_populated(struct kunit *test,
+					       size_t size,
+					       enum ttm_caching caching)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_test_devices *devs = priv->devs;
+	struct ttm_pool *pool;
+	struct ttm_tt *tt;
+	int err;
+
+	tt = ttm_tt_kunit_init(test, 0, caching, size);
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+
+	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+
+	err = ttm_pool_init(pool, devs->dev, NUMA_NO_NODE, true, false);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	err = ttm_pool_alloc(pool, tt, &simple_ctx);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	ttm_pool_free(pool, tt);
+	ttm_tt_fini(tt);
+
+	return pool;
+}
+
+static const struct ttm_pool_test_case ttm_pool_basic_cases[] = {
+	{
+		.description = "One page",
+		.order = 0,
+	},
+	{
+		.description = "More than one page",
+		.order = 2,
+	},
+	{
+		.description = "Above the allocation limit",
+		.order = MAX_PAGE_ORDER + 1,
+	},
+	{
+		.description = "One page, with coherent DMA mappings enabled",
+		.order = 0,
+		.use_dma_alloc = true,
+	},
+	{
+		.description = "Above the allocation limit, with coherent DMA mappings enabled",
+		.order = MAX_PAGE_ORDER + 1,
+		.use_dma_alloc = true,
+	},
+};
+
+static void ttm_pool_alloc_case_desc(const struct ttm_pool_test_case *t,
+				     char *desc)
+{
+	strscpy(desc, t->description, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ttm_pool_alloc_basic, ttm_pool_basic_cases,
+		  ttm_pool_alloc_case_desc);
+
+static void ttm_pool_alloc_basic(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_test_devices *devs = priv->devs;
+	const struct ttm_pool_test_case *params = test->param_value;
+	struct ttm_tt *tt;
+	struct ttm_pool *pool;
+	struct page *fst_page, *last_page;
+	enum ttm_caching caching = ttm_uncached;
+	unsigned int expected_num_pages = 1 << params->order;
+	size_t size = expected_num_pages * PAGE_SIZE;
+	int err;
+
+	tt = ttm_tt_kunit_init(test, 0, caching, size);
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+
+	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+
+	err = ttm_pool_init(pool, devs->dev, NUMA_NO_NODE,
+			    params->use_dma_alloc, false);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	KUNIT_ASSERT_PTR_EQ(test, pool->dev, devs->dev);
+	KUNIT_ASSERT_EQ(test, pool->nid, NUMA_NO_NODE);
+	KUNIT_ASSERT_EQ(test, pool->use_dma_alloc, params->use_dma_alloc);
+
+	err = ttm_pool_alloc(pool, tt, &simple_ctx);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, tt->num_pages, expected_num_pages);
+
+	fst_page = tt->pages[0];
+	last_page = tt->pages[tt->num_pages - 1];
+
+	if (params->order <= MAX_PAGE_ORDER) {
+		if (params->use_dma_alloc) {
+			KUNIT_ASSERT_NOT_NULL(test, (void *)fst_page->private);
+			KUNIT_ASSERT_NOT_NULL(test, (void *)last_page->private);
+		} else {
+			KUNIT_ASSERT_EQ(test, fst_page->private, params->order);
+		}
+	} else {
+		if (params->use_dma_alloc) {
+			KUNIT_ASSERT_NOT_NULL(test, (void *)fst_page->private);
+			KUNIT_ASSERT_NULL(test, (void *)last_page->private);
+		} else {
+			/*
+			 * We expect to alloc one big block, followed by
+			 * order 0 blocks
+			 */
+			KUNIT_ASSERT_EQ(test, fst_page->private,
+					min_t(unsigned int, MAX_PAGE_ORDER,
+					      params->order));
+			KUNIT_ASSERT_EQ(test, last_page->private, 0);
+		}
+	}
+
+	ttm_pool_free(pool, tt);
+	ttm_tt_fini(tt);
+	ttm_pool_fini(pool);
+}
+
+static void ttm_pool_alloc_basic_dma_addr(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_test_devices *devs = priv->devs;
+	const struct ttm_pool_test_case *params = test->param_value;
+	struct ttm_tt *tt;
+	struct ttm_pool *pool;
+	struct ttm_buffer_object *bo;
+	dma_addr_t dma1, dma2;
+	enum ttm_caching caching = ttm_uncached;
+	unsigned int expected_num_pages = 1 << params->order;
+	size_t size = expected_num_pages * PAGE_SIZE;
+	int err;
+
+	tt = kunit_kzalloc(test, sizeof(*tt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+
+	bo = ttm_bo_kunit_init(test, devs, size, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, bo);
+
+	err = ttm_sg_tt_init(tt, bo, 0, caching);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+
+	err = ttm_pool_init(pool, devs->dev, NUMA_NO_NODE, true, false);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	err = ttm_pool_alloc(pool, tt, &simple_ctx);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, tt->num_pages, expected_num_pages);
+
+	dma1 = tt->dma_address[0];
+	dma2 = tt->dma_address[tt->num_pages - 1];
+
+	KUNIT_ASSERT_NOT_NULL(test, (void *)(uintptr_t)dma1);
+	KUNIT_ASSERT_NOT_NULL(test, (void *)(uintptr_t)dma2);
+
+	ttm_pool_free(pool, tt);
+	ttm_tt_fini(tt);
+	ttm_pool_fini(pool);
+}
+
+static void ttm_pool_alloc_order_caching_match(struct kunit *test)
+{
+	struct ttm_tt *tt;
+	struct ttm_pool *pool;
+	struct ttm_pool_type *pt;
+	enum ttm_caching caching = ttm_uncached;
+	unsigned int order = 0;
+	size_t size = PAGE_SIZE;
+	int err;
+
+	pool = ttm_pool_pre_populated(test, size, caching);
+
+	pt = &pool->caching[caching].orders[order];
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt), 1);
+
+	tt = ttm_tt_kunit_init(test, 0, caching, size);
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+
+	err = ttm_pool_alloc(pool, tt, &simple_ctx);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt), 0);
+
+	ttm_pool_free(pool, tt);
+	ttm_tt_fini(tt);
+	ttm_pool_fini(pool);
+}
+
+static void ttm_pool_alloc_caching_mismatch(struct kunit *test)
+{
+	struct ttm_tt *tt;
+	struct ttm_pool *pool;
+	struct ttm_pool_type *pt_pool, *pt_tt;
+	enum ttm_caching tt_caching = ttm_uncached;
+	enum ttm_caching pool_caching = ttm_cached;
+	size_t size = PAGE_SIZE;
+	unsigned int order = 0;
+	int err;
+
+	pool = ttm_pool_pre_populated(test, size, pool_caching);
+
+	pt_pool = &pool->caching[pool_caching].orders[order];
+	pt_tt = &pool->caching[tt_caching].orders[order];
+
+	tt = ttm_tt_kunit_init(test, 0, tt_caching, size);
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt_pool), 1);
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt_tt), 0);
+
+	err = ttm_pool_alloc(pool, tt, &simple_ctx);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	ttm_pool_free(pool, tt);
+	ttm_tt_fini(tt);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt_pool), 1);
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt_tt), 1);
+
+	ttm_pool_fini(pool);
+}
+
+static void ttm_pool_alloc_order_mismatch(struct kunit *test)
+{
+	struct ttm_tt *tt;
+	struct ttm_pool *pool;
+	struct ttm_pool_type *pt_pool, *pt_tt;
+	enum ttm_caching caching = ttm_uncached;
+	unsigned int order = 2;
+	size_t fst_size = (1 << order) * PAGE_SIZE;
+	size_t snd_size = PAGE_SIZE;
+	int err;
+
+	pool = ttm_pool_pre_populated(test, fst_size, caching);
+
+	pt_pool = &pool->caching[caching].orders[order];
+	pt_tt = &pool->caching[caching].orders[0];
+
+	tt = ttm_tt_kunit_init(test, 0, caching, snd_size);
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt_pool), 1);
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt_tt), 0);
+
+	err = ttm_pool_alloc(pool, tt, &simple_ctx);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	ttm_pool_free(pool, tt);
+	ttm_tt_fini(tt);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt_pool), 1);
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt_tt), 1);
+
+	ttm_pool_fini(pool);
+}
+
+static void ttm_pool_free_dma_alloc(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_test_devices *devs = priv->devs;
+	struct ttm_tt *tt;
+	struct ttm_pool *pool;
+	struct ttm_pool_type *pt;
+	enum ttm_caching caching = ttm_uncached;
+	unsigned int order = 2;
+	size_t size = (1 << order) * PAGE_SIZE;
+	int err;
+
+	tt = ttm_tt_kunit_init(test, 0, caching, size);
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+
+	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+
+	err = ttm_pool_init(pool, devs->dev, NUMA_NO_NODE, true, false);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	err = ttm_pool_alloc(pool, tt, &simple_ctx);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	pt = &pool->caching[caching].orders[order];
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt), 0);
+
+	ttm_pool_free(pool, tt);
+	ttm_tt_fini(tt);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt), 1);
+
+	ttm_pool_fini(pool);
+}
+
+/*
+ * Without coherent DMA allocations and a NUMA node, uncached pages go to
+ * TTM's global pool type for their order (on x86; elsewhere they are not
+ * pooled), which other pools share, so count what it gains.
+ */
+static void ttm_pool_free_no_dma_alloc(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_test_devices *devs = priv->devs;
+	struct ttm_tt *tt;
+	struct ttm_pool *pool;
+	struct ttm_pool_type *pt;
+	enum ttm_caching caching = ttm_uncached;
+	unsigned int order = 2;
+	size_t size = (1 << order) * PAGE_SIZE;
+	unsigned long blocks;
+	int err;
+
+	tt = ttm_tt_kunit_init(test, 0, caching, size);
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+
+	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+
+	err = ttm_pool_init(pool, devs->dev, NUMA_NO_NODE, false, false);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	pt = ttm_pool_select_type(pool, caching, order);
+	if (!IS_ENABLED(CONFIG_X86)) {
+		KUNIT_EXPECT_NULL(test, pt);
+		ttm_pool_fini(pool);
+		kunit_skip(test, "uncached pages are pooled on x86 only");
+	}
+	KUNIT_ASSERT_NOT_NULL(test, pt);
+	KUNIT_ASSERT_NULL(test, pt->pool);
+
+	err = ttm_pool_alloc(pool, tt, &simple_ctx);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, tt->pages[0]->private, order);
+
+	blocks = ttm_pool_test_blocks(pt);
+
+	ttm_pool_free(pool, tt);
+	ttm_tt_fini(tt);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt), blocks + 1);
+
+	ttm_pool_fini(pool);
+}
+
+/* Finalizing a pool releases its pooled blocks through dma_free_attrs() */
+static void ttm_pool_fini_basic(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_pool *pool;
+	struct ttm_pool_type *pt;
+	enum ttm_caching caching = ttm_uncached;
+	unsigned int order = 0;
+	size_t size = PAGE_SIZE;
+
+	pool = ttm_pool_pre_populated(test, size, caching);
+	pt = &pool->caching[caching].orders[order];
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt), 1);
+
+	ttm_pool_test_watch_release(test);
+	ttm_pool_fini(pool);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->dma_free_calls), 1);
+}
+
+/* A mock buffer object of @size for the tts of a test */
+static struct ttm_buffer_object *ttm_pool_test_bo(struct kunit *test,
+						  size_t size)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_buffer_object *bo;
+
+	bo = ttm_bo_kunit_init(test, priv->devs, size, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, bo);
+
+	return bo;
+}
+
+/* A tt of @bo with @caching, populated from @pool */
+static struct ttm_tt *ttm_pool_test_populate(struct kunit *test,
+					     struct ttm_pool *pool,
+					     struct ttm_buffer_object *bo,
+					     enum ttm_caching caching)
+{
+	struct ttm_tt *tt;
+	int err;
+
+	tt = kunit_kzalloc(test, sizeof(*tt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+
+	/* Only coherent DMA pages have a DMA address without a DMA mask */
+	if (pool->use_dma_alloc)
+		err = ttm_sg_tt_init(tt, bo, 0, caching);
+	else
+		err = ttm_tt_init(tt, bo, 0, caching, 0);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	err = ttm_pool_alloc(pool, tt, &simple_ctx);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	return tt;
+}
+
+/* Unpopulate and finalize a tt of ttm_pool_test_populate() */
+static void ttm_pool_test_unpopulate(struct ttm_pool *pool, struct ttm_tt *tt)
+{
+	ttm_pool_free(pool, tt);
+	ttm_tt_fini(tt);
+}
+
+/*
+ * Expect each of the @n blocks of @b to be in @rec exactly once, matched by
+ * DMA address if @by_addr, else by first page, and with the same order.
+ */
+static void ttm_pool_test_expect_released(struct kunit *test,
+					  const struct ttm_pool_test_block *b,
+					  unsigned int n,
+					  const struct ttm_pool_test_block *rec,
+					  unsigned int nrec, bool by_addr)
+{
+	unsigned int i, j, found;
+
+	KUNIT_ASSERT_LE(test, nrec, TTM_POOL_TEST_MAX_BLOCKS);
+	KUNIT_EXPECT_EQ_MSG(test, nrec, n, "blocks released");
+
+	for (i = 0; i < n; i++) {
+		found = 0;
+		for (j = 0; j < nrec; j++) {
+			if (by_addr ? rec[j].addr != b[i].addr :
+				      rec[j].page != b[i].page)
+				continue;
+			found++;
+			KUNIT_EXPECT_EQ_MSG(test, rec[j].order, b[i].order,
+					    "order of block %u", i);
+		}
+		KUNIT_EXPECT_EQ_MSG(test, found, 1,
+				    "releases of block %u (order %u)", i,
+				    b[i].order);
+	}
+}
+
+struct ttm_pool_test_kind {
+	const char *description;
+	bool use_dma_alloc;
+	enum ttm_caching caching;
+	unsigned int num_pages;
+};
+
+/* Pool types of a pool's own: coherent DMA ones, and on x86 a node's ones */
+static const struct ttm_pool_test_kind ttm_pool_own_kinds[] = {
+	{ "DMA alloc, cached", true, ttm_cached, 4 },
+	{ "DMA alloc, write-combined", true, ttm_write_combined, 4 },
+	{ "DMA alloc, uncached", true, ttm_uncached, 1 },
+	{ "NUMA node, write-combined", false, ttm_write_combined, 4 },
+	{ "NUMA node, uncached", false, ttm_uncached, 1 },
+};
+
+static void ttm_pool_kind_desc(const struct ttm_pool_test_kind *t, char *desc)
+{
+	strscpy(desc, t->description, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ttm_pool_own_kinds, ttm_pool_own_kinds, ttm_pool_kind_desc);
+
+/* A pool of the test with its own pool types for @kind */
+static struct ttm_pool *ttm_pool_test_own_pool(struct kunit *test,
+					       const struct ttm_pool_test_kind *kind)
+{
+	if (!kind->use_dma_alloc && !IS_ENABLED(CONFIG_X86))
+		kunit_skip(test, "a node's own pool types exist on x86 only");
+
+	return ttm_pool_test_pool_create(test, kind->use_dma_alloc ?
+					 NUMA_NO_NODE : numa_node_id(),
+					 kind->use_dma_alloc);
+}
+
+/*
+ * A page TTM unpopulates goes into the shared pool of its pool type and the
+ * next populate takes the same page back from there, zeroed.
+ */
+static void ttm_pool_recycle_through_page_pool(struct kunit *test)
+{
+	const struct ttm_pool_test_kind *kind = test->param_value;
+	struct ttm_buffer_object *bo;
+	struct ttm_pool_type *pt;
+	struct ttm_pool *pool;
+	struct page *page;
+	struct ttm_tt *tt;
+	void *vaddr;
+
+	pool = ttm_pool_test_own_pool(test, kind);
+	pt = ttm_pool_select_type(pool, kind->caching, 0);
+	KUNIT_ASSERT_PTR_EQ(test, pt, &pool->caching[kind->caching].orders[0]);
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt), 0);
+
+	bo = ttm_pool_test_bo(test, PAGE_SIZE);
+	tt = ttm_pool_test_populate(test, pool, bo, kind->caching);
+	page = tt->pages[0];
+	vaddr = kmap_local_page(page);
+	memset(vaddr, 0xa5, PAGE_SIZE);
+	kunmap_local(vaddr);
+	ttm_pool_test_unpopulate(pool, tt);
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt), 1);
+
+	tt = ttm_pool_test_populate(test, pool, bo, kind->caching);
+	KUNIT_EXPECT_PTR_EQ(test, tt->pages[0], page);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_blocks(pt), 0);
+	vaddr = kmap_local_page(tt->pages[0]);
+	KUNIT_EXPECT_NULL_MSG(test, memchr_inv(vaddr, 0, PAGE_SIZE),
+			      "a recycled page is not zeroed");
+	kunmap_local(vaddr);
+	ttm_pool_test_unpopulate(pool, tt);
+}
+
+/*
+ * Blocks leaving a pool type go through the release hook: write-back caching
+ * restored for pages that were not cached, coherent DMA memory freed with
+ * the address and size it was allocated with, each block exactly once.
+ */
+static void ttm_pool_release_restores_pages(struct kunit *test)
+{
+	const struct ttm_pool_test_kind *kind = test->param_value;
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_pool_test_block b[TTM_POOL_TEST_MAX_BLOCKS];
+	struct ttm_buffer_object *bo;
+	struct ttm_pool *pool;
+	struct ttm_tt *tt;
+	unsigned int n;
+	bool wb;
+
+	pool = ttm_pool_test_own_pool(test, kind);
+	bo = ttm_pool_test_bo(test, kind->num_pages * PAGE_SIZE);
+	tt = ttm_pool_test_populate(test, pool, bo, kind->caching);
+	n = ttm_pool_test_tt_blocks(test, pool, tt, b);
+	ttm_pool_test_unpopulate(pool, tt);
+
+	ttm_pool_test_watch_release(test);
+	ttm_pool_fini(pool);
+
+	wb = IS_ENABLED(CONFIG_X86) && kind->caching != ttm_cached;
+	ttm_pool_test_expect_released(test, b, wb ? n : 0, priv->wb,
+				      atomic_read(&priv->wb_calls), false);
+	ttm_pool_test_expect_released(test, b, kind->use_dma_alloc ? n : 0,
+				      priv->dma_free,
+				      atomic_read(&priv->dma_free_calls), true);
+}
+
+/* Run the shared shrinker on every node, as reclaim would */
+static unsigned long ttm_pool_test_shrink(unsigned long nr_to_scan)
+{
+	unsigned long freed = 0, ret;
+	int nid;
+
+	for_each_node(nid) {
+		struct shrink_control sc = {
+			.gfp_mask = GFP_KERNEL,
+			.nid = nid,
+			.nr_to_scan = nr_to_scan,
+		};
+
+		fs_reclaim_acquire(GFP_KERNEL);
+		ret = drm_page_pool_shrinker_scan(NULL, &sc);
+		fs_reclaim_release(GFP_KERNEL);
+		if (ret != SHRINK_STOP)
+			freed += ret;
+	}
+
+	return freed;
+}
+
+/*
+ * The shared shrinker counts the pages in TTM's pool types and reclaims them
+ * through TTM's release hook. Other pools may hold pages too, so scan until
+ * the test's pool type is empty.
+ */
+static void ttm_pool_shrinker_reclaims(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_pool_test_block b[TTM_POOL_TEST_MAX_BLOCKS];
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	struct ttm_tt *tt[4];
+	struct ttm_buffer_object *bo;
+	struct ttm_pool_type *pt;
+	struct ttm_pool *pool;
+	unsigned int i, tries;
+
+	pool = ttm_pool_test_pool_create(test, NUMA_NO_NODE, true);
+	pt = &pool->caching[ttm_cached].orders[0];
+	bo = ttm_pool_test_bo(test, PAGE_SIZE);
+
+	for (i = 0; i < ARRAY_SIZE(tt); i++) {
+		tt[i] = ttm_pool_test_populate(test, pool, bo, ttm_cached);
+		ttm_pool_test_tt_blocks(test, pool, tt[i], &b[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(tt); i++)
+		ttm_pool_test_unpopulate(pool, tt[i]);
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt), ARRAY_SIZE(tt));
+
+	sc.nid = page_to_nid(b[0].page);
+	KUNIT_EXPECT_GE(test, drm_page_pool_shrinker_count(NULL, &sc),
+			ARRAY_SIZE(tt));
+
+	ttm_pool_test_watch_release(test);
+	for (tries = 0; ttm_pool_test_blocks(pt) && tries < 10000; tries++)
+		if (!ttm_pool_test_shrink(128))
+			break;
+
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_blocks(pt), 0);
+	ttm_pool_test_expect_released(test, b, ARRAY_SIZE(tt), priv->dma_free,
+				      atomic_read(&priv->dma_free_calls), true);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->wb_calls), 0);
+}
+
+/* Fail order > 0 and all but the first allocs_left order-0 allocations */
+static struct page *ttm_pool_test_alloc_pages_node(int nid, gfp_t gfp_flags,
+						   unsigned int order)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct page *p;
+
+	if (order || atomic_dec_if_positive(&priv->allocs_left) < 0)
+		return NULL;
+
+	p = alloc_pages_node(nid, gfp_flags, 0);
+	/* A reference of the test's own shows whether TTM freed the page */
+	if (p && priv->allocs < TTM_POOL_TEST_MAX_BLOCKS) {
+		get_page(p);
+		priv->alloc[priv->allocs++] = p;
+	}
+
+	return p;
+}
+
+static void ttm_pool_test_put_allocs(void *data)
+{
+	struct ttm_pool_test_priv *priv = data;
+	unsigned int i;
+
+	for (i = 0; i < priv->allocs; i++)
+		put_page(priv->alloc[i]);
+}
+
+/*
+ * A populate that fails half way gives back what it took: the block taken
+ * from the pool returns there, the pages it allocated are freed, and none is
+ * released with write-back caching as it never changed theirs.
+ */
+static void ttm_pool_alloc_fails_half_way(struct kunit *test)
+{
+	static const struct ttm_pool_test_kind kind = {
+		.caching = ttm_write_combined,
+	};
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_pool_type *pt;
+	struct ttm_pool *pool;
+	struct ttm_tt *tt;
+	unsigned int i;
+	int err;
+
+	pool = ttm_pool_test_own_pool(test, &kind);
+	pt = &pool->caching[kind.caching].orders[0];
+
+	tt = ttm_pool_test_populate(test, pool, ttm_pool_test_bo(test, PAGE_SIZE),
+				    kind.caching);
+	ttm_pool_test_unpopulate(pool, tt);
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt), 1);
+
+	err = kunit_add_action_or_reset(test, ttm_pool_test_put_allocs, priv);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	atomic_set(&priv->allocs_left, 2);
+	kunit_activate_static_stub(test, ttm_pool_alloc_pages_node,
+				   ttm_pool_test_alloc_pages_node);
+	ttm_pool_test_watch_release(test);
+
+	tt = kunit_kzalloc(test, sizeof(*tt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+	err = ttm_tt_init(tt, ttm_pool_test_bo(test, 4 * PAGE_SIZE), 0,
+			  kind.caching, 0);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	/* One page from the pool, two allocated, then allocations fail */
+	err = ttm_pool_alloc(pool, tt, &simple_ctx);
+	KUNIT_EXPECT_EQ(test, err, -ENOMEM);
+	ttm_tt_fini(tt);
+
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_blocks(pt), 1);
+	KUNIT_EXPECT_EQ(test, priv->allocs, 2);
+	for (i = 0; i < priv->allocs; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(priv->alloc[i]), 1,
+				    "references to allocated page %u", i);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->wb_calls), 0);
+}
+
+struct ttm_pool_test_shrinker_thread {
+	struct kunit *test;
+	struct task_struct *task;
+	atomic_t scans;
+};
+
+/* Shrink all pools, as reclaim on another CPU would, until stopped */
+static int ttm_pool_test_shrinker_fn(void *data)
+{
+	struct ttm_pool_test_shrinker_thread *t = data;
+
+	/* So that the static stubs see the releases of this thread too */
+	current->kunit_test = t->test;
+
+	while (!kthread_should_stop()) {
+		ttm_pool_test_shrink(32);
+		atomic_inc(&t->scans);
+		cond_resched();
+	}
+
+	return 0;
+}
+
+static void ttm_pool_test_stop_thread(void *data)
+{
+	struct ttm_pool_test_shrinker_thread *t = data;
+
+	kthread_stop_put(t->task);
+}
+
+static int ttm_pool_test_cmp_addr(const void *a, const void *b)
+{
+	const dma_addr_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/*
+ * TTM devices with coherent DMA pools come and go while the shared shrinker
+ * runs on the other CPU: each block is released exactly once, by the
+ * shrinker or by the teardown, and none after its pool is gone.
+ */
+static void ttm_pool_device_fini_while_shrinking(struct kunit *test)
+{
+	static const enum ttm_caching cachings[] = {
+		ttm_cached, ttm_write_combined,
+	};
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_pool_test_shrinker_thread *t;
+	dma_addr_t alloc[TTM_POOL_TEST_MAX_BLOCKS];
+	dma_addr_t freed[TTM_POOL_TEST_MAX_BLOCKS];
+	struct ttm_buffer_object *bo;
+	struct ttm_device *ttm_dev;
+	unsigned int i, j, n = 0;
+	struct ttm_tt *tt;
+	int err;
+
+	bo = ttm_pool_test_bo(test, PAGE_SIZE);
+	ttm_pool_test_watch_release(test);
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->test = test;
+	t->task = kthread_create(ttm_pool_test_shrinker_fn, t, "ttm-shrink");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->task));
+	get_task_struct(t->task);
+	err = kunit_add_action_or_reset(test, ttm_pool_test_stop_thread, t);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	wake_up_process(t->task);
+	while (!atomic_read(&t->scans))
+		cond_resched();
+
+	for (i = 0; i < TTM_POOL_TEST_MAX_BLOCKS / ARRAY_SIZE(cachings); i++) {
+		ttm_dev = kunit_kzalloc(test, sizeof(*ttm_dev), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, ttm_dev);
+		err = ttm_device_kunit_init(priv->devs, ttm_dev, true, false);
+		KUNIT_ASSERT_EQ(test, err, 0);
+
+		for (j = 0; j < ARRAY_SIZE(cachings); j++) {
+			tt = ttm_pool_test_populate(test, &ttm_dev->pool, bo,
+						    cachings[j]);
+			alloc[n++] = tt->dma_address[0];
+			ttm_pool_test_unpopulate(&ttm_dev->pool, tt);
+		}
+
+		ttm_device_fini(ttm_dev);
+	}
+
+	kunit_release_action(test, ttm_pool_test_stop_thread, t);
+	kunit_info(test, "%d scans ran beside %u device teardowns\n",
+		   atomic_read(&t->scans), i);
+
+	KUNIT_ASSERT_EQ(test, atomic_read(&priv->dma_free_calls), n);
+	for (i = 0; i < n; i++)
+		freed[i] = priv->dma_free[i].addr;
+	/* DMA addresses come back after a free, so compare as multisets */
+	sort(alloc, n, sizeof(*alloc), ttm_pool_test_cmp_addr, NULL);
+	sort(freed, n, sizeof(*freed), ttm_pool_test_cmp_addr, NULL);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, freed[i], alloc[i],
+				    "DMA address %u of %u", i, n);
+}
+
+static struct kunit_case ttm_pool_test_cases[] = {
+	KUNIT_CASE_PARAM(ttm_pool_alloc_basic, ttm_pool_alloc_basic_gen_params),
+	KUNIT_CASE_PARAM(ttm_pool_alloc_basic_dma_addr,
+			 ttm_pool_alloc_basic_gen_params),
+	KUNIT_CASE(ttm_pool_alloc_order_caching_match),
+	KUNIT_CASE(ttm_pool_alloc_caching_mismatch),
+	KUNIT_CASE(ttm_pool_alloc_order_mismatch),
+	KUNIT_CASE(ttm_pool_free_dma_alloc),
+	KUNIT_CASE(ttm_pool_free_no_dma_alloc),
+	KUNIT_CASE(ttm_pool_fini_basic),
+	KUNIT_CASE_PARAM(ttm_pool_recycle_through_page_pool,
+			 ttm_pool_own_kinds_gen_params),
+	KUNIT_CASE_PARAM(ttm_pool_release_restores_pages,
+			 ttm_pool_own_kinds_gen_params),
+	KUNIT_CASE(ttm_pool_shrinker_reclaims),
+	KUNIT_CASE(ttm_pool_alloc_fails_half_way),
+	KUNIT_CASE_SLOW(ttm_pool_device_fini_while_shrinking),
+	{}
+};
+
+static struct kunit_suite ttm_pool_test_suite = {
+	.name = "ttm_pool",
+	.init = ttm_pool_test_init,
+	.exit = ttm_pool_test_fini,
+	.test_cases = ttm_pool_test_cases,
+};
+
+kunit_test_suites(&ttm_pool_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for ttm_pool APIs");
+MODULE_LICENSE("GPL and additional rights");
