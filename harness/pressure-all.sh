@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 "$H/kernels.sh" >"$CACHE/logs/kernels.log" 2>&1 || { tail -3 "$CACHE/logs/kernels.log"; die "kernels did not build"; }
-for set in ${SETS:-heap vgem}; do
+for set in ${SETS:-heap fill vgem}; do
 	for k in base patched; do
 		kb="$BUILD/kunit"; [ $k = base ] && kb="$BUILD/kunit-base"
 		step "$set workload on the $k kernel"

@@ -214,9 +214,11 @@ static int cmd_fill(void)
 static int cmd_big(void)
 {
 	uint64_t ram = meminfo_kb("MemTotal") * 1024;
+	unsigned long avail0 = meminfo_kb("MemAvailable"), avail1 = 0;
 	unsigned long oom = vmstat("oom_kill");
 	uint64_t t = now_ns();
 	int fd = heap_alloc(2 * ram, O_RDWR | O_CLOEXEC, 0);
+	int i;
 
 	printf("big errno %d name %s ms %llu oom_kill %lu\n", fd < 0 ? -fd : 0,
 	       fd < 0 ? strerrorname_np(-fd) : "none",
@@ -224,6 +226,15 @@ static int cmd_big(void)
 	       vmstat("oom_kill") - oom);
 	if (fd >= 0)
 		close(fd);
+	/* Whatever it took comes back, perhaps through deferred work */
+	for (i = 0; i < 200; i++) {
+		avail1 = meminfo_kb("MemAvailable");
+		if (avail1 * 100 >= avail0 * 95)
+			break;
+		usleep(100000);
+	}
+	printf("big avail_before_kb %lu avail_after_kb %lu pct %lu waited_ms %d\n",
+	       avail0, avail1, avail0 ? avail1 * 100 / avail0 : 0, i * 100);
 	return 0;
 }
 

@@ -154,7 +154,7 @@ int main(int argc, char **argv)
 {
 	unsigned long ram_mib = kv("/proc/meminfo", "MemTotal", 1) / 1024;
 	unsigned int factor = argc > 1 ? atoi(argv[1]) : 150;
-	unsigned int n = ram_mib * factor / 100, extra = ram_mib / 4, i, made;
+	unsigned int n = ram_mib * factor / 100, extra = ram_mib / 4, i, made, end;
 	unsigned long oom0 = kv("/proc/vmstat", "oom_kill", 0);
 	unsigned long out0 = kv("/proc/vmstat", "pswpout", 0);
 	unsigned long in0 = kv("/proc/vmstat", "pswpin", 0);
@@ -199,10 +199,10 @@ int main(int argc, char **argv)
 		}
 	}
 	flt = minflt();
-	for (i = made; i < made + (ok ? extra : 0); i++) {
-		if (create(&bufs[i]))
+	for (end = made; end < made + (ok ? extra : 0); end++) {
+		if (create(&bufs[end]))
 			break;
-		fill(&bufs[i], i);
+		fill(&bufs[end], end);
 	}
 	for (i = 0; i < NBUSY && i < made; i++)
 		bad += check(&bufs[i], i);
@@ -222,15 +222,15 @@ int main(int argc, char **argv)
 		 * busy buffers' mappings.
 		 */
 		printf("vgem busy %u extra_mib %u minflt %ld expected_minflt %u fences_expired %u\n",
-		       NBUSY, i - made, flt, (i - made) * (unsigned int)(MIB / PAGE), late);
+		       NBUSY, end - made, flt, (end - made) * (unsigned int)(MIB / PAGE), late);
 		if (late) {
 			printf("vgem warning busy_window_expired (the fence timed out: result inconclusive)\n");
 			ok = 0;
-		} else if (flt > (long)((i - made) * (MIB / PAGE))) {
+		} else if (flt > (long)((end - made) * (MIB / PAGE))) {
 			printf("vgem error busy_buffer_evicted\n");
 			ok = 0;
 		}
-		made = i;
+		made = end;
 	}
 
 	/* 3. Every buffer reads back its own pattern */

@@ -1688,5 +1688,6 @@ static struct kunit_suite drm_gem_shmem_shrinker_suite = {
 kunit_test_suites(&drm_gem_shmem_suite, &drm_gem_shmem_shrinker_suite);
 
 MODULE_DESCRIPTION("KUnit test suite for GEM objects backed by shmem buffers");
+MODULE_IMPORT_NS(DMA_BUF);
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_LICENSE("GPL");
