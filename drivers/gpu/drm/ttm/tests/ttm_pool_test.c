@@ -591,15 +591,28 @@ static void ttm_pool_fini_basic(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&priv->dma_free_calls), 1);
 }
 
-/* A mock buffer object of @size for the tts of a test */
+static void ttm_pool_test_bo_release(void *data)
+{
+	struct ttm_buffer_object *bo = data;
+
+	drm_gem_object_release(&bo->base);
+}
+
+/*
+ * A mock buffer object of @size for the tts of a test. It is never put, so
+ * its GEM object (and shmem file) is released at the end of the case.
+ */
 static struct ttm_buffer_object *ttm_pool_test_bo(struct kunit *test,
 						  size_t size)
 {
 	struct ttm_pool_test_priv *priv = test->priv;
 	struct ttm_buffer_object *bo;
+	int err;
 
 	bo = ttm_bo_kunit_init(test, priv->devs, size, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, bo);
+	err = kunit_add_action_or_reset(test, ttm_pool_test_bo_release, bo);
+	KUNIT_ASSERT_EQ(test, err, 0);
 
 	return bo;
 }
