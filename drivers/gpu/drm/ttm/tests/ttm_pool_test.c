@@ -55,6 +55,10 @@ struct ttm_pool_test_priv {
 	/* Used to create mock ttm_tts */
 	struct ttm_buffer_object *mock_bo;
 
+	/* Mock BOs of ttm_pool_test_bo(), released before the devices go */
+	struct ttm_buffer_object *bos[8];
+	unsigned int nr_bos;
+
 	/* Blocks given write-back caching back, by ttm_pool_test_set_pages_wb() */
 	atomic_t wb_calls;
 	struct ttm_pool_test_block wb[TTM_POOL_TEST_MAX_BLOCKS];
@@ -92,6 +96,8 @@ static void ttm_pool_test_fini(struct kunit *test)
 {
 	struct ttm_pool_test_priv *priv = test->priv;
 
+	while (priv->nr_bos)
+		drm_gem_object_release(&priv->bos[--priv->nr_bos]->base);
 	ttm_test_devices_put(test, priv->devs);
 }
 
@@ -591,28 +597,21 @@ static void ttm_pool_fini_basic(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&priv->dma_free_calls), 1);
 }
 
-static void ttm_pool_test_bo_release(void *data)
-{
-	struct ttm_buffer_object *bo = data;
-
-	drm_gem_object_release(&bo->base);
-}
-
 /*
  * A mock buffer object of @size for the tts of a test. It is never put, so
- * its GEM object (and shmem file) is released at the end of the case.
+ * ttm_pool_test_fini() releases its GEM object (and shmem file), before the
+ * devices the object belongs to go away.
  */
 static struct ttm_buffer_object *ttm_pool_test_bo(struct kunit *test,
 						  size_t size)
 {
 	struct ttm_pool_test_priv *priv = test->priv;
 	struct ttm_buffer_object *bo;
-	int err;
 
+	KUNIT_ASSERT_LT(test, priv->nr_bos, ARRAY_SIZE(priv->bos));
 	bo = ttm_bo_kunit_init(test, priv->devs, size, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, bo);
-	err = kunit_add_action_or_reset(test, ttm_pool_test_bo_release, bo);
-	KUNIT_ASSERT_EQ(test, err, 0);
+	priv->bos[priv->nr_bos++] = bo;
 
 	return bo;
 }
