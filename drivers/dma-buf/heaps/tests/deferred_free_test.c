@@ -112,6 +112,25 @@ static struct df_test_snap df_test_snap(struct df_test *t)
 	return snap;
 }
 
+/*
+ * The kthread counts a pass in its statistics after the pass's callbacks
+ * returned: wait until it counted @nr items freed, then take a snapshot.
+ */
+static struct df_test_snap df_test_snap_freed(struct df_test *t,
+					      unsigned long nr)
+{
+	unsigned long timeout = jiffies + DF_TEST_TIMEOUT;
+	struct df_test_snap snap;
+
+	for (;;) {
+		snap = df_test_snap(t);
+		if (snap.stats.freed_items >= nr ||
+		    time_after(jiffies, timeout))
+			return snap;
+		msleep(10);
+	}
+}
+
 KUNIT_DEFINE_ACTION_WRAPPER(df_test_fini_action, deferred_free_fini,
 			    struct deferred_free_list *);
 
@@ -279,7 +298,7 @@ static void df_test_frees_all_in_bounded_batches(struct kunit *test)
 	KUNIT_EXPECT_GT_MSG(test, passes, 1, "%lu pages freed in %lu passes",
 			    pages, passes);
 
-	snap = df_test_snap(t);
+	snap = df_test_snap_freed(t, n);
 	KUNIT_EXPECT_EQ(test, snap.nr_items, 0);
 	KUNIT_EXPECT_EQ(test, snap.nr_pages, 0);
 	KUNIT_EXPECT_EQ(test, snap.stats.freed_items, n);
@@ -379,7 +398,7 @@ static void df_test_shrinker_passes_pressure(struct kunit *test)
 	df_test_unplug(t);
 	df_test_wait_freed(test, t, n);
 	df_test_expect_freed(test, t, 0, 1, DEFERRED_FREE_NORMAL);
-	snap = df_test_snap(t);
+	snap = df_test_snap_freed(t, 1);
 	KUNIT_EXPECT_EQ(test, snap.stats.shrunk_items, n - 1);
 	KUNIT_EXPECT_EQ(test, snap.stats.freed_items, 1);
 }
