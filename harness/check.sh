@@ -97,7 +97,7 @@ if want checkpatch; then
 		# The base is a tarball import without upstream history, so checkpatch
 		# cannot resolve the upstream ids of Fixes: tags; they are checked by
 		# hand (UNKNOWN_COMMIT_ID is the only type ignored).
-		(cd "$CHECKTREE" && perl scripts/checkpatch.pl --strict --show-types --no-summary \
+		(cd "$CHECKTREE" && PATH=/usr/bin:/bin:$PATH perl scripts/checkpatch.pl --strict --show-types --no-summary \
 			--ignore UNKNOWN_COMMIT_ID "$p") >"$logs/checkpatch-$name.log" 2>&1 || true
 		verdict=$(python3 "$H/checkpatch_judge.py" "$H/checkpatch-allow" "$logs/checkpatch-$name.log")
 		case "$verdict" in

@@ -127,7 +127,7 @@ static struct df_test_snap df_test_snap_freed(struct df_test *t,
 		if (snap.stats.freed_items >= nr ||
 		    time_after(jiffies, timeout))
 			return snap;
-		msleep(10);
+		msleep(20);
 	}
 }
 
