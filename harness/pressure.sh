@@ -27,7 +27,10 @@ gcc -static -O2 -Wall -I"$inc" -o "$bindir/dmabuf-pressure" "$H/guest/src/dmabuf
 gcc -static -O2 -Wall -I"$inc" -o "$bindir/vgem-evict" "$H/guest/src/vgem-evict.c" ||
 	die "could not build vgem-evict"
 log="$logs/pressure-$label-$set.log"
-GUEST_MEM=256 WORKLOAD="$H/guest/pressure/10-zram.sh $(echo "$H"/guest/pressure/$set/*.sh)" "$H/guest.sh" workload "$kb" "$log" \
+scripts="$H/guest/pressure/10-zram.sh $(echo "$H"/guest/pressure/$set/*.sh)"
+# fill ends with the heap set's drop_caches check
+[ "$set" != fill ] || scripts="$scripts $H/guest/pressure/heap/29-drop.sh"
+GUEST_MEM=256 WORKLOAD="$scripts" "$H/guest.sh" workload "$kb" "$log" \
 	"${PRESSURE_TIMEOUT:-900}" "console=ttyS0 kunit.enable=0 tsc=unstable" "$bindir" || true
 grep -aE '^(@@ |errno |churn |big |fill |pools |deferred |oom_kill |zram |vgem )|Out of memory|Killed process|Kernel panic' "$log" |
 	sed "s/^/$label: /"
