@@ -10,10 +10,10 @@ SHELL := /bin/bash
 H := harness
 
 .PHONY: help deps base tree export status run check check-debug check-bisect \
-	baseline selftest configs perf-pool bench pressure clean-cache
+	baseline selftest configs perf-pool bench bench-ttm pressure clean-cache
 
 help:
-	@sed -n 's/^#   //p' Makefile; echo "  make tree | export | status | check-debug | check-bisect | configs | perf-pool | bench | pressure | baseline | selftest | deps"
+	@sed -n 's/^#   //p' Makefile; echo "  make tree | export | status | check-debug | check-bisect | configs | perf-pool | bench | bench-ttm | pressure | baseline | selftest | deps"
 
 deps:
 	@$(H)/deps.sh
@@ -56,6 +56,9 @@ perf-pool: base
 
 bench: base
 	@$(H)/bench-heap.sh
+
+bench-ttm: base
+	@$(H)/bench-ttm.sh
 
 pressure: base
 	@$(H)/pressure-all.sh

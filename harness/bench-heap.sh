@@ -4,7 +4,9 @@
 # (base, patched, base, patched, ...; PAIRS pairs, default 3), 512 MiB, 2
 # vCPUs, -cpu Nehalem.  For 4 KiB, 1, 8 and 32 MiB: p50 and p99 of the
 # allocation ioctl and of close(), and CPU time per MiB of the caller and of
-# the deferred-free kthread (from /proc/<pid>/schedstat).
+# the deferred-free kthread (from /proc/<pid>/schedstat).  The kernels are
+# the bench kernels of harness/bench-kernels.sh (the KUnit configuration
+# plus schedstats).
 # Writes harness/results/heap-bench.md and heap-bench.png; exit status 1 if a
 # bar is missed.
 . "$(dirname "$0")/lib.sh"
@@ -14,18 +16,18 @@ kthread=${BENCH_KTHREAD:-dfree-}
 logs="$CACHE/logs/bench"
 rm -rf "$logs"
 mkdir -p "$logs"
-"$H/kernels.sh" >"$logs/kernels.log" 2>&1 || { tail -3 "$logs/kernels.log"; die "kernels did not build"; }
+"$H/bench-kernels.sh" >"$logs/kernels.log" 2>&1 || { tail -3 "$logs/kernels.log"; die "kernels did not build"; }
 bindir="$CACHE/guest-bin-bench"
 mkdir -p "$bindir"
-gcc -static -O2 -Wall -I"$BUILD/kunit/usr/include" -o "$bindir/dmabuf-pressure" \
-	"$H/guest/src/dmabuf-pressure.c" 2>"$logs/cc.log" ||
-	{ make -s -C "$CHECKTREE" O="$BUILD/kunit" ARCH=x86_64 headers_install >/dev/null 2>&1 &&
-	  gcc -static -O2 -Wall -I"$BUILD/kunit/usr/include" -o "$bindir/dmabuf-pressure" \
-		"$H/guest/src/dmabuf-pressure.c"; } || die "could not build the guest program"
+# The series changes no uapi: the base's headers serve both kernels.
+make -s -C "$CACHE/bench-tree-base" O="$BUILD/bench-base" ARCH=x86_64 headers_install >/dev/null 2>&1 ||
+	die "headers_install failed in $BUILD/bench-base"
+gcc -static -O2 -Wall -I"$BUILD/bench-base/usr/include" -o "$bindir/dmabuf-pressure" \
+	"$H/guest/src/dmabuf-pressure.c" || die "could not build the guest program"
 cut -d' ' -f1-3 /proc/loadavg >"$logs/loadavg"
 for i in $(seq 1 "$pairs"); do
 	for k in base patched; do
-		kb="$BUILD/kunit"; [ $k = base ] && kb="$BUILD/kunit-base"
+		kb="$BUILD/bench"; [ $k = base ] && kb="$BUILD/bench-base"
 		step "pair $i/$pairs: $k kernel"
 		WORKLOAD="$H/guest/bench/10-heap-bench.sh" "$H/guest.sh" workload "$kb" \
 			"$logs/$k$i.log" 1200 "console=ttyS0 kunit.enable=0 tsc=unstable bench_kthread=$kthread" \

@@ -2,7 +2,9 @@
 # configs.sh [TREE [NAME...]]: link the kernel of TREE in the configurations
 # that the page pool must build in (harness/configs/NAME.config on top of
 # tinyconfig and common.config): DRM=m and DRM=n with the system heap built
-# in, and i386 with HIGHMEM.  Every option a fragment asks for must survive
+# in, i386 with HIGHMEM, and arm64 built with clang (LLVM=1) with panfrost,
+# the driver on the generic shmem shrinker that needs hardware to run.  A
+# fragment's "# toolchain: LLVM=1" line selects clang.  Every option a fragment asks for must survive
 # olddefconfig, so a dependency that drops one is an error, not a silent
 # pass.  Prints "config NAME ok|FAILED"; exit status 1 if any failed.
 # Without TREE (make configs): patches/ applied to the base in the check tree.
@@ -17,7 +19,7 @@ if [ -z "$tree" ]; then
 		die "patches/ does not apply (log: $CACHE/logs/configs-apply.log)"
 fi
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(x86_64-drm-m x86_64-drm-n i386-highmem)
+[ ${#names[@]} -gt 0 ] || names=(x86_64-drm-m x86_64-drm-n i386-highmem arm64-panfrost)
 logs="$CACHE/logs/configs"
 mkdir -p "$logs"
 rc=0
@@ -27,6 +29,8 @@ for n in "${names[@]}"; do
 	o="$BUILD/cfg-$n"
 	log="$logs/$n.log"
 	mk=(make -C "$tree" O="$o" ARCH="$arch" CC="ccache gcc" -j"$JOBS")
+	grep -qx '# toolchain: LLVM=1' "$frag" &&
+		mk=(make -C "$tree" O="$o" ARCH="$arch" LLVM=1 CC="ccache clang" -j"$JOBS")
 	(
 		mkdir -p "$o"
 		"${mk[@]}" tinyconfig >/dev/null &&

@@ -4,7 +4,8 @@
 # under bad input and memory pressure, guest/pressure/heap/*.sh) or "vgem"
 # (more mmapped vgem buffers than RAM, guest/pressure/vgem/*.sh).  Programs
 # come from guest/src/.  Prints the guest's result lines prefixed with
-# LABEL; the console is in logs/pressure-LABEL-SET.log.
+# LABEL; the console is in logs/pressure-LABEL-SET.log.  PRESSURE_APPEND adds
+# to the kernel command line.
 . "$(dirname "$0")/lib.sh"
 
 kb=$1 label=$2 set=$3
@@ -31,6 +32,7 @@ scripts="$H/guest/pressure/10-zram.sh $(echo "$H"/guest/pressure/$set/*.sh)"
 # fill ends with the heap set's drop_caches check
 [ "$set" != fill ] || scripts="$scripts $H/guest/pressure/heap/29-drop.sh"
 GUEST_MEM=256 WORKLOAD="$scripts" "$H/guest.sh" workload "$kb" "$log" \
-	"${PRESSURE_TIMEOUT:-900}" "console=ttyS0 kunit.enable=0 tsc=unstable" "$bindir" || true
-grep -aE '^(@@ |errno |churn |big |fill |pools |deferred |oom_kill |zram |vgem )|Out of memory|Killed process|Kernel panic' "$log" |
+	"${PRESSURE_TIMEOUT:-900}" "console=ttyS0 kunit.enable=0 tsc=unstable${PRESSURE_APPEND:+ $PRESSURE_APPEND}" \
+	"$bindir" || true
+grep -aE '^(@@ |errno |churn |big |fill |pools |deferred |oom_kill |zram |vgem )|copy_page_bench: [0-9]|Out of memory|Killed process|Kernel panic' "$log" |
 	sed "s/^/$label: /"

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# make bench-ttm: populate and unpopulate through TTM's public API
+# (harness/bench/gpupool_bench.c, gpupool_bench.ttm=1), built into the base
+# and the patched bench kernels (harness/bench-kernels.sh), in three kernels'
+# boots:
+#   base     6.12's TTM with its own pool
+#   patched  TTM on drm_page_pool (cached pages unpooled, as in 6.12)
+#   cached   the patched kernel with ttm.bench_pool_cached=1: cached pages
+#            of the node-bound pool go to drm_page_pool as well (the variant
+#            the series decided against; bench-kernels.sh adds it)
+# First ICOUNT boots of each under "-icount shift=0" (1 vCPU; figures are
+# guest instructions, deterministic), then ROUNDS rounds (default 5) of
+# alternating wall-clock boots (2 vCPUs), base, patched, cached in each.
+# Writes harness/results/ttm-bench.md; exit status 1 if a bar is missed.
+. "$(dirname "$0")/lib.sh"
+
+rounds=${ROUNDS:-5} icount=${ICOUNT:-1}
+logs="$CACHE/logs/bench-ttm"
+rm -rf "$logs"
+mkdir -p "$logs"
+"$H/bench-kernels.sh" >"$logs/kernels.log" 2>&1 || { tail -3 "$logs/kernels.log"; die "kernels did not build"; }
+
+# boot KERNEL LOG [QEMU args]: one boot of the benchmark
+boot() {
+	local k=$1 log=$2 kb="$BUILD/bench" extra=""
+	[ "$k" = base ] && kb="$BUILD/bench-base"
+	[ "$k" = cached ] && extra=" ttm.bench_pool_cached=1"
+	WORKLOAD="$H/guest/bench-ttm/10-none.sh" "$H/guest.sh" workload "$kb" "$log" 1800 \
+		"console=ttyS0 kunit.enable=0 tsc=unstable gpupool_bench.ttm=1$extra" || true
+	grep -q 'ttm_pool_bench: done (0)' "$log" || die "no complete benchmark in $log"
+}
+
+cut -d' ' -f1-3 /proc/loadavg >"$logs/loadavg"
+for i in $(seq 1 "$icount"); do
+	for k in base patched cached; do
+		step "icount boot $i/$icount: $k"
+		GUEST_SMP=1 GUEST_QEMU_ARGS="-icount shift=0" boot $k "$logs/icount-$k$i.log"
+	done
+done
+for i in $(seq 1 "$rounds"); do
+	for k in base patched cached; do
+		step "wall-clock round $i/$rounds: $k"
+		boot $k "$logs/wall-$k$i.log"
+	done
+done
+cut -d' ' -f1-3 /proc/loadavg >>"$logs/loadavg"
+python3 "$H/bench_ttm_table.py" "$logs" "$icount" "$rounds" "$H/results/ttm-bench.md"
