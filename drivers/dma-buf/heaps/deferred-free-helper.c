@@ -21,6 +21,7 @@
 #include <linux/shrinker.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <uapi/linux/sched/types.h>
 
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
@@ -45,10 +46,12 @@
  *   deferred_free_fini() frees what is still queued. The owner hands the
  *   pages straight back to the system, neither zeroing nor pooling them.
  *
- * Kthread: one per list, named "dfree-<name>", freezable and at the lowest
- * priority of the normal scheduling class (sched_set_normal()), so that it
- * runs when the CPUs have nothing better to do. It sleeps while the list is
- * empty, and is woken only when an object is queued on an empty list. Each
+ * Kthread: one per list, named "dfree-<name>", freezable and in the
+ * SCHED_IDLE scheduling class, so that it runs when the CPUs have nothing
+ * better to do and its wake-up never preempts the task that queued the
+ * object (a nice value alone does not promise that). It sleeps while the
+ * list is empty, and is woken only when an object is queued on an empty
+ * list. Each
  * pass takes the oldest objects off the list while it holds fewer than
  * %DEFERRED_FREE_BATCH_PAGES pages, frees them and then lets the scheduler
  * and the freezer in, so the work between two such points is bounded (by
@@ -266,6 +269,18 @@ static int deferred_free_stats_show(struct seq_file *m, void *data)
 }
 DEFINE_SHOW_ATTRIBUTE(deferred_free_stats);
 
+/*
+ * Freeing is background work: SCHED_IDLE runs it when nothing else wants the
+ * CPU. Should the class not be set, the kthread still works, at normal
+ * priority.
+ */
+static void deferred_free_set_idle(struct task_struct *thread)
+{
+	const struct sched_attr attr = { .sched_policy = SCHED_IDLE };
+
+	WARN_ON_ONCE(sched_setattr_nocheck(thread, &attr));
+}
+
 /**
  * deferred_free_init - set up a deferred-free list and start its kthread
  * @dfl: the list, embedded in the owner's structure
@@ -323,8 +338,7 @@ int deferred_free_init(struct deferred_free_list *dfl, const char *name,
 		err = PTR_ERR(thread);
 		goto err_free_shrinker;
 	}
-	/* Freeing is background work: run when nothing else wants the CPU */
-	sched_set_normal(thread, MAX_NICE);
+	deferred_free_set_idle(thread);
 	dfl->thread = thread;
 
 	shrinker_register(dfl->shrinker);

@@ -376,17 +376,33 @@ VISIBLE_IF_KUNIT void system_heap_deferred_free(struct deferred_free_list *dfl,
 }
 EXPORT_SYMBOL_IF_KUNIT(system_heap_deferred_free);
 
+/*
+ * Buffers shorter than this are made of order-0 pages only: freeing their
+ * few pages costs the caller less than queueing them, and far less than the
+ * kthread's wake-up and pass would cost.
+ */
+#define SYSTEM_HEAP_DEFER_MIN_LEN	(PAGE_SIZE << 4)
+
 /**
  * system_heap_free_buffer - free a buffer whose dma-buf was released
  * @buffer: the buffer
  *
  * Queue the buffer on the heap's deferred-free list and return: zeroing
- * its blocks is left to the list's kthread, off the caller's path.
+ * its blocks is left to the list's kthread, off the caller's path. A buffer
+ * shorter than %SYSTEM_HEAP_DEFER_MIN_LEN is handed back to the system at
+ * once instead, unzeroed and unpooled, as a heap without pools would.
  *
  * Context: Process context; does not sleep.
  */
 VISIBLE_IF_KUNIT void system_heap_free_buffer(struct system_heap_buffer *buffer)
 {
+	if (buffer->len < SYSTEM_HEAP_DEFER_MIN_LEN) {
+		system_heap_release_pages(&buffer->sg_table);
+		sg_free_table(&buffer->sg_table);
+		kfree(buffer);
+		return;
+	}
+
 	deferred_free(&buffer->sys->deferred, &buffer->deferred,
 		      buffer->len >> PAGE_SHIFT);
 }

@@ -309,7 +309,9 @@ static void df_test_frees_all_in_bounded_batches(struct kunit *test)
 
 /*
  * With nothing queued the kthread sleeps: the count of its passes does not
- * move, and one item queued later costs exactly one more pass.
+ * move, and one item queued later costs exactly one more pass. The kthread
+ * is in the SCHED_IDLE class, so that waking it never preempts the task
+ * that queued an item.
  */
 static void df_test_idle_thread_sleeps(struct kunit *test)
 {
@@ -317,6 +319,7 @@ static void df_test_idle_thread_sleeps(struct kunit *test)
 	struct df_test *t;
 
 	t = df_test_create(test, 2, df_test_pages_small, false);
+	KUNIT_EXPECT_EQ(test, t->dfl.thread->policy, SCHED_IDLE);
 	df_test_queue(t, 0, 1);
 	df_test_wait_freed(test, t, 1);
 

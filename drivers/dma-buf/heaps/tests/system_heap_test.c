@@ -464,6 +464,39 @@ static void sh_test_pressure_frees_to_system(struct kunit *test)
 	sh_test_expect_pools_empty(test, sys);
 }
 
+/*
+ * A buffer shorter than 64 KiB is made of order-0 pages only: its release
+ * hands them straight back to the system instead of queueing it, so the
+ * deferred-free list sees nothing and no pool gains a page.
+ */
+static void sh_test_small_buffer_freed_at_once(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct deferred_free_stats before, after;
+	struct sh_test_stub *stub;
+	unsigned int i;
+
+	stub = sh_test_stub_activate(test, UINT_MAX);
+	buffer = system_heap_alloc_buffer(sys, 3 * PAGE_SIZE);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
+	KUNIT_ASSERT_EQ(test, stub->n, 3);
+	sh_test_fill(buffer, 0x5a);
+
+	before = sh_test_stats(sys);
+	system_heap_free_buffer(buffer);
+	after = sh_test_stats(sys);
+
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sys->deferred.nr_items), 0);
+	KUNIT_EXPECT_EQ(test, after.freed_items, before.freed_items);
+	KUNIT_EXPECT_EQ(test, after.shrunk_items, before.shrunk_items);
+	for (i = 0; i < stub->n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[i]), 1,
+				    "page %u still held", i);
+	sh_test_expect_pools_empty(test, sys);
+}
+
 /* A length beyond RAM fails at once, before a single page is allocated */
 static void sh_test_alloc_beyond_ram(struct kunit *test)
 {
@@ -534,6 +567,7 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_alloc_failure_frees_blocks),
 	KUNIT_CASE(sh_test_alloc_failure_after_pool_hit),
 	KUNIT_CASE(sh_test_pressure_frees_to_system),
+	KUNIT_CASE(sh_test_small_buffer_freed_at_once),
 	KUNIT_CASE(sh_test_alloc_beyond_ram),
 	KUNIT_CASE(sh_test_register_failure_tears_down),
 	{}
