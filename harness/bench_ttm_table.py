@@ -15,6 +15,7 @@ each kernel.  Bars:
     holds while the warm populate+unpopulate gain of pooling them
     (patched / cached variant) stays under 1.5 in instruction counts or in
     wall clock.  Exit status 1 if a bar is missed."""
+import os
 import re
 import statistics
 import sys
@@ -79,7 +80,8 @@ def main():
             if not ok:
                 failed.append(f'icount {c} {op} {r:.3f}')
             o.append(f'| {c} | {op} | {b:.0f} | {p:.0f} | {r:.3f} | {"met" if ok else "MISSED"} |')
-    o += ['', f'## Wall clock ({nwall} alternating rounds, 2 vCPUs)\n',
+    smp = open(f'{d}/smp').read().strip() if os.path.exists(f'{d}/smp') else '?'
+    o += ['', f'## Wall clock ({nwall} alternating rounds, {smp} vCPU(s))\n',
           'ns per operation, median over the boots of each kernel, with the range of',
           'the per-boot medians. A cell misses the bar only if its ratio is above',
           '1.05 and its fastest patched boot is still more than 5% slower than its',
