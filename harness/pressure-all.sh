@@ -6,8 +6,11 @@
 # also measure copy_page() in the kernel before the workload
 # (gpupool_bench.copy_page=1), so that the MiB/s of eviction and swap-in
 # stand beside the guest's own memory copy bandwidth.
-# Prints every result line, prefixed "base:" or "patched:".
+# Prints every result line, prefixed "base:" or "patched:", and keeps them in
+# harness/results/pressure.txt.
 . "$(dirname "$0")/lib.sh"
+
+exec > >(tee "$H/results/pressure.txt.tmp")
 
 "$H/bench-kernels.sh" >"$CACHE/logs/kernels.log" 2>&1 || { tail -3 "$CACHE/logs/kernels.log"; die "kernels did not build"; }
 for set in ${SETS:-heap fill vgem}; do
@@ -32,3 +35,4 @@ PY
 		fi
 	done
 done
+mv "$H/results/pressure.txt.tmp" "$H/results/pressure.txt"
