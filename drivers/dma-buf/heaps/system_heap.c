@@ -349,6 +349,17 @@ static void system_heap_release_pages(struct sg_table *table)
 	}
 }
 
+/*
+ * Free a buffer, handing its blocks to the system as they are: one nobody
+ * saw, a small one, or one freed under memory pressure
+ */
+static void system_heap_discard_buffer(struct system_heap_buffer *buffer)
+{
+	system_heap_release_pages(&buffer->sg_table);
+	sg_free_table(&buffer->sg_table);
+	kfree(buffer);
+}
+
 /**
  * system_heap_deferred_free - free a released buffer, from the deferred list
  * @dfl: the heap's deferred-free list
@@ -367,10 +378,12 @@ VISIBLE_IF_KUNIT void system_heap_deferred_free(struct deferred_free_list *dfl,
 	struct system_heap_buffer *buffer =
 		container_of(item, struct system_heap_buffer, deferred);
 
-	if (reason == DEFERRED_FREE_NORMAL)
-		system_heap_pool_pages(buffer->sys, &buffer->sg_table);
-	else
-		system_heap_release_pages(&buffer->sg_table);
+	if (reason != DEFERRED_FREE_NORMAL) {
+		system_heap_discard_buffer(buffer);
+		return;
+	}
+
+	system_heap_pool_pages(buffer->sys, &buffer->sg_table);
 	sg_free_table(&buffer->sg_table);
 	kfree(buffer);
 }
@@ -397,9 +410,7 @@ EXPORT_SYMBOL_IF_KUNIT(system_heap_deferred_free);
 VISIBLE_IF_KUNIT void system_heap_free_buffer(struct system_heap_buffer *buffer)
 {
 	if (buffer->len < SYSTEM_HEAP_DEFER_MIN_LEN) {
-		system_heap_release_pages(&buffer->sg_table);
-		sg_free_table(&buffer->sg_table);
-		kfree(buffer);
+		system_heap_discard_buffer(buffer);
 		return;
 	}
 
@@ -557,14 +568,6 @@ free_pages:
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_IF_KUNIT(system_heap_alloc_buffer);
-
-/* Free a buffer that was never exported, handing its blocks to the system */
-static void system_heap_discard_buffer(struct system_heap_buffer *buffer)
-{
-	system_heap_release_pages(&buffer->sg_table);
-	sg_free_table(&buffer->sg_table);
-	kfree(buffer);
-}
 
 static struct dma_buf *system_heap_allocate(struct dma_heap *heap,
 					    unsigned long len,
