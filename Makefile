@@ -10,10 +10,11 @@ SHELL := /bin/bash
 H := harness
 
 .PHONY: help deps base tree export status run check check-debug check-bisect \
-	baseline selftest configs perf-pool bench bench-ttm pressure clean-cache
+	baseline selftest configs perf-pool bench bench-ttm pressure clean-cache \
+	signoff send-check
 
 help:
-	@sed -n 's/^#   //p' Makefile; echo "  make tree | export | status | check-debug | check-bisect | configs | perf-pool | bench | bench-ttm | pressure | baseline | selftest | deps"
+	@sed -n 's/^#   //p' Makefile; echo "  make tree | export | status | signoff | send-check | check-debug | check-bisect | configs | perf-pool | bench | bench-ttm | pressure | baseline | selftest | deps"
 
 deps:
 	@$(H)/deps.sh
@@ -62,3 +63,9 @@ bench-ttm: base
 
 pressure: base
 	@$(H)/pressure-all.sh
+
+signoff: base
+	@$(H)/signoff.sh
+
+send-check: base
+	@$(H)/send-check.sh

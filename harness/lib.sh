@@ -16,12 +16,24 @@ CHECKTREE="$CACHE/check-tree"		# scratch: git am of patches/ for checks
 BASETREE="$CACHE/tree-base"		# the base alone, for base-kernel controls
 BUILD="$CACHE/build"			# O= build directories, one per config
 STAMPS="$CACHE/stamps"
-export CCACHE_DIR="$CACHE/ccache"
+LOGS="$CACHE/logs"
+# ccache: paths under the cache directory are hashed relative to it, so two
+# cache directories (make check's fresh-cache stage) share compiled objects.
+export CCACHE_DIR=${GPUPOOL_CCACHE:-$CACHE/ccache}
+export CCACHE_BASEDIR="$CACHE"
 JOBS=${JOBS:-$(nproc)}
+# Every cache directory named above exists before any script uses it, so
+# each entry point works on an empty cache whatever ran before it.
+mkdir -p "$CACHE" "$BUILD" "$STAMPS" "$LOGS" "$CCACHE_DIR"
 
-# Fixed identity and dates for everything the harness commits or exports.
-PROJ_NAME="drm page pool series"
-PROJ_EMAIL="dri-devel@lists.freedesktop.org"
+# The one place that names the identity the series is exported under: a
+# placeholder, plainly not a person (.invalid, RFC 2606), used for every
+# patch's From: and Signed-off-by:.  Only a person can certify the DCO, so
+# whoever sends the series makes it theirs first (README, "Sending the
+# series"); "make send-check" refuses while this identity is still there.
+PROJ_NAME="Placeholder Author"
+PROJ_EMAIL="placeholder.author@example.invalid"
+# Fixed dates for everything the harness commits or exports.
 FIXED_DATE="2026-01-01T00:00:00+00:00"
 
 say()  { printf '%s\n' "$*"; }
@@ -62,18 +74,21 @@ is_project_path() {
 	return 1
 }
 
-# format_series TREE OUTDIR: write base..HEAD of TREE as the series, exactly as
-# patches/ holds it.  Reproducible: zero commit ids in the "From " lines, fixed
-# dates, no git version signature, cover letter text from harness/cover-letter.
+# format_series TREE OUTDIR [sender]: write base..HEAD of TREE as the series,
+# exactly as patches/ holds it.  Reproducible: zero commit ids in the "From "
+# lines, fixed dates, no git version signature, cover letter text from
+# harness/cover-letter.  With "sender", the cover letter is the sender's (the
+# tree's own git identity) and the commits keep their own dates: what "make
+# send-check" checks before mail goes out.
 format_series() {
-	local tree=$1 out=$2 base n subject
+	local tree=$1 out=$2 mode=${3:-} base n subject
 	base=$(base_commit)
 	rm -rf "$out"
 	mkdir -p "$out"
 	n=$(git -C "$tree" rev-list --count "$base..HEAD")
 	[ "$n" -gt 0 ] || return 0
 	(
-		fixed_ident
+		[ "$mode" = sender ] || fixed_ident
 		git -C "$tree" -c core.abbrev=12 -c diff.renames=true format-patch -q \
 			--cover-letter --base="$base" --zero-commit --no-signature \
 			--subject-prefix=PATCH -o "$out" "$base..HEAD"
@@ -81,7 +96,8 @@ format_series() {
 	subject=$(sed -n '1p' "$H/cover-letter")
 	# Dates: every patch gets the same fixed one (the commits' own dates are
 	# noise; am'd commits get it back).
-	sed -i "s/^Date: .*/Date: $(date -u -R -d "$FIXED_DATE")/" "$out"/*.patch
+	[ "$mode" = sender ] ||
+		sed -i "s/^Date: .*/Date: $(date -u -R -d "$FIXED_DATE")/" "$out"/*.patch
 	python3 - "$out/0000-cover-letter.patch" "$H/cover-letter" <<'PY'
 import sys
 path, src = sys.argv[1], sys.argv[2]
@@ -120,4 +136,34 @@ mirror_edits() {
 	LC_ALL=C sort -u | while read -r f; do
 		is_project_path "$f" || echo "$f"
 	done
+}
+
+# kunit_config_hash CFG: one id for everything that decides what the KUnit
+# kernel of CFG (default or debug) is and how it boots.  "make baseline"
+# records it beside the baseline; "make check" refuses a baseline made for
+# another configuration.
+kunit_config_files() {
+	echo "$H/kunit/gpu.kunitconfig"
+	[ "$1" = default ] || echo "$H/kunit/$1.config"
+	echo "$H/kunit/x86_64-smp2.py"
+	echo "$H/kunit/x86_64-smp2-numa2.py"
+	echo "$H/kunit/numa-suites"
+}
+kunit_config_hash() {
+	local f
+	kunit_config_files "$1" | while read -r f; do
+		printf '%s\n' "${f#"$H"/}"
+		cat "$f"
+	done | sha256sum | cut -c1-16
+}
+# baseline_is_current CFG: 0 if harness/baseline/kunit-CFG.* was made for the
+# current configuration; otherwise prints why.
+baseline_is_current() {
+	local want have cmd=make\ baseline f="$H/baseline/kunit-$1.config-hash"
+	want=$(kunit_config_hash "$1")
+	have=$(sed -n 's/^sha256-16 //p' "$f" 2>/dev/null || true)
+	[ "$have" = "$want" ] && return 0
+	[ "$1" = default ] || cmd="$cmd CFG=$1"
+	say "harness/baseline/kunit-$1.* was made for configuration ${have:-(none recorded)}, but the configuration is now $want: run '$cmd'"
+	return 1
 }
