@@ -5,14 +5,20 @@
 #   - ICOUNT boots under "-icount shift=0" (1 vCPU, default 2): the same
 #     figures as guest instruction counts, deterministic, so two boots agree.
 # Every ratio compares the pool with the buddy allocator in the same boot.
-# Writes harness/results/page-pool-perf.md and checks the issue's bars on the
-# instruction counts (exit 1 if one fails).
+# Writes harness/results/page-pool-perf.json (the cases' result lines of
+# every boot, and what was measured: harness/results_stale.py) and
+# page-pool-perf.md, with the issue's bars in both metrics; exit status 1 if
+# a bar is missed on the metric it is judged on (instruction counts).
 . "$(dirname "$0")/lib.sh"
 
 boots=${BOOTS:-3} icount=${ICOUNT:-2}
 logs="$CACHE/logs/perf-pool"
 rm -rf "$logs"
 mkdir -p "$logs"
+# What is measured, before the kernel is built from it
+date -u +%Y-%m-%dT%H:%M:%SZ >"$logs/started"
+echo "BOOTS=$boots ICOUNT=$icount make perf-pool" >"$logs/command"
+python3 "$H/results_stale.py" --snapshot page-pool-perf >"$logs/measured.json"
 "$H/tree-prep.sh" "$CHECKTREE" >/dev/null
 apply_series "$CHECKTREE" >"$logs/apply.log" 2>&1 || die "patches/ does not apply (log: $logs/apply.log)"
 step "building the KUnit kernel"
@@ -35,8 +41,8 @@ for i in $(seq 1 "$icount"); do
 	cp "$BUILD/kunit/test.log" "$logs/icount$i.log"
 done
 cd "$TOP"
-python3 "$H/perf_pool_table.py" "$logs" "$boots" "$icount" >"$H/results/page-pool-perf.md.tmp" ||
-	{ rm -f "$H/results/page-pool-perf.md.tmp"; die "could not read the figures (logs: $logs)"; }
-mv "$H/results/page-pool-perf.md.tmp" "$H/results/page-pool-perf.md"
-cat "$H/results/page-pool-perf.md"
-grep -q '^Bars: all met' "$H/results/page-pool-perf.md"
+cut -d' ' -f1-3 /proc/loadavg >>"$logs/loadavg"
+rc=0
+python3 "$H/perf_pool_table.py" "$logs" "$boots" "$icount" "$H/results" || rc=$?
+[ $rc != 2 ] || die "could not read the figures (logs: $logs)"
+exit $rc
