@@ -14,7 +14,10 @@ passed, and the console shows no BUG, Oops, lockdep, KASAN, UBSAN or kmemleak
 report and no WARNING beyond the baseline.
 
 OUTDIR holds kunit.sh's results: kunit*.json and console*.log, one pair per
-boot of the test kernel.
+boot of the test kernel (kunit.json with console.log, kunit-numaN.json with
+console-numaN.log).  The judge fails closed: no results at all, a boot whose
+results hold no case or whose console log is missing or empty, and a
+baseline that lists no case are failures, each counted in "counts".
 """
 import collections
 import glob
@@ -85,21 +88,33 @@ def leaves(group, prefix=''):
         yield from leaves(sub, path)
 
 
-def load_cases(outdir):
+def load_cases(outdir, per_boot=None):
+    """All cases of OUTDIR's kunit*.json; per_boot, if given, gets each
+    file's name and how many cases it held."""
     cases = {}
     paths = sorted(glob.glob(os.path.join(outdir, 'kunit*.json')))
     if not paths:
         raise FileNotFoundError('no kunit*.json in ' + outdir)
     for path in paths:
         with open(path) as f:
-            load_one(json.load(f), cases)
+            n = load_one(json.load(f), cases)
+        if per_boot is not None:
+            per_boot[os.path.basename(path)] = n
     return cases
 
 
 def load_one(top, cases):
+    n = 0
     for name, status in leaves(top):
         # Drop the synthetic top-level group name.
         cases[name.split('.', 1)[1] if '.' in name else name] = status
+        n += 1
+    return n
+
+
+def console_of(json_name):
+    """The console log kunit.sh writes beside a boot's JSON file."""
+    return 'console' + json_name[len('kunit'):-len('.json')] + '.log'
 
 
 def load_console(outdir):
@@ -173,13 +188,26 @@ def cmd_baseline(prefix, outdir):
 
 def cmd_judge(prefix, outdir):
     base_cases, base_warns, base_reports = read_baseline(prefix)
-    try:
-        cases = load_cases(outdir)
-    except (FileNotFoundError, json.JSONDecodeError) as e:
-        cases = {}
-        print(f'FAIL kunit: no results ({e})')
-    lines = load_console(outdir)
     p = f = 0
+    if not base_cases:
+        f += 1
+        print(f'FAIL kunit: the baseline {prefix}.cases lists no case')
+    boots = {}
+    try:
+        cases = load_cases(outdir, boots)
+    except (OSError, ValueError, AttributeError, KeyError, TypeError) as e:
+        cases = {}
+        f += 1
+        print(f'FAIL kunit: no results ({e})')
+    for name, n in sorted(boots.items()):
+        if n == 0:
+            f += 1
+            print(f'FAIL kunit: {name} holds no case (the boot ran no test)')
+        con = os.path.join(outdir, console_of(name))
+        if not os.path.isfile(con) or os.path.getsize(con) == 0:
+            f += 1
+            print(f'FAIL console: no console log for {name} ({con} is missing or empty)')
+    lines = load_console(outdir)
     for name in base_cases:
         st = cases.get(name)
         if st == 'PASS':
