@@ -12,6 +12,12 @@ kb=$1 label=$2 set=$3
 logs="$CACHE/logs"
 bindir="$CACHE/guest-bin-pressure"
 mkdir -p "$logs" "$bindir"
+log="$logs/pressure-$label-$set.log"
+# A console log left by an earlier boot must never be judged as this one's:
+# it goes before anything can fail, so a boot that does not happen leaves no
+# log at all.
+rm -f "$log"
+[ -d "$H/guest/pressure/$set" ] || die "no workload set '$set' in $H/guest/pressure"
 # The series changes no uapi: the headers of any 6.12 build will do, the
 # same for the base and the patched kernel.
 inc=
@@ -27,7 +33,6 @@ gcc -static -O2 -Wall -I"$inc" -o "$bindir/dmabuf-pressure" "$H/guest/src/dmabuf
 	die "could not build dmabuf-pressure"
 gcc -static -O2 -Wall -I"$inc" -o "$bindir/vgem-evict" "$H/guest/src/vgem-evict.c" ||
 	die "could not build vgem-evict"
-log="$logs/pressure-$label-$set.log"
 scripts="$H/guest/pressure/10-zram.sh $(echo "$H"/guest/pressure/$set/*.sh)"
 # fill ends with the heap set's drop_caches check
 [ "$set" != fill ] || scripts="$scripts $H/guest/pressure/heap/29-drop.sh"

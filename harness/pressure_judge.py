@@ -9,7 +9,11 @@ lists are empty; no OOM kill at all.
 SET fill: 1 MiB buffers until the heap says no end in ENOMEM, not the OOM
 killer, and MemAvailable comes back (make pressure only).
 SET vgem: vgem-evict passes (every buffer reads back its pattern, busy
-buffers untouched) with no OOM kill."""
+buffers untouched) with no OOM kill.
+
+A missing or empty console log (the guest never booted: pressure.sh deletes
+the log before each boot) is one FAIL; so is an unknown SET.  The last line
+is always "counts P F"."""
 import os
 import re
 import sys
@@ -23,8 +27,19 @@ def kv(line, start):
 
 
 def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
     kind, log = sys.argv[1], sys.argv[2]
+    if kind not in ('heap', 'fill', 'vgem'):
+        print(f'FAIL pressure ({kind}): unknown workload set (heap, fill or vgem)')
+        print('counts 0 1')
+        return
     text = open(log, errors='replace').read() if os.path.exists(log) else ''
+    if not text.strip():
+        print(f'FAIL pressure ({kind}): no console log: the guest did not boot '
+              f'({log} is {"empty" if os.path.exists(log) else "missing"})')
+        print('counts 0 1')
+        return
     lines = text.splitlines()
     res = []
 
@@ -41,6 +56,7 @@ def main():
             if l.strip() and not l.startswith('#'):
                 c, e = l.split()
                 want[c] = int(e)
+        check(bool(want), 'harness/baseline/heap-errno lists the bad inputs', 'it lists none')
         got = {}
         for l in lines:
             if l.startswith('errno case '):
