@@ -9,6 +9,10 @@ check=0
 logs="$CACHE/logs"
 mkdir -p "$logs"
 kb="$BUILD/kunit"
+log="$logs/run-console.log"
+# Never judge an earlier boot's console: the log goes before anything can
+# fail, and a missing or empty log is a failure.
+rm -f "$log"
 
 if [ $check = 0 ]; then
 	"$H/tree-prep.sh" "$CHECKTREE"
@@ -31,17 +35,26 @@ gcc -static -O2 -Wall -I"$kb/usr/include" -o "$bindir/dmabuf-heap" \
 	die "could not build the dmabuf-heaps selftest (log: $logs/run-cc.log)"
 
 step "booting $(make -s -C "$CHECKTREE" O="$kb" kernelrelease 2>/dev/null) under QEMU (TCG, 2 vCPUs, -cpu Nehalem, 512 MiB)"
-log="$logs/run-console.log"
 start=$(date +%s)
 grc=0
 "$H/guest.sh" workload "$kb" "$log" "${RUN_TIMEOUT:-600}" "console=ttyS0 kunit.enable=0" "$bindir" || grc=$?
 secs=$(( $(date +%s) - start ))
 
 python3 - "$log" "$check" "$grc" "$secs" <<'PY'
-import re, sys
+import os, re, sys
 log, check, grc, secs = sys.argv[1], sys.argv[2] == '1', int(sys.argv[3]), sys.argv[4]
-text = open(log, errors='replace').read()
+text = open(log, errors='replace').read() if os.path.exists(log) else ''
 lines = text.splitlines()
+TOTALS = ('pass', 'fail', 'xfail', 'xpass', 'skip', 'error')
+
+
+def totals(line):
+    """The fields of kselftest's "# Totals: pass:N fail:N xfail:N xpass:N
+    skip:N error:N" line, or None if it is not exactly that."""
+    m = re.fullmatch(r'#? ?Totals: ' + ' '.join(rf'{k}:(\d+)' for k in TOTALS), line.strip())
+    return dict(zip(TOTALS, map(int, m.groups()))) if m else None
+
+
 sections, cur = {}, None
 for l in lines:
     m = re.match(r'@@ begin (\S+)', l)
@@ -53,6 +66,9 @@ for l in lines:
     if cur:
         sections[cur]['lines'].append(l)
 results = []          # (ok, name, detail)
+if not text.strip():
+    results.append((False, 'guest console log',
+                    f'{log} is {"empty" if os.path.exists(log) else "missing"}: the guest did not boot (rc {grc})'))
 guest = next((l for l in lines if l.startswith('@@ guest:')), None)
 done = '@@ guest done' in text
 results.append((done, 'guest boots and finishes its workload',
@@ -67,10 +83,19 @@ else:
             skip = '# SKIP' in m.group(2)
             results.append((m.group(1) == 'ok' and not skip,
                             'dmabuf-heaps: ' + m.group(2).strip(), 'skipped' if skip else ''))
-    tot = next((l for l in sel['lines'] if 'Totals:' in l), '')
-    results.append((sel['rc'] == 0 and 'skip:0' in tot and 'fail:0' in tot,
-                    'dmabuf-heaps selftest exit status and totals',
-                    f"rc={sel['rc']} {tot.strip('# ').strip()}"))
+    # Every planned test passed: exit status 0, the plan "1..N", the Totals
+    # line parsed field by field (pass:N, nothing failed, skipped or in
+    # error, no expected or unexpected failure), and N "ok" lines.
+    tl = [l for l in sel['lines'] if 'Totals:' in l]
+    tot = totals(tl[-1]) if len(tl) == 1 else None
+    plan = next((int(m.group(1)) for m in (re.fullmatch(r'1\.\.(\d+)', l.strip()) for l in sel['lines']) if m), None)
+    nok = sum(1 for l in sel['lines'] if re.match(r'ok \d+ ', l) and '# SKIP' not in l)
+    ok = sel['rc'] == 0 and tot is not None and plan is not None and plan > 0 and \
+        tot['pass'] == plan == nok and all(tot[k] == 0 for k in TOTALS[1:])
+    results.append((ok, 'dmabuf-heaps selftest exit status and totals',
+                    f"rc={sel['rc']} plan={plan} ok={nok} " +
+                    (' '.join(f'{k}:{v}' for k, v in tot.items()) if tot else
+                     f'{len(tl)} Totals line(s)' + (f': {tl[-1].strip()}' if tl else ''))))
 bad = [l for l in lines if re.search(r'BUG: |Oops|KASAN|UBSAN|Kernel panic|WARNING: ', l)]
 results.append((not bad, 'guest console has no BUG/Oops/WARNING', bad[0] if bad else ''))
 shr = sections.get('90-shrinkers', {'lines': []})['lines']
