@@ -9,8 +9,10 @@
 #
 # The suites of harness/kunit/numa-suites run in a second boot of the same
 # kernel with two NUMA nodes.  Writes OUTDIR/kunit*.json and
-# OUTDIR/console*.log.  Exit status: 0 if results were produced (judging is
-# kunit_results.py's job), 1 if the kernel did not build.
+# OUTDIR/console*.log.  Exit status: 0 if every boot produced its results
+# (judging is kunit_results.py's job), 1 if the kernel did not build, 2 if
+# it built but a boot left no results (no or an empty JSON file, or no
+# console log).  Any other status: this script itself failed.
 . "$(dirname "$0")/lib.sh"
 
 tree=$1 cfg=$2 out=${3:-}
@@ -49,6 +51,23 @@ while read -r mod glob; do
 done <"$H/kunit/numa-suites"
 filter=$(IFS=,; echo "${excl[*]}")
 
+# results_of_every_boot LOG: exit 2 (after the tail of OUTDIR/LOG) unless
+# the first boot and every NUMA boot left a JSON file and a console log.
+results_of_every_boot() {
+	local i=0 g missing=()
+	[ -s "$out/kunit.json" ] || missing+=(kunit.json)
+	[ -s "$out/console.log" ] || missing+=(console.log)
+	for g in "${globs[@]}"; do
+		i=$((i + 1))
+		[ -s "$out/kunit-numa$i.json" ] || missing+=("kunit-numa$i.json")
+		[ -s "$out/console-numa$i.log" ] || missing+=("console-numa$i.log")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	tail -20 "$out/$1" 2>/dev/null || true
+	say "a boot left no results: ${missing[*]} missing or empty in $out"
+	exit 2
+}
+
 if [ "$cfg" = default ]; then
 	$kp exec "${args[@]}" "${q1[@]}" --timeout 600 ${filter:+--filter "$filter"} \
 		--json="$out/kunit.json" >>"$out/kunit.out" 2>&1 || true
@@ -60,7 +79,7 @@ if [ "$cfg" = default ]; then
 			"$g" >>"$out/kunit.out" 2>&1 || true
 		cp "$bdir/test.log" "$out/console-numa$i.log" 2>/dev/null || true
 	done
-	[ -s "$out/kunit.json" ] || { tail -20 "$out/kunit.out"; exit 1; }
+	results_of_every_boot kunit.out
 	exit 0
 fi
 
@@ -76,4 +95,5 @@ for g in "${globs[@]}"; do
 		"$common numa=fake=2 kunit.filter_glob=$g" || true
 	$kp parse --json="$out/kunit-numa$i.json" <"$out/console-numa$i.log" >>"$out/kunit.parse" 2>&1 || true
 done
-[ -s "$out/kunit.json" ] || { tail -20 "$out/kunit.parse"; exit 1; }
+results_of_every_boot kunit.parse
+exit 0
