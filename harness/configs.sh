@@ -8,6 +8,7 @@
 # olddefconfig, so a dependency that drops one is an error, not a silent
 # pass.  Prints "config NAME ok|FAILED"; exit status 1 if any failed.
 # Without TREE (make configs): patches/ applied to the base in the check tree.
+# Without NAME: every fragment of harness/configs/ but common.config.
 . "$(dirname "$0")/lib.sh"
 
 tree=${1:-}
@@ -19,12 +20,19 @@ if [ -z "$tree" ]; then
 		die "patches/ does not apply (log: $CACHE/logs/configs-apply.log)"
 fi
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(x86_64-drm-m x86_64-drm-n i386-highmem arm64-panfrost)
+[ ${#names[@]} -gt 0 ] || mapfile -t names < <(find "$H/configs" -maxdepth 1 -name '*.config' \
+	! -name common.config -printf '%f\n' | sed 's/\.config$//' | LC_ALL=C sort)
+[ ${#names[@]} -gt 0 ] || die "no configuration in $H/configs"
 logs="$CACHE/logs/configs"
 mkdir -p "$logs"
 rc=0
 for n in "${names[@]}"; do
 	frag="$H/configs/$n.config"
+	if [ ! -f "$frag" ]; then
+		echo "config $n FAILED (no $frag)"
+		rc=1
+		continue
+	fi
 	arch=${n%%-*}
 	o="$BUILD/cfg-$n"
 	log="$logs/$n.log"
