@@ -5,43 +5,108 @@
 #   check.sh           the full set (below)
 #   check.sh --debug   only the KUnit set in the debug kernel (make check-debug)
 #   GPUPOOL_STAGES="apply checkpatch ..." limits the stages (harness self-test).
-. "$(dirname "$0")/lib.sh"
+#
+# Every gate fails closed: a stage that runs no check, a sub-check that dies
+# before its "counts" line, a missing or empty log and a run that checked
+# nothing at all are failures (harness/test-harness.sh proves each one).
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 debug=0
 [ "${1:-}" = --debug ] && debug=1
+known="apply mirror export checkpatch kerneldoc warnings configs kunit kunit-debug run pressure selftest"
 all="apply mirror export checkpatch kerneldoc warnings configs kunit run pressure selftest"
 [ $debug = 1 ] && all="apply kunit-debug"
 stages=${GPUPOOL_STAGES:-$all}
 name=check
 [ $debug = 0 ] || name=check-debug
 logs="$CACHE/logs/${GPUPOOL_LOGNAME:-$name}"
-rm -rf "$logs"
-mkdir -p "$logs"
 passed=0 failed=0
 t0=$(date +%s)
+stage='' stage_start=0
 
 pass() { passed=$((passed + 1)); say "PASS $*"; }
 fail() { failed=$((failed + 1)); say "FAIL $*"; }
 want() { case " $stages " in *" $1 "*) return 0 ;; esac; return 1; }
-# Take PASS/FAIL lines and a final "counts P F" line from a sub-check.
-absorb() {
-	local line
-	while IFS= read -r line; do
-		case "$line" in
-		"counts "*) set -- $line; passed=$((passed + $2)); failed=$((failed + $3)) ;;
-		PASS*|FAIL*) say "$line" ;;
-		esac
-	done
+# begin STAGE: the checks that follow are STAGE's.  A stage that ends
+# without a single PASS or FAIL tested nothing, and fails.
+begin() {
+	end_stage
+	stage=$1 stage_start=$((passed + failed))
 }
+end_stage() {
+	if [ -n "$stage" ] && [ $((passed + failed)) -eq "$stage_start" ]; then
+		fail "$stage: the stage ran no check (its input is missing or its script died)"
+	fi
+	stage=''
+}
+# absorb STAGE LOG [STATUS]: take the PASS/FAIL lines and the final
+# "counts P F" line that a sub-check wrote to LOG; STATUS is its exit
+# status.  Each of these is one FAIL naming STAGE and LOG: no "counts" line
+# (the sub-check died before its end), more than one, or PASS/FAIL lines
+# after it; counts that are not two numbers; counts of zero checks; FAIL
+# lines but no failure counted; a STATUS other than 0.
+absorb() {
+	local what=$1 log=$2 status=${3:-0} line counts='' ncounts=0 nfail=0 late=0 p='' f='' rest=''
+	if [ -f "$log" ]; then
+		while IFS= read -r line || [ -n "$line" ]; do
+			case "$line" in
+			"counts "*) counts=$line ncounts=$((ncounts + 1)) ;;
+			PASS*) say "$line"; [ -z "$counts" ] || late=1 ;;
+			FAIL*) say "$line"; nfail=$((nfail + 1)); [ -z "$counts" ] || late=1 ;;
+			esac
+		done <"$log"
+	fi
+	read -r _ p f rest <<<"$counts" || true
+	if [ "$ncounts" -eq 0 ]; then
+		fail "$what: no \"counts\" line: its script died or printed nothing (exit status $status; log: $log)"
+	elif [ "$ncounts" -gt 1 ] || [ "$late" = 1 ]; then
+		fail "$what: \"counts\" is not the one last line of its results (log: $log)"
+	elif ! [[ $p =~ ^[0-9]+$ && $f =~ ^[0-9]+$ && -z $rest ]]; then
+		fail "$what: bad counts line '$counts' (log: $log)"
+	else
+		passed=$((passed + p)) failed=$((failed + f))
+		if [ $((p + f)) -eq 0 ]; then
+			fail "$what: zero checks counted (log: $log)"
+		elif [ "$nfail" -gt 0 ] && [ "$f" -eq 0 ]; then
+			fail "$what: $nfail FAIL line(s), but no failure counted (log: $log)"
+		elif [ "$status" != 0 ]; then
+			fail "$what: exit status $status (log: $log)"
+		fi
+	fi
+}
+# finish: the summary line; exit status 0 only if something was checked and
+# nothing failed.
 finish() {
+	end_stage
+	[ $((passed + failed)) -gt 0 ] || fail "check: no check ran"
 	say "check took $(( $(date +%s) - t0 ))s; logs in $logs"
 	say "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
+	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ] && exit 0
+	exit 1
 }
+# strict FUNCTION ARGS...: run a function of lib.sh in a bash of its own, so
+# that set -e stays in force inside it where the caller tests its status.
+strict() { bash -c '. "$0/lib.sh"; "$@"' "$H" "$@"; }
+
+# Sourced (harness/test-harness.sh): only the helpers above.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
+rm -rf "$logs"
+mkdir -p "$logs"
+for s in $stages; do
+	case " $known " in
+	*" $s "*) ;;
+	*) fail "check: unknown stage '$s' (GPUPOOL_STAGES; known: $known)" ;;
+	esac
+done
 
 "$H/tree-prep.sh" "$CHECKTREE" >/dev/null
 base=$(base_commit)
+npatches=$(series_patches | wc -l || true)
+if [ "$npatches" -eq 0 ]; then
+	fail "apply: patches/ holds no patch: there is nothing to check"
+	finish
+fi
 
 # Base-side results are computed once per (base, touched files, config).
 key=$( { echo "$base"; series_files; cat "$H/kunit/gpu.kunitconfig" "$H/kunit/warn.config"; } | sha256sum | cut -c1-16)
@@ -54,16 +119,25 @@ if want warnings && [ ! -f "$warn_base" ]; then
 fi
 
 # --- the series applies to a fresh base with git am, no fuzz ---------------
-if ! apply_series "$CHECKTREE" >"$logs/apply.log" 2>&1; then
-	fail "apply: patches/ does not apply to the base with git am ($(grep -m1 -E 'error|failed|does not apply' "$logs/apply.log"))"
+if ! strict apply_series "$CHECKTREE" >"$logs/apply.log" 2>&1; then
+	fail "apply: patches/ does not apply to the base with git am ($(grep -m1 -E 'error|failed|does not apply' "$logs/apply.log" || tail -1 "$logs/apply.log"); log: $logs/apply.log)"
 	finish
 fi
-want apply && pass "apply: $(series_patches | wc -l) patches apply to $base with git am"
+if [ "$(git -C "$CHECKTREE" rev-parse -q --verify "HEAD~$npatches" 2>/dev/null)" != "$base" ]; then
+	fail "apply: the check tree is not the base plus the $npatches patches of patches/ ($CHECKTREE)"
+	finish
+fi
+if want apply; then
+	begin apply
+	pass "apply: $npatches patches apply to $base with git am"
+fi
 
 # --- the mirror is exactly what the series produces ---------------------------
 if want mirror; then
+	begin mirror
 	bad=()
 	mapfile -t files < <(series_files)
+	[ ${#files[@]} -gt 0 ] || bad+=("the series touches no file")
 	for f in "${files[@]}"; do
 		if [ -e "$CHECKTREE/$f" ]; then
 			cmp -s "$CHECKTREE/$f" "$TOP/$f" || bad+=("$f differs")
@@ -71,19 +145,28 @@ if want mirror; then
 			[ ! -e "$TOP/$f" ] || bad+=("$f should not exist")
 		fi
 	done
-	while read -r f; do
-		is_project_path "$f" && continue
-		printf '%s\n' "${files[@]}" | grep -qxF -- "$f" || bad+=("$f is not touched by the series")
-	done < <(cd "$TOP" && git ls-files --cached --others --exclude-standard)
+	if listed=$(cd "$TOP" && git ls-files --cached --others --exclude-standard); then
+		while read -r f; do
+			[ -n "$f" ] || continue
+			is_project_path "$f" && continue
+			printf '%s\n' "${files[@]}" | grep -qxF -- "$f" || bad+=("$f is not touched by the series")
+		done <<<"$listed"
+	else
+		bad+=("git ls-files failed in $TOP")
+	fi
 	if [ ${#bad[@]} -eq 0 ]; then pass "mirror: ${#files[@]} files match the applied series"
 	else fail "mirror: ${bad[*]} (run 'make export', or 'make tree' then 'make export')"; fi
 fi
 
 # --- a fresh export reproduces patches/ byte for byte -------------------------
 if want export; then
-	format_series "$CHECKTREE" "$logs/export"
-	if diff -r "$logs/export" "$TOP/patches" >"$logs/export.diff" 2>&1 ||
-	   { [ -z "$(ls -A "$logs/export")" ] && [ -z "$(ls -A "$TOP/patches" 2>/dev/null)" ]; }; then
+	begin export
+	nexport=0
+	strict format_series "$CHECKTREE" "$logs/export" >"$logs/export.log" 2>&1 &&
+		nexport=$(find "$logs/export" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' | wc -l)
+	if [ "$nexport" -ne "$npatches" ]; then
+		fail "export: the export holds $nexport patches, patches/ $npatches (log: $logs/export.log)"
+	elif diff -r "$logs/export" "$TOP/patches" >"$logs/export.diff" 2>&1; then
 		pass "export: a fresh export of the applied series equals patches/"
 	else
 		fail "export: a fresh export differs from patches/ (diff: $logs/export.diff; run 'make export')"
@@ -92,98 +175,190 @@ fi
 
 # --- checkpatch --strict on every patch ---------------------------------------
 if want checkpatch; then
+	begin checkpatch
 	while read -r p; do
 		name=$(basename "$p")
+		log="$logs/checkpatch-$name.log"
 		# The base is a tarball import without upstream history, so checkpatch
 		# cannot resolve the upstream ids of Fixes: tags; they are checked by
-		# hand (UNKNOWN_COMMIT_ID is the only type ignored).
-		(cd "$CHECKTREE" && PATH=/usr/bin:/bin:$PATH perl scripts/checkpatch.pl --strict --show-types --no-summary \
-			--ignore UNKNOWN_COMMIT_ID "$p") >"$logs/checkpatch-$name.log" 2>&1 || true
-		verdict=$(python3 "$H/checkpatch_judge.py" "$H/checkpatch-allow" "$logs/checkpatch-$name.log")
-		case "$verdict" in
-		ok*) pass "checkpatch: $name ${verdict#ok}" ;;
-		*) fail "checkpatch: $name: $verdict (log: $logs/checkpatch-$name.log)" ;;
-		esac
+		# hand (UNKNOWN_COMMIT_ID is the only type ignored).  The summary
+		# stays on: the judge wants checkpatch's own "total: ..." line.
+		rc=0
+		(cd "$CHECKTREE" && PATH=/usr/bin:/bin:$PATH perl scripts/checkpatch.pl --strict --show-types \
+			--ignore UNKNOWN_COMMIT_ID "$p") >"$log" 2>&1 </dev/null || rc=$?
+		jrc=0
+		verdict=$(python3 "$H/checkpatch_judge.py" "$H/checkpatch-allow" "$log" "$rc" 2>&1) || jrc=$?
+		if [ $jrc = 0 ] && [[ $verdict == ok* ]]; then
+			pass "checkpatch: $name ${verdict#ok}"
+		else
+			fail "checkpatch: $name: ${verdict##*$'\n'}${verdict:+ }(judge status $jrc; log: $log)"
+		fi
 	done < <(series_patches)
 fi
 
 # --- kernel-doc adds no warning on a touched file -----------------------------
+# kernel-doc -none exits 0 unless it fails (KDOC_WERROR and KCFLAGS=-Werror,
+# which would make warnings an exit status, are dropped): any other status
+# on the new or the base file is a failure, never an empty list of warnings.
 if want kerneldoc; then
+	begin kerneldoc
 	while read -r f; do
 		case "$f" in *.c|*.h) ;; *) continue ;; esac
 		[ -f "$CHECKTREE/$f" ] || continue
-		(cd "$CHECKTREE" && perl scripts/kernel-doc -none -Wall "$f" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort) >"$logs/kdoc.new"
+		krc=0 brc=0
+		(cd "$CHECKTREE" && env -u KDOC_WERROR -u KCFLAGS perl scripts/kernel-doc -none -Wall "$f") \
+			>"$logs/kdoc.new.raw" 2>&1 </dev/null || krc=$?
+		sed -E 's/:[0-9]+:/:/' "$logs/kdoc.new.raw" | LC_ALL=C sort >"$logs/kdoc.new"
 		if git -C "$CHECKTREE" cat-file -e "$base:$f" 2>/dev/null; then
 			mkdir -p "$logs/kdoc-base/$(dirname "$f")"
 			git -C "$CHECKTREE" show "$base:$f" >"$logs/kdoc-base/$f"
-			(cd "$logs/kdoc-base" && perl "$CHECKTREE/scripts/kernel-doc" -none -Wall "$f" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort) >"$logs/kdoc.old"
+			(cd "$logs/kdoc-base" && env -u KDOC_WERROR -u KCFLAGS perl "$CHECKTREE/scripts/kernel-doc" -none -Wall "$f") \
+				>"$logs/kdoc.old.raw" 2>&1 </dev/null || brc=$?
+			sed -E 's/:[0-9]+:/:/' "$logs/kdoc.old.raw" | LC_ALL=C sort >"$logs/kdoc.old"
 		else
+			: >"$logs/kdoc.old.raw"
 			: >"$logs/kdoc.old"
 		fi
 		new=$(comm -13 "$logs/kdoc.old" "$logs/kdoc.new")
-		if [ -z "$new" ]; then pass "kernel-doc: $f"
+		if [ $krc != 0 ] || [ $brc != 0 ]; then
+			fail "kernel-doc: $f: kernel-doc failed (exit status $krc, on the base $brc): $(cat "$logs/kdoc.new.raw" "$logs/kdoc.old.raw" | head -1)"
+		elif [ -z "$new" ]; then pass "kernel-doc: $f"
 		else fail "kernel-doc: $f: $(echo "$new" | head -1) ($(echo "$new" | wc -l) new)"; fi
 	done < <(series_files)
 fi
 
 # --- sparse and W=1 add nothing over the base ---------------------------------
+# Nothing over the base counts only if both builds ran: warn.sh succeeded,
+# the base's list exists, and sparse checked files (make's "CHECK" lines).
 if want warnings; then
-	"$H/warn.sh" "$CHECKTREE" "$logs/warn.new"
-	new=$(comm -13 "$warn_base" "$logs/warn.new")
+	begin warnings
+	wrc=0
+	"$H/warn.sh" "$CHECKTREE" "$logs/warn.new" >"$logs/warn.out" 2>&1 || wrc=$?
 	ndirs=$(series_files | grep -c '\.c$' || true)
-	if grep -q 'Error [0-9]' "$logs/warn.new.raw" 2>/dev/null; then
+	nchecked=$(grep -cE '^[[:space:]]+CHECK[[:space:]]' "$logs/warn.new.raw" 2>/dev/null || true)
+	if [ ! -f "$warn_base" ]; then
+		fail "warnings: no warnings of the base to compare with: its build failed ($warn_base)"
+	elif [ "$wrc" != 0 ] || [ ! -f "$logs/warn.new" ]; then
+		fail "warnings: warn.sh failed with exit status $wrc (log: $logs/warn.out)"
+	elif grep -q 'Error [0-9]' "$logs/warn.new.raw" 2>/dev/null; then
 		fail "warnings: the touched directories do not build (log: $logs/warn.new.raw)"
-	elif [ -z "$new" ]; then
-		pass "warnings: sparse and W=1 add nothing over the base ($ndirs touched C files; $(wc -l <"$logs/warn.new") warnings on both)"
+	elif [ "$ndirs" -eq 0 ] || [ "${nchecked:-0}" -eq 0 ]; then
+		fail "warnings: nothing was checked ($ndirs touched C files, $nchecked files through sparse; log: $logs/warn.new.raw)"
+	elif new=$(comm -13 "$warn_base" "$logs/warn.new") && [ -z "$new" ]; then
+		pass "warnings: sparse and W=1 add nothing over the base ($ndirs touched C files, $nchecked through sparse; $(wc -l <"$logs/warn.new") warnings on both)"
 	else
 		fail "warnings: $(echo "$new" | wc -l) new: $(echo "$new" | head -3 | tr '\n' ' ') (log: $logs/warn.new.raw)"
 	fi
 fi
 
 # --- the configurations the page pool must link in -----------------------------
+# Every fragment of harness/configs/ (common.config is shared by all) must
+# report exactly once; a configuration that gives no result fails.
 if want configs; then
-	step "link checks: DRM=m, DRM=n with the system heap, i386 HIGHMEM"
-	"$H/configs.sh" "$CHECKTREE" >"$logs/configs.log" 2>&1 || true
-	while read -r _ n verdict rest; do
-		if [ "$verdict" = ok ]; then pass "configs: $n links (vmlinux and modules)"
-		else fail "configs: $n $verdict $rest"; fi
-	done < <(grep '^config ' "$logs/configs.log")
-	grep -q '^config ' "$logs/configs.log" || fail "configs: no result (log: $logs/configs.log)"
+	begin configs
+	mapfile -t cfgs < <(find "$H/configs" -maxdepth 1 -name '*.config' ! -name common.config \
+		-printf '%f\n' | sed 's/\.config$//' | LC_ALL=C sort)
+	step "link checks: ${cfgs[*]}"
+	crc=0
+	if [ ${#cfgs[@]} -eq 0 ]; then
+		fail "configs: no configuration in $H/configs"
+	else
+		"$H/configs.sh" "$CHECKTREE" "${cfgs[@]}" >"$logs/configs.log" 2>&1 || crc=$?
+	fi
+	nbad=0
+	for n in "${cfgs[@]}"; do
+		mapfile -t res < <(awk -v n="$n" '$1 == "config" && $2 == n' "$logs/configs.log")
+		if [ ${#res[@]} -ne 1 ]; then
+			fail "configs: $n gave ${#res[@]} results, not 1 (configs.sh exit status $crc; log: $logs/configs.log)"
+			nbad=$((nbad + 1))
+		elif [ "$(echo "${res[0]}" | awk '{ print $3 }')" = ok ]; then
+			pass "configs: $n links (vmlinux and modules)"
+		else
+			fail "configs: ${res[0]#config }"
+			nbad=$((nbad + 1))
+		fi
+	done
+	[ "$crc" = 0 ] || [ "$nbad" -gt 0 ] ||
+		fail "configs: configs.sh exited with status $crc but reported no failure (log: $logs/configs.log)"
 fi
 
 # --- KUnit under QEMU, judged against the base's baseline ---------------------
+# kunit.sh: 0 results of every boot, 1 the kernel did not build, 2 it built
+# but a boot left no results.  The default kernel ($BUILD/kunit) is the one
+# that run and pressure boot: "kernel" says whether this check built it.
+kernel=unknown kernel_log=
 for cfg in default debug; do
-	stage=kunit; [ $cfg = debug ] && stage=kunit-debug
-	want $stage || continue
+	st=kunit; [ $cfg = debug ] && st=kunit-debug
+	want $st || continue
+	begin $st
 	step "KUnit ($cfg config) under QEMU"
-	if "$H/kunit.sh" "$CHECKTREE" "$cfg" "$logs/kunit-$cfg" >"$logs/kunit-$cfg.build" 2>&1; then
-		absorb < <(python3 "$H/kunit_results.py" judge "$H/baseline/kunit-$cfg" "$logs/kunit-$cfg")
-	else
-		fail "kunit ($cfg): the kernel did not build or boot (log: $logs/kunit-$cfg.build)"
+	krc=0
+	"$H/kunit.sh" "$CHECKTREE" "$cfg" "$logs/kunit-$cfg" >"$logs/kunit-$cfg.build" 2>&1 || krc=$?
+	if [ $cfg = default ]; then
+		kernel_log="$logs/kunit-$cfg.build"
+		case $krc in 0|2) kernel=built ;; *) kernel=failed ;; esac
 	fi
+	case $krc in
+	0)
+		jrc=0
+		python3 "$H/kunit_results.py" judge "$H/baseline/kunit-$cfg" "$logs/kunit-$cfg" \
+			>"$logs/kunit-$cfg.judge" 2>&1 || jrc=$?
+		absorb "kunit ($cfg)" "$logs/kunit-$cfg.judge" $jrc ;;
+	1) fail "kunit ($cfg): the kernel did not build (log: $logs/kunit-$cfg.build)" ;;
+	2) fail "kunit ($cfg): the kernel built, but a boot left no results (log: $logs/kunit-$cfg.build)" ;;
+	*) fail "kunit ($cfg): kunit.sh failed with exit status $krc (log: $logs/kunit-$cfg.build)" ;;
+	esac
 done
+# need_kernel: 0 if $BUILD/kunit holds the kernel of the applied series,
+# building it if no KUnit stage did: never boot a kernel left by an earlier
+# build.
+need_kernel() {
+	if [ "$kernel" = unknown ]; then
+		kernel_log="$logs/kernel-build.log"
+		step "building the patched kernel"
+		if "$H/kunit.sh" "$CHECKTREE" build >"$kernel_log" 2>&1; then kernel=built; else kernel=failed; fi
+	fi
+	[ "$kernel" = built ]
+}
 
 # --- the guest workload of make run --------------------------------------------
 if want run; then
+	begin run
 	step "guest workload (make run)"
-	"$H/run.sh" --check >"$logs/run.log" 2>&1 || true
-	absorb <"$logs/run.log"
+	if need_kernel; then
+		rrc=0
+		"$H/run.sh" --check >"$logs/run.log" 2>&1 || rrc=$?
+		absorb run "$logs/run.log" $rrc
+	else
+		fail "run: not run: the patched kernel did not build (log: $kernel_log)"
+	fi
 fi
 
 # --- the system heap and vgem under memory pressure (256 MiB + zram) -----------
 if want pressure; then
+	begin pressure
 	for set in heap vgem; do
 		step "pressure workload: $set (256 MiB guest, zram swap)"
-		"$H/pressure.sh" "$BUILD/kunit" check "$set" >"$logs/pressure-$set.out" 2>&1 || true
-		absorb < <(python3 "$H/pressure_judge.py" "$set" "$CACHE/logs/pressure-check-$set.log")
+		if ! need_kernel; then
+			fail "pressure ($set): not run: the patched kernel did not build (log: $kernel_log)"
+			continue
+		fi
+		plog="$CACHE/logs/pressure-check-$set.log"
+		rm -f "$plog"
+		prc=0 jrc=0
+		"$H/pressure.sh" "$BUILD/kunit" check "$set" >"$logs/pressure-$set.out" 2>&1 || prc=$?
+		python3 "$H/pressure_judge.py" "$set" "$plog" >"$logs/pressure-$set.judge" 2>&1 || jrc=$?
+		absorb "pressure ($set)" "$logs/pressure-$set.judge" $jrc
+		[ $prc = 0 ] || fail "pressure ($set): pressure.sh exited with status $prc (log: $logs/pressure-$set.out)"
 	done
 fi
 
 # --- the harness can fail: a planted bad patch must be rejected ----------------
 if want selftest; then
-	step "harness self-test: planted bad patch"
+	begin selftest
+	step "harness self-test: planted bad patch, fake logs"
 	if "$H/selftest.sh" >"$logs/selftest.log" 2>&1; then
-		pass "selftest: make check rejects the planted bad patch ($(tail -1 "$logs/selftest.log"))"
+		pass "selftest: the gates fail on fake logs and make check rejects the planted bad patch ($(tail -1 "$logs/selftest.log"))"
 	else
 		fail "selftest: $(tail -1 "$logs/selftest.log") (log: $logs/selftest.log)"
 	fi
