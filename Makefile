@@ -49,6 +49,10 @@ baseline: base
 selftest: base
 	@$(H)/selftest.sh
 
+.PHONY: test-harness
+test-harness:
+	@$(H)/test-harness.sh
+
 configs: base
 	@$(H)/configs.sh
 

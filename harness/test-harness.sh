@@ -1,0 +1,530 @@
+#!/usr/bin/env bash
+# test-harness.sh (make test-harness): the gates of "make check" fail closed.
+# Feeds the judges fake, empty and truncated logs, and runs check.sh, run.sh
+# and pressure.sh in a scratch copy of the harness whose sub-checks, kernel
+# tools and guest are stubs: no kernel build, no QEMU, under a minute.
+# Every hole has a test that must end in FAIL, beside a control that must
+# pass, so that a FAIL comes from the gate and not from a broken fixture.
+# Prints one PASS/FAIL line per test and "N passed, M failed"; exits
+# non-zero if M > 0.  Nothing outside a temporary directory is touched
+# (KEEP_TMP=1 keeps it, to look at a failing test).
+set -uo pipefail
+
+H=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-harness.XXXXXX")
+[ -n "${KEEP_TMP:-}" ] || trap 'rm -rf "$tmp"' EXIT
+unset GPUPOOL_STAGES GPUPOOL_LOGNAME GPUPOOL_TREE GPUPOOL_CCACHE KUNIT_BDIR PRESSURE_APPEND \
+	KDOC_WERROR KCFLAGS
+export GPUPOOL_CACHE="$tmp/cache" JOBS=1 LC_ALL=C
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+export GIT_AUTHOR_NAME="Test Harness" GIT_AUTHOR_EMAIL="test@example.invalid"
+export GIT_COMMITTER_NAME="Test Harness" GIT_COMMITTER_EMAIL="test@example.invalid"
+passed=0 failed=0
+
+ok()  { passed=$((passed + 1)); printf 'PASS %s\n' "$*"; }
+nok() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
+# expect NAME COMMAND...: the test passes if COMMAND succeeds; otherwise
+# the last line COMMAND printed says why.
+expect() {
+	local name=$1 out="$tmp/expect.out"
+	shift
+	if "$@" >"$out" 2>&1; then ok "$name"; else nok "$name: $(tail -1 "$out")"; fi
+}
+# counts_of FILE: "P F" of FILE's last line if it is "counts P F".
+counts_of() { tail -1 "$1" | sed -n 's/^counts \([0-9][0-9]*\) \([0-9][0-9]*\)$/\1 \2/p'; }
+# judged_fail FILE REGEX: FILE (a judge's output) has a FAIL line matching
+# REGEX and ends in "counts P F" with F > 0.
+judged_fail() {
+	local c
+	c=$(counts_of "$1")
+	grep -qE "^FAIL .*$2" "$1" || { echo "no FAIL line matching '$2': $(grep -m1 '^FAIL' "$1")"; return 1; }
+	[ -n "$c" ] && [ "${c#* }" -gt 0 ] || { echo "the failure is not counted: last line '$(tail -1 "$1")'"; return 1; }
+}
+# judged_pass FILE: FILE has no FAIL line and ends in "counts P 0", P > 0.
+judged_pass() {
+	local c
+	c=$(counts_of "$1")
+	! grep -q '^FAIL' "$1" || { grep -m1 '^FAIL' "$1"; return 1; }
+	[ -n "$c" ] && [ "${c% *}" -gt 0 ] && [ "${c#* }" = 0 ] || { echo "last line '$(tail -1 "$1")'"; return 1; }
+}
+# judge OUT COMMAND...: run a judge, its output (stdout and stderr) in OUT.
+judge() { local out=$1; shift; "$@" >"$out" 2>&1; true; }
+
+# --- fixtures -----------------------------------------------------------------
+fx="$tmp/fx"
+mkdir -p "$fx"
+# checkpatch --strict --show-types as scripts/checkpatch.pl prints it.
+cat >"$fx/cp-clean.log" <<'EOF'
+total: 0 errors, 0 warnings, 0 checks, 9 lines checked
+
+patches/0001-foo.patch has no obvious style problems and is ready for submission.
+
+NOTE: Ignored message types: UNKNOWN_COMMIT_ID
+EOF
+cat >"$fx/cp-check.log" <<'EOF'
+CHECK:COMPARISON_TO_NULL: Comparison to NULL could be written "!p"
+#23: FILE: drivers/foo/foo.c:6:
++	return p == NULL;
+
+total: 0 errors, 0 warnings, 1 checks, 9 lines checked
+
+NOTE: For some of the reported defects, checkpatch may be able to
+      mechanically convert to the typical style using --fix or --fix-inplace.
+
+patches/0001-foo.patch has style problems, please review.
+
+NOTE: Ignored message types: UNKNOWN_COMMIT_ID
+EOF
+cat >"$fx/cp-error.log" <<'EOF'
+ERROR:SPACING: space required before the open parenthesis '('
+#23: FILE: drivers/foo/foo.c:6:
++	if(p)
+
+total: 1 errors, 0 warnings, 0 checks, 9 lines checked
+
+patches/0001-foo.patch has style problems, please review.
+EOF
+# --no-summary: the positive line alone, no "total:" line.
+cat >"$fx/cp-nosummary.log" <<'EOF'
+
+patches/0001-foo.patch has no obvious style problems and is ready for submission.
+EOF
+cat >"$fx/cp-crash.log" <<'EOF'
+Can't locate object method "new" via package "Foo" at scripts/checkpatch.pl line 2204.
+EOF
+# Killed in the middle of its report: an allowed CHECK, then nothing.
+head -3 "$fx/cp-check.log" >"$fx/cp-truncated.log"
+# The summary counts an error that the log does not show.
+sed 's/total: 0 errors/total: 1 errors/' "$fx/cp-clean.log" >"$fx/cp-mismatch.log"
+: >"$fx/empty.log"
+printf 'COMPARISON_TO_NULL drivers/foo/foo.c the test says so\n' >"$fx/allow"
+
+# The make-run guest console (guest/init-workload, dmabuf-heaps selftest).
+run_console() { # TOTALS-LINE
+	cat <<EOF
+@@ guest: Linux 6.12.117, 2 CPUs, 482000 kB RAM
+@@ begin 10-dmabuf-heaps
+TAP version 13
+1..2
+# Testing heap: system
+ok 1 dmabuf_heap_alloc_older
+ok 2 Allocate and fill a bunch of buffers
+$1
+@@ end 10-dmabuf-heaps rc=0
+@@ begin 90-shrinkers
+shrinker drm-page-pool-1 0
+@@ end 90-shrinkers rc=0
+@@ guest done
+EOF
+}
+run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' >"$fx/run-ok.log"
+# One test failed: "fail:0" still appears inside "xfail:0".
+run_console '# Totals: pass:2 fail:1 xfail:0 xpass:0 skip:0 error:0' >"$fx/run-fail1.log"
+run_console '# Totals: pass:2 fail:0' >"$fx/run-short-totals.log"
+
+# The pressure guest (guest/pressure/{heap,vgem}), as the patched kernel printed it.
+cat >"$fx/pressure-heap.log" <<'EOF'
+@@ guest: Linux 6.12.117+, 2 CPUs, 241516 kB RAM
+@@ begin 10-zram
+zram swap_kb 262140
+@@ end 10-zram rc=0
+@@ begin 20-errno
+errno case len0 errno 22 name EINVAL ms 0 fds_leaked 0
+errno case fd_flags errno 22 name EINVAL ms 0 fds_leaked 0
+errno case heap_flags errno 22 name EINVAL ms 0 fds_leaked 0
+errno case bad_pointer errno 14 name EFAULT ms 0 fds_leaked 0
+errno case len_unaligned errno 0 name none ms 1 fds_leaked 0
+@@ end 20-errno rc=0
+@@ begin 21-huge
+errno case len_1TiB errno 12 name ENOMEM ms 0 fds_leaked 0
+@@ end 21-huge rc=0
+@@ begin 22-churn
+churn ram_mib 235 hold_mib 117 rounds 9 allocated_mib 1053 failed 0 oom_kill 0 s 0
+@@ end 22-churn rc=0
+@@ begin 23-big
+big errno 12 name ENOMEM ms 0 oom_kill 0
+big avail_before_kb 48836 avail_after_kb 48836 pct 100 waited_ms 0
+@@ end 23-big rc=0
+@@ begin 29-drop
+pools after_drop_caches_pages 0
+deferred system queued_items: 0
+deferred system queued_pages: 0
+oom_kill total 0
+@@ end 29-drop rc=0
+@@ guest done
+EOF
+cat >"$fx/pressure-vgem.log" <<'EOF'
+@@ guest: Linux 6.12.117+, 2 CPUs, 241516 kB RAM
+@@ begin 20-vgem
+vgem ram_mib 235 buffers_mib 352 created_mib 352 create_errno 0 fill_s 3
+vgem busy 4 extra_mib 58 minflt 14848 expected_minflt 14848 fences_expired 0
+vgem verified_mib 410 bad_words 0 bad_buffers 0 oom_kill 0 swapped_out_mib 607 swapped_in_mib 410 total_s 10 out_mib_per_s 59.0 in_mib_per_s 63.8
+vgem result pass
+oom_kill total 0
+@@ end 20-vgem rc=0
+@@ guest done
+EOF
+# The guest died in the churn.
+head -16 "$fx/pressure-heap.log" >"$fx/pressure-heap-truncated.log"
+
+# KUnit results as kunit.py writes them: one case per suite here.
+kunit_json() { # SUITE:CASE:STATUS...
+	python3 - "$@" <<'PY'
+import json, sys
+groups = {}
+for a in sys.argv[1:]:
+    s, c, st = a.split(':')
+    groups.setdefault(s, []).append({'name': c, 'status': st})
+print(json.dumps({'name': 'KUnit Test Group', 'test_cases': [], 'sub_groups': [
+    {'name': s, 'sub_groups': [], 'test_cases': cs} for s, cs in groups.items()]}))
+PY
+}
+kbase="$fx/kunit-base"
+printf '# cases\nfake_suite.fake_case\n' >"$kbase.cases"
+printf '# warnings\n' >"$kbase.warnings"
+kunit_out() { # DIR: a good run of two boots
+	mkdir -p "$1"
+	kunit_json fake_suite:fake_case:PASS >"$1/kunit.json"
+	printf 'KTAP version 1\n1..1\nok 1 fake_suite\n' >"$1/console.log"
+	kunit_json numa_suite:numa_case:PASS >"$1/kunit-numa1.json"
+	printf 'KTAP version 1\n1..1\nok 1 numa_suite\n' >"$1/console-numa1.log"
+}
+
+# --- checkpatch_judge.py ----------------------------------------------------
+cpj() { python3 "$H/checkpatch_judge.py" "$@" 2>&1; }
+cp_ok()   { local v; v=$(cpj "$@"); [[ $v == ok* ]] || { echo "$v"; return 1; }; }
+cp_fail() { local v; v=$(cpj "$@"); [[ $v != ok* ]] || { echo "judged clean: $v"; return 1; }; }
+expect "checkpatch: control: a clean patch (exit 0, summary) is ok" cp_ok "$fx/allow" "$fx/cp-clean.log" 0
+expect "checkpatch: control: only an allowed CHECK (exit 1, summary) is ok" cp_ok "$fx/allow" "$fx/cp-check.log" 1
+expect "checkpatch: an ERROR fails" cp_fail "$fx/allow" "$fx/cp-error.log" 1
+expect "checkpatch: an empty log fails" cp_fail "$fx/allow" "$fx/empty.log" 0
+expect "checkpatch: a missing log fails" cp_fail "$fx/allow" "$tmp/no-such.log" 0
+expect "checkpatch: a perl crash (exit 255, no summary) fails" cp_fail "$fx/allow" "$fx/cp-crash.log" 255
+expect "checkpatch: --no-summary output (no 'total:' line) fails" cp_fail "$fx/allow" "$fx/cp-nosummary.log" 0
+expect "checkpatch: a report cut off before its summary fails" cp_fail "$fx/allow" "$fx/cp-truncated.log" 1
+expect "checkpatch: a clean summary with exit status 2 fails" cp_fail "$fx/allow" "$fx/cp-clean.log" 2
+expect "checkpatch: allowed CHECKs with exit status 0 fail" cp_fail "$fx/allow" "$fx/cp-check.log" 0
+expect "checkpatch: a clean log with exit status 1 fails" cp_fail "$fx/allow" "$fx/cp-clean.log" 1
+expect "checkpatch: summary counts that the log does not show fail" cp_fail "$fx/allow" "$fx/cp-mismatch.log" 0
+expect "checkpatch: a CHECK not in the allow list fails" cp_fail "$H/checkpatch-allow" "$fx/cp-check.log" 1
+
+# --- pressure_judge.py --------------------------------------------------------
+pj() { judge "$tmp/pj.out" python3 "$H/pressure_judge.py" "$@"; }
+pj heap "$fx/pressure-heap.log"; expect "pressure: control: a good heap log passes" judged_pass "$tmp/pj.out"
+pj vgem "$fx/pressure-vgem.log"; expect "pressure: control: a good vgem log passes" judged_pass "$tmp/pj.out"
+pj heap "$tmp/no-such.log"; expect "pressure: a missing console log fails (counted)" judged_fail "$tmp/pj.out" 'no console log'
+pj vgem "$fx/empty.log"; expect "pressure: an empty console log fails (counted)" judged_fail "$tmp/pj.out" 'no console log'
+pj heap "$fx/pressure-heap-truncated.log"; expect "pressure: a guest that died mid-run fails" judged_fail "$tmp/pj.out" 'finishes'
+pj nosuch "$fx/pressure-heap.log"; expect "pressure: an unknown workload set fails (counted)" judged_fail "$tmp/pj.out" 'unknown workload set'
+
+# --- kunit_results.py judge ---------------------------------------------------
+kj() { judge "$tmp/kj.out" python3 "$H/kunit_results.py" judge "$kbase" "$1"; }
+k="$tmp/kunit"
+kunit_out "$k/ok"; kj "$k/ok"; expect "kunit: control: every boot's results pass" judged_pass "$tmp/kj.out"
+mkdir -p "$k/none"; kj "$k/none"
+expect "kunit: no results fails, and 'no results' is counted" \
+	bash -c '[ "$(tail -1 "$1")" = "counts 3 2" ] || { echo "want counts 3 2 (no results + the baseline case), got: $(tail -1 "$1")"; exit 1; }' _ "$tmp/kj.out"
+kunit_out "$k/emptyboot"; kunit_json >"$k/emptyboot/kunit-numa1.json"; kj "$k/emptyboot"
+expect "kunit: a boot whose results hold no case fails" judged_fail "$tmp/kj.out" 'holds no case'
+kunit_out "$k/nocon"; rm "$k/nocon/console-numa1.log"; kj "$k/nocon"
+expect "kunit: a boot without its console log fails" judged_fail "$tmp/kj.out" 'no console log for kunit-numa1.json'
+kunit_out "$k/emptycon"; : >"$k/emptycon/console.log"; kj "$k/emptycon"
+expect "kunit: an empty console log fails" judged_fail "$tmp/kj.out" 'no console log for kunit.json'
+kunit_out "$k/bad"; echo '{"name": "KUnit Test Gr' >"$k/bad/kunit.json"; kj "$k/bad"
+expect "kunit: a truncated JSON file fails (counted)" judged_fail "$tmp/kj.out" 'no results'
+printf '# no case\n' >"$tmp/empty-base.cases"; kunit_out "$k/eb"
+judge "$tmp/kj.out" python3 "$H/kunit_results.py" judge "$tmp/empty-base" "$k/eb"
+expect "kunit: a baseline that lists no case fails" judged_fail "$tmp/kj.out" 'lists no case'
+
+# --- check.sh's absorb and finish ----------------------------------------------
+# Sourced, check.sh defines its helpers and returns; set -e (lib.sh) is on.
+# helpers CODE ARGS...: CODE runs after check.sh is sourced, ARGS as $1...
+helpers() { bash -c 'code=$1; shift; . "$0/check.sh"; eval "$code"' "$H" "$@"; }
+# absorbed NAME LOG STATUS WANT-PASSED WANT-FAILED [REGEX]
+absorbed() {
+	local out="$tmp/absorb.out"
+	helpers 'absorb "stage-x" "$1" "$2"; echo "RESULT $passed $failed"' "$2" "$3" >"$out" 2>&1
+	if ! grep -qx "RESULT $4 $5" "$out"; then
+		nok "$1: want $4 passed, $5 failed; got $(grep RESULT "$out" || tail -1 "$out")"
+	elif [ -n "${6:-}" ] && ! grep -qE "^FAIL stage-x: .*$6.*$2" "$out"; then
+		nok "$1: no FAIL line naming the stage, '$6' and the log: $(grep -m1 FAIL "$out")"
+	else
+		ok "$1"
+	fi
+}
+a="$tmp/absorb"
+mkdir -p "$a"
+printf 'PASS a\nPASS b\ncounts 2 0\n' >"$a/ok"
+printf 'PASS a\nPASS b\n' >"$a/nocounts"
+printf 'counts 0 0\n' >"$a/zero"
+printf 'FAIL x: broken\ncounts 1 0\n' >"$a/uncounted"
+printf 'PASS a\ncounts two 0\n' >"$a/garbage"
+printf 'PASS a\ncounts 1 0\nPASS b\n' >"$a/late"
+absorbed "absorb: control: PASS lines and counts 2 0" "$a/ok" 0 2 0
+absorbed "absorb: no counts line (the script died) fails" "$a/nocounts" 1 0 1 'no "counts" line'
+absorbed "absorb: a missing log fails" "$a/no-such.log" 0 0 1 'no "counts" line'
+absorbed "absorb: counts of zero checks fail" "$a/zero" 0 0 1 'zero checks'
+absorbed "absorb: a FAIL line with no failure counted fails" "$a/uncounted" 0 1 1 'no failure counted'
+absorbed "absorb: a counts line that is not two numbers fails" "$a/garbage" 0 0 1 'bad counts'
+absorbed "absorb: results after the counts line fail" "$a/late" 0 0 1 'not the one last line'
+absorbed "absorb: counts 2 0 with a non-zero exit status fails" "$a/ok" 3 2 1 'exit status 3'
+helpers 'finish' >"$tmp/finish.out" 2>&1; rc=$?
+expect "finish: 0 passed, 0 failed exits non-zero" \
+	bash -c '[ "$1" != 0 ] && grep -q "^FAIL check: no check ran" "$2" && tail -1 "$2" | grep -qx "0 passed, 1 failed"' _ "$rc" "$tmp/finish.out"
+helpers 'begin stage-y; pass "other: counted before"; begin stage-z; finish' >"$tmp/finish.out" 2>&1; rc=$?
+expect "finish: a stage that ran no check fails" \
+	bash -c '[ "$1" != 0 ] && grep -q "^FAIL stage-z: the stage ran no check" "$2" && ! grep -q "^FAIL stage-y" "$2"' _ "$rc" "$tmp/finish.out"
+helpers 'begin stage-y; pass "stage-y: ok"; finish' >"$tmp/finish.out" 2>&1; rc=$?
+expect "finish: control: 1 passed, 0 failed exits 0" \
+	bash -c '[ "$1" = 0 ] && tail -1 "$2" | grep -qx "1 passed, 0 failed"' _ "$rc" "$tmp/finish.out"
+
+# --- a scratch repository: the harness with stub sub-checks --------------------
+# The base: a tiny tree with fake scripts/checkpatch.pl and scripts/kernel-doc
+# (FAKE_CHECKPATCH, FAKE_KDOC choose what they do); the series: one patch.
+top="$tmp/repo"
+stubs="$tmp/bin"
+mkdir -p "$top" "$stubs" "$tmp/base"
+cp -a "$H" "$top/harness"
+rm -rf "$top/harness/results" "$top/harness/wip"
+cp "$kbase.cases" "$top/harness/baseline/kunit-default.cases"
+cp "$kbase.warnings" "$top/harness/baseline/kunit-default.warnings"
+rm -f "$top/harness/baseline/kunit-default.reports"
+(
+	set -e
+	cd "$tmp/base"
+	git -c init.defaultBranch=main init -q
+	mkdir -p scripts drivers/foo tools/testing/selftests/dmabuf-heaps
+	printf '// SPDX-License-Identifier: GPL-2.0\nint foo(void)\n{\n\treturn 1;\n}\n' >drivers/foo/foo.c
+	printf 'int main(void) { return 0; }\n' >tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c
+	cat >scripts/checkpatch.pl <<'EOF'
+#!/usr/bin/perl
+# A stand-in for checkpatch.pl: FAKE_CHECKPATCH=clean|error|nosummary|empty|crash
+my $p = $ARGV[-1];
+my $m = $ENV{FAKE_CHECKPATCH} // 'clean';
+die "Undefined subroutine &main::annotate_values called at scripts/checkpatch.pl line 4242.\n" if $m eq 'crash';
+exit 0 if $m eq 'empty';
+if ($m eq 'nosummary') { print "\n$p has no obvious style problems and is ready for submission.\n"; exit 0; }
+if ($m eq 'error') {
+	print "ERROR:SPACING: space required before the open parenthesis '('\n#1: FILE: drivers/foo/foo.c:4:\n+\tif(x)\n\n";
+	print "total: 1 errors, 0 warnings, 0 checks, 5 lines checked\n\n$p has style problems, please review.\n";
+	exit 1;
+}
+print "total: 0 errors, 0 warnings, 0 checks, 5 lines checked\n\n$p has no obvious style problems and is ready for submission.\n";
+exit 0;
+EOF
+	cat >scripts/kernel-doc <<'EOF'
+#!/usr/bin/perl
+# A stand-in for kernel-doc: FAKE_KDOC=ok|crash
+die "Can't locate Pod/Usage.pm in \@INC at scripts/kernel-doc line 27.\n" if ($ENV{FAKE_KDOC} // 'ok') eq 'crash';
+exit 0;
+EOF
+	git add -A
+	git commit -q -m base
+	git tag base
+	mkdir -p "$GPUPOOL_CACHE"
+	git clone -q --bare . "$GPUPOOL_CACHE/base.git"
+	# The series: one patch, exported as make export does.
+	git clone -q "$GPUPOOL_CACHE/base.git" "$tmp/work"
+	cd "$tmp/work"
+	git checkout -q -b series base
+	sed -i 's/return 1;/return 2;/' drivers/foo/foo.c
+	git commit -q -a -m "foo: return 2" -m "Signed-off-by: Test Harness <test@example.invalid>"
+	bash -c '. "$0/lib.sh"; format_series "$1" "$2"' "$top/harness" "$tmp/work" "$top/patches"
+	mkdir -p "$top/drivers/foo"
+	cp drivers/foo/foo.c "$top/drivers/foo/foo.c"
+	cd "$top"
+	git -c init.defaultBranch=main init -q
+	git add -A
+	git commit -q -m "scratch copy"
+) >"$tmp/setup.log" 2>&1 || { cat "$tmp/setup.log"; nok "setup: the scratch repository could not be made"; }
+
+# Stub sub-checks of the scratch copy; FAKE_* choose what each does.
+cat >"$top/harness/tree-prep.sh" <<'EOF'
+#!/usr/bin/env bash
+. "$(dirname "$0")/lib.sh"
+[ -e "$1/.git" ] || git clone -q "$BASE_GIT" "$1"
+EOF
+cat >"$top/harness/warn.sh" <<'EOF'
+#!/usr/bin/env bash
+# FAKE_WARN=ok|die|nocheck
+case ${FAKE_WARN:-ok} in
+die) echo "make: *** olddefconfig failed" >&2; exit 2 ;;
+nocheck) : >"$2"; printf '  CC      drivers/foo/foo.o\n' >"$2.raw" ;;
+*) printf 'drivers/foo/foo.c: warning: a warning the base has too\n' >"$2"
+   printf '  CHECK   drivers/foo/foo.c\n  CC      drivers/foo/foo.o\n' >"$2.raw" ;;
+esac
+EOF
+cat >"$top/harness/configs.sh" <<'EOF'
+#!/usr/bin/env bash
+# FAKE_CONFIGS=ok|die|partial
+shift
+case ${FAKE_CONFIGS:-ok} in
+die) echo "ERROR: tinyconfig failed" >&2; exit 1 ;;
+partial) echo "config $1 ok" ;;
+*) for n in "$@"; do echo "config $n ok"; done ;;
+esac
+EOF
+cat >"$top/harness/kunit.sh" <<EOF
+#!/usr/bin/env bash
+# kunit.sh TREE CONFIG OUT; FAKE_KUNIT=ok|nobuild|noresults|die|lying (exit 0, no results)
+case \${FAKE_KUNIT:-ok} in
+nobuild) exit 1 ;;
+noresults) exit 2 ;;
+die) exit 3 ;;
+esac
+[ "\$2" = build ] && exit 0
+mkdir -p "\$3"
+[ "\${FAKE_KUNIT:-ok}" = lying ] && exit 0
+$(declare -f kunit_json kunit_out)
+kunit_out "\$3"
+EOF
+cat >"$top/harness/run.sh" <<'EOF'
+#!/usr/bin/env bash
+# FAKE_RUN=ok|die
+[ "${FAKE_RUN:-ok}" = die ] && { echo "==> building the guest programs"; echo "ERROR: headers_install failed" >&2; exit 1; }
+printf 'PASS run: guest boots and finishes its workload\ncounts 1 0\n'
+EOF
+cat >"$top/harness/pressure.sh" <<EOF
+#!/usr/bin/env bash
+# pressure.sh KBUILD LABEL SET; FAKE_PRESSURE=ok|die
+[ "\${FAKE_PRESSURE:-ok}" = die ] && { echo "ERROR: could not build dmabuf-pressure" >&2; exit 1; }
+cp "$fx/pressure-\$3.log" "\$GPUPOOL_CACHE/logs/pressure-\$2-\$3.log"
+EOF
+cat >"$top/harness/selftest.sh" <<'EOF'
+#!/usr/bin/env bash
+# FAKE_SELFTEST=ok|die
+[ "${FAKE_SELFTEST:-ok}" = die ] && { echo "make check ACCEPTED the planted bad patch"; exit 1; }
+echo "rejected: FAIL checkpatch: 0002-planted-bad.patch"
+EOF
+chmod +x "$top/harness/"*.sh
+
+# fake_check NAME STAGES [VAR=VALUE...]: run the scratch check.sh with the
+# stubs set by VAR=VALUE; its output in $tmp/check.out, its status in $crc.
+crc=0
+fake_check() {
+	local stages=$1
+	shift
+	crc=0
+	env GPUPOOL_STAGES="$stages" "$@" bash "$top/harness/check.sh" >"$tmp/check.out" 2>&1 || crc=$?
+}
+# check_failed REGEX: check.sh exited non-zero and printed a FAIL line
+# matching REGEX, and its summary counts a failure.
+check_failed() {
+	[ "$crc" != 0 ] || { echo "check.sh exited 0: $(tail -1 "$tmp/check.out")"; return 1; }
+	grep -qE "^FAIL .*$1" "$tmp/check.out" || { echo "no FAIL line matching '$1': $(grep -m1 '^FAIL' "$tmp/check.out")"; return 1; }
+	tail -1 "$tmp/check.out" | grep -qE '^[0-9]+ passed, [1-9][0-9]* failed$' || { echo "summary: $(tail -1 "$tmp/check.out")"; return 1; }
+}
+check_passed() {
+	[ "$crc" = 0 ] && ! grep -q '^FAIL' "$tmp/check.out" &&
+		tail -1 "$tmp/check.out" | grep -qE '^[1-9][0-9]* passed, 0 failed$' ||
+		{ grep -m3 -E '^FAIL|ERROR' "$tmp/check.out"; echo "status $crc: $(tail -1 "$tmp/check.out")"; return 1; }
+}
+
+all="apply mirror export checkpatch kerneldoc warnings configs kunit run pressure selftest"
+fake_check "$all"
+expect "check.sh: control: every stage with good stubs passes" check_passed
+fake_check "apply run" FAKE_RUN=die
+expect "check.sh: run.sh dying before its counts fails" check_failed 'run: no "counts" line.*run.log'
+fake_check "apply kunit" FAKE_KUNIT=noresults
+expect "check.sh: kunit.sh exit 2 (a boot left no results) fails" check_failed 'a boot left no results'
+fake_check "apply kunit" FAKE_KUNIT=die
+expect "check.sh: kunit.sh dying (exit 3) fails" check_failed 'kunit.sh failed with exit status 3'
+fake_check "apply kunit" FAKE_KUNIT=lying
+expect "check.sh: kunit.sh exit 0 without results fails" check_failed 'kunit: no results'
+fake_check "apply kunit run pressure" FAKE_KUNIT=nobuild
+no_stale_boot() {
+	check_failed 'run: not run' && check_failed 'pressure \(heap\): not run' &&
+		! grep -q '^PASS run' "$tmp/check.out"
+}
+expect "check.sh: no kernel built: run and pressure fail without booting a stale one" no_stale_boot
+cp "$fx/pressure-heap.log" "$GPUPOOL_CACHE/logs/pressure-check-heap.log"
+fake_check "apply pressure" FAKE_PRESSURE=die
+expect "check.sh: pressure.sh dying fails, not a stale console log" check_failed 'pressure \(heap\): no console log'
+fake_check "apply configs" FAKE_CONFIGS=partial
+expect "check.sh: a configuration that gives no result fails" check_failed 'configs: x86_64-drm-m gave 0 results'
+fake_check "apply configs" FAKE_CONFIGS=die
+expect "check.sh: configs.sh dying fails" check_failed 'configs: arm64-panfrost gave 0 results'
+fake_check "apply checkpatch" FAKE_CHECKPATCH=crash
+expect "check.sh: checkpatch crashing fails" check_failed 'checkpatch: 0001-.*exit status 255'
+fake_check "apply checkpatch" FAKE_CHECKPATCH=empty
+expect "check.sh: checkpatch printing nothing fails" check_failed 'checkpatch: 0001-.*printed nothing'
+fake_check "apply checkpatch" FAKE_CHECKPATCH=nosummary
+expect "check.sh: checkpatch without its summary line fails" check_failed 'checkpatch: 0001-.*summary'
+fake_check "apply checkpatch" FAKE_CHECKPATCH=error
+expect "check.sh: control: a checkpatch ERROR fails" check_failed 'checkpatch: 0001-.*ERROR:SPACING'
+fake_check "apply kerneldoc" FAKE_KDOC=crash
+expect "check.sh: kernel-doc crashing fails" check_failed 'kernel-doc: drivers/foo/foo.c: kernel-doc failed'
+fake_check "apply warnings" FAKE_WARN=die
+expect "check.sh: warn.sh dying fails" check_failed 'warnings: '
+fake_check "apply warnings" FAKE_WARN=nocheck
+expect "check.sh: a sparse build that checked no file fails" check_failed 'warnings: nothing was checked'
+fake_check "apply selftest" FAKE_SELFTEST=die
+expect "check.sh: control: selftest.sh failing fails" check_failed 'selftest: make check ACCEPTED'
+fake_check "apply nosuch"
+expect "check.sh: an unknown stage fails" check_failed "unknown stage 'nosuch'"
+mv "$top/patches" "$tmp/patches.saved"
+fake_check "apply checkpatch"
+mv "$tmp/patches.saved" "$top/patches"
+expect "check.sh: an empty series fails (nothing to check)" check_failed 'apply: patches/ holds no patch'
+
+# --- run.sh and pressure.sh with a stub guest --------------------------------
+# make, gcc and the guest are stubs; FAKE_CONSOLE is the console the guest
+# "prints" (unset: the boot never happened), FAKE_GUEST_RC its exit status.
+cat >"$stubs/make" <<'EOF'
+#!/bin/sh
+case " $* " in *" kernelrelease "*) echo 6.12.117 ;; esac
+exit 0
+EOF
+cat >"$stubs/gcc" <<'EOF'
+#!/bin/sh
+[ "${FAKE_GCC:-ok}" = ok ] || { echo "gcc: error: stub" >&2; exit 1; }
+while [ $# -gt 0 ]; do [ "$1" = -o ] && : >"$2"; shift; done
+exit 0
+EOF
+cat >"$top/harness/guest.sh" <<'EOF'
+#!/usr/bin/env bash
+# guest.sh MODE KBUILD LOG ...: the console is $FAKE_CONSOLE, if set.
+[ -z "${FAKE_CONSOLE:-}" ] || cp "$FAKE_CONSOLE" "$3"
+exit "${FAKE_GUEST_RC:-0}"
+EOF
+chmod +x "$stubs"/* "$top/harness/guest.sh"
+mkdir -p "$GPUPOOL_CACHE/build/kunit/usr/include/drm"
+: >"$GPUPOOL_CACHE/build/kunit/usr/include/drm/vgem_drm.h"
+cp "$H/run.sh" "$top/harness/run.sh"
+runlog="$GPUPOOL_CACHE/logs/run-console.log"
+fake_run() { env PATH="$stubs:$PATH" "$@" bash "$top/harness/run.sh" --check >"$tmp/run.out" 2>&1; true; }
+fake_run FAKE_CONSOLE="$fx/run-ok.log"
+expect "run.sh: control: a good console passes" judged_pass "$tmp/run.out"
+cp "$fx/run-ok.log" "$runlog"
+fake_run
+expect "run.sh: no boot, an earlier good console left behind: fails" judged_fail "$tmp/run.out" 'guest console log.*missing'
+fake_run FAKE_GUEST_RC=1
+expect "run.sh: the guest failing with no console fails (counted)" judged_fail "$tmp/run.out" 'guest boots and finishes'
+fake_run FAKE_CONSOLE="$fx/empty.log"
+expect "run.sh: an empty console fails" judged_fail "$tmp/run.out" 'guest console log.*empty'
+fake_run FAKE_CONSOLE="$fx/run-fail1.log"
+expect "run.sh: Totals fail:1 (with xfail:0) fails" judged_fail "$tmp/run.out" 'selftest exit status and totals.*fail:1 '
+fake_run FAKE_CONSOLE="$fx/run-short-totals.log"
+expect "run.sh: a Totals line without all its fields fails" judged_fail "$tmp/run.out" 'selftest exit status and totals'
+cp "$fx/run-ok.log" "$runlog"
+fake_run FAKE_GCC=fail FAKE_CONSOLE="$fx/run-ok.log"
+if grep -q '^counts' "$tmp/run.out" || [ -e "$runlog" ]; then
+	nok "run.sh: dying before the boot: counts printed or the earlier console kept"
+else
+	absorbed "run.sh: dying before the boot leaves no counts, and absorb fails it" "$tmp/run.out" 1 0 1 'no "counts" line'
+fi
+
+plog="$GPUPOOL_CACHE/logs/pressure-check-heap.log"
+cp "$H/pressure.sh" "$top/harness/pressure.sh"
+fake_pressure() { env PATH="$stubs:$PATH" "$@" bash "$top/harness/pressure.sh" "$GPUPOOL_CACHE/build/kunit" check heap >"$tmp/pressure.out" 2>&1; true; }
+fake_pressure FAKE_CONSOLE="$fx/pressure-heap.log"
+pj heap "$plog"; expect "pressure.sh: control: a good boot's log passes" judged_pass "$tmp/pj.out"
+cp "$fx/pressure-heap.log" "$plog"
+fake_pressure
+pj heap "$plog"; expect "pressure.sh: no boot, an earlier good log left behind: fails" judged_fail "$tmp/pj.out" 'no console log'
+cp "$fx/pressure-heap.log" "$plog"
+fake_pressure FAKE_GCC=fail
+pj heap "$plog"; expect "pressure.sh: dying before the boot leaves no log to judge" judged_fail "$tmp/pj.out" 'no console log'
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
