@@ -125,12 +125,18 @@ def load_console(outdir):
     return lines
 
 
+# ccache hashes paths relative to the cache directory (CCACHE_BASEDIR), so
+# a kernel it built names its sources "../../check-tree/drivers/..." in
+# WARNINGs: the source tree's own path is not part of a WARNING's identity.
+TREE_PREFIX_RE = re.compile(r'^(\.\./)+[^/]+/')
+
+
 def warnings_of(lines):
     found = collections.Counter()
     for line in lines:
         m = WARN_RE.search(line)
         if m:
-            found[(m.group(1), m.group(2))] += 1
+            found[(TREE_PREFIX_RE.sub('', m.group(1)), m.group(2))] += 1
     return found
 
 

@@ -82,27 +82,32 @@ is_project_path() {
 # send-check" checks before mail goes out.
 format_series() {
 	local tree=$1 out=$2 mode=${3:-} base n subject
-	base=$(base_commit)
-	rm -rf "$out"
-	mkdir -p "$out"
-	n=$(git -C "$tree" rev-list --count "$base..HEAD")
+	# Every step checks its own status (see apply_series).
+	base=$(base_commit) || return 1
+	rm -rf "$out" && mkdir -p "$out" || return 1
+	n=$(git -C "$tree" rev-list --count "$base..HEAD") || return 1
 	[ "$n" -gt 0 ] || return 0
 	(
 		[ "$mode" = sender ] || fixed_ident
 		git -C "$tree" -c core.abbrev=12 -c diff.renames=true format-patch -q \
 			--cover-letter --base="$base" --zero-commit --no-signature \
 			--subject-prefix=PATCH -o "$out" "$base..HEAD"
-	)
+	) || return 1
 	subject=$(sed -n '1p' "$H/cover-letter")
 	# Dates: every patch gets the same fixed one (the commits' own dates are
 	# noise; am'd commits get it back).
-	[ "$mode" = sender ] ||
-		sed -i "s/^Date: .*/Date: $(date -u -R -d "$FIXED_DATE")/" "$out"/*.patch
+	if [ "$mode" != sender ]; then
+		sed -i "s/^Date: .*/Date: $(date -u -R -d "$FIXED_DATE")/" "$out"/*.patch || return 1
+	fi
 	python3 - "$out/0000-cover-letter.patch" "$H/cover-letter" <<'PY'
+import re
 import sys
 path, src = sys.argv[1], sys.argv[2]
 text = open(path).read()
-lines = open(src).read().split('\n', 1)
+# "[figures: NAME]" and "[end figures]" lines mark the figures that
+# harness/cover_figures.py copies from harness/results/: not part of the letter.
+letter = re.sub(r'(?m)^\[(figures: [a-z0-9-]+|end figures)\]\n', '', open(src).read())
+lines = letter.split('\n', 1)
 subject, blurb = lines[0].strip(), (lines[1] if len(lines) > 1 else '').strip('\n')
 text = text.replace('*** SUBJECT HERE ***', subject, 1)
 text = text.replace('*** BLURB HERE ***', blurb, 1)
@@ -115,11 +120,15 @@ apply_series() {
 	local tree=$1
 	local -a p
 	mapfile -t p < <(series_patches)
+	local base
+	# Every step checks its own status: callers test this function in
+	# "if" or with "||", where set -e does not apply inside it.
+	base=$(base_commit) || return 1
 	git -C "$tree" am --abort >/dev/null 2>&1 || true
-	git -C "$tree" checkout -q -f --detach "$(base_commit)"
-	git -C "$tree" clean -q -fd -e /.gitignore
+	git -C "$tree" checkout -q -f --detach "$base" || return 1
+	git -C "$tree" clean -q -fd -e /.gitignore || return 1
 	[ ${#p[@]} -gt 0 ] || return 0
-	( fixed_ident; git -C "$tree" am -q --no-3way "${p[@]}" )
+	( fixed_ident; git -C "$tree" am -q --no-3way "${p[@]}" ) || return 1
 }
 
 # patches_hash: one id for the content of patches/.

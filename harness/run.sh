@@ -9,10 +9,14 @@ check=0
 logs="$CACHE/logs"
 mkdir -p "$logs"
 kb="$BUILD/kunit"
-log="$logs/run-console.log"
-# Never judge an earlier boot's console: the log goes before anything can
+# The workload runs twice: on one node (512 MiB) and on two NUMA nodes
+# (numa=fake=2, 1 GiB), where the pools' per-node lists and the shrinker's
+# per-node scans are real.  "nodes:MiB:extra command line" per boot.
+boots=("1:512:" "2:1024:numa=fake=2")
+console() { if [ "$1" = 1 ]; then echo "$logs/run-console.log"; else echo "$logs/run-console-numa$1.log"; fi; }
+# Never judge an earlier boot's console: the logs go before anything can
 # fail, and a missing or empty log is a failure.
-rm -f "$log"
+for b in "${boots[@]}"; do rm -f "$(console "${b%%:*}")"; done
 
 if [ $check = 0 ]; then
 	"$H/tree-prep.sh" "$CHECKTREE"
@@ -34,17 +38,22 @@ gcc -static -O2 -Wall -I"$kb/usr/include" -o "$bindir/dmabuf-heap" \
 	"$CHECKTREE/tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c" >"$logs/run-cc.log" 2>&1 ||
 	die "could not build the dmabuf-heaps selftest (log: $logs/run-cc.log)"
 
-step "booting $(make -s -C "$CHECKTREE" O="$kb" kernelrelease 2>/dev/null) under QEMU (TCG, 2 vCPUs, -cpu Nehalem, 512 MiB)"
-start=$(date +%s)
-grc=0
-"$H/guest.sh" workload "$kb" "$log" "${RUN_TIMEOUT:-600}" "console=ttyS0 kunit.enable=0" "$bindir" || grc=$?
-secs=$(( $(date +%s) - start ))
+release=$(make -s -C "$CHECKTREE" O="$kb" kernelrelease 2>/dev/null)
+judge_args=()
+for b in "${boots[@]}"; do
+	IFS=: read -r nodes mem extra <<<"$b"
+	log=$(console "$nodes")
+	step "booting $release under QEMU (TCG, 2 vCPUs, -cpu Nehalem, $mem MiB, $nodes NUMA node(s))"
+	start=$(date +%s)
+	grc=0
+	GUEST_MEM=$mem "$H/guest.sh" workload "$kb" "$log" "${RUN_TIMEOUT:-600}" \
+		"console=ttyS0 kunit.enable=0${extra:+ $extra}" "$bindir" || grc=$?
+	judge_args+=("$nodes" "$log" "$grc" "$(( $(date +%s) - start ))")
+done
 
-python3 - "$log" "$check" "$grc" "$secs" <<'PY'
+python3 - "$check" "${judge_args[@]}" <<'PY'
 import os, re, sys
-log, check, grc, secs = sys.argv[1], sys.argv[2] == '1', int(sys.argv[3]), sys.argv[4]
-text = open(log, errors='replace').read() if os.path.exists(log) else ''
-lines = text.splitlines()
+check = sys.argv[1] == '1'
 TOTALS = ('pass', 'fail', 'xfail', 'xpass', 'skip', 'error')
 
 
@@ -55,50 +64,72 @@ def totals(line):
     return dict(zip(TOTALS, map(int, m.groups()))) if m else None
 
 
-sections, cur = {}, None
-for l in lines:
-    m = re.match(r'@@ begin (\S+)', l)
-    if m:
-        cur = m.group(1); sections[cur] = {'lines': [], 'rc': None}; continue
-    m = re.match(r'@@ end (\S+) rc=(\d+)', l)
-    if m and m.group(1) in sections:
-        sections[m.group(1)]['rc'] = int(m.group(2)); cur = None; continue
-    if cur:
-        sections[cur]['lines'].append(l)
-results = []          # (ok, name, detail)
-if not text.strip():
-    results.append((False, 'guest console log',
-                    f'{log} is {"empty" if os.path.exists(log) else "missing"}: the guest did not boot (rc {grc})'))
-guest = next((l for l in lines if l.startswith('@@ guest:')), None)
-done = '@@ guest done' in text
-results.append((done, 'guest boots and finishes its workload',
-                f'{secs}s' + ('' if done else f' (no "@@ guest done"; qemu rc {grc}; see {log})')))
-sel = sections.get('10-dmabuf-heaps')
-if sel is None:
-    results.append((False, 'dmabuf-heaps selftest', 'did not run'))
-else:
-    for l in sel['lines']:
-        m = re.match(r'(not ok|ok) \d+ (.*)', l)
+def judge(nodes, log, grc, secs):
+    """The results of one boot: (ok, name, detail) each, and the lines of
+    its shrinker readout."""
+    text = open(log, errors='replace').read() if os.path.exists(log) else ''
+    lines = text.splitlines()
+    sections, cur = {}, None
+    for l in lines:
+        m = re.match(r'@@ begin (\S+)', l)
         if m:
-            skip = '# SKIP' in m.group(2)
-            results.append((m.group(1) == 'ok' and not skip,
-                            'dmabuf-heaps: ' + m.group(2).strip(), 'skipped' if skip else ''))
-    # Every planned test passed: exit status 0, the plan "1..N", the Totals
-    # line parsed field by field (pass:N, nothing failed, skipped or in
-    # error, no expected or unexpected failure), and N "ok" lines.
-    tl = [l for l in sel['lines'] if 'Totals:' in l]
-    tot = totals(tl[-1]) if len(tl) == 1 else None
-    plan = next((int(m.group(1)) for m in (re.fullmatch(r'1\.\.(\d+)', l.strip()) for l in sel['lines']) if m), None)
-    nok = sum(1 for l in sel['lines'] if re.match(r'ok \d+ ', l) and '# SKIP' not in l)
-    ok = sel['rc'] == 0 and tot is not None and plan is not None and plan > 0 and \
-        tot['pass'] == plan == nok and all(tot[k] == 0 for k in TOTALS[1:])
-    results.append((ok, 'dmabuf-heaps selftest exit status and totals',
-                    f"rc={sel['rc']} plan={plan} ok={nok} " +
-                    (' '.join(f'{k}:{v}' for k, v in tot.items()) if tot else
-                     f'{len(tl)} Totals line(s)' + (f': {tl[-1].strip()}' if tl else ''))))
-bad = [l for l in lines if re.search(r'BUG: |Oops|KASAN|UBSAN|Kernel panic|WARNING: ', l)]
-results.append((not bad, 'guest console has no BUG/Oops/WARNING', bad[0] if bad else ''))
-shr = sections.get('90-shrinkers', {'lines': []})['lines']
+            cur = m.group(1); sections[cur] = {'lines': [], 'rc': None}; continue
+        m = re.match(r'@@ end (\S+) rc=(\d+)', l)
+        if m and m.group(1) in sections:
+            sections[m.group(1)]['rc'] = int(m.group(2)); cur = None; continue
+        if cur:
+            sections[cur]['lines'].append(l)
+    results = []          # (ok, name, detail)
+    if not text.strip():
+        results.append((False, 'guest console log',
+                        f'{log} is {"empty" if os.path.exists(log) else "missing"}: the guest did not boot (rc {grc})'))
+    guest = next((l for l in lines if l.startswith('@@ guest:')), None)
+    done = '@@ guest done' in text
+    results.append((done, 'guest boots and finishes its workload',
+                    f'{secs}s' + ('' if done else f' (no "@@ guest done"; qemu rc {grc}; see {log})')))
+    sel = sections.get('10-dmabuf-heaps')
+    if sel is None:
+        results.append((False, 'dmabuf-heaps selftest', 'did not run'))
+    else:
+        for l in sel['lines']:
+            m = re.match(r'(not ok|ok) \d+ (.*)', l)
+            if m:
+                skip = '# SKIP' in m.group(2)
+                results.append((m.group(1) == 'ok' and not skip,
+                                'dmabuf-heaps: ' + m.group(2).strip(), 'skipped' if skip else ''))
+        # Every planned test passed: exit status 0, the plan "1..N", the Totals
+        # line parsed field by field (pass:N, nothing failed, skipped or in
+        # error, no expected or unexpected failure), and N "ok" lines.
+        tl = [l for l in sel['lines'] if 'Totals:' in l]
+        tot = totals(tl[-1]) if len(tl) == 1 else None
+        plan = next((int(m.group(1)) for m in (re.fullmatch(r'1\.\.(\d+)', l.strip()) for l in sel['lines']) if m), None)
+        nok = sum(1 for l in sel['lines'] if re.match(r'ok \d+ ', l) and '# SKIP' not in l)
+        ok = sel['rc'] == 0 and tot is not None and plan is not None and plan > 0 and \
+            tot['pass'] == plan == nok and all(tot[k] == 0 for k in TOTALS[1:])
+        results.append((ok, 'dmabuf-heaps selftest exit status and totals',
+                        f"rc={sel['rc']} plan={plan} ok={nok} " +
+                        (' '.join(f'{k}:{v}' for k, v in tot.items()) if tot else
+                         f'{len(tl)} Totals line(s)' + (f': {tl[-1].strip()}' if tl else ''))))
+    bad = [l for l in lines if re.search(r'BUG: |Oops|KASAN|UBSAN|Kernel panic|WARNING: ', l)]
+    results.append((not bad, 'guest console has no BUG/Oops/WARNING', bad[0] if bad else ''))
+    shr = sections.get('90-shrinkers', {'lines': []})['lines']
+    # The boot had the nodes it was meant to have.
+    m = re.search(r'@@ nodes: (\d+)', text)
+    results.append((m is not None and int(m.group(1)) == nodes, f'guest has {nodes} NUMA node(s)',
+                    f'the guest reports {m.group(1)}' if m else 'the guest did not report its nodes'))
+    if nodes > 1:
+        results = [(ok, f'{nodes} nodes: {name}', detail) for ok, name, detail in results]
+    return results, guest, shr
+
+
+results, guest, shr = [], None, []
+args = sys.argv[2:]
+for i in range(0, len(args), 4):
+    r, g, s = judge(int(args[i]), args[i + 1], int(args[i + 2]), args[i + 3])
+    results += r
+    if i == 0:
+        guest, shr = g, s
+log = args[1]
 if check:
     for ok, name, detail in results:
         print(('PASS ' if ok else 'FAIL ') + 'run: ' + name + (f' ({detail})' if detail else ''))
