@@ -13,8 +13,8 @@
 
 debug=0
 [ "${1:-}" = --debug ] && debug=1
-known="apply mirror export checkpatch kerneldoc warnings configs kunit kunit-debug run pressure selftest"
-all="apply mirror export checkpatch kerneldoc warnings configs kunit run pressure selftest"
+known="apply mirror export checkpatch kerneldoc warnings configs kunit kunit-debug run pressure fresh send selftest"
+all="apply mirror export checkpatch kerneldoc warnings configs kunit run pressure fresh send selftest"
 [ $debug = 1 ] && all="apply kunit-debug"
 stages=${GPUPOOL_STAGES:-$all}
 name=check
@@ -292,6 +292,12 @@ for cfg in default debug; do
 	want $st || continue
 	begin $st
 	step "KUnit ($cfg config) under QEMU"
+	# A baseline made with another configuration judges nothing.
+	if why=$(strict baseline_is_current "$cfg"); then
+		pass "kunit ($cfg): the baseline was made with this configuration"
+	else
+		fail "kunit ($cfg): $why"
+	fi
 	krc=0
 	"$H/kunit.sh" "$CHECKTREE" "$cfg" "$logs/kunit-$cfg" >"$logs/kunit-$cfg.build" 2>&1 || krc=$?
 	if [ $cfg = default ]; then
@@ -351,6 +357,24 @@ if want pressure; then
 		absorb "pressure ($set)" "$logs/pressure-$set.judge" $jrc
 		[ $prc = 0 ] || fail "pressure ($set): pressure.sh exited with status $prc (log: $logs/pressure-$set.out)"
 	done
+fi
+
+# --- make run works on an empty cache directory -------------------------------
+if want fresh; then
+	begin fresh
+	step "make run on an empty cache directory"
+	frc=0
+	"$H/fresh-run.sh" >"$logs/fresh.log" 2>&1 || frc=$?
+	absorb fresh "$logs/fresh.log" $frc
+fi
+
+# --- make send-check refuses the placeholder, passes a signed-off series -------
+if want send; then
+	begin send
+	step "make send-check and make signoff in a scratch clone"
+	src=0
+	"$H/send-selftest.sh" >"$logs/send.log" 2>&1 || src=$?
+	absorb send "$logs/send.log" $src
 fi
 
 # --- the harness can fail: a planted bad patch must be rejected ----------------

@@ -289,6 +289,9 @@ rm -rf "$top/harness/results" "$top/harness/wip"
 cp "$kbase.cases" "$top/harness/baseline/kunit-default.cases"
 cp "$kbase.warnings" "$top/harness/baseline/kunit-default.warnings"
 rm -f "$top/harness/baseline/kunit-default.reports"
+# The baseline was made with the scratch copy's configuration.
+bash -c '. "$0/lib.sh"; echo "sha256-16 $(kunit_config_hash default)"' "$top/harness" \
+	>"$top/harness/baseline/kunit-default.config-hash"
 (
 	set -e
 	cd "$tmp/base"
@@ -423,6 +426,12 @@ check_passed() {
 all="apply mirror export checkpatch kerneldoc warnings configs kunit run pressure selftest"
 fake_check "$all"
 expect "check.sh: control: every stage with good stubs passes" check_passed
+echo "# a changed option" >>"$top/harness/kunit/gpu.kunitconfig"
+fake_check "apply kunit"
+expect "check.sh: a configuration changed without make baseline fails" check_failed 'kunit \(default\): .*was made for configuration .*run .make baseline.'
+sed -i '$d' "$top/harness/kunit/gpu.kunitconfig"
+fake_check "apply kunit"
+expect "check.sh: control: the configuration back as the baseline has it passes" check_passed
 fake_check "apply run" FAKE_RUN=die
 expect "check.sh: run.sh dying before its counts fails" check_failed 'run: no "counts" line.*run.log'
 fake_check "apply kunit" FAKE_KUNIT=noresults
