@@ -25,9 +25,12 @@ for d in "$kb/usr/include" "$BUILD/kunit/usr/include"; do
 	[ -f "$d/drm/vgem_drm.h" ] && { inc=$d; break; }
 done
 if [ -z "$inc" ]; then
-	make -s -C "$CHECKTREE" O="$BUILD/kunit" ARCH=x86_64 headers_install >/dev/null 2>&1 ||
-		die "headers_install failed in $BUILD/kunit"
-	inc="$BUILD/kunit/usr/include"
+	# The build directory's own Makefile knows its source tree: this works
+	# whichever tree KBUILD was built from, on an empty cache too.
+	[ -f "$kb/Makefile" ] || die "no kernel build in $kb"
+	make -s -C "$kb" ARCH=x86_64 headers_install >/dev/null 2>&1 ||
+		die "headers_install failed in $kb"
+	inc="$kb/usr/include"
 fi
 gcc -static -O2 -Wall -I"$inc" -o "$bindir/dmabuf-pressure" "$H/guest/src/dmabuf-pressure.c" ||
 	die "could not build dmabuf-pressure"
