@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # make baseline [CFG=default|debug]: run the KUnit set on the base kernel and
-# write harness/baseline/kunit-CFG.{cases,warnings}.
+# write harness/baseline/kunit-CFG.{cases,warnings,...}, with the hash of the
+# configuration they were made with (kunit-CFG.config-hash).
 . "$(dirname "$0")/lib.sh"
 
 cfg=${CFG:-default}
 "$H/tree-prep.sh" "$CHECKTREE" >/dev/null
 git -C "$CHECKTREE" checkout -q -f --detach "$(base_commit)"
 out="$CACHE/logs/baseline-$cfg"
+rm -rf "$out"
 step "KUnit ($cfg) on the base kernel"
 "$H/kunit.sh" "$CHECKTREE" "$cfg" "$out" || die "the base kernel did not build or boot (log: $out/kunit.out)"
 python3 "$H/kunit_results.py" baseline "$H/baseline/kunit-$cfg" "$out"
+{
+	echo "# configuration the kunit-$cfg baseline was made with (make baseline)"
+	echo "sha256-16 $(kunit_config_hash "$cfg")"
+	kunit_config_files "$cfg" | sed "s|^$H/|# |"
+} >"$H/baseline/kunit-$cfg.config-hash"
+say "baseline kunit-$cfg written for configuration $(kunit_config_hash "$cfg")"
