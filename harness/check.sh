@@ -308,7 +308,7 @@ for cfg in default debug; do
 	0)
 		jrc=0
 		python3 "$H/kunit_results.py" judge "$H/baseline/kunit-$cfg" "$logs/kunit-$cfg" \
-			>"$logs/kunit-$cfg.judge" 2>&1 || jrc=$?
+			--manifest "$H/kunit/new-cases" --skips "$H/kunit/new-cases-skips" >"$logs/kunit-$cfg.judge" 2>&1 || jrc=$?
 		absorb "kunit ($cfg)" "$logs/kunit-$cfg.judge" $jrc ;;
 	1) fail "kunit ($cfg): the kernel did not build (log: $logs/kunit-$cfg.build)" ;;
 	2) fail "kunit ($cfg): the kernel built, but a boot left no results (log: $logs/kunit-$cfg.build)" ;;

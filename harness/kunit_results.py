@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
 """Judge a KUnit run against the checked-in baseline of the base kernel.
 
-  kunit_results.py judge BASELINE_PREFIX OUTDIR
+  kunit_results.py judge BASELINE_PREFIX OUTDIR [--manifest FILE [--skips FILE]]
       Prints one "PASS name" / "FAIL name: why" line per case and per console
-      check; exits 0.  The last line is "counts P F".
+      check; exits 0.  The last line is "counts P F".  With --manifest
+      (harness/kunit/new-cases, written by kunit_manifest.py): every case
+      the series adds must be in some boot's results (a parameterised one
+      with at least one parameter), and the manifest must be what the
+      sources give (kunit_manifest.py's --check); a new case may SKIP only
+      if the skip list (--skips, "suite.case reason-regex" lines) names it
+      with a regex that the reason on the console matches.
   kunit_results.py baseline BASELINE_PREFIX OUTDIR
       Writes BASELINE_PREFIX.cases (cases that pass on the base) and
       BASELINE_PREFIX.warnings (WARNINGs the base's tests provoke on purpose,
@@ -103,13 +109,82 @@ def load_cases(outdir, per_boot=None):
     return cases
 
 
+# A case in more than one boot keeps its worst status.
+RANK = {'PASS': 0, 'SKIP': 1}
+
+
 def load_one(top, cases):
     n = 0
     for name, status in leaves(top):
         # Drop the synthetic top-level group name.
-        cases[name.split('.', 1)[1] if '.' in name else name] = status
+        key = name.split('.', 1)[1] if '.' in name else name
+        if key not in cases or RANK.get(status, 2) > RANK.get(cases[key], 2):
+            cases[key] = status
         n += 1
     return n
+
+
+def load_structured(outdir):
+    """{(suite, case): [results in each boot]} of OUTDIR's kunit*.json: a
+    result is a status (a case without parameters) or a list of
+    (parameter, status)."""
+    found = collections.defaultdict(list)
+    for path in sorted(glob.glob(os.path.join(outdir, 'kunit*.json'))):
+        with open(path) as f:
+            top = json.load(f)
+        for suite in top.get('sub_groups', []):
+            for case in suite.get('test_cases', []):
+                found[(suite['name'], case['name'])].append(case['status'])
+            for case in suite.get('sub_groups', []):
+                params = [(n.split('.', 1)[1], st) for n, st in leaves(case)]
+                found[(suite['name'], case['name'])].append(params)
+    return found
+
+
+KTAP_SUBTEST_RE = re.compile(r'^( *)# Subtest: (.*?)\s*$')
+KTAP_SKIP_RE = re.compile(r'^( *)(?:not )?ok \d+ (.*?) # SKIP(?: (.*?))?\s*$')
+TIMESTAMP_RE = re.compile(r'^\[ *\d+\.\d+\] ?')
+
+
+def skip_reasons(lines):
+    """{(suite, case[, parameter]): [reasons]} of the "# SKIP" results on
+    the console, placed by KTAP's indentation ("# Subtest:" lines)."""
+    reasons = collections.defaultdict(list)
+    names = {}
+    for line in lines:
+        line = TIMESTAMP_RE.sub('', line.rstrip('\r'))
+        m = KTAP_SUBTEST_RE.match(line)
+        if m:
+            depth = len(m.group(1))
+            names = {d: n for d, n in names.items() if d < depth}
+            names[depth] = m.group(2)
+            continue
+        m = KTAP_SKIP_RE.match(line)
+        if m:
+            depth = len(m.group(1))
+            path = tuple(n for d, n in sorted(names.items()) if d <= depth) + (m.group(2),)
+            if len(path) > 1:
+                reasons[path].append(m.group(3) or '')
+    return reasons
+
+
+def read_skips(path):
+    """{"suite.case": (regex, text)} of a skip list, and its bad lines."""
+    skips, bad = {}, []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith('#'):
+                continue
+            parts = line.split(None, 1)
+            if len(parts) != 2:
+                bad.append(f'line {n}: "{line}" has no reason regex')
+                continue
+            try:
+                skips[parts[0]] = (re.compile(parts[1]), parts[1])
+            except re.error as e:
+                bad.append(f'line {n}: bad regex {parts[1]!r} ({e})')
+    return skips, bad
 
 
 def console_of(json_name):
@@ -192,7 +267,7 @@ def cmd_baseline(prefix, outdir):
         print('  report on the base:', l)
 
 
-def cmd_judge(prefix, outdir):
+def cmd_judge(prefix, outdir, manifest=None, skips_path=None):
     base_cases, base_warns, base_reports = read_baseline(prefix)
     p = f = 0
     if not base_cases:
@@ -222,14 +297,36 @@ def cmd_judge(prefix, outdir):
         else:
             f += 1
             print(f'FAIL kunit {name}: {st or "did not run"} (passes on the base)')
+    skips, reasons = {}, {}
+    if manifest:
+        reasons = skip_reasons(lines)
+        if skips_path:
+            try:
+                skips, bad = read_skips(skips_path)
+            except OSError as e:
+                bad = [e.strerror]
+            for why in bad:
+                f += 1
+                print(f'FAIL kunit skip list {skips_path}: {why}')
     for name in sorted(set(cases) - set(base_cases)):
         st = cases[name]
         if st == 'PASS':
             p += 1
             print('PASS kunit', name, '(new)')
+        elif st == 'SKIP' and manifest:
+            ok, why = listed_skip(name, skips, reasons)
+            if ok:
+                p += 1
+                print(f'PASS kunit {name} (new, skipped as listed: {why})')
+            else:
+                f += 1
+                print(f'FAIL kunit {name}: SKIP (new case; {why})')
         else:
             f += 1
             print(f'FAIL kunit {name}: {st} (new case)')
+    if manifest:
+        mp, mf = judge_manifest(manifest, skips_path, skips, outdir, reasons)
+        p, f = p + mp, f + mf
     warns = warnings_of(lines)
     extra = {k: n - base_warns.get(k, 0) for k, n in warns.items() if n > base_warns.get(k, 0)}
     if extra:
@@ -258,7 +355,104 @@ def cmd_judge(prefix, outdir):
     print('counts', p, f)
 
 
+def listed_skip(name, skips, reasons):
+    """(True, reason) if the skip list lets result NAME ("suite.case" or
+    "suite.case.parameter") skip with the reason the console gives it; else
+    (False, why not)."""
+    path = tuple(name.split('.', 2))
+    key = '.'.join(path[:2])
+    why = reasons.get(path, [])
+    shown = ' or '.join(repr(r) for r in why) if why else 'no reason on the console'
+    if key not in skips:
+        return False, f'reason {shown}; harness/kunit/new-cases-skips does not list {key}'
+    regex, text = skips[key]
+    for r in why or ['']:
+        if regex.search(r):
+            return True, r or 'no reason given'
+    return False, f'reason {shown} does not match the skip list\'s {text!r}'
+
+
+def judge_manifest(manifest, skips_path, skips, outdir, reasons):
+    """Every case of MANIFEST ran in some boot, and MANIFEST is what the
+    sources give.  Returns the counts (passed, failed)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import kunit_manifest
+    p = f = 0
+    try:
+        why = kunit_manifest.drift(manifest)
+    except kunit_manifest.ManifestError as e:
+        why = f'cannot derive the cases the series adds from the sources: {e}'
+    if why:
+        f += 1
+        print(f'FAIL kunit manifest: {why}')
+    try:
+        with open(manifest) as fh:
+            entries = kunit_manifest.parse_manifest(fh.read())
+    except (OSError, ValueError) as e:
+        print(f'FAIL kunit manifest: cannot read {manifest}: {getattr(e, "strerror", None) or e}')
+        return p, f + 1
+    for key in sorted(set(skips) - set(entries)):
+        f += 1
+        print(f'FAIL kunit skip list {skips_path}: {key} is not a case of {manifest}')
+    try:
+        found = load_structured(outdir)
+    except (OSError, ValueError, AttributeError, KeyError, TypeError) as e:
+        f += 1
+        print(f'FAIL kunit: none of the {len(entries)} cases the series adds ran (no results: {e})')
+        return p, f
+    problems = skipped = 0
+    for key, marks in sorted(entries.items()):
+        suite, case = key.split('.', 1)
+        runs = found.get((suite, case), [])
+        conditional = any(m.startswith('if ') for m in marks)
+        if not runs and conditional and key in skips:
+            skipped += 1  # not built in this configuration, as listed
+            continue
+        if not runs:
+            problems += 1
+            print(f'FAIL kunit {key}: did not run: in no boot\'s results (a case the series adds)')
+            continue
+        results = []
+        for run in runs:
+            if 'param' in marks and not isinstance(run, list):
+                problems += 1
+                print(f'FAIL kunit {key}: a parameterised case that ran no parameter ({run})')
+            elif isinstance(run, list) and not run:
+                problems += 1
+                print(f'FAIL kunit {key}: a parameterised case that ran no parameter')
+            results += [st for _, st in run] if isinstance(run, list) else [run]
+        if 'SKIP' in results and key in skips:
+            skipped += 1
+    f += problems
+    if not problems:
+        p += 1
+        if entries:
+            print(f'PASS kunit: all {len(entries)} cases the series adds ran '
+                  f'({skipped} skipped as listed)')
+        else:
+            print(f'PASS kunit: the series adds no KUnit case ({manifest} lists none)')
+    return p, f
+
+
+USAGE = __doc__
+
+
+def main(argv):
+    args, opts, rest = [], {}, argv[1:]
+    while rest:
+        a = rest.pop(0)
+        if a in ('--manifest', '--skips') and rest:
+            opts[a[2:]] = rest.pop(0)
+        else:
+            args.append(a)
+    if len(args) != 3 or args[0] not in ('judge', 'baseline') or \
+            (opts and args[0] != 'judge') or ('skips' in opts and 'manifest' not in opts):
+        sys.exit(USAGE)
+    if args[0] == 'baseline':
+        cmd_baseline(*args[1:])
+    else:
+        cmd_judge(*args[1:], manifest=opts.get('manifest'), skips_path=opts.get('skips'))
+
+
 if __name__ == '__main__':
-    if len(sys.argv) != 4 or sys.argv[1] not in ('judge', 'baseline'):
-        sys.exit(__doc__)
-    {'judge': cmd_judge, 'baseline': cmd_baseline}[sys.argv[1]](*sys.argv[2:])
+    main(sys.argv)
