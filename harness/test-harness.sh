@@ -236,6 +236,123 @@ printf '# no case\n' >"$tmp/empty-base.cases"; kunit_out "$k/eb"
 judge "$tmp/kj.out" python3 "$H/kunit_results.py" judge "$tmp/empty-base" "$k/eb"
 expect "kunit: a baseline that lists no case fails" judged_fail "$tmp/kj.out" 'lists no case'
 
+# --- kunit_manifest.py and judge --manifest: every case the series adds ran ---
+# A project of its own: its base (base.git in $mcache) has suite foo with
+# foo_old; its series changes foo_test.c (foo_new, a parameterised foo_param,
+# foo_extra under #ifdef) and adds bar_test.c (suite bar, bar_skips).
+mtop="$tmp/mrepo" mcache="$tmp/mcache"
+mkdir -p "$mtop/harness/kunit" "$mtop/patches" "$mtop/drivers/foo" "$mcache"
+cp "$H/kunit_results.py" "$H/kunit_manifest.py" "$mtop/harness/"
+foo_test() { # the test file; with "new", the series' version
+	printf '// SPDX-License-Identifier: GPL-2.0\n#include <kunit/test.h>\n\n'
+	printf 'static struct kunit_case foo_cases[] = {\n\tKUNIT_CASE(foo_old),\n'
+	[ "${1:-}" = new ] && printf '%s\n' '	KUNIT_CASE(foo_new),' '	/* KUNIT_CASE(foo_commented_out), */' \
+		'	KUNIT_CASE_PARAM(foo_param, foo_gen_params),' '#ifdef CONFIG_FOO_EXTRA' \
+		'	KUNIT_CASE(foo_extra),' '#endif'
+	printf '\t{}\n};\n\nstatic struct kunit_suite foo_suite = {\n\t.name = "foo",\n\t.test_cases = foo_cases,\n};\n'
+	printf 'kunit_test_suite(foo_suite);\n'
+}
+(
+	set -e
+	mkdir -p "$tmp/mbase/drivers/foo"
+	cd "$tmp/mbase"
+	git -c init.defaultBranch=main init -q
+	foo_test >drivers/foo/foo_test.c
+	git add -A
+	git commit -q -m base
+	git tag base
+	git clone -q --bare . "$mcache/base.git"
+) >"$tmp/msetup.log" 2>&1 || { cat "$tmp/msetup.log"; nok "setup: the manifest's base could not be made"; }
+foo_test new >"$mtop/drivers/foo/foo_test.c"
+printf '// SPDX-License-Identifier: GPL-2.0\n#include <kunit/test.h>\n\nstatic struct kunit_case bar_cases[] = {\n\tKUNIT_CASE(bar_skips),\n\t{}\n};\n\nstatic struct kunit_suite bar_suite = {\n\t.name = "bar",\n\t.test_cases = bar_cases,\n};\nkunit_test_suites(&bar_suite);\n' \
+	>"$mtop/drivers/foo/bar_test.c"
+printf 'diff --git a/drivers/foo/foo_test.c b/drivers/foo/foo_test.c\ndiff --git a/drivers/foo/bar_test.c b/drivers/foo/bar_test.c\n' \
+	>"$mtop/patches/0001-foo-add-tests.patch"
+mfest="$mtop/harness/kunit/new-cases"
+mkm() { env GPUPOOL_CACHE="$mcache" python3 "$mtop/harness/kunit_manifest.py" "$@"; }
+mkm --write >"$tmp/mkm.out" 2>&1
+printf '%s\n' bar.bar_skips foo.foo_new 'foo.foo_param [param]' 'foo.foo_extra [if CONFIG_FOO_EXTRA]' >"$tmp/mfest.want"
+expect "kunit manifest: lists the added cases, marks [param] and [if], not the base's or a commented one" \
+	bash -c 'grep -v "^#" "$1" | grep . | diff - "$2"' _ "$mfest" "$tmp/mfest.want"
+expect "kunit manifest: control: --check passes on the manifest it wrote" mkm --check
+cp "$mfest" "$tmp/mfest.saved"
+sed -i '/^foo\.foo_new$/d' "$mfest"
+mkm --check >"$tmp/mkm.out" 2>&1; rc=$?
+expect "kunit manifest: --check exits non-zero on a manifest that drifted" \
+	bash -c '[ "$1" = 1 ] && grep -q "differs from what the sources give.*+foo.foo_new" "$2" || { cat "$2"; exit 1; }' _ "$rc" "$tmp/mkm.out"
+cp "$tmp/mfest.saved" "$mfest"
+cp "$mtop/drivers/foo/foo_test.c" "$tmp/foo_test.saved"
+sed -i 's/KUNIT_CASE(foo_new)/FOO_CASE(new)/' "$mtop/drivers/foo/foo_test.c"
+mkm --check >"$tmp/mkm.out" 2>&1; rc=$?
+expect "kunit manifest: a case entry it cannot read is an error, not a dropped case" \
+	bash -c '[ "$1" = 2 ] && grep -q "FOO_CASE(new).*is not a KUNIT_CASE" "$2" || { cat "$2"; exit 1; }' _ "$rc" "$tmp/mkm.out"
+cp "$tmp/foo_test.saved" "$mtop/drivers/foo/foo_test.c"
+
+# KUnit results with parameterised cases: SUITE:CASE:STATUS or SUITE:CASE/PARAM:STATUS.
+kunit_json_params() {
+	python3 - "$@" <<'PY'
+import json, sys
+groups = {}
+for a in sys.argv[1:]:
+    s, c, st = a.split(':')
+    g = groups.setdefault(s, {'name': s, 'sub_groups': [], 'test_cases': []})
+    if '/' in c:
+        c, p = c.split('/', 1)
+        sub = [x for x in g['sub_groups'] if x['name'] == c]
+        if not sub:
+            sub = [{'name': c, 'sub_groups': [], 'test_cases': []}]
+            g['sub_groups'].append(sub[0])
+        sub[0]['test_cases'].append({'name': p, 'status': st})
+    else:
+        g['test_cases'].append({'name': c, 'status': st})
+print(json.dumps({'name': 'KUnit Test Group', 'test_cases': [], 'sub_groups': list(groups.values())}))
+PY
+}
+m_good="fake_suite:fake_case:PASS foo:foo_old:PASS foo:foo_new:PASS foo:foo_param/p1:PASS foo:foo_param/p2:PASS foo:foo_extra:PASS"
+mout() { # DIR FIRST-BOOT-RESULTS BAR_SKIPS-STATUS [ITS-SKIP-REASON]: two boots, bar in the second
+	mkdir -p "$1"
+	# shellcheck disable=SC2086
+	kunit_json_params $2 >"$1/kunit.json"
+	printf 'KTAP version 1\n1..2\nok 1 fake_suite\nok 2 foo\n' >"$1/console.log"
+	kunit_json_params "bar:bar_skips:$3" >"$1/kunit-numa1.json"
+	printf 'KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: bar\n    1..1\n    ok 1 bar_skips%s\nok 1 bar\n' \
+		"${4:+ # SKIP $4}" >"$1/console-numa1.log"
+}
+printf '# skips\nbar.bar_skips needs (two|2) nodes\n' >"$tmp/mskips"
+mj() { # DIR [MANIFEST [SKIPS]]
+	judge "$tmp/mj.out" env GPUPOOL_CACHE="$mcache" python3 "$mtop/harness/kunit_results.py" judge "$kbase" "$1" \
+		--manifest "${2:-$mfest}" --skips "${3:-$tmp/mskips}"
+}
+mj_summary() { grep -qE "^PASS kunit: all 4 cases the series adds ran \\($2 skipped as listed\\)" "$1" || { grep -m1 '^FAIL' "$1"; echo "no summary line with $2 skipped"; return 1; }; }
+k="$tmp/kunitm"
+mout "$k/ok" "$m_good" PASS; mj "$k/ok"
+expect "kunit manifest: control: every case the series adds ran and passed" judged_pass "$tmp/mj.out"
+expect "kunit manifest: control: one line says all 4 ran, 0 skipped" mj_summary "$tmp/mj.out" 0
+mout "$k/skip" "$m_good" SKIP "needs two nodes"; mj "$k/skip"
+expect "kunit manifest: a skip the skip list names, with its reason, passes" judged_pass "$tmp/mj.out"
+expect "kunit manifest: a listed skip is counted in the summary" mj_summary "$tmp/mj.out" 1
+mout "$k/unlisted" "${m_good/foo:foo_new:PASS/foo:foo_new:SKIP}" PASS; mj "$k/unlisted"
+expect "kunit manifest: a skip the skip list does not name fails" judged_fail "$tmp/mj.out" 'foo.foo_new: SKIP .*does not list foo.foo_new'
+mout "$k/reason" "$m_good" SKIP "out of memory"; mj "$k/reason"
+expect "kunit manifest: a listed skip with another reason fails" judged_fail "$tmp/mj.out" "bar.bar_skips: SKIP .*'out of memory' does not match"
+mout "$k/missing" "${m_good/foo:foo_new:PASS/}" PASS; mj "$k/missing"
+expect "kunit manifest: a case missing from every boot's results fails, named" judged_fail "$tmp/mj.out" 'foo.foo_new: did not run'
+mout "$k/noparam" "${m_good/foo:foo_param\/p1:PASS foo:foo_param\/p2:PASS/foo:foo_param:SKIP}" PASS; mj "$k/noparam"
+expect "kunit manifest: a parameterised case with no parameter fails" judged_fail "$tmp/mj.out" 'foo.foo_param: a parameterised case that ran no parameter'
+mout "$k/param" "${m_good/foo_param\/p2:PASS/foo_param/p2:FAIL}" PASS; mj "$k/param"
+expect "kunit manifest: one failing parameter fails" judged_fail "$tmp/mj.out" 'foo.foo_param.p2: FAIL'
+mout "$k/ifdef" "${m_good/foo:foo_extra:PASS/}" PASS
+printf 'foo.foo_extra not built without CONFIG_FOO_EXTRA\n' >>"$tmp/mskips"; mj "$k/ifdef"
+expect "kunit manifest: a case under #ifdef, absent and listed, passes" judged_pass "$tmp/mj.out"
+sed -i '$d' "$tmp/mskips"; mj "$k/ifdef"
+expect "kunit manifest: a case under #ifdef, absent and not listed, fails" judged_fail "$tmp/mj.out" 'foo.foo_extra: did not run'
+grep -v '^foo\.foo_new$' "$mfest" >"$tmp/mfest.drifted"; mj "$k/ok" "$tmp/mfest.drifted"
+expect "kunit manifest: a manifest that drifted from the sources fails" judged_fail "$tmp/mj.out" 'kunit manifest: .*differs from what the sources give'
+printf 'foo.foo_gone no longer a case\n' >"$tmp/mskips.stale"; mj "$k/ok" "$mfest" "$tmp/mskips.stale"
+expect "kunit manifest: a skip list entry for no case of the manifest fails" judged_fail "$tmp/mj.out" 'foo.foo_gone is not a case'
+mv "$mcache/base.git" "$mcache/base.git.away"; mj "$k/ok"; mv "$mcache/base.git.away" "$mcache/base.git"
+expect "kunit manifest: no base to derive the manifest from fails" judged_fail "$tmp/mj.out" 'kunit manifest: cannot derive'
+
 # --- check.sh's absorb and finish ----------------------------------------------
 # Sourced, check.sh defines its helpers and returns; set -e (lib.sh) is on.
 # helpers CODE ARGS...: CODE runs after check.sh is sourced, ARGS as $1...
@@ -340,6 +457,10 @@ EOF
 	git add -A
 	git commit -q -m "scratch copy"
 ) >"$tmp/setup.log" 2>&1 || { cat "$tmp/setup.log"; nok "setup: the scratch repository could not be made"; }
+# The scratch series adds no KUnit case: its manifest (and skip list) say so.
+: >"$top/harness/kunit/new-cases-skips"
+python3 "$top/harness/kunit_manifest.py" --write >>"$tmp/setup.log" 2>&1 ||
+	{ tail -1 "$tmp/setup.log"; nok "setup: kunit_manifest.py could not write the scratch manifest"; }
 
 # Stub sub-checks of the scratch copy; FAKE_* choose what each does.
 cat >"$top/harness/tree-prep.sh" <<'EOF'
@@ -432,6 +553,10 @@ expect "check.sh: a configuration changed without make baseline fails" check_fai
 sed -i '$d' "$top/harness/kunit/gpu.kunitconfig"
 fake_check "apply kunit"
 expect "check.sh: control: the configuration back as the baseline has it passes" check_passed
+echo "fake_suite.gone_case" >>"$top/harness/kunit/new-cases"
+fake_check "apply kunit"
+expect "check.sh: a manifest of new KUnit cases that drifted from the sources fails" check_failed 'kunit manifest: .*differs from what the sources give'
+sed -i '$d' "$top/harness/kunit/new-cases"
 fake_check "apply run" FAKE_RUN=die
 expect "check.sh: run.sh dying before its counts fails" check_failed 'run: no "counts" line.*run.log'
 fake_check "apply kunit" FAKE_KUNIT=noresults
