@@ -617,8 +617,15 @@ exit 0
 EOF
 cat >"$top/harness/guest.sh" <<'EOF'
 #!/usr/bin/env bash
-# guest.sh MODE KBUILD LOG ...: the console is $FAKE_CONSOLE, if set.
+# guest.sh MODE KBUILD LOG TIMEOUT APPEND ...: the console is $FAKE_CONSOLE,
+# if set, followed by the node count the command line asks for (numa=fake=N)
+# or $FAKE_NODES.
 [ -z "${FAKE_CONSOLE:-}" ] || cp "$FAKE_CONSOLE" "$3"
+if [ -n "${FAKE_CONSOLE:-}" ] && [ -s "$3" ]; then
+	n=1
+	case "$5" in *numa=fake=2*) n=2 ;; esac
+	echo "@@ nodes: ${FAKE_NODES:-$n}" >>"$3"
+fi
 exit "${FAKE_GUEST_RC:-0}"
 EOF
 chmod +x "$stubs"/* "$top/harness/guest.sh"
@@ -636,6 +643,8 @@ fake_run FAKE_GUEST_RC=1
 expect "run.sh: the guest failing with no console fails (counted)" judged_fail "$tmp/run.out" 'guest boots and finishes'
 fake_run FAKE_CONSOLE="$fx/empty.log"
 expect "run.sh: an empty console fails" judged_fail "$tmp/run.out" 'guest console log.*empty'
+fake_run FAKE_CONSOLE="$fx/run-ok.log" FAKE_NODES=1
+expect "run.sh: the two-node boot with one node fails" judged_fail "$tmp/run.out" '2 nodes: guest has 2 NUMA node.*reports 1'
 fake_run FAKE_CONSOLE="$fx/run-fail1.log"
 expect "run.sh: Totals fail:1 (with xfail:0) fails" judged_fail "$tmp/run.out" 'selftest exit status and totals.*fail:1 '
 fake_run FAKE_CONSOLE="$fx/run-short-totals.log"
