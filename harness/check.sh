@@ -13,8 +13,8 @@
 
 debug=0
 [ "${1:-}" = --debug ] && debug=1
-known="apply mirror export checkpatch kerneldoc warnings configs kunit kunit-debug run pressure fresh send selftest"
-all="apply mirror export checkpatch kerneldoc warnings configs kunit run pressure fresh send selftest"
+known="apply mirror export results checkpatch kerneldoc warnings configs kunit kunit-debug run pressure fresh send selftest"
+all="apply mirror export results checkpatch kerneldoc warnings configs kunit run pressure fresh send selftest"
 [ $debug = 1 ] && all="apply kunit-debug"
 stages=${GPUPOOL_STAGES:-$all}
 name=check
@@ -170,6 +170,26 @@ if want export; then
 		pass "export: a fresh export of the applied series equals patches/"
 	else
 		fail "export: a fresh export differs from patches/ (diff: $logs/export.diff; run 'make export')"
+	fi
+fi
+
+# --- the benchmark results measured today's code; the cover letter quotes them -
+if want results; then
+	begin results
+	rrc=0
+	python3 "$H/results_stale.py" >"$logs/results.log" 2>&1 || rrc=$?
+	while read -r line; do
+		case "$line" in
+		*": fresh"*) pass "results: ${line%% (*}" ;;
+		?*) fail "results: $line" ;;
+		esac
+	done <"$logs/results.log"
+	[ "$rrc" = 0 ] || grep -qv ': fresh' "$logs/results.log" ||
+		fail "results: results_stale.py exited $rrc (log: $logs/results.log)"
+	if python3 "$H/cover_figures.py" --check >"$logs/cover-figures.log" 2>&1; then
+		pass "results: the cover letter's figures are the results files' own"
+	else
+		fail "results: the cover letter's figures differ from harness/results/: run 'python3 harness/cover_figures.py', then 'make export' ($(tail -1 "$logs/cover-figures.log"))"
 	fi
 fi
 
