@@ -108,14 +108,16 @@ if [ "$npatches" -eq 0 ]; then
 	finish
 fi
 
-# Base-side results are computed once per (base, touched files, config).
-key=$( { echo "$base"; series_files; cat "$H/kunit/gpu.kunitconfig" "$H/kunit/warn.config"; } | sha256sum | cut -c1-16)
+# Base-side results are computed once per (base, touched files, config,
+# and what warn.sh builds).
+key=$( { echo "$base"; series_files; cat "$H/kunit/gpu.kunitconfig" "$H/kunit/warn.config" \
+	"$H/kunit/warn-arm64.config" "$H/kunit/warn-no-object" "$H/warn.sh"; } | sha256sum | cut -c1-16)
 warn_base="$CACHE/warn-base/$key.txt"
 if want warnings && [ ! -f "$warn_base" ]; then
 	step "sparse + W=1 on the base (once per set of touched files)"
 	git -C "$CHECKTREE" checkout -q -f --detach "$base"
 	mkdir -p "$CACHE/warn-base"
-	"$H/warn.sh" "$CHECKTREE" "$warn_base.tmp" && mv "$warn_base.tmp" "$warn_base"
+	"$H/warn.sh" "$CHECKTREE" "$warn_base.tmp" >"$warn_base.log" 2>&1 && mv "$warn_base.tmp" "$warn_base"
 fi
 
 # --- the series applies to a fresh base with git am, no fuzz ---------------
@@ -256,16 +258,25 @@ if want warnings; then
 	"$H/warn.sh" "$CHECKTREE" "$logs/warn.new" >"$logs/warn.out" 2>&1 || wrc=$?
 	ndirs=$(series_files | grep -c '\.c$' || true)
 	nchecked=$(grep -cE '^[[:space:]]+CHECK[[:space:]]' "$logs/warn.new.raw" 2>/dev/null || true)
+	# warn.sh's account of the touched C files: each compiled, excepted
+	# (harness/kunit/warn-no-object), absent (deleted by the series) or
+	# missing its object.
+	ncomp=$(grep -c '^compiled ' "$logs/warn.new.files" 2>/dev/null || true)
+	nexc=$(grep -c '^excepted ' "$logs/warn.new.files" 2>/dev/null || true)
+	nabs=$(grep -c '^absent ' "$logs/warn.new.files" 2>/dev/null || true)
+	nmiss=$(grep -c '^missing ' "$logs/warn.new.files" 2>/dev/null || true)
 	if [ ! -f "$warn_base" ]; then
-		fail "warnings: no warnings of the base to compare with: its build failed ($warn_base)"
+		fail "warnings: no warnings of the base to compare with: its build failed ($(tail -1 "$warn_base.log" 2>/dev/null); log: $warn_base.log)"
 	elif [ "$wrc" != 0 ] || [ ! -f "$logs/warn.new" ]; then
-		fail "warnings: warn.sh failed with exit status $wrc (log: $logs/warn.out)"
+		fail "warnings: warn.sh failed with exit status $wrc: $(grep -m1 -E '^(warn|ERROR):' "$logs/warn.out" || tail -1 "$logs/warn.out") (log: $logs/warn.out)"
 	elif grep -q 'Error [0-9]' "$logs/warn.new.raw" 2>/dev/null; then
 		fail "warnings: the touched directories do not build (log: $logs/warn.new.raw)"
+	elif [ "${nmiss:-0}" -gt 0 ] || [ $(( ${ncomp:-0} + ${nexc:-0} + ${nabs:-0} )) -ne "$ndirs" ]; then
+		fail "warnings: of $ndirs touched C files, ${ncomp:-0} compiled, ${nexc:-0} excepted, ${nabs:-0} deleted, ${nmiss:-0} without an object (list: $logs/warn.new.files)"
 	elif [ "$ndirs" -eq 0 ] || [ "${nchecked:-0}" -eq 0 ]; then
 		fail "warnings: nothing was checked ($ndirs touched C files, $nchecked files through sparse; log: $logs/warn.new.raw)"
 	elif new=$(comm -13 "$warn_base" "$logs/warn.new") && [ -z "$new" ]; then
-		pass "warnings: sparse and W=1 add nothing over the base ($ndirs touched C files, $nchecked through sparse; $(wc -l <"$logs/warn.new") warnings on both)"
+		pass "warnings: sparse and W=1 add nothing over the base ($ncomp of $ndirs touched C files compiled, $nexc excepted; $nchecked files through sparse; $(wc -l <"$logs/warn.new") warnings on both)"
 	else
 		fail "warnings: $(echo "$new" | wc -l) new: $(echo "$new" | head -3 | tr '\n' ' ') (log: $logs/warn.new.raw)"
 	fi

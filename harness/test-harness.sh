@@ -477,6 +477,7 @@ nocheck) : >"$2"; printf '  CC      drivers/foo/foo.o\n' >"$2.raw" ;;
 *) printf 'drivers/foo/foo.c: warning: a warning the base has too\n' >"$2"
    printf '  CHECK   drivers/foo/foo.c\n  CC      drivers/foo/foo.o\n' >"$2.raw" ;;
 esac
+printf 'compiled x86_64 drivers/foo/foo.c\n' >"$2.files"
 EOF
 cat >"$top/harness/configs.sh" <<'EOF'
 #!/usr/bin/env bash
@@ -600,6 +601,75 @@ mv "$top/patches" "$tmp/patches.saved"
 fake_check "apply checkpatch"
 mv "$tmp/patches.saved" "$top/patches"
 expect "check.sh: an empty series fails (nothing to check)" check_failed 'apply: patches/ holds no patch'
+
+# --- warn.sh: every touched C file gives its object -------------------------
+# The real warn.sh in the scratch copy, on a stub make that "compiles" the
+# targets it is given (DIR/: every .c file of TREE/DIR; X.o: X.o) into O=,
+# printing CHECK lines, but never FAKE_NOOBJ; FAKE_SPARSE_ERROR adds an
+# error line as sparse prints it.
+wbin="$tmp/warnbin"
+mkdir -p "$wbin"
+cat >"$wbin/make" <<'EOF'
+#!/usr/bin/env bash
+tree= o= prev=
+for a in "$@"; do
+	[ "$prev" = -C ] && tree=$a
+	case "$a" in O=*) o=${a#O=} ;; esac
+	prev=$a
+done
+objs=()
+for a in "$@"; do
+	[ "$a" = "$tree" ] && continue
+	case "$a" in
+	*=*|-*|olddefconfig|prepare) ;;
+	*/) for c in "$tree/$a"*.c; do [ -f "$c" ] && c=${c#"$tree/"} && objs+=("${c%.c}.o"); done ;;
+	*.o) objs+=("$a") ;;
+	esac
+done
+for x in "${objs[@]}"; do
+	[ "$x" = "${FAKE_NOOBJ:-}" ] && continue
+	mkdir -p "$o/$(dirname "$x")" && : >"$o/$x"
+	printf '  CHECK   %s\n  CC      %s\n' "$tree/${x%.o}.c" "$x"
+	[ -z "${FAKE_SPARSE_ERROR:-}" ] || echo "$tree/${x%.o}.c:3:1: error: static assertion failed: \"stub\""
+done
+exit 0
+EOF
+chmod +x "$wbin/make"
+cp "$top/harness/warn.sh" "$tmp/warn-stub.sh"
+cp "$H/warn.sh" "$top/harness/warn.sh"
+printf '# PATH WHERE REASON\n' >"$top/harness/kunit/warn-no-object"
+fake_check "apply warnings" PATH="$wbin:$PATH"
+warn_counted() { check_passed && grep -q "^PASS warnings: .*(1 of 1 touched C files compiled" "$tmp/check.out"; }
+expect "warn.sh: control: the touched C file compiled passes, and the PASS line counts it" warn_counted
+# WARN_BIG=1: every directory is "big", so warn.sh builds single objects.
+fake_check "apply warnings" PATH="$wbin:$PATH" WARN_BIG=1
+expect "warn.sh: control: the same with single-object targets passes" warn_counted
+fake_check "apply warnings" PATH="$wbin:$PATH" WARN_BIG=1 FAKE_NOOBJ=drivers/foo/foo.o
+expect "warn.sh: a touched C file that gives no object fails (the object of the run before does not count)" \
+	check_failed 'warnings: warn.sh failed .*no object for drivers/foo/foo.c'
+fake_check "apply warnings" PATH="$wbin:$PATH" FAKE_SPARSE_ERROR=1
+expect "warn.sh: an error line (sparse is silent after it) fails" check_failed 'warnings: warn.sh failed .*1 errors'
+# warn_run WANT-STATUS REGEX [VAR=VALUE...]: warn.sh on the series' tree
+# exits WANT-STATUS (0 or 1) and its output or OUT.files has a line
+# matching REGEX.
+warn_run() {
+	local want=$1 re=$2 rc=0
+	shift 2
+	env PATH="$wbin:$PATH" "$@" bash "$top/harness/warn.sh" "$tmp/work" "$tmp/w.out" >"$tmp/w.log" 2>&1 || rc=$?
+	[ "$rc" = "$want" ] || { echo "exit status $rc, want $want: $(tail -1 "$tmp/w.log")"; return 1; }
+	cat "$tmp/w.log" "$tmp/w.out.files" | grep -qE "$re" || { echo "no line matching '$re': $(tail -1 "$tmp/w.log")"; return 1; }
+}
+printf 'drivers/foo/foo.c none #included by another file (the test says so)\n' >>"$top/harness/kunit/warn-no-object"
+expect "warn.sh: control: a file that warn-no-object lists with its reason needs no object" \
+	warn_run 0 '^excepted drivers/foo/foo.c #included by another file' FAKE_NOOBJ=drivers/foo/foo.o
+sed -i 's|^drivers/foo/foo.c none .*|drivers/foo/foo.c none|' "$top/harness/kunit/warn-no-object"
+expect "warn.sh: an entry of warn-no-object without a reason fails" \
+	warn_run 1 'foo.c has no reason' FAKE_NOOBJ=drivers/foo/foo.o
+printf '# PATH WHERE REASON\ndrivers/bar/bar.c none not touched by the series\n' >"$top/harness/kunit/warn-no-object"
+expect "warn.sh: an entry of warn-no-object that names no touched C file fails" \
+	warn_run 1 'bar.c is not a C file the series touches'
+cp "$tmp/warn-stub.sh" "$top/harness/warn.sh"
+cp "$H/kunit/warn-no-object" "$top/harness/kunit/warn-no-object"
 
 # --- run.sh and pressure.sh with a stub guest --------------------------------
 # make, gcc and the guest are stubs; FAKE_CONSOLE is the console the guest
