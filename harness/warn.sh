@@ -129,7 +129,7 @@ leg x86_64 "$BUILD/warn" "$H/kunit/gpu.kunitconfig" "$H/kunit/warn.config" -- "$
 leg arm64 "$BUILD/warn-arm64" "$H/kunit/warn-arm64.config" -- "${arm64_files[@]}"
 
 { grep -E '(warning|error):' "$out.raw" || true; } |
-	sed -E -e "s|^$tree/||" -e "s|^\.\./||g" -e 's|^([^:]+):[0-9]+:[0-9]+:|\1:|' -e 's|^([^:]+):[0-9]+:|\1:|' |
+	sed -E -e "s|^$tree/||" -e "s|^(\.\./)+${tree##*/}/||" -e 's|^([^:]+):[0-9]+:[0-9]+:|\1:|' -e 's|^([^:]+):[0-9]+:|\1:|' |
 	LC_ALL=C sort >"$out"
 
 summary="$ncomp of ${#touched[@]} touched C files compiled (${#arm64_files[@]} on arm64, $nexc excepted in harness/kunit/warn-no-object, $nabsent not in this tree; $ntargets make targets)"
