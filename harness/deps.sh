@@ -5,7 +5,8 @@
 
 pkgs=("$DEBIAN_PACKAGE=$DEBIAN_VERSION" qemu-system-x86 busybox-static sparse ccache
       git-absorb flex bison libelf-dev libssl-dev bc xz-utils cpio kmod rsync gcc make python3
-      gnuplot-nox git-email clang lld llvm python3-ply python3-git)
+      gnuplot-nox git-email clang lld llvm python3-ply python3-git
+      python3-sphinx python3-yaml graphviz)
 missing=()
 for p in "${pkgs[@]}"; do
 	name=${p%%=*}
