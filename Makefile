@@ -10,11 +10,11 @@ SHELL := /bin/bash
 H := harness
 
 .PHONY: help deps base tree export status run check check-debug check-bisect \
-	baseline selftest configs perf-pool bench bench-ttm pressure clean-cache \
+	baseline selftest configs docs perf-pool bench bench-ttm pressure clean-cache \
 	signoff send-check
 
 help:
-	@sed -n 's/^#   //p' Makefile; echo "  make tree | export | status | signoff | send-check | check-debug | check-bisect | configs | perf-pool | bench | bench-ttm | pressure | baseline | selftest | deps"
+	@sed -n 's/^#   //p' Makefile; echo "  make tree | export | status | signoff | send-check | check-debug | check-bisect | configs | docs | perf-pool | bench | bench-ttm | pressure | baseline | selftest | deps"
 
 deps:
 	@$(H)/deps.sh
@@ -55,6 +55,9 @@ test-harness:
 
 configs: base
 	@$(H)/configs.sh
+
+docs: base
+	@$(H)/docs.sh
 
 perf-pool: base
 	@$(H)/perf-pool.sh
