@@ -13,8 +13,8 @@
 
 debug=0
 [ "${1:-}" = --debug ] && debug=1
-known="apply mirror export results checkpatch kerneldoc warnings configs kunit kunit-debug run pressure fresh send selftest"
-all="apply mirror export results checkpatch kerneldoc warnings configs kunit run pressure fresh send selftest"
+known="apply mirror export results checkpatch kerneldoc docs warnings configs kunit kunit-debug run pressure fresh send selftest"
+all="apply mirror export results checkpatch kerneldoc docs warnings configs kunit run pressure fresh send selftest"
 [ $debug = 1 ] && all="apply kunit-debug"
 stages=${GPUPOOL_STAGES:-$all}
 name=check
@@ -247,6 +247,15 @@ if want kerneldoc; then
 		elif [ -z "$new" ]; then pass "kernel-doc: $f"
 		else fail "kernel-doc: $f: $(echo "$new" | head -1) ($(echo "$new" | wc -l) new)"; fi
 	done < <(series_files)
+fi
+
+# --- the documentation builds and renders, no warning over the base -----------
+if want docs; then
+	begin docs
+	step "htmldocs (gpu, driver-api) of the base and the series"
+	drc=0
+	"$H/docs.sh" "$CHECKTREE" >"$logs/docs.log" 2>&1 || drc=$?
+	absorb docs "$logs/docs.log" $drc
 fi
 
 # --- sparse and W=1 add nothing over the base ---------------------------------

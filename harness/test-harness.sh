@@ -521,6 +521,13 @@ cat >"$top/harness/selftest.sh" <<'EOF'
 [ "${FAKE_SELFTEST:-ok}" = die ] && { echo "make check ACCEPTED the planted bad patch"; exit 1; }
 echo "rejected: FAIL checkpatch: 0002-planted-bad.patch"
 EOF
+cat >"$top/harness/docs.sh" <<'EOF'
+#!/usr/bin/env bash
+# docs.sh TREE; FAKE_DOCS=ok|die (Sphinx crashes after the base's check)
+echo "PASS docs: the base builds (warnings cached)"
+[ "${FAKE_DOCS:-ok}" = die ] && { echo "Exception occurred: sphinx/builders/html.py" >&2; exit 2; }
+printf 'PASS docs: the patched tree builds\nPASS docs: no warning over the base\ncounts 3 0\n'
+EOF
 chmod +x "$top/harness/"*.sh
 
 # fake_check NAME STAGES [VAR=VALUE...]: run the scratch check.sh with the
@@ -593,6 +600,10 @@ fake_check "apply warnings" FAKE_WARN=die
 expect "check.sh: warn.sh dying fails" check_failed 'warnings: '
 fake_check "apply warnings" FAKE_WARN=nocheck
 expect "check.sh: a sparse build that checked no file fails" check_failed 'warnings: nothing was checked'
+fake_check "apply docs"
+expect "check.sh: control: docs.sh with its counts line passes" check_passed
+fake_check "apply docs" FAKE_DOCS=die
+expect "check.sh: docs.sh dying before its counts fails" check_failed 'docs: no "counts" line: .*exit status 2.*docs.log'
 fake_check "apply selftest" FAKE_SELFTEST=die
 expect "check.sh: control: selftest.sh failing fails" check_failed 'selftest: make check ACCEPTED'
 fake_check "apply nosuch"
