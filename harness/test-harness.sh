@@ -750,5 +750,32 @@ cp "$fx/pressure-heap.log" "$plog"
 fake_pressure FAKE_GCC=fail
 pj heap "$plog"; expect "pressure.sh: dying before the boot leaves no log to judge" judged_fail "$tmp/pj.out" 'no console log'
 
+# --- check-bisect.sh: a passing prefix's verdict is cached --------------------
+cp "$H/check-bisect.sh" "$top/harness/check-bisect.sh"
+fake_bisect() { env PATH="$stubs:$PATH" "$@" bash "$top/harness/check-bisect.sh" >"$tmp/bisect.out" 2>&1; true; }
+# bisect_says REGEX [REGEX...]: every REGEX matches a line of the output.
+bisect_says() {
+	local r
+	for r in "$@"; do
+		grep -qE "$r" "$tmp/bisect.out" || { echo "no line matching '$r': $(grep -m1 -E '^(PASS|FAIL) bisect' "$tmp/bisect.out")"; return 1; }
+	done
+}
+rm -rf "$GPUPOOL_CACHE/bisect-verdicts"
+fake_bisect
+expect "check-bisect: control: the prefix is built and run the first time" \
+	bisect_says '^PASS bisect 1: foo: return 2 \([0-9]+ KUnit checks\)$' '^1 passed, 0 failed$'
+fake_bisect
+expect "check-bisect: an unchanged prefix passes from its cached verdict" \
+	bisect_says '^PASS bisect 1: .*\(cached verdict\)$' '^bisect: 1 of 1 passing prefixes from the cache'
+fake_bisect BISECT_CACHE=0
+expect "check-bisect: BISECT_CACHE=0 runs it again" bisect_says '^PASS bisect 1: foo: return 2 \([0-9]+ KUnit checks\)$'
+echo '# a changed baseline' >>"$top/harness/baseline/kunit-default.warnings"
+fake_bisect FAKE_KUNIT=lying
+expect "check-bisect: a changed baseline is not judged by the old verdict, and a run without results fails" \
+	bisect_says '^FAIL bisect 1: .*kunit' '^0 passed, 1 failed$'
+sed -i '$d' "$top/harness/baseline/kunit-default.warnings"
+fake_bisect BISECT_CACHE=0 FAKE_KUNIT=nobuild
+expect "check-bisect: a prefix that does not build fails" bisect_says '^FAIL bisect 1: .*: build' '^0 passed, 1 failed$'
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
