@@ -151,7 +151,9 @@ if want mirror; then
 		while read -r f; do
 			[ -n "$f" ] || continue
 			is_project_path "$f" && continue
-			printf '%s\n' "${files[@]}" | grep -qxF -- "$f" || bad+=("$f is not touched by the series")
+			# A here-string, not a pipe: under pipefail, grep -q quitting
+			# early can fail printf with SIGPIPE and flag a touched file.
+			grep -qxF -- "$f" <<<"$(printf '%s\n' "${files[@]}")" || bad+=("$f is not touched by the series")
 		done <<<"$listed"
 	else
 		bad+=("git ls-files failed in $TOP")

@@ -51,7 +51,9 @@ rm -rf "$tmp"
 mapfile -t want < <(series_files)
 git ls-files | while read -r f; do
 	is_project_path "$f" && continue
-	printf '%s\n' "${want[@]}" | grep -qxF -- "$f" || git rm -q -f -- "$f"
+	# A here-string, not a pipe: grep -q quitting early must not fail the
+	# lookup with SIGPIPE under pipefail.
+	grep -qxF -- "$f" <<<"$(printf '%s\n' "${want[@]}")" || git rm -q -f -- "$f"
 done
 for f in "${want[@]}"; do
 	if git -C "$WORKTREE" cat-file -e "HEAD:$f" 2>/dev/null; then

@@ -32,11 +32,13 @@ cut -d' ' -f1-3 /proc/loadavg >"$logs/loadavg"
 cd "$CHECKTREE"
 for i in $(seq 1 "$boots"); do
 	step "boot $i/$boots: wall clock (2 vCPUs)"
+	rm -f "$BUILD/kunit/test.log"	# never keep an earlier boot's log as this one's
 	$kp exec "${args[@]}" --qemu_config="$H/kunit/x86_64-smp2.py" "$glob" >"$logs/wall$i.out" 2>&1 || true
 	cp "$BUILD/kunit/test.log" "$logs/wall$i.log"
 done
 for i in $(seq 1 "$icount"); do
 	step "boot $i/$icount: -icount shift=0 (instruction counts)"
+	rm -f "$BUILD/kunit/test.log"
 	$kp exec "${args[@]}" --qemu_config="$H/kunit/x86_64-icount.py" "$glob" >"$logs/icount$i.out" 2>&1 || true
 	cp "$BUILD/kunit/test.log" "$logs/icount$i.log"
 done

@@ -752,7 +752,8 @@ pj heap "$plog"; expect "pressure.sh: dying before the boot leaves no log to jud
 
 # --- check-bisect.sh: a passing prefix's verdict is cached --------------------
 cp "$H/check-bisect.sh" "$top/harness/check-bisect.sh"
-fake_bisect() { env PATH="$stubs:$PATH" "$@" bash "$top/harness/check-bisect.sh" >"$tmp/bisect.out" 2>&1; true; }
+# make is warn.sh's stub, which "compiles" the objects it is asked for.
+fake_bisect() { env PATH="$wbin:$stubs:$PATH" "$@" bash "$top/harness/check-bisect.sh" >"$tmp/bisect.out" 2>&1; true; }
 # bisect_says REGEX [REGEX...]: every REGEX matches a line of the output.
 bisect_says() {
 	local r
@@ -763,17 +764,19 @@ bisect_says() {
 rm -rf "$GPUPOOL_CACHE/bisect-verdicts"
 fake_bisect
 expect "check-bisect: control: the prefix is built and run the first time" \
-	bisect_says '^PASS bisect 1: foo: return 2 \([0-9]+ KUnit checks\)$' '^1 passed, 0 failed$'
+	bisect_says '^PASS bisect 1: foo: return 2 \(1 touched C files compiled\) \([0-9]+ KUnit checks\)$' '^1 passed, 0 failed$'
 fake_bisect
 expect "check-bisect: an unchanged prefix passes from its cached verdict" \
 	bisect_says '^PASS bisect 1: .*\(cached verdict\)$' '^bisect: 1 of 1 passing prefixes from the cache'
 fake_bisect BISECT_CACHE=0
-expect "check-bisect: BISECT_CACHE=0 runs it again" bisect_says '^PASS bisect 1: foo: return 2 \([0-9]+ KUnit checks\)$'
+expect "check-bisect: BISECT_CACHE=0 runs it again" bisect_says '^PASS bisect 1: foo: return 2 \(1 touched C files compiled\) \([0-9]+ KUnit checks\)$'
 echo '# a changed baseline' >>"$top/harness/baseline/kunit-default.warnings"
 fake_bisect FAKE_KUNIT=lying
 expect "check-bisect: a changed baseline is not judged by the old verdict, and a run without results fails" \
 	bisect_says '^FAIL bisect 1: .*kunit' '^0 passed, 1 failed$'
 sed -i '$d' "$top/harness/baseline/kunit-default.warnings"
+fake_bisect BISECT_CACHE=0 FAKE_NOOBJ=drivers/foo/foo.o
+expect "check-bisect: a touched C file that gives no object fails the prefix" bisect_says '^FAIL bisect 1: .*drivers/foo/foo.c gave no object' '^0 passed, 1 failed$'
 fake_bisect BISECT_CACHE=0 FAKE_KUNIT=nobuild
 expect "check-bisect: a prefix that does not build fails" bisect_says '^FAIL bisect 1: .*: build' '^0 passed, 1 failed$'
 

@@ -42,7 +42,7 @@ while read -r p w r; do
 		say "warn: $exc_file: $p: '$w' is neither arm64 nor none" >&2; bad=1
 	elif [ -z "$r" ]; then
 		say "warn: $exc_file: $p has no reason" >&2; bad=1
-	elif ! printf '%s\n' "${touched[@]}" | grep -qxF "$p"; then
+	elif ! grep -qxF -- "$p" <<<"$(printf '%s\n' "${touched[@]}")"; then
 		say "warn: $exc_file: $p is not a C file the series touches: drop the entry" >&2; bad=1
 	fi
 	where[$p]=$w reason[$p]=$r
