@@ -205,22 +205,7 @@ def render(rec, outdir):
 
 
 def main(argv):
-    if argv and argv[0] == '--render':
-        js = argv[1]
-        if json.load(open(js)).get('name') != NAME:
-            print(f'{js}: not the raw data of {NAME}', file=sys.stderr)
-            return 2
-        return render(json.load(open(js)), argv[2] if len(argv) > 2 else os.path.dirname(js) or '.')
-    d, pairs, outdir = argv[0], int(argv[1]), argv[2]
-    rec = record(d, pairs)
-    try:
-        render_md(rec)
-    except SystemExit as e:
-        print(e, file=sys.stderr)
-        return 2
-    R.write_json(f'{outdir}/{NAME}.json', rec)
-    return render(rec, outdir)
-
+    return R.table_main(argv, NAME, 1, record, render_md, render)
 
 if __name__ == '__main__':
     sys.exit(main(sys.argv[1:]))

@@ -199,23 +199,8 @@ def render(rec, out):
 
 
 def main(argv):
-    if argv and argv[0] == '--render':
-        js = argv[1]
-        if json.load(open(js)).get('name') != NAME:
-            print(f'{js}: not the raw data of {NAME}', file=sys.stderr)
-            return 2
-        outdir = argv[2] if len(argv) > 2 else os.path.dirname(js) or '.'
-        return render(json.load(open(js)), f'{outdir}/{NAME}.md')
-    d, nic, nwall, out = argv[0], int(argv[1]), int(argv[2]), argv[3]
-    rec = record(d, nic, nwall)
-    try:
-        render_md(rec)
-    except SystemExit as e:
-        print(e, file=sys.stderr)
-        return 2
-    R.write_json(os.path.splitext(out)[0] + '.json', rec)
-    return render(rec, out)
-
+    return R.table_main(argv, NAME, 2, record, render_md, render,
+                        md_of=lambda d: f'{d}/{NAME}.md')
 
 if __name__ == '__main__':
     sys.exit(main(sys.argv[1:]))

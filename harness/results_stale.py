@@ -304,6 +304,30 @@ def bars_legend():
             'the metric; the spread is printed beside it.\n']
 
 
+def table_main(argv, name, nargs, record, render_md, render, md_of=lambda d: d):
+    """main() of the three table scripts.  "--render NAME.json [OUTDIR]"
+    renders NAME.md again from its raw data; otherwise argv is the logs
+    directory, nargs integers for record() and where render() writes: an
+    output directory, or the .md file itself.  md_of turns an output
+    directory into what render() takes."""
+    if argv and argv[0] == '--render':
+        js = argv[1]
+        rec = json.load(open(js))
+        if rec.get('name') != name:
+            print(f'{js}: not the raw data of {name}', file=sys.stderr)
+            return 2
+        return render(rec, md_of(argv[2] if len(argv) > 2 else os.path.dirname(js) or '.'))
+    rec = record(argv[0], *(int(a) for a in argv[1:1 + nargs]))
+    out = argv[1 + nargs]
+    try:
+        render_md(rec)
+    except SystemExit as e:
+        print(e, file=sys.stderr)
+        return 2
+    write_json((os.path.splitext(out)[0] if out.endswith('.md') else f'{out}/{name}') + '.json', rec)
+    return render(rec, out)
+
+
 # ---------------------------------------------------------------- staleness
 
 def load_table(name):
