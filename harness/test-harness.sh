@@ -353,6 +353,140 @@ expect "kunit manifest: a skip list entry for no case of the manifest fails" jud
 mv "$mcache/base.git" "$mcache/base.git.away"; mj "$k/ok"; mv "$mcache/base.git.away" "$mcache/base.git"
 expect "kunit manifest: no base to derive the manifest from fails" judged_fail "$tmp/mj.out" 'kunit manifest: cannot derive'
 
+# --- kunit_standard.py judge: the standard KUnit runs (standard.sh) -----------
+# ktap.py OUTDIR RUN [--json-only] 'SPEC;SPEC;...': a run as kunit.py leaves
+# it: RUN.json and console-RUN.log (--json-only: the JSON alone), from specs
+# SUITE:CASE:STATUS[:SKIP REASON] or SUITE:CASE/PARAM:STATUS (STATUS PASS,
+# FAIL, SKIP or ERROR).
+cat >"$fx/ktap.py" <<'PY'
+import json, os, sys
+out, run, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
+mode = rest.pop(0) if rest and rest[0].startswith('--') else ''
+suites = {}
+for spec in filter(None, ''.join(rest).split(';')):
+    s, c, st, *why = spec.split(':', 3)
+    c, _, p = c.partition('/')
+    cases = suites.setdefault(s, {})
+    if p:
+        cases.setdefault(c, []).append((p, st, why))
+    else:
+        cases[c] = (st, why)
+ok = lambda st: 'ok' if st in ('PASS', 'SKIP') else 'not ok'
+res = lambda st, why: ' # SKIP ' + why[0] if st == 'SKIP' and why else (' # SKIP' if st == 'SKIP' else '')
+con = ['[    0.000000] Linux version 6.12.117', 'KTAP version 1', f'1..{len(suites)}']
+groups = []
+for i, (s, cases) in enumerate(suites.items(), 1):
+    con += ['    KTAP version 1', f'    # Subtest: {s}', f'    1..{len(cases)}']
+    g = {'name': s, 'sub_groups': [], 'test_cases': []}
+    for j, (c, r) in enumerate(cases.items(), 1):
+        if isinstance(r, list):
+            con += ['        KTAP version 1', f'        # Subtest: {c}']
+            sub = {'name': c, 'sub_groups': [], 'test_cases': []}
+            for k, (p, st, why) in enumerate(r, 1):
+                con.append(f'        {ok(st)} {k} {p}{res(st, why)}')
+                sub['test_cases'].append({'name': p, 'status': st})
+            worst = 'FAIL' if any(st != 'PASS' and st != 'SKIP' for p, st, w in r) else 'PASS'
+            con.append(f'    {ok(worst)} {j} {c}')
+            g['sub_groups'].append(sub)
+        else:
+            st, why = r
+            con.append(f'    {ok(st)} {j} {c}{res(st, why)}')
+            g['test_cases'].append({'name': c, 'status': st})
+    con.append(f'ok {i} {s}')
+    groups.append(g)
+con.append('reboot: System halted')
+if mode != '--json-only':
+    with open(os.path.join(out, f'console-{run}.log'), 'w') as f:
+        f.write('\n'.join(con) + '\n')
+if mode != '--console-only':
+    with open(os.path.join(out, f'{run}.json'), 'w') as f:
+        json.dump({'name': 'KUnit Test Group', 'sub_groups': groups, 'test_cases': []}, f)
+PY
+# The runs of a good OUTDIR: one listed skip, a strict expected failure
+# (UML only), a flaky one that fails on UML and passes on x86_64, and a
+# parameterised case with a space in a parameter's name.
+std_uml="drm:a:PASS;pool:assumes_empty:FAIL;numa:two_nodes:SKIP:needs two memory nodes (e.g. numa=fake=2);ttm:uml_only:FAIL;ttm:p/one page:PASS;ttm:p/two:PASS"
+std_x86="drm:a:PASS;pool:assumes_empty:PASS;numa:two_nodes:SKIP:needs two memory nodes (e.g. numa=fake=2);ttm:uml_only:PASS;ttm:p/one page:PASS;ttm:p/two:PASS"
+std_out() { # DIR [UML-SPECS [X86_64-SPECS]]
+	mkdir -p "$1"
+	python3 "$fx/ktap.py" "$1" uml "${2-$std_uml}"
+	python3 "$fx/ktap.py" "$1" x86_64 "${3-$std_x86}"
+}
+printf '# fake NUMA cases skip without a second memory node\nnuma.two_nodes needs two memory nodes\n' >"$fx/std-skips"
+printf '%s\n' '# assumes empty pools; other suites fill them first' \
+	'both pool.assumes_empty flaky issue 17: the pool suite stops assuming empty system pools' \
+	'# fails on UML only' 'uml ttm.uml_only strict issue 99: the test stops failing on UML' >"$fx/std-expected"
+sj() { # DIR [SKIPS [EXPECTED]]
+	judge "$tmp/sj.out" python3 "$H/kunit_standard.py" judge "$1" --skips "${2:-$fx/std-skips}" --expected "${3:-$fx/std-expected}"
+}
+s="$tmp/standard"
+std_out "$s/ok"; sj "$s/ok"
+expect "standard: control: passes, a listed skip, strict and flaky expected failures pass" judged_pass "$tmp/sj.out"
+std_summaries() {
+	grep -q '^PASS standard (uml): 6 cases: 3 passed, 1 skipped as listed, 2 failed as expected, 0 failed otherwise$' "$1" &&
+		grep -q '^PASS standard (x86_64): 6 cases: 5 passed, 1 skipped as listed, 0 failed as expected' "$1" ||
+		{ grep -m2 '^[A-Z]* standard (.*): [0-9]* cases' "$1"; return 1; }
+}
+expect "standard: control: a summary line per run counts its cases" std_summaries "$tmp/sj.out"
+std_out "$s/unlisted" "${std_uml/drm:a:PASS/drm:a:FAIL}"; sj "$s/unlisted"
+expect "standard: a failure expected-failures does not list fails" judged_fail "$tmp/sj.out" 'standard \(uml\) drm.a: FAIL \(not in expected-failures\)'
+std_out "$s/param" "${std_uml/ttm:p\/two:PASS/ttm:p/two:ERROR}"; sj "$s/param"
+expect "standard: one failing parameter fails" judged_fail "$tmp/sj.out" 'standard \(uml\) ttm.p.two: ERROR'
+std_out "$s/otherrun" "$std_uml" "${std_x86/ttm:uml_only:PASS/ttm:uml_only:FAIL}"; sj "$s/otherrun"
+expect "standard: an expected failure of the other run fails" judged_fail "$tmp/sj.out" 'standard \(x86_64\) ttm.uml_only: FAIL \(not in'
+std_out "$s/strict" "${std_uml/ttm:uml_only:FAIL/ttm:uml_only:PASS}"; sj "$s/strict"
+expect "standard: a strict expected failure that passes fails (remove it)" judged_fail "$tmp/sj.out" 'standard \(uml\) ttm.uml_only: listed as a strict expected failure but did not fail'
+std_out "$s/flaky" "${std_uml/pool:assumes_empty:FAIL/pool:assumes_empty:PASS}" "${std_x86/pool:assumes_empty:PASS/pool:assumes_empty:FAIL}"; sj "$s/flaky"
+expect "standard: a flaky expected failure passes either way" judged_pass "$tmp/sj.out"
+std_out "$s/skip" "${std_uml/drm:a:PASS/drm:a:SKIP:not today}"; sj "$s/skip"
+expect "standard: a skip standard-skips does not list fails" judged_fail "$tmp/sj.out" "standard \\(uml\\) drm.a: SKIP \\(reason 'not today'; standard-skips does not list drm.a"
+std_out "$s/reason" "${std_uml/two memory nodes/a swap device}"; sj "$s/reason"
+expect "standard: a listed skip with another reason fails" judged_fail "$tmp/sj.out" "standard \\(uml\\) numa.two_nodes: SKIP \\(reason 'needs a swap device.*does not match"
+{ cat "$fx/std-expected"; printf '# no such case\nboth pool.gone strict issue 1: gone\n'; } >"$s/stale.expected"
+sj "$s/ok" "$fx/std-skips" "$s/stale.expected"
+expect "standard: an expected failure naming no case of the run fails" judged_fail "$tmp/sj.out" 'expected-failures lists pool.gone, which is no case of this run'
+printf 'both pool.assumes_empty sometimes issue 17\n' >"$s/bad.expected"; sj "$s/ok" "$fx/std-skips" "$s/bad.expected"
+expect "standard: an expected-failures entry neither strict nor flaky fails" judged_fail "$tmp/sj.out" 'expected-failures .*"sometimes" is not strict or flaky'
+printf 'both pool.assumes_empty flaky\n' >"$s/nofix.expected"; sj "$s/ok" "$fx/std-skips" "$s/nofix.expected"
+expect "standard: an expected-failures entry without its fix fails" judged_fail "$tmp/sj.out" 'expected-failures .*is not "RUN suite.case strict\|flaky FIX"'
+printf 'numa.two_nodes needs two memory nodes\n' >"$s/nocomment.skips"; sj "$s/ok" "$s/nocomment.skips"
+expect "standard: a skip-list entry without a comment fails" judged_fail "$tmp/sj.out" 'numa.two_nodes has no comment above it'
+std_out "$s/zero" ""; sj "$s/zero"
+expect "standard: a run with zero cases fails (infrastructure)" judged_fail "$tmp/sj.out" 'standard \(uml\): infrastructure: the results hold no case'
+std_out "$s/nojson"; rm "$s/nojson/uml.json"; sj "$s/nojson"
+expect "standard: a missing JSON file is an infrastructure failure" judged_fail "$tmp/sj.out" 'standard \(uml\): infrastructure: no results: .*uml.json is missing.*not a test failure'
+std_out "$s/emptyjson"; : >"$s/emptyjson/x86_64.json"; sj "$s/emptyjson"
+expect "standard: an empty JSON file is an infrastructure failure" judged_fail "$tmp/sj.out" 'standard \(x86_64\): infrastructure: no results: .*is empty'
+std_out "$s/status"; python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j["status"]="FAILURE_TO_PARSE_TESTS"; json.dump(j, open(sys.argv[1], "w"))' "$s/status/uml.json"; sj "$s/status"
+expect "standard: a top-level status FAILURE_TO_PARSE_TESTS is an infrastructure failure" judged_fail "$tmp/sj.out" 'standard \(uml\): infrastructure: kunit.py could not parse'
+std_out "$s/lost"; python3 "$fx/ktap.py" "$s/lost" uml --json-only "${std_uml/drm:a:PASS;/}"; sj "$s/lost"
+expect "standard: a result on the console that kunit.py's JSON lacks is a KTAP parse failure (infrastructure)" judged_fail "$tmp/sj.out" 'standard \(uml\): infrastructure: KTAP parse failure: .*lack 1 result.*\(drm.a\)'
+std_out "$s/nocon"; rm "$s/nocon/console-x86_64.log"; sj "$s/nocon"
+expect "standard: a run without its console log is an infrastructure failure" judged_fail "$tmp/sj.out" 'standard \(x86_64\): infrastructure: no console log'
+std_out "$s/crash"
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j["test_cases"]=[{"name": "", "status": "ERROR"}]; json.dump(j, open(sys.argv[1], "w"))' "$s/crash/uml.json"
+sj "$s/crash"
+# judged_fail_not_infra FILE REGEX: judged_fail, and no failure is called
+# an infrastructure failure.
+judged_fail_not_infra() { judged_fail "$@" && ! grep -m1 '^FAIL .*infrastructure' "$1"; }
+expect "standard: results kunit.py made up for a crash fail, and are no infrastructure failure" \
+	judged_fail_not_infra "$tmp/sj.out" 'standard \(uml\): 1 result\(s\) missing from the console.*crashed'
+std_out "$s/noboot"; rm "$s/noboot/uml.json"; echo "kunit.py stopped before booting a kernel: make: *** [Makefile:224: __sub-make] Error 2" >"$s/noboot/uml.no-boot"; sj "$s/noboot"
+expect "standard: a kernel that did not build fails as such, not as infrastructure" \
+	judged_fail_not_infra "$tmp/sj.out" 'standard \(uml\): no boot: .*Error 2'
+mkdir -p "$s/none"; sj "$s/none"
+expect "standard: no results at all fail both runs" judged_fail "$tmp/sj.out" 'standard \(uml\): infrastructure'
+expect "standard: no results at all fail both runs (x86_64)" judged_fail "$tmp/sj.out" 'standard \(x86_64\): infrastructure'
+infra_says() { # WANT-STATUS DIR RUN
+	local rc=0
+	python3 "$H/kunit_standard.py" infra "$2" "$3" >"$tmp/infra.out" 2>&1 || rc=$?
+	[ "$rc" = "$1" ] || { echo "exit status $rc, want $1: $(cat "$tmp/infra.out")"; return 1; }
+}
+expect "standard: infra: control: good results are no infrastructure failure" infra_says 0 "$s/ok" uml
+expect "standard: infra: a missing JSON file is one (standard.sh retries it)" infra_says 1 "$s/nojson" uml
+expect "standard: infra: a KTAP parse failure is one" infra_says 1 "$s/lost" uml
+expect "standard: infra: a failing case is none" infra_says 0 "$s/unlisted" uml
+
 # --- check.sh's absorb and finish ----------------------------------------------
 # Sourced, check.sh defines its helpers and returns; set -e (lib.sh) is on.
 # helpers CODE ARGS...: CODE runs after check.sh is sourced, ARGS as $1...
