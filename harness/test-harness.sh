@@ -747,6 +747,92 @@ fake_check "apply checkpatch"
 mv "$tmp/patches.saved" "$top/patches"
 expect "check.sh: an empty series fails (nothing to check)" check_failed 'apply: patches/ holds no patch'
 
+# --- standard.sh and the standard stage of check.sh ---------------------------
+# The real standard.sh in the scratch copy (its kunit.sh is the stub above),
+# on a tree whose kunit.py is a stub: FAKE_STD=ok|garbled-once|garbled|nobuild
+# (garbled: the JSON lacks a result the console shows; nobuild: "run" stops
+# before the boot).  It counts its calls in the build directory.
+std_tree="$tmp/stdtree"
+mkdir -p "$std_tree/tools/testing/kunit"
+cat >"$std_tree/tools/testing/kunit/kunit.py" <<EOF
+#!/usr/bin/env python3
+import os, subprocess, sys, tempfile
+args = sys.argv[1:]
+opt = lambda o: next(a.split('=', 1)[1] for a in args if a.startswith(o + '='))
+bdir, out, run = opt('--build_dir'), opt('--json'), 'uml' if args[0] == 'run' else 'x86_64'
+mode = os.environ.get('FAKE_STD', 'ok')
+count = os.path.join(bdir, 'calls')
+n = int(open(count).read()) + 1 if os.path.exists(count) else 1
+open(count, 'w').write(str(n))
+if mode == 'nobuild' and run == 'uml':
+    print('ERROR:root:make: *** [Makefile:224: __sub-make] Error 2')
+    sys.exit(1)
+print('Starting KUnit Kernel (1/1)...')
+spec = {'uml': '''$std_uml''', 'x86_64': '''$std_x86'''}[run]
+d = tempfile.mkdtemp()
+subprocess.run(['python3', '$fx/ktap.py', d, run, spec], check=True)
+if mode == 'garbled' or (mode == 'garbled-once' and n == 1):
+    subprocess.run(['python3', '$fx/ktap.py', d, run, '--json-only', spec.replace('drm:a:PASS;', '')], check=True)
+os.replace(os.path.join(d, 'console-' + run + '.log'), os.path.join(bdir, 'test.log'))
+os.replace(os.path.join(d, run + '.json'), out)
+EOF
+cp "$top/harness/standard.sh" "$tmp/standard-real.sh"
+std_run() { # VAR=VALUE...: standard.sh on the stub tree, then the judge
+	rm -rf "$GPUPOOL_CACHE/build/uml/calls" "$GPUPOOL_CACHE/build/kunit/calls" "$tmp/std-out"
+	mkdir -p "$GPUPOOL_CACHE/build/kunit"
+	env "$@" bash "$top/harness/standard.sh" "$std_tree" "$tmp/std-out" >"$tmp/std-run.log" 2>&1 ||
+		echo "standard.sh exit status $?" >>"$tmp/std-run.log"
+	sj "$tmp/std-out"
+}
+# calls RUN N: standard.sh called the stub kunit.py N times for RUN.
+calls() {
+	local b="$GPUPOOL_CACHE/build/kunit/calls"
+	[ "$1" = uml ] && b="$GPUPOOL_CACHE/build/uml/calls"
+	[ "$(cat "$b" 2>/dev/null || echo 0)" = "$2" ] || { echo "kunit.py called $(cat "$b" 2>/dev/null || echo 0) times for $1, not $2"; return 1; }
+}
+std_run
+expect "standard.sh: control: both runs, judged, pass" judged_pass "$tmp/sj.out"
+expect "standard.sh: control: one kunit.py call each" bash -c "$(declare -f calls); calls uml 1 && calls x86_64 1" _
+std_run FAKE_STD=garbled-once
+expect "standard.sh: a KTAP parse failure is retried once, and the retry's results are judged" \
+	judged_pass "$tmp/sj.out"
+expect "standard.sh: the retry is said, and the first attempt kept" \
+	bash -c 'grep -q "^PASS standard (uml): .*the first attempt was retried: KTAP parse failure" "$1" && [ -s "$2/uml.attempt1.json" ] && [ -s "$2/console-uml.attempt1.log" ]' _ "$tmp/sj.out" "$tmp/std-out"
+std_run FAKE_STD=garbled
+expect "standard.sh: a KTAP parse failure twice is an infrastructure failure" \
+	judged_fail "$tmp/sj.out" 'standard \(uml\): infrastructure: KTAP parse failure.*also on its retry.*not a test failure'
+expect "standard.sh: ... after two kunit.py calls, not more" bash -c "$(declare -f calls); calls uml 2 && calls x86_64 2" _
+std_run FAKE_STD=nobuild
+expect "standard.sh: a UML kernel that did not build fails as no boot, not as infrastructure" \
+	judged_fail_not_infra "$tmp/sj.out" 'standard \(uml\): no boot: kunit.py stopped before booting a kernel: .*Error 2'
+expect "standard.sh: ... and is not retried" bash -c "$(declare -f calls); calls uml 1" _
+std_run FAKE_KUNIT=nobuild
+expect "standard.sh: kunit.sh failing to build the x86_64 kernel fails as no boot" \
+	judged_fail_not_infra "$tmp/sj.out" 'standard \(x86_64\): no boot: kunit.sh .* build failed'
+std_run STANDARD_RUNS=uml
+expect "standard.sh: a run it did not make fails the judge" judged_fail "$tmp/sj.out" 'standard \(x86_64\): infrastructure: no results'
+
+# check.sh's standard stage, with a stub standard.sh: FAKE_STANDARD=ok|die|unlisted.
+cp "$fx/std-skips" "$top/harness/kunit/standard-skips"
+cp "$fx/std-expected" "$top/harness/kunit/expected-failures"
+cat >"$top/harness/standard.sh" <<EOF
+#!/usr/bin/env bash
+mkdir -p "\$2"
+[ "\${FAKE_STANDARD:-ok}" = die ] && { echo "ERROR: stub standard.sh died" >&2; exit 1; }
+uml='$std_uml'
+[ "\${FAKE_STANDARD:-ok}" = unlisted ] && uml=\${uml/drm:a:PASS/drm:a:FAIL}
+python3 "$fx/ktap.py" "\$2" uml "\$uml"
+python3 "$fx/ktap.py" "\$2" x86_64 '$std_x86'
+EOF
+fake_check "apply standard"
+expect "check.sh: control: the standard stage passes on good runs" check_passed
+fake_check "apply standard" FAKE_STANDARD=unlisted
+expect "check.sh: the standard stage fails on a failure expected-failures does not list" check_failed 'standard \(uml\) drm.a: FAIL'
+fake_check "apply standard" FAKE_STANDARD=die
+expect "check.sh: standard.sh dying fails the standard stage" check_failed 'standard: standard.sh exited with status 1'
+expect "check.sh: ... and its runs as infrastructure failures" check_failed 'standard \(uml\): infrastructure: no results'
+cp "$tmp/standard-real.sh" "$top/harness/standard.sh"
+
 # --- warn.sh: every touched C file gives its object -------------------------
 # The real warn.sh in the scratch copy, on a stub make that "compiles" the
 # targets it is given (DIR/: every .c file of TREE/DIR; X.o: X.o) into O=,
