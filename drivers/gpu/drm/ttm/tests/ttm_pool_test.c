@@ -101,6 +101,25 @@ static void ttm_pool_test_fini(struct kunit *test)
 	ttm_test_devices_put(test, priv->devs);
 }
 
+/*
+ * A mock buffer object of @size for the tts of a test. It is never put, so
+ * ttm_pool_test_fini() releases its GEM object (and shmem file), before the
+ * devices the object belongs to go away.
+ */
+static struct ttm_buffer_object *ttm_pool_test_bo(struct kunit *test,
+						  size_t size)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_buffer_object *bo;
+
+	KUNIT_ASSERT_LT(test, priv->nr_bos, ARRAY_SIZE(priv->bos));
+	bo = ttm_bo_kunit_init(test, priv->devs, size, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, bo);
+	priv->bos[priv->nr_bos++] = bo;
+
+	return bo;
+}
+
 static struct ttm_tt *ttm_tt_kunit_init(struct kunit *test,
 					u32 page_flags,
 					enum ttm_caching caching,
@@ -111,8 +130,7 @@ static struct ttm_tt *ttm_tt_kunit_init(struct kunit *test,
 	struct ttm_tt *tt;
 	int err;
 
-	bo = ttm_bo_kunit_init(test, priv->devs, size, NULL);
-	KUNIT_ASSERT_NOT_NULL(test, bo);
+	bo = ttm_pool_test_bo(test, size);
 	priv->mock_bo = bo;
 
 	tt = kunit_kzalloc(test, sizeof(*tt), GFP_KERNEL);
@@ -368,8 +386,7 @@ static void ttm_pool_alloc_basic_dma_addr(struct kunit *test)
 	tt = kunit_kzalloc(test, sizeof(*tt), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, tt);
 
-	bo = ttm_bo_kunit_init(test, devs, size, NULL);
-	KUNIT_ASSERT_NOT_NULL(test, bo);
+	bo = ttm_pool_test_bo(test, size);
 
 	err = ttm_sg_tt_init(tt, bo, 0, caching);
 	KUNIT_ASSERT_EQ(test, err, 0);
@@ -595,25 +612,6 @@ static void ttm_pool_fini_basic(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&priv->dma_free_calls), 1);
-}
-
-/*
- * A mock buffer object of @size for the tts of a test. It is never put, so
- * ttm_pool_test_fini() releases its GEM object (and shmem file), before the
- * devices the object belongs to go away.
- */
-static struct ttm_buffer_object *ttm_pool_test_bo(struct kunit *test,
-						  size_t size)
-{
-	struct ttm_pool_test_priv *priv = test->priv;
-	struct ttm_buffer_object *bo;
-
-	KUNIT_ASSERT_LT(test, priv->nr_bos, ARRAY_SIZE(priv->bos));
-	bo = ttm_bo_kunit_init(test, priv->devs, size, NULL);
-	KUNIT_ASSERT_NOT_NULL(test, bo);
-	priv->bos[priv->nr_bos++] = bo;
-
-	return bo;
 }
 
 /* A tt of @bo with @caching, populated from @pool */
