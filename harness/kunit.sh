@@ -4,15 +4,20 @@
 #   CONFIG "debug":   plus harness/kunit/debug.config (KASAN, lockdep, kmemleak,
 #                     ...); booted with an initramfs that runs a kmemleak scan
 #                     after the tests, since kunit.py reboots right after them.
+# kunit.sh ... with KUNIT_MODULES="DIR...": the debug boot also loads those
+#   external modules (built with M=), as the self-test's planted leak.
 # kunit.sh TREE build: only build the default kernel (make run boots it), in
 #   $KUNIT_BDIR if set (the base kernel of the controls and benchmarks).
 #
 # The suites of harness/kunit/numa-suites run in a second boot of the same
-# kernel with two NUMA nodes.  Writes OUTDIR/kunit*.json and
-# OUTDIR/console*.log.  Exit status: 0 if every boot produced its results
-# (judging is kunit_results.py's job), 1 if the kernel did not build, 2 if
-# it built but a boot left no results (no or an empty JSON file, or no
-# console log).  Any other status: this script itself failed.
+# kernel with two NUMA nodes; in the debug kernel, each module of
+# harness/kunit/report-suites in a boot of its own (console-reportN.log,
+# with the report it must show in reportN.expect).  Writes
+# OUTDIR/kunit*.json and OUTDIR/console*.log.  Exit status: 0 if every
+# boot produced its results (judging is kunit_results.py's job), 1 if the
+# kernel did not build, 2 if it built but a boot left no results (no or an
+# empty JSON file, or no console log).  Any other status: this script
+# itself failed.
 . "$(dirname "$0")/lib.sh"
 
 tree=$1 cfg=$2 out=${3:-}
@@ -53,6 +58,18 @@ while read -r mod glob; do
 	excl+=("module!=$mod") globs+=("$glob")
 done <"$H/kunit/numa-suites"
 filter=$(IFS=,; echo "${excl[*]}")
+# Debug kernel: suites that provoke a report on purpose, filtered out of the
+# first boot, each run in a boot of its own (harness/kunit/report-suites).
+rmods=() rglobs=() rwant=()
+if [ "$cfg" != default ]; then
+	while read -r mod glob want; do
+		case "$mod" in ''|'#'*) continue ;; esac
+		grep -q "/$mod\.ko\$" "$bdir/modules.builtin" 2>/dev/null || continue
+		rmods+=("$mod") rglobs+=("$glob") rwant+=("$want")
+		excl+=("module!=$mod")
+	done <"$H/kunit/report-suites"
+	filter=$(IFS=,; echo "${excl[*]}")
+fi
 
 # results_of_every_boot LOG: exit 2 (after the tail of OUTDIR/LOG) unless
 # the first boot and every NUMA boot left a JSON file and a console log.
@@ -65,11 +82,24 @@ results_of_every_boot() {
 		[ -s "$out/kunit-numa$i.json" ] || missing+=("kunit-numa$i.json")
 		[ -s "$out/console-numa$i.log" ] || missing+=("console-numa$i.log")
 	done
+	i=0
+	for g in "${rglobs[@]}"; do
+		i=$((i + 1))
+		[ -s "$out/kunit-report$i.json" ] || missing+=("kunit-report$i.json")
+		[ -s "$out/console-report$i.log" ] || missing+=("console-report$i.log")
+	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	tail -20 "$out/$1" 2>/dev/null || true
 	say "a boot left no results: ${missing[*]} missing or empty in $out"
 	exit 2
 }
+
+# What the leak judge needs: the functions the series adds or changes, and
+# the symbols of mm/, fs/ and lib/ that it looks through.
+python3 "$H/series_functions.py" functions "$tree" "$(base_commit)" >"$out/series-functions" ||
+	{ say "cannot list the functions of the series"; exit 3; }
+python3 "$H/series_functions.py" lowlevel "$bdir" >"$out/lowlevel-symbols" ||
+	{ say "no symbols of mm/, fs/ and lib/ in $bdir"; exit 3; }
 
 if [ "$cfg" = default ]; then
 	$kp exec "${args[@]}" "${q1[@]}" --timeout 600 ${filter:+--filter "$filter"} \
@@ -87,8 +117,21 @@ if [ "$cfg" = default ]; then
 fi
 
 # Debug: boot ourselves, so that kmemleak can scan after the tests.
+# KUNIT_MODULES (the self-test's planted leak): external module source
+# directories, built with M= against this kernel and loaded by /init
+# before the scan, in the first boot.
+mods=()
+for src in ${KUNIT_MODULES:-}; do
+	m="$CACHE/modules/$(basename "$src")"
+	rm -rf "$m"
+	mkdir -p "$m"
+	cp -r "$src"/. "$m"/
+	make -C "$tree" O="$bdir" M="$m" CC="ccache gcc" modules >>"$out/kunit.out" 2>&1 ||
+		{ tail -20 "$out/kunit.out"; say "module $src did not build"; exit 3; }
+	mods+=("$m"/*.ko)
+done
 common="console=ttyS0 tsc=unstable kunit.enable=1 kmemleak=on debug_pagealloc=on"
-GUEST_MEM=1024 "$H/guest.sh" kmemleak "$bdir" "$out/console.log" 1800 \
+GUEST_MODULES="${mods[*]}" GUEST_MEM=1024 "$H/guest.sh" kmemleak "$bdir" "$out/console.log" 1800 \
 	"$common${filter:+ kunit.filter=\"$filter\"}" || true
 $kp parse --json="$out/kunit.json" <"$out/console.log" >"$out/kunit.parse" 2>&1 || true
 i=0
@@ -97,6 +140,14 @@ for g in "${globs[@]}"; do
 	GUEST_MEM=2048 "$H/guest.sh" kmemleak "$bdir" "$out/console-numa$i.log" 1800 \
 		"$common numa=fake=2 kunit.filter_glob=$g" || true
 	$kp parse --json="$out/kunit-numa$i.json" <"$out/console-numa$i.log" >>"$out/kunit.parse" 2>&1 || true
+done
+i=0
+for g in "${rglobs[@]}"; do
+	printf '%s\n' "${rwant[$i]}" >"$out/report$((i + 1)).expect"
+	i=$((i + 1))
+	GUEST_MEM=1024 "$H/guest.sh" kmemleak "$bdir" "$out/console-report$i.log" 1800 \
+		"$common kunit.filter_glob=$g" || true
+	$kp parse --json="$out/kunit-report$i.json" <"$out/console-report$i.log" >>"$out/kunit.parse" 2>&1 || true
 done
 results_of_every_boot kunit.parse
 exit 0

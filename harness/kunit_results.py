@@ -10,10 +10,19 @@
       sources give (kunit_manifest.py's --check); a new case may SKIP only
       if the skip list (--skips, "suite.case reason-regex" lines) names it
       with a regex that the reason on the console matches.
-  kunit_results.py baseline BASELINE_PREFIX OUTDIR
-      Writes BASELINE_PREFIX.cases (cases that pass on the base) and
-      BASELINE_PREFIX.warnings (WARNINGs the base's tests provoke on purpose,
-      as "file function count").
+  kunit_results.py judge ... --kmemleak
+      The debug kernel's run: every console log must end its kmemleak scan
+      ("@@ kmemleak done"), and no leak may come through a function the
+      series adds or changes (OUTDIR/series-functions); any other leak is
+      named by the first frame of its backtrace outside mm/, fs/ and lib/
+      (OUTDIR/lowlevel-symbols) and may show at most as often as in the
+      base run where it showed most.
+  kunit_results.py baseline BASELINE_PREFIX OUTDIR...
+      Writes BASELINE_PREFIX.cases (cases that pass on the base in every
+      run), BASELINE_PREFIX.warnings (WARNINGs the base's tests provoke on
+      purpose, as "file function count") and BASELINE_PREFIX.reports (the
+      kmemleak and held-lock reports of the base, as "least most
+      signature" over the runs).
 
 A run passes only if every baseline case ran and passed, every new case
 passed, and the console shows no BUG, Oops, lockdep, KASAN, UBSAN or kmemleak
@@ -45,34 +54,57 @@ FRAME_RE = re.compile(r'^\s+([A-Za-z0-9_.]+)\+0x[0-9a-f]+/0x[0-9a-f]+')
 HELD_RE = re.compile(r'#\d+: [0-9a-f]+ \(([^)]+)\).*, at: ([A-Za-z0-9_.]+)\+0x')
 
 
-def reports_of(lines):
-    """Count kmemleak objects and lockdep held-lock reports by signature.
+# kmemleak's frames: the symbol, a compiler suffix (".isra.0") cut off.
+def frame_name(sym):
+    return sym.split('.', 1)[0]
 
-    A leak is named by its allocator and the allocator's caller, a held-lock
-    report by its lock classes and where they were taken, so
-    that the base's own reports can be told from new ones.
-    """
-    found = collections.Counter()
+
+def leaks_of(lines):
+    """[frames] of every kmemleak report of LINES, innermost first, up to
+    the thread's entry (kunit_try_run_case, kthread, ret_from_fork)."""
+    found = []
     i = 0
     while i < len(lines):
-        line = lines[i]
-        if 'unreferenced object 0x' in line:
-            frames = []
-            j = i + 1
-            while j < len(lines) and 'backtrace' not in lines[j] and j < i + 12:
-                j += 1
-            for l in lines[j + 1:j + 40]:
-                m = FRAME_RE.match(l)
-                if not m:
-                    break
-                if m.group(1) in ('kunit_try_run_case', 'kthread', 'ret_from_fork'):
-                    break
-                frames.append(m.group(1))
-            # The allocator and its caller: stable even when another
-            # message interleaves with the backtrace on the console.
-            found['leak ' + '<'.join(frames[:2])] += 1
-            i = j + 1
+        if 'unreferenced object 0x' not in lines[i]:
+            i += 1
             continue
+        j = i + 1
+        while j < len(lines) and 'backtrace' not in lines[j] and j < i + 12:
+            j += 1
+        frames = []
+        for l in lines[j + 1:j + 40]:
+            m = FRAME_RE.match(l)
+            if not m:
+                break
+            if m.group(1) in ('kunit_try_run_case', 'kthread', 'ret_from_fork'):
+                break
+            frames.append(frame_name(m.group(1)))
+        found.append(frames)
+        i = j + 1
+    return found
+
+
+def leak_signature(frames, lowlevel):
+    """A leak is named by the first frame of its backtrace outside mm/, fs/
+    and lib/ (the symbols LOWLEVEL lists): who asked for the memory, not
+    how it was allocated.  kmem_cache_alloc_noprof<alloc_empty_file would
+    name every leaked file alike; drm_gem_object_init names the leaked
+    files of GEM objects only."""
+    for f in frames:
+        if f not in lowlevel:
+            return 'leak ' + f
+    return 'leak ' + '<'.join(frames[-1:]) if frames else 'leak (no backtrace)'
+
+
+def reports_of(lines, lowlevel=frozenset()):
+    """Count kmemleak objects and lockdep held-lock reports by signature:
+    a leak by leak_signature(), a held-lock report by its lock classes and
+    where they were taken, so that the base's own reports can be told from
+    new ones."""
+    found = collections.Counter()
+    for frames in leaks_of(lines):
+        found[leak_signature(frames, lowlevel)] += 1
+    for i, line in enumerate(lines):
         if 'still has locks held!' in line:
             held = []
             for l in lines[i + 1:i + 12]:
@@ -80,8 +112,16 @@ def reports_of(lines):
                 if m:
                     held.append(m.group(1) + '@' + m.group(2))
             found['held ' + ','.join(held)] += 1
-        i += 1
     return found
+
+
+def read_names(path):
+    """The set of names of a file of one name per line (None if absent)."""
+    try:
+        with open(path) as f:
+            return {l.strip() for l in f if l.strip() and not l.startswith('#')}
+    except FileNotFoundError:
+        return None
 
 
 def leaves(group, prefix=''):
@@ -192,12 +232,50 @@ def console_of(json_name):
     return 'console' + json_name[len('kunit'):-len('.json')] + '.log'
 
 
-def load_console(outdir):
+def load_console(outdir, reports=True):
+    """The lines of OUTDIR's console logs; without the boots of suites that
+    provoke a report on purpose (console-report*.log) unless REPORTS."""
     lines = []
     for path in sorted(glob.glob(os.path.join(outdir, 'console*.log'))):
+        if not reports and os.path.basename(path).startswith('console-report'):
+            continue
         with open(path, errors='replace') as f:
             lines += f.read().splitlines()
     return lines
+
+
+def judge_report_boots(outdir):
+    """A suite that provokes a report on purpose (a lockdep splat turns
+    lockdep off for the rest of its boot) runs in a debug boot of its own,
+    console-reportN.log, whose kunit.sh wrote the report it must show as a
+    regex in reportN.expect: that boot passes only if it shows the report
+    and no other.  Returns (lines, p, f)."""
+    out, p, f = [], 0, 0
+    for con in sorted(glob.glob(os.path.join(outdir, 'console-report*.log'))):
+        n = os.path.basename(con)[len('console-report'):-len('.log')]
+        try:
+            with open(os.path.join(outdir, f'report{n}.expect')) as fh:
+                want = re.compile(fh.read().strip())
+        except (OSError, re.error) as e:
+            f += 1
+            out.append(f'FAIL console: report boot {n}: no expected report ({e})')
+            continue
+        with open(con, errors='replace') as fh:
+            fatal = fatal_of(fh.read().splitlines())
+        other = [l for l in fatal if not want.search(l)]
+        if not fatal:
+            f += 1
+            out.append(f'FAIL console: report boot {n}: the expected report /{want.pattern}/ did not show')
+        elif other:
+            f += 1
+            out.append(f'FAIL console: report boot {n}: a report other than /{want.pattern}/: {other[0]}')
+        elif len(fatal) > 1:
+            f += 1
+            out.append(f'FAIL console: report boot {n}: {len(fatal)} reports /{want.pattern}/, not one')
+        else:
+            p += 1
+            out.append(f'PASS console: report boot {n}: exactly the expected report: {fatal[0][:120]}')
+    return out, p, f
 
 
 # ccache hashes paths relative to the cache directory (CCACHE_BASEDIR), so
@@ -232,42 +310,112 @@ def read_baseline(prefix):
                     warns[(file, func)] = int(count)
     except FileNotFoundError:
         pass
-    reports = collections.Counter()
+    # "least most signature": the spread of a report's count over the
+    # base runs.
+    reports = {}
     try:
         with open(prefix + '.reports') as f:
             for l in f:
                 if l.strip() and not l.startswith('#'):
-                    n, sig = l.rstrip('\n').split(' ', 1)
-                    reports[sig] = int(n)
+                    lo, hi, sig = l.rstrip('\n').split(' ', 2)
+                    reports[sig] = (int(lo), int(hi))
     except FileNotFoundError:
         pass
     return cases, warns, reports
 
 
-def cmd_baseline(prefix, outdir):
-    cases = load_cases(outdir)
-    lines = load_console(outdir)
-    passed = sorted(n for n, s in cases.items() if s == 'PASS')
+def cmd_baseline(prefix, *outdirs):
+    """The baseline of one or more runs of the base: a case counts as
+    passing if it passed in every run, a WARNING with its largest count,
+    a report with the least and the most times any run showed it."""
+    runs = []
+    for outdir in outdirs:
+        lowlevel = read_names(os.path.join(outdir, 'lowlevel-symbols')) or set()
+        lines = load_console(outdir)
+        runs.append((load_cases(outdir), warnings_of(lines), reports_of(lines, lowlevel),
+                     fatal_of(lines)))
+    passed = sorted(n for n, s in runs[0][0].items()
+                    if all(r[0].get(n) == 'PASS' for r in runs))
+    warns = collections.Counter()
+    for r in runs:
+        warns |= r[1]
+    sigs = set().union(*(r[2] for r in runs))
     with open(prefix + '.cases', 'w') as f:
-        f.write('# KUnit cases that pass on the base kernel (make baseline)\n')
+        f.write(f'# KUnit cases that pass on the base kernel in each of {len(runs)} run(s) (make baseline)\n')
         f.writelines(n + '\n' for n in passed)
     with open(prefix + '.warnings', 'w') as f:
         f.write('# WARNINGs the base kernel\'s own tests provoke: file function count\n')
-        for (file, func), n in sorted(warnings_of(lines).items()):
+        for (file, func), n in sorted(warns.items()):
             f.write(f'{file} {func} {n}\n')
     with open(prefix + '.reports', 'w') as f:
-        f.write('# kmemleak and lockdep held-lock reports of the base kernel\'s own tests: count signature\n')
-        for sig, n in sorted(reports_of(lines).items()):
-            f.write(f'{n} {sig}\n')
-    fatal = fatal_of(lines)
-    print(f'baseline: {len(passed)} passing cases of {len(cases)}, '
-          f'{sum(warnings_of(lines).values())} WARNINGs, '
-          f'{sum(reports_of(lines).values())} kmemleak/held-lock reports, {len(fatal)} other reports')
-    for l in fatal[:20]:
-        print('  report on the base:', l)
+        f.write(f'# kmemleak and lockdep held-lock reports of the base kernel\'s own tests\n'
+                f'# over {len(runs)} run(s): least most signature\n')
+        for sig in sorted(sigs):
+            counts = [r[2].get(sig, 0) for r in runs]
+            f.write(f'{min(counts)} {max(counts)} {sig}\n')
+    for i, r in enumerate(runs):
+        print(f'baseline run {i + 1}: {sum(s == "PASS" for s in r[0].values())} passing cases '
+              f'of {len(r[0])}, {sum(r[1].values())} WARNINGs, '
+              f'{sum(r[2].values())} kmemleak/held-lock reports, {len(r[3])} other reports')
+        for l in r[3][:20]:
+            print('  report on the base:', l)
+    print(f'baseline: {len(passed)} cases pass in every run; {len(sigs)} report signatures')
 
 
-def cmd_judge(prefix, outdir, manifest=None, skips_path=None):
+def judge_reports(outdir, lines, base_reports, kmemleak):
+    """PASS/FAIL lines and counts (p, f) for the kmemleak and held-lock
+    reports of a run.  A leak fails if a frame of its backtrace is in a
+    function the series adds or changes (OUTDIR/series-functions);
+    otherwise if its signature is not the base's, or shows more often than
+    in any base run.  A count below the base's passes (a fix)."""
+    out, p, f = [], 0, 0
+    lowlevel = read_names(os.path.join(outdir, 'lowlevel-symbols'))
+    series = read_names(os.path.join(outdir, 'series-functions'))
+    leaks = leaks_of(lines)
+    if kmemleak:
+        for con in sorted(glob.glob(os.path.join(outdir, 'console*.log'))):
+            with open(con, errors='replace') as fh:
+                if '@@ kmemleak done' not in fh.read():
+                    f += 1
+                    out.append(f'FAIL console: {os.path.basename(con)}: the kmemleak scan did not '
+                               'finish ("@@ kmemleak done" missing): its leaks are unknown')
+    if (leaks or kmemleak) and (lowlevel is None or series is None):
+        f += 1
+        out.append(f'FAIL console: {len(leaks)} kmemleak report(s) cannot be judged: '
+                   f'lowlevel-symbols or series-functions missing in {outdir}')
+        return out, p, f
+    series = series or set()
+    through = [fr for fr in leaks if series.intersection(fr)]
+    if through:
+        f += 1
+        for fr in through[:5]:
+            hit = [x for x in fr if x in series]
+            out.append(f'FAIL console: a leak through {hit[0]} (a function the series adds or '
+                       f'changes): {"<".join(fr[:8])}')
+        if len(through) > 5:
+            out.append(f'FAIL console: ... and {len(through) - 5} more leak(s) through the series')
+    elif kmemleak:
+        p += 1
+        out.append(f'PASS console: {len(leaks)} kmemleak report(s), none through the '
+                   f'{len(series)} functions the series adds or changes')
+    reps = reports_of(lines, lowlevel or set())
+    for fr in through:
+        reps[leak_signature(fr, lowlevel or set())] -= 1
+    extra = {k: (n, base_reports.get(k, (0, 0))[1]) for k, n in reps.items()
+             if n > base_reports.get(k, (0, 0))[1]}
+    if extra:
+        f += 1
+        for sig, (n, most) in sorted(extra.items())[:10]:
+            why = f'at most {most} in a base run' if most else 'not in the base'
+            out.append(f'FAIL console: {n} report(s) {sig[:200]} ({why})')
+    else:
+        p += 1
+        out.append(f'PASS console: {sum(reps.values())} kmemleak/held-lock reports, each within '
+                   'the base\'s spread')
+    return out, p, f
+
+
+def cmd_judge(prefix, outdir, manifest=None, skips_path=None, kmemleak=False):
     base_cases, base_warns, base_reports = read_baseline(prefix)
     p = f = 0
     if not base_cases:
@@ -336,16 +484,15 @@ def cmd_judge(prefix, outdir, manifest=None, skips_path=None):
     else:
         p += 1
         print(f'PASS console: {sum(warns.values())} WARNINGs, all in the baseline')
-    reps = reports_of(lines)
-    extra = {k: n - base_reports.get(k, 0) for k, n in reps.items() if n > base_reports.get(k, 0)}
-    if extra:
-        f += 1
-        for sig, n in sorted(extra.items())[:10]:
-            print(f'FAIL console: {n} report(s) beyond the baseline: {sig[:200]}')
-    else:
-        p += 1
-        print(f'PASS console: {sum(reps.values())} kmemleak/held-lock reports, all in the baseline')
-    fatal = fatal_of(lines)
+    msgs, rp, rf = judge_reports(outdir, lines, base_reports, kmemleak)
+    for m in msgs:
+        print(m)
+    p, f = p + rp, f + rf
+    msgs, rp, rf = judge_report_boots(outdir)
+    for m in msgs:
+        print(m)
+    p, f = p + rp, f + rf
+    fatal = fatal_of(load_console(outdir, reports=False))
     if fatal:
         f += 1
         print(f'FAIL console: {len(fatal)} report line(s); first: {fatal[0]}')
@@ -443,15 +590,19 @@ def main(argv):
         a = rest.pop(0)
         if a in ('--manifest', '--skips') and rest:
             opts[a[2:]] = rest.pop(0)
+        elif a == '--kmemleak':
+            opts['kmemleak'] = True
         else:
             args.append(a)
-    if len(args) != 3 or args[0] not in ('judge', 'baseline') or \
+    if len(args) < 3 or args[0] not in ('judge', 'baseline') or \
+            (args[0] == 'judge' and len(args) != 3) or \
             (opts and args[0] != 'judge') or ('skips' in opts and 'manifest' not in opts):
         sys.exit(USAGE)
     if args[0] == 'baseline':
         cmd_baseline(*args[1:])
     else:
-        cmd_judge(*args[1:], manifest=opts.get('manifest'), skips_path=opts.get('skips'))
+        cmd_judge(*args[1:], manifest=opts.get('manifest'), skips_path=opts.get('skips'),
+                  kmemleak=opts.get('kmemleak', False))
 
 
 if __name__ == '__main__':

@@ -154,6 +154,8 @@ mirror_edits() {
 kunit_config_files() {
 	echo "$H/kunit/gpu.kunitconfig"
 	[ "$1" = default ] || echo "$H/kunit/$1.config"
+	[ "$1" = default ] || echo "$H/guest/init-kmemleak"
+	[ "$1" = default ] || echo "$H/kunit/report-suites"
 	echo "$H/kunit/x86_64-smp2.py"
 	echo "$H/kunit/x86_64-smp2-numa2.py"
 	echo "$H/kunit/numa-suites"

@@ -1000,5 +1000,8 @@ expect "check-bisect: a touched C file that gives no object fails the prefix" bi
 fake_bisect BISECT_CACHE=0 FAKE_KUNIT=nobuild
 expect "check-bisect: a prefix that does not build fails" bisect_says '^FAIL bisect 1: .*: build' '^0 passed, 1 failed$'
 
+# The debug kernel's leak and report judge, and series_functions.py.
+. "$H/test-harness-leaks.sh"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
