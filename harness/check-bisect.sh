@@ -3,7 +3,8 @@
 # touches with W=1, links the KUnit kernel and passes the KUnit set of "make
 # check" (every case of the base and every case the prefix adds, judged
 # against the base's baseline like "make check"), so maintainers can bisect.
-# BISECT_KUNIT=0 skips the KUnit runs (builds only).
+# BISECT_KUNIT=0 skips the KUnit runs (builds only).  BISECT_FROM=N checks
+# prefixes N and later only (the self-test's planted patches).
 #
 # Each prefix also compiles, with W=1, every C file it has touched so far in
 # the configuration of the warnings stage (the KUnit configuration plus
@@ -41,6 +42,7 @@ excused() { awk -v p="$1" '$1 == p && ($2 == "arm64" || $2 == "none") { f = 1 } 
 passed=0 failed=0 n=0 cached=0
 for c in "${commits[@]}"; do
 	n=$((n + 1))
+	[ "$n" -ge "${BISECT_FROM:-1}" ] || continue
 	subj=$(git -C "$CHECKTREE" log -1 --format=%s "$c")
 	log="$logs/$n.log"
 	verdict="$vdir/$(git -C "$CHECKTREE" rev-parse "$c^{tree}")-$env_key"
@@ -94,7 +96,8 @@ for c in "${commits[@]}"; do
 		break
 	fi
 done
-[ ${#commits[@]} -gt 0 ] || { failed=1; say "FAIL bisect: the series has no commits"; }
+[ ${#commits[@]} -ge "${BISECT_FROM:-1}" ] ||
+	{ failed=1; say "FAIL bisect: the series has no commit ${BISECT_FROM:-1} (it has ${#commits[@]})"; }
 say "bisect: $cached of $passed passing prefixes from the cache ($vdir)"
 say "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -14,7 +14,7 @@
 debug=0
 [ "${1:-}" = --debug ] && debug=1
 known="apply mirror export results checkpatch kerneldoc docs warnings configs kunit standard kunit-debug run pressure fresh send selftest"
-all="apply mirror export results checkpatch kerneldoc docs warnings configs kunit standard run pressure fresh send selftest"
+all="apply mirror export results checkpatch kerneldoc docs warnings configs kunit standard kunit-debug run pressure fresh send selftest"
 [ $debug = 1 ] && all="apply kunit-debug"
 stages=${GPUPOOL_STAGES:-$all}
 name=check
@@ -348,9 +348,11 @@ for cfg in default debug; do
 	fi
 	case $krc in
 	0)
-		jrc=0
+		jrc=0 leaks=()
+		[ $cfg = default ] || leaks=(--kmemleak)
 		python3 "$H/kunit_results.py" judge "$H/baseline/kunit-$cfg" "$logs/kunit-$cfg" \
-			--manifest "$H/kunit/new-cases" --skips "$H/kunit/new-cases-skips" >"$logs/kunit-$cfg.judge" 2>&1 || jrc=$?
+			--manifest "$H/kunit/new-cases" --skips "$H/kunit/new-cases-skips" "${leaks[@]}" \
+			>"$logs/kunit-$cfg.judge" 2>&1 || jrc=$?
 		absorb "kunit ($cfg)" "$logs/kunit-$cfg.judge" $jrc ;;
 	1) fail "kunit ($cfg): the kernel did not build (log: $logs/kunit-$cfg.build)" ;;
 	2) fail "kunit ($cfg): the kernel built, but a boot left no results (log: $logs/kunit-$cfg.build)" ;;
@@ -433,12 +435,12 @@ if want send; then
 	absorb send "$logs/send.log" $src
 fi
 
-# --- the harness can fail: a planted bad patch must be rejected ----------------
+# --- the harness can fail: one planted fault per gate must be rejected --------
 if want selftest; then
 	begin selftest
-	step "harness self-test: planted bad patch, fake logs"
+	step "harness self-test: fake logs, one planted fault per gate"
 	if "$H/selftest.sh" >"$logs/selftest.log" 2>&1; then
-		pass "selftest: the gates fail on fake logs and make check rejects the planted bad patch ($(tail -1 "$logs/selftest.log"))"
+		pass "selftest: the gates fail on fake logs and make check rejects each planted fault ($(tail -1 "$logs/selftest.log"))"
 	else
 		fail "selftest: $(tail -1 "$logs/selftest.log") (log: $logs/selftest.log)"
 	fi

@@ -22,6 +22,10 @@ LOGS="$CACHE/logs"
 export CCACHE_DIR=${GPUPOOL_CCACHE:-$CACHE/ccache}
 export CCACHE_BASEDIR="$CACHE"
 JOBS=${JOBS:-$(nproc)}
+# The kernel builds the scripts run are theirs: "make -s check" must not
+# make them silent (the warnings stage counts sparse's CHECK lines) nor
+# hand them the flags or job server of the make that started the harness.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 # Every cache directory named above exists before any script uses it, so
 # each entry point works on an empty cache whatever ran before it.
 mkdir -p "$CACHE" "$BUILD" "$STAMPS" "$LOGS" "$CCACHE_DIR"
