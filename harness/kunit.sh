@@ -64,7 +64,9 @@ rmods=() rglobs=() rwant=()
 if [ "$cfg" != default ]; then
 	while read -r mod glob want; do
 		case "$mod" in ''|'#'*) continue ;; esac
-		grep -q "/$mod\.ko\$" "$bdir/modules.builtin" 2>/dev/null || continue
+		[ -n "$want" ] || { say "harness/kunit/report-suites: $mod: no report regex"; exit 3; }
+		grep -q "/$mod\.ko\$" "$bdir/modules.builtin" 2>/dev/null ||
+			{ say "harness/kunit/report-suites: $mod is not built into the debug kernel"; exit 3; }
 		rmods+=("$mod") rglobs+=("$glob") rwant+=("$want")
 		excl+=("module!=$mod")
 	done <"$H/kunit/report-suites"
@@ -96,7 +98,7 @@ results_of_every_boot() {
 
 # What the leak judge needs: the functions the series adds or changes, and
 # the symbols of mm/, fs/ and lib/ that it looks through.
-python3 "$H/series_functions.py" functions "$tree" "$(base_commit)" >"$out/series-functions" ||
+python3 "$H/series_functions.py" functions "$tree" "$(base_commit)" "$bdir/System.map" >"$out/series-functions" ||
 	{ say "cannot list the functions of the series"; exit 3; }
 python3 "$H/series_functions.py" lowlevel "$bdir" >"$out/lowlevel-symbols" ||
 	{ say "no symbols of mm/, fs/ and lib/ in $bdir"; exit 3; }

@@ -55,13 +55,23 @@ HELD_RE = re.compile(r'#\d+: [0-9a-f]+ \(([^)]+)\).*, at: ([A-Za-z0-9_.]+)\+0x')
 
 
 # kmemleak's frames: the symbol, a compiler suffix (".isra.0") cut off.
+# kmemleak gave up: its later scans report nothing.
+KMEMLEAK_DEAD_RE = re.compile(r'kmemleak: (Kernel memory leak detector disabled|'
+                              r'Cannot allocate a kmemleak_object structure|Memory pool empty).*')
+# What init-kmemleak prints of /proc/lockdep_stats after the tests.
+DEBUG_LOCKS_RE = re.compile(r'@@ debug_locks (\S+)')
+
+
 def frame_name(sym):
     return sym.split('.', 1)[0]
 
 
 def leaks_of(lines):
     """[frames] of every kmemleak report of LINES, innermost first, up to
-    the thread's entry (kunit_try_run_case, kthread, ret_from_fork)."""
+    the thread's entry (kunit_try_run_case, kthread, ret_from_fork).  A
+    line that is not a frame (another message on the console, a frame
+    kmemleak could not name) is skipped: the backtrace ends only at a
+    blank line, at the next report or at the end of the scan."""
     found = []
     i = 0
     while i < len(lines):
@@ -72,15 +82,21 @@ def leaks_of(lines):
         while j < len(lines) and 'backtrace' not in lines[j] and j < i + 12:
             j += 1
         frames = []
-        for l in lines[j + 1:j + 40]:
+        k = j + 1
+        while k < len(lines) and k < j + 64:
+            l = lines[k]
+            if (not TIMESTAMP_RE.sub('', l).strip() or 'unreferenced object 0x' in l
+                    or '@@ kmemleak' in l):
+                break
+            k += 1
             m = FRAME_RE.match(l)
             if not m:
-                break
+                continue
             if m.group(1) in ('kunit_try_run_case', 'kthread', 'ret_from_fork'):
                 break
             frames.append(frame_name(m.group(1)))
         found.append(frames)
-        i = j + 1
+        i = max(j + 1, k)
     return found
 
 
@@ -261,7 +277,8 @@ def judge_report_boots(outdir):
             out.append(f'FAIL console: report boot {n}: no expected report ({e})')
             continue
         with open(con, errors='replace') as fh:
-            fatal = fatal_of(fh.read().splitlines())
+            fatal = [l.strip() for l in fh.read().splitlines()
+                     if FATAL_RE.search(l) or 'still has locks held!' in l]
         other = [l for l in fatal if not want.search(l)]
         if not fatal:
             f += 1
@@ -384,6 +401,24 @@ def judge_reports(outdir, lines, base_reports, kmemleak):
         out.append(f'FAIL console: {len(leaks)} kmemleak report(s) cannot be judged: '
                    f'lowlevel-symbols or series-functions missing in {outdir}')
         return out, p, f
+    if kmemleak:
+        for con in sorted(glob.glob(os.path.join(outdir, 'console*.log'))):
+            with open(con, errors='replace') as fh:
+                text = fh.read()
+            name = os.path.basename(con)
+            dead = KMEMLEAK_DEAD_RE.search(text)
+            if dead:
+                f += 1
+                out.append(f'FAIL console: {name}: kmemleak stopped ("{dead.group(0).strip()}"): '
+                           'the leaks of this boot are unknown')
+            # A report turns lockdep off for the rest of its boot; only the
+            # boots of report-suites may show one.
+            locks = DEBUG_LOCKS_RE.search(text)
+            if not name.startswith('console-report') and (not locks or locks.group(1) != '1'):
+                f += 1
+                why = f'debug_locks is {locks.group(1)}' if locks else 'no "@@ debug_locks" line'
+                out.append(f'FAIL console: {name}: lockdep was not on to the end of the boot ({why}): '
+                           'a report turned it off, and later suites ran unchecked')
     series = series or set()
     through = [fr for fr in leaks if series.intersection(fr)]
     if through:

@@ -306,13 +306,28 @@ def cmd_judge(outdir, skips_path, expected_path):
                 skips = got
             else:
                 expected = got
-    seen, judged = set(), 0
+    seen, judged, per_run = set(), 0, {}
     for run in RUNS:
         rp, rf, names = judge_run(outdir, run, skips, expected, out)
         p, f = p + rp, f + rf
         if names is not None:
             seen |= names
             judged += 1
+            per_run[run] = names
+    # Both runs build the same three kunitconfig directories: a case that
+    # one run has and the other lacks is a suite lost in a configuration
+    # (a dependency that went away), which would otherwise pass unseen.
+    if judged == len(RUNS):
+        a, b = (per_run[r] for r in RUNS)
+        if a != b:
+            f += 1
+            only_a, only_b = sorted(a - b), sorted(b - a)
+            out.append(f'FAIL standard: the runs differ: {len(only_a)} case(s) only in {RUNS[0]}'
+                       f'{" (" + only_a[0] + ", ...)" if only_a else ""}, {len(only_b)} only in '
+                       f'{RUNS[1]}{" (" + only_b[0] + ", ...)" if only_b else ""}')
+        else:
+            p += 1
+            out.append(f'PASS standard: both runs ran the same {len(a)} cases')
     # A skip entry must name a case of some run, once every run gave results.
     if judged == len(RUNS):
         for key in sorted(skips):

@@ -2,14 +2,16 @@
 """The functions a series adds or changes, and the symbols of a build's
 mm/, fs/ and lib/: what the debug gate's leak judge needs.
 
-  series_functions.py functions TREE BASE
+  series_functions.py functions TREE BASE [SYSTEM_MAP]
       Prints, one per line, the name of every C function of TREE's HEAD
       whose definition (from its first line to its closing brace) holds a
       line that BASE..HEAD adds, changes or deletes, in the .c and .h files
       the series touches.  A function the series deletes cannot be in a
       backtrace of the patched kernel and is not listed.  Nothing if
       HEAD is BASE; exit status 1 if files changed but no function was
-      found in them.
+      found in them.  With SYSTEM_MAP, the callers (in the touched files)
+      of a listed function the kernel inlined are listed too: its code
+      shows in their frames.
   series_functions.py lowlevel BUILDDIR
       Prints the text symbols defined by the objects BUILDDIR built from
       mm/, fs/ and lib/: frames the leak judge looks through to find who
@@ -31,8 +33,8 @@ IDENT_PAREN_RE = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)\s*\(')
 
 def changed_lines(tree, base):
     """{path: set of new-side line numbers} of BASE..HEAD in TREE's .c/.h
-    files.  A hunk that only deletes marks the line it deletes before and
-    the one after, so the function it was in is found."""
+    files.  A hunk that only deletes marks the line before the deletion,
+    so that the function it was in is found."""
     out = subprocess.run(['git', '-C', tree, 'diff', '-U0', '--no-color', '--no-renames',
                           base, 'HEAD', '--', '*.c', '*.h'],
                          check=True, capture_output=True, text=True).stdout
@@ -47,15 +49,27 @@ def changed_lines(tree, base):
             start, count = int(m.group(1)), int(m.group(2) or 1)
             s = lines.setdefault(path, set())
             if count == 0:
-                s.update((start, start + 1))
+                # Lines deleted after new line START: the function they
+                # were in holds START (or they were whole functions).
+                s.add(start)
             else:
                 s.update(range(start, start + count))
     return lines
 
 
+# Annotations written with parentheses before or after a declarator.
+ANNOTATIONS = {
+    '__printf', '__scanf', '__must_hold', '__acquires', '__releases',
+    '__cond_acquires', '__attribute__', '__alloc_size', '__malloc',
+    '__assume_aligned', '__section', '__aligned', '__diagnose_as',
+    '__no_sanitize_address', 'EXPORT_SYMBOL', 'EXPORT_SYMBOL_GPL',
+}
+
+
 def definition_name(header):
     """The function name of a definition's header text (the lines before
-    its "{"), or None."""
+    its "{"), or None: the last identifier followed by "(" at depth zero
+    that is not an annotation."""
     depth = 0
     name = None
     i = 0
@@ -64,7 +78,7 @@ def definition_name(header):
         if c == '(':
             if depth == 0:
                 m = re.search(r'([A-Za-z_][A-Za-z0-9_]*)\s*$', header[:i])
-                if m:
+                if m and m.group(1) not in ANNOTATIONS:
                     name = m.group(1)
             depth += 1
         elif c == ')':
@@ -86,8 +100,12 @@ def definitions(text):
             j = i - 1
             while j >= 0:
                 s = lines[j].rstrip()
+                t = s.lstrip()
+                # A statement, a declaration, a preprocessor line or a
+                # comment block (a comment at the end of a parameter line
+                # is part of the header).
                 if (not s or s.endswith(';') or s.startswith('}') or s.startswith('#')
-                        or s.endswith('*/')):
+                        or t.startswith(('*', '/*', '//'))):
                     break
                 j -= 1
             header = ' '.join(lines[j + 1:i])
@@ -103,18 +121,35 @@ def definitions(text):
     return found
 
 
-def series_functions(tree, base):
+def series_functions(tree, base, symbols=None):
+    """The functions BASE..HEAD adds or changes.  With SYMBOLS (a built
+    kernel's System.map), a function of the list the kernel has no symbol
+    for was inlined and never shows as a frame: the functions of the
+    touched files that call it are listed too, and so on."""
     names = set()
     changed = changed_lines(tree, base)
+    bodies = {}
     for path, nums in changed.items():
         try:
             with open(os.path.join(tree, path), errors='replace') as f:
                 text = f.read()
         except FileNotFoundError:
             continue
+        lines = text.split('\n')
         for name, first, last in definitions(text):
+            bodies.setdefault(name, []).append('\n'.join(lines[first:last]))
             if any(first <= n <= last for n in nums):
                 names.add(name)
+    if symbols is not None:
+        inlined = [n for n in names if n not in symbols]
+        while inlined:
+            callee = inlined.pop()
+            call = re.compile(r'\b' + re.escape(callee) + r'\s*\(')
+            for caller, texts in bodies.items():
+                if caller not in names and any(call.search(t) for t in texts):
+                    names.add(caller)
+                    if caller not in symbols:
+                        inlined.append(caller)
     if changed and not names:
         raise ValueError(f'{len(changed)} C files changed, but no function found in them')
     return sorted(names)
@@ -138,9 +173,13 @@ def lowlevel_symbols(builddir):
 
 
 def main(argv):
-    if len(argv) == 4 and argv[1] == 'functions':
+    if len(argv) in (4, 5) and argv[1] == 'functions':
         try:
-            names = series_functions(argv[2], argv[3])
+            symbols = None
+            if len(argv) == 5:
+                with open(argv[4]) as f:
+                    symbols = {l.split()[2].split('.', 1)[0] for l in f if len(l.split()) >= 3}
+            names = series_functions(argv[2], argv[3], symbols)
         except (ValueError, OSError, subprocess.CalledProcessError) as e:
             print(f'series_functions.py: functions: {e}', file=sys.stderr)
             return 1

@@ -24,15 +24,15 @@ leak_out() {
 		# shellcheck disable=SC2086
 		leak_report ${r//,/ } >>"$d/console.log"
 	done
-	echo '@@ kmemleak done' >>"$d/console.log"
-	echo '@@ kmemleak done' >>"$d/console-numa1.log"
+	printf '@@ debug_locks 1\n@@ kmemleak done\n' >>"$d/console.log"
+	printf '@@ debug_locks 1\n@@ kmemleak done\n' >>"$d/console-numa1.log"
 }
 lbase="$fx/leak-base"
 cp "$kbase.cases" "$lbase.cases"
 cp "$kbase.warnings" "$lbase.warnings"
-# Two leaked files of drm_gem_object_init in the runs of the base, one or
-# two creds: "least most signature".
-printf '# reports\n1 2 leak drm_gem_object_init\n1 1 leak prepare_creds\n' >"$lbase.reports"
+# One or two leaked files of drm_gem_object_init in the runs of the base,
+# one cred, and at most one held-lock report: "least most signature".
+printf '# reports\n1 2 leak drm_gem_object_init\n1 1 leak prepare_creds\n0 1 held \n' >"$lbase.reports"
 lj() { judge "$tmp/lj.out" python3 "$H/kunit_results.py" judge "$lbase" "$1" --kmemleak; }
 file_leak=kmem_cache_alloc_noprof,alloc_empty_file,alloc_file_pseudo,drm_gem_object_init,ttm_bo_kunit_init
 l="$tmp/leaks"
@@ -62,6 +62,25 @@ leak_out "$l/nosyms"
 rm "$l/nosyms/lowlevel-symbols"
 lj "$l/nosyms"; expect "leaks: a debug run without the symbols of mm/, fs/, lib/ fails, even with no leak" \
 	judged_fail "$tmp/lj.out" 'cannot be judged'
+
+leak_out "$l/dead" kmem_cache_alloc_noprof,prepare_creds
+sed -i '1i kmemleak: Kernel memory leak detector disabled' "$l/dead/console.log"
+lj "$l/dead"; expect "leaks: a boot where kmemleak turned itself off fails, though it reports fewer leaks" \
+	judged_fail "$tmp/lj.out" 'console.log: kmemleak stopped'
+leak_out "$l/nolockdep"
+sed -i 's/^@@ debug_locks 1$/@@ debug_locks 0/' "$l/nolockdep/console-numa1.log"
+lj "$l/nolockdep"; expect "leaks: a boot whose lockdep a report turned off fails" \
+	judged_fail "$tmp/lj.out" 'console-numa1.log: lockdep was not on to the end of the boot \(debug_locks is 0\)'
+leak_out "$l/nolockline"
+sed -i '/^@@ debug_locks/d' "$l/nolockline/console.log"
+lj "$l/nolockline"; expect "leaks: a boot that does not say whether lockdep was on fails" \
+	judged_fail "$tmp/lj.out" 'no "@@ debug_locks" line'
+# A console message in the middle of a backtrace does not end it: the
+# series' frame after it still counts.
+leak_out "$l/stray" kmem_cache_alloc_noprof,drm_gem_object_init,@STRAY@,drm_series_changed
+sed -i 's/^    @STRAY@+0x76\/0x220$/[  301.123456] rcu: INFO: rcu_preempt detected stalls on CPUs\/tasks:/' "$l/stray/console.log"
+lj "$l/stray"; expect "leaks: a frame after a stray console line in the backtrace still counts" \
+	judged_fail "$tmp/lj.out" 'a leak through drm_series_changed '
 
 # The baseline of three runs keeps the least and the most of each signature.
 leak_out "$l/b1" $file_leak; leak_out "$l/b2" $file_leak $file_leak $file_leak; leak_out "$l/b3" $file_leak $file_leak
@@ -97,8 +116,45 @@ void loses_a_line(void)
 	second();
 }
 EOF
+cat >>"$sf/a.c" <<'EOF'
+
+static void annotated(struct foo *f) __must_hold(&f->lock)
+{
+	f->x = 1;
+}
+
+static int commented(int a, /* the first */
+		     int b)
+{
+	return a + b;
+}
+
+static void goes_away(void)
+{
+}
+
+static void stays(void)
+{
+}
+
+static inline int inlined_helper(void)
+{
+	return 1;
+}
+
+int uses_inlined(void)
+{
+	return inlined_helper();
+}
+EOF
 git -C "$sf" add a.c && git -C "$sf" commit -q -m base && git -C "$sf" tag base
-sed -i 's/int y = 1;/int y = 2;/; /second();/d' "$sf/a.c"
+sed -i 's/int y = 1;/int y = 2;/; /second();/d; s/f->x = 1;/f->x = 2;/; s/return a + b;/return a - b;/; s/return 1;/return 2;/' "$sf/a.c"
+python3 - "$sf/a.c" <<'EOF'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+open(p, 'w').write(s.replace('static void goes_away(void)\n{\n}\n\n', ''))
+EOF
 cat >>"$sf/a.c" <<'EOF'
 
 int added(void)
@@ -107,9 +163,15 @@ int added(void)
 }
 EOF
 git -C "$sf" commit -q -am change
-expect "series_functions: changed, added and shortened functions, nothing else" \
-	bash -c '[ "$(python3 "$1" functions "$2" base | tr "\n" " ")" = "added changed_body loses_a_line " ] ||
-		{ echo "got: $(python3 "$1" functions "$2" base | tr "\n" " ")"; exit 1; }' _ "$H/series_functions.py" "$sf"
+want_sf="added annotated changed_body commented inlined_helper loses_a_line "
+expect "series_functions: changed (annotated, commented, shortened) and added functions; not the neighbour of a deleted one" \
+	bash -c '[ "$(python3 "$1" functions "$2" base | tr "\n" " ")" = "$3" ] ||
+		{ echo "got: $(python3 "$1" functions "$2" base | tr "\n" " ")"; exit 1; }' _ "$H/series_functions.py" "$sf" "$want_sf"
+printf '0 T added\n0 t annotated\n0 t changed_body\n0 t commented\n0 T loses_a_line\n0 T uses_inlined\n' >"$sf/System.map"
+expect "series_functions: with a System.map, the caller of an inlined changed function is listed too" \
+	bash -c '[ "$(python3 "$1" functions "$2" base "$2/System.map" | tr "\n" " ")" = "$3" ] ||
+		{ echo "got: $(python3 "$1" functions "$2" base "$2/System.map" | tr "\n" " ")"; exit 1; }' _ \
+	"$H/series_functions.py" "$sf" "${want_sf}uses_inlined "
 
 # A suite that provokes a lockdep report on purpose runs in a boot of its
 # own (console-reportN.log), which must show exactly that report.
@@ -134,6 +196,10 @@ lj "$l/rep-two"; expect "reports: two reports in the report boot fail" judged_fa
 report_out "$l/rep-noexp" "$circ"
 rm "$l/rep-noexp/report1.expect"
 lj "$l/rep-noexp"; expect "reports: a report boot without its expected report fails" judged_fail "$tmp/lj.out" 'no expected report'
+held='WARNING: kunit_try_catch/896 still has locks held!'
+report_out "$l/rep-held" "$held"
+echo 'still has locks held!' >"$l/rep-held/report1.expect"
+lj "$l/rep-held"; expect "reports: control: a held-lock report is a report of its boot" judged_pass "$tmp/lj.out"
 report_out "$l/rep-main" "$circ"
 echo "$circ" >>"$l/rep-main/console.log"
 lj "$l/rep-main"; expect "reports: the same report in the first boot still fails" judged_fail "$tmp/lj.out" 'report line\(s\); first: WARNING: possible circular'

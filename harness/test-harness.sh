@@ -438,6 +438,8 @@ std_out "$s/strict" "${std_uml/ttm:uml_only:FAIL/ttm:uml_only:PASS}"; sj "$s/str
 expect "standard: a strict expected failure that passes fails (remove it)" judged_fail "$tmp/sj.out" 'standard \(uml\) ttm.uml_only: listed as a strict expected failure but did not fail'
 std_out "$s/flaky" "${std_uml/pool:assumes_empty:FAIL/pool:assumes_empty:PASS}" "${std_x86/pool:assumes_empty:PASS/pool:assumes_empty:FAIL}"; sj "$s/flaky"
 expect "standard: a flaky expected failure passes either way" judged_pass "$tmp/sj.out"
+std_out "$s/lost" "${std_uml/;ttm:p\/two:PASS/}"; sj "$s/lost"
+expect "standard: a case one run lacks (a suite lost in its configuration) fails" judged_fail "$tmp/sj.out" 'the runs differ: 0 case\(s\) only in uml, 1 only in x86_64 \(ttm.p.two, ...\)'
 std_out "$s/skip" "${std_uml/drm:a:PASS/drm:a:SKIP:not today}"; sj "$s/skip"
 expect "standard: a skip standard-skips does not list fails" judged_fail "$tmp/sj.out" "standard \\(uml\\) drm.a: SKIP \\(reason 'not today'; standard-skips does not list drm.a"
 std_out "$s/reason" "${std_uml/two memory nodes/a swap device}"; sj "$s/reason"
