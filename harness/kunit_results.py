@@ -537,16 +537,16 @@ def cmd_judge(prefix, outdir, manifest=None, skips_path=None, kmemleak=False):
     print('counts', p, f)
 
 
-def listed_skip(name, skips, reasons):
-    """(True, reason) if the skip list lets result NAME ("suite.case" or
-    "suite.case.parameter") skip with the reason the console gives it; else
-    (False, why not)."""
+def listed_skip(name, skips, reasons, list_name='harness/kunit/new-cases-skips'):
+    """(True, reason) if the skip list LIST_NAME lets result NAME
+    ("suite.case" or "suite.case.parameter") skip with the reason the
+    console gives it; else (False, why not)."""
     path = tuple(name.split('.', 2))
     key = '.'.join(path[:2])
     why = reasons.get(path, [])
     shown = ' or '.join(repr(r) for r in why) if why else 'no reason on the console'
     if key not in skips:
-        return False, f'reason {shown}; harness/kunit/new-cases-skips does not list {key}'
+        return False, f'reason {shown}; {list_name} does not list {key}'
     regex, text = skips[key]
     for r in why or ['']:
         if regex.search(r):

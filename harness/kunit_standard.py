@@ -37,7 +37,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kunit_results import leaves, skip_reasons  # noqa: E402
+from kunit_results import leaves, listed_skip, skip_reasons  # noqa: E402
 
 RUNS = ('uml', 'x86_64')
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -137,14 +137,20 @@ def has_comment_above(lines, i):
     return j >= 0 and lines[j].lstrip().startswith('#')
 
 
+def entry_lines(lines):
+    """(line number, stripped line) of the entries of a list: not blank,
+    not a comment."""
+    for n, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if line and not line.startswith('#'):
+            yield n, line
+
+
 def read_skips(path):
     """{"suite.case": (regex, text)} and the list's bad lines."""
     skips, bad = {}, []
     lines = read_lines(path)
-    for n, raw in enumerate(lines, 1):
-        line = raw.strip()
-        if not line or line.startswith('#'):
-            continue
+    for n, line in entry_lines(lines):
         parts = line.split(None, 1)
         if len(parts) != 2:
             bad.append(f'line {n}: "{line}" has no reason regex')
@@ -165,11 +171,7 @@ def read_skips(path):
 def read_expected(path):
     """[(runs, case, mode, fix)] and the list's bad lines."""
     entries, bad = [], []
-    lines = read_lines(path)
-    for n, raw in enumerate(lines, 1):
-        line = raw.strip()
-        if not line or line.startswith('#'):
-            continue
+    for n, line in entry_lines(read_lines(path)):
         parts = line.split(None, 3)
         if len(parts) < 4 or not parts[3].strip():
             bad.append(f'line {n}: "{line}" is not "RUN suite.case strict|flaky FIX"')
@@ -191,19 +193,9 @@ def covers(entry_case, name):
 
 
 def skip_ok(name, skips, reasons):
-    """(True, reason) if the skip list lets NAME skip with the reason its
+    """(True, reason) if standard-skips lets NAME skip with the reason its
     console gives, else (False, why not)."""
-    path = tuple(name.split('.', 2))
-    key = '.'.join(path[:2])
-    why = reasons.get(path, [])
-    shown = ' or '.join(repr(r) for r in why) if why else 'no reason on the console'
-    if key not in skips:
-        return False, f'reason {shown}; standard-skips does not list {key}'
-    regex, text = skips[key]
-    for r in why or ['']:
-        if regex.search(r):
-            return True, r or 'no reason given'
-    return False, f'reason {shown} does not match the skip list\'s {text!r}'
+    return listed_skip(name, skips, reasons, 'standard-skips')
 
 
 def judge_run(outdir, run, skips, expected, out):
