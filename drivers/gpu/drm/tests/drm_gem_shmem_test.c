@@ -1068,8 +1068,9 @@ static void drm_gem_shmem_test_shrinker_reclaim_context(struct kunit *test)
 
 /*
  * Test that an object whose last user goes while it is evicted, and which is
- * then freed, leaks nothing: once evicted, its content is only in its shmem
- * file, and freeing the object must give that back. Once filled, the object's
+ * then freed, gives its shmem file back: once evicted, its content is only in
+ * that file, and freeing the object must release it. (A folio reference kept
+ * past the file's truncation would not show here.) Once filled, the object's
  * pages are in its shmem file; once it is freed, the shmem memory of the
  * system is at least half the object's size below what it was when filled.
  * Files of earlier cases that a delayed fput() frees meanwhile only lower the
