@@ -2,7 +2,8 @@
 # pressure.sh KBUILD LABEL heap|vgem: boot the kernel of KBUILD in a 256 MiB
 # guest with zram swap and run one pressure workload: "heap" (the system heap
 # under bad input and memory pressure, guest/pressure/heap/*.sh) or "vgem"
-# (more mmapped vgem buffers than RAM, guest/pressure/vgem/*.sh).  Programs
+# (more mmapped vgem buffers than RAM; every kind of user mapping of a
+# vgem object through eviction; guest/pressure/vgem/*.sh).  Programs
 # come from guest/src/.  Prints the guest's result lines prefixed with
 # LABEL; the console is in logs/pressure-LABEL-SET.log.  PRESSURE_APPEND adds
 # to the kernel command line.
@@ -36,11 +37,13 @@ gcc -static -O2 -Wall -I"$inc" -o "$bindir/dmabuf-pressure" "$H/guest/src/dmabuf
 	die "could not build dmabuf-pressure"
 gcc -static -O2 -Wall -I"$inc" -o "$bindir/vgem-evict" "$H/guest/src/vgem-evict.c" ||
 	die "could not build vgem-evict"
+gcc -static -O2 -Wall -I"$inc" -o "$bindir/vgem-mappings" "$H/guest/src/vgem-mappings.c" ||
+	die "could not build vgem-mappings"
 scripts="$H/guest/pressure/10-zram.sh $(echo "$H"/guest/pressure/$set/*.sh)"
 # fill ends with the heap set's drop_caches check
 [ "$set" != fill ] || scripts="$scripts $H/guest/pressure/heap/29-drop.sh"
 GUEST_MEM=256 WORKLOAD="$scripts" "$H/guest.sh" workload "$kb" "$log" \
 	"${PRESSURE_TIMEOUT:-900}" "console=ttyS0 kunit.enable=0 tsc=unstable${PRESSURE_APPEND:+ $PRESSURE_APPEND}" \
 	"$bindir" || true
-grep -aE '^(@@ |errno |churn |big |fill |pools |deferred |oom_kill |zram |vgem )|copy_page_bench: [0-9]|Out of memory|Killed process|Kernel panic' "$log" |
+grep -aE '^(@@ |errno |churn |big |fill |pools |deferred |oom_kill |zram |vgem |vgem-maps )|copy_page_bench: [0-9]|Out of memory|Killed process|Kernel panic' "$log" |
 	sed "s/^/$label: /"

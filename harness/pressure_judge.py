@@ -9,7 +9,14 @@ lists are empty; no OOM kill at all.
 SET fill: 1 MiB buffers until the heap says no end in ENOMEM, not the OOM
 killer, and MemAvailable comes back (make pressure only).
 SET vgem: vgem-evict passes (every buffer reads back its pattern, busy
-buffers untouched) with no OOM kill.
+buffers untouched) with no OOM kill; vgem-mappings passes: every kind of
+user mapping of a vgem object reads back its patterns after drop_caches and
+swap, and those of the DRM fd, of a dma-buf whose handle is closed (A and B)
+and the one inherited across fork were zapped by the eviction.
+
+Only the patched kernel is judged (check.sh).  The base kernel, the control
+of make pressure, evicts no vgem object: there vgem-evict runs out of memory
+and vgem-mappings reports no mapping zapped, and both checks fail.
 
 A missing or empty console log (the guest never booted: pressure.sh deletes
 the log before each boot) is one FAIL; so is an unknown SET.  The last line
@@ -48,6 +55,12 @@ def main():
 
     def first(prefix):
         return next((kv(l, prefix) for l in lines if l.startswith(prefix)), None)
+
+    def num(d, k):
+        try:
+            return int(d[k])
+        except (KeyError, ValueError):
+            return None
 
     check('@@ guest done' in text, 'the 256 MiB zram guest finishes', '' if '@@ guest done' in text else f'console: {log}')
     if kind == 'heap':
@@ -113,8 +126,33 @@ def main():
             int(v.get('verified_mib', 0)) == int(c.get('created_mib', -1)) + int(b.get('extra_mib', 0))
         check(ok, 'vgem: 1.5 x RAM of mmapped buffers read back their patterns, busy ones untouched',
               '; '.join(l for l in lines if l.startswith('vgem ')) [:400])
+        # vgem-mappings: one line a mapping; these must have been zapped,
+        # the others (a live export) may stay resident.
+        zap = ('drm-fd', 'dmabuf-closed-A', 'dmabuf-closed-B', 'fork')
+        kinds = {}
+        for l in lines:
+            f = l.split()
+            if l.startswith('vgem-maps kind ') and len(f) > 2:
+                kinds[f[2]] = kv(l, f'vgem-maps kind {f[2]} ')
+        why = []
+        res_l = [l.strip() for l in lines if l.startswith('vgem-maps result ')]
+        if res_l != ['vgem-maps result pass']:
+            why.append(res_l[-1] if res_l else 'no vgem-maps result line')
+        for k in zap + ('dmabuf-kept', 'reimport'):
+            d = kinds.get(k)
+            if d is None:
+                why.append(f'no line for {k}')
+                continue
+            if num(d, 'bad_words') != 0:
+                why.append(f"{k} bad_words {d.get('bad_words')}")
+            if k in zap and num(d, 'zapped') != 1:
+                why.append(f"{k} not zapped (faults {d.get('faults')})")
+        check(not why, 'vgem mappings: DRM fd, dma-buf with its handle closed (A, B) and fork mappings '
+              'zapped by eviction; every kind reads back its patterns',
+              '; '.join(why)[:400])
     oom = [l for l in lines if 'Out of memory' in l or 'Killed process' in l]
-    tot = next((kv(l, 'oom_kill ') for l in lines if l.startswith('oom_kill total')), None)
+    # The count is the kernel's, since boot: the last line covers the most.
+    tot = next((kv(l, 'oom_kill ') for l in reversed(lines) if l.startswith('oom_kill total')), None)
     ok = not oom and tot is not None and int(tot['total']) == 0
     check(ok, 'no OOM kill in the whole run', oom[0] if oom else ('' if tot else 'no oom_kill count'))
     bad = [l for l in lines if re.search(r'BUG: |Oops|KASAN|UBSAN|Kernel panic|WARNING: ', l)]

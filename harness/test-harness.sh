@@ -162,10 +162,29 @@ vgem verified_mib 410 bad_words 0 bad_buffers 0 oom_kill 0 swapped_out_mib 607 s
 vgem result pass
 oom_kill total 0
 @@ end 20-vgem rc=0
+@@ begin 30-mappings
+vgem-maps hog avail_mib 196 touched_mib 200 swapped_out_mib 20
+vgem-maps kind drm-fd faults 1024 zapped 1 bad_words 0
+vgem-maps kind dmabuf-kept faults 0 zapped 0 bad_words 0
+vgem-maps kind dmabuf-closed-A faults 1024 zapped 1 bad_words 0
+vgem-maps kind dmabuf-closed-B faults 1024 zapped 1 bad_words 0
+vgem-maps fork child_faults_before_drop 0 parent_faults 1024 parent_bad_words 0 child_bad_words 0
+vgem-maps kind fork faults 1024 zapped 1 bad_words 0
+vgem-maps kind reimport faults 0 zapped 0 bad_words 0
+vgem-maps swapped_out_mib 20 swapped_in_mib 12 oom_kill 0
+vgem-maps result pass
+oom_kill total 0
+@@ end 30-mappings rc=0
 @@ guest done
 EOF
 # The guest died in the churn.
 head -16 "$fx/pressure-heap.log" >"$fx/pressure-heap-truncated.log"
+# vgem-mappings failed; printed no result; says pass with a drm-fd mapping
+# that was never zapped (the judge reads the kinds itself).
+sed 's/^vgem-maps result pass$/vgem-maps result fail bad_words_fork/' "$fx/pressure-vgem.log" >"$fx/pressure-vgem-maps-fail.log"
+grep -v '^vgem-maps result' "$fx/pressure-vgem.log" >"$fx/pressure-vgem-maps-noresult.log"
+sed 's/^vgem-maps kind drm-fd faults 1024 zapped 1/vgem-maps kind drm-fd faults 0 zapped 0/' \
+	"$fx/pressure-vgem.log" >"$fx/pressure-vgem-maps-notzapped.log"
 
 # KUnit results as kunit.py writes them: one case per suite here.
 kunit_json() { # SUITE:CASE:STATUS...
@@ -216,6 +235,13 @@ pj heap "$tmp/no-such.log"; expect "pressure: a missing console log fails (count
 pj vgem "$fx/empty.log"; expect "pressure: an empty console log fails (counted)" judged_fail "$tmp/pj.out" 'no console log'
 pj heap "$fx/pressure-heap-truncated.log"; expect "pressure: a guest that died mid-run fails" judged_fail "$tmp/pj.out" 'finishes'
 pj nosuch "$fx/pressure-heap.log"; expect "pressure: an unknown workload set fails (counted)" judged_fail "$tmp/pj.out" 'unknown workload set'
+pj vgem "$fx/pressure-vgem-maps-fail.log"
+expect "pressure: vgem-maps result fail fails" judged_fail "$tmp/pj.out" 'vgem mappings:.*result fail bad_words_fork'
+pj vgem "$fx/pressure-vgem-maps-noresult.log"
+expect "pressure: no vgem-maps result line fails" judged_fail "$tmp/pj.out" 'vgem mappings:.*no vgem-maps result line'
+pj vgem "$fx/pressure-vgem-maps-notzapped.log"
+expect "pressure: a drm-fd mapping not zapped fails, whatever the result line says" \
+	judged_fail "$tmp/pj.out" 'vgem mappings:.*drm-fd not zapped'
 
 # --- kunit_results.py judge ---------------------------------------------------
 kj() { judge "$tmp/kj.out" python3 "$H/kunit_results.py" judge "$kbase" "$1"; }
@@ -971,6 +997,12 @@ pj heap "$plog"; expect "pressure.sh: no boot, an earlier good log left behind: 
 cp "$fx/pressure-heap.log" "$plog"
 fake_pressure FAKE_GCC=fail
 pj heap "$plog"; expect "pressure.sh: dying before the boot leaves no log to judge" judged_fail "$tmp/pj.out" 'no console log'
+env PATH="$stubs:$PATH" FAKE_CONSOLE="$fx/pressure-vgem.log" bash "$top/harness/pressure.sh" \
+	"$GPUPOOL_CACHE/build/kunit" check vgem >"$tmp/pressure.out" 2>&1
+expect "pressure.sh: the vgem-mappings lines reach the output" \
+	bash -c '[ "$(grep -c "^check: vgem-maps " "$1")" = "$(grep -c "^vgem-maps " "$2")" ] &&
+		grep -qx "check: vgem-maps result pass" "$1" || { echo "not passed on: $(tail -1 "$1")"; exit 1; }' \
+	_ "$tmp/pressure.out" "$fx/pressure-vgem.log"
 
 # --- check-bisect.sh: a passing prefix's verdict is cached --------------------
 cp "$H/check-bisect.sh" "$top/harness/check-bisect.sh"
