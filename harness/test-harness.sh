@@ -146,6 +146,7 @@ big errno 12 name ENOMEM ms 0 oom_kill 0
 big avail_before_kb 48836 avail_after_kb 48836 pct 100 waited_ms 0
 @@ end 23-big rc=0
 @@ begin 29-drop
+pools before_drop_caches_pages 29184
 pools after_drop_caches_pages 0
 deferred system queued_items: 0
 deferred system queued_pages: 0
@@ -179,6 +180,8 @@ oom_kill total 0
 EOF
 # The guest died in the churn.
 head -16 "$fx/pressure-heap.log" >"$fx/pressure-heap-truncated.log"
+# The pools were empty before drop_caches: "empty after it" proves nothing.
+sed 's/before_drop_caches_pages 29184/before_drop_caches_pages 0/' "$fx/pressure-heap.log" >"$fx/pressure-heap-pools0.log"
 # vgem-mappings failed; printed no result; says pass with a drm-fd mapping
 # that was never zapped (the judge reads the kinds itself).
 sed 's/^vgem-maps result pass$/vgem-maps result fail bad_words_fork/' "$fx/pressure-vgem.log" >"$fx/pressure-vgem-maps-fail.log"
@@ -235,6 +238,8 @@ pj heap "$tmp/no-such.log"; expect "pressure: a missing console log fails (count
 pj vgem "$fx/empty.log"; expect "pressure: an empty console log fails (counted)" judged_fail "$tmp/pj.out" 'no console log'
 pj heap "$fx/pressure-heap-truncated.log"; expect "pressure: a guest that died mid-run fails" judged_fail "$tmp/pj.out" 'finishes'
 pj nosuch "$fx/pressure-heap.log"; expect "pressure: an unknown workload set fails (counted)" judged_fail "$tmp/pj.out" 'unknown workload set'
+pj heap "$fx/pressure-heap-pools0.log"
+expect "pressure: pools already empty before drop_caches fail" judged_fail "$tmp/pj.out" 'before drop_caches the page pools hold pages.*\(0 pages\)'
 pj vgem "$fx/pressure-vgem-maps-fail.log"
 expect "pressure: vgem-maps result fail fails" judged_fail "$tmp/pj.out" 'vgem mappings:.*result fail bad_words_fork'
 pj vgem "$fx/pressure-vgem-maps-noresult.log"
