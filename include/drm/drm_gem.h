@@ -190,17 +190,18 @@ struct drm_gem_object_funcs {
 	 * @evict:
 	 *
 	 * Evicts the backing storage of the GEM object out of memory. Used by
-	 * the drm_gem_evict() helper, which calls it with the object's
+	 * the drm_gem_evict_locked() helper, which calls it with the object's
 	 * reservation lock held and only once the object's fences up to
 	 * %DMA_RESV_USAGE_READ have signaled. Returns 0 on success, -errno
 	 * otherwise.
 	 *
 	 * Called by shrinkers, e.g. the one of drm_gem_shmem, through
-	 * drm_gem_evict(). The object's content must survive: the callback
+	 * drm_gem_evict_locked(). The object's content must survive: the callback
 	 * tears down whatever the driver built on top of the backing pages
 	 * (GPU VM mappings, DMA mappings) and moves the pages out of memory,
-	 * for shmem objects to the shmem file and so to swap. @swap_in brings
-	 * them back.
+	 * for shmem objects to the shmem file and so to swap. The helpers of
+	 * the object's backing store bring them back when the object is used
+	 * again; the driver rebuilds its own mappings on its own paths.
 	 *
 	 * This callback is optional.
 	 */
@@ -211,35 +212,17 @@ struct drm_gem_object_funcs {
 	 *
 	 * Discards the backing storage of an object that userspace marked as
 	 * not needed (madvise DONTNEED). Called by shrinkers through
-	 * drm_gem_purge(), with the object's reservation lock held and only
-	 * once the object's fences up to %DMA_RESV_USAGE_READ have signaled.
-	 * The callback tears down what the driver built on top of the backing
-	 * pages, as @evict does, but frees the pages and their shmem or swap
-	 * copy for good: later accesses to the object must fail. Returns 0 on
-	 * success, -errno otherwise.
+	 * drm_gem_purge_locked(), with the object's reservation lock held and
+	 * only once the object's fences up to %DMA_RESV_USAGE_READ have
+	 * signaled. The callback tears down what the driver built on top of
+	 * the backing pages, as @evict does, but frees the pages and their
+	 * shmem or swap copy for good: later accesses to the object must fail.
+	 * Returns 0 on success, -errno otherwise.
 	 *
-	 * This callback is optional. drm_gem_purge() calls @evict instead if
-	 * it is not set.
+	 * This callback is optional. drm_gem_purge_locked() calls @evict
+	 * instead if it is not set.
 	 */
 	int (*purge)(struct drm_gem_object *obj);
-
-	/**
-	 * @swap_in:
-	 *
-	 * Brings the backing storage of an evicted object back into memory,
-	 * with its content as it was before @evict. Called through
-	 * drm_gem_swap_in(), with the object's reservation lock held, by
-	 * helpers and drivers before they use the backing pages of an object
-	 * that may have been evicted. The callback restores the pages only:
-	 * core code never restores GPU VM mappings, which drivers rebuild on
-	 * their own paths (e.g. at job submission) after swap in. Returns 0 on
-	 * success or if the object is resident already, -errno otherwise, in
-	 * which case the object must stay evicted and intact so that a later
-	 * call can succeed.
-	 *
-	 * This callback is optional.
-	 */
-	int (*swap_in)(struct drm_gem_object *obj);
 
 	/**
 	 * @status:
@@ -606,9 +589,8 @@ drm_gem_lru_scan_limited(struct drm_gem_lru *lru, unsigned long nr_to_scan,
 			 bool (*shrink)(struct drm_gem_object *obj, void *arg),
 			 void *arg);
 
-int drm_gem_evict(struct drm_gem_object *obj);
-int drm_gem_purge(struct drm_gem_object *obj);
-int drm_gem_swap_in(struct drm_gem_object *obj);
+int drm_gem_evict_locked(struct drm_gem_object *obj);
+int drm_gem_purge_locked(struct drm_gem_object *obj);
 
 /**
  * drm_gem_object_is_shared_for_memory_stats - helper for shared memory stats

@@ -143,7 +143,7 @@ int drm_gem_shmem_madvise_locked(struct drm_gem_shmem_object *shmem, int madv);
  *
  * Return: True if userspace marked the object as not needed and its pages are
  * resident or evicted, neither pinned nor mapped in the kernel, and not
- * shared through PRIME.
+ * exported through PRIME while a GEM handle keeps the export.
  */
 static inline bool drm_gem_shmem_is_purgeable(struct drm_gem_shmem_object *shmem)
 {
@@ -158,8 +158,10 @@ static inline bool drm_gem_shmem_is_purgeable(struct drm_gem_shmem_object *shmem
  * @shmem: shmem GEM object
  *
  * Return: True if the object is in use by userspace and its pages are
- * resident, neither pinned nor mapped in the kernel, and not shared through
- * PRIME (user mappings of a dma-buf cannot be zapped through the object).
+ * resident, neither pinned nor mapped in the kernel, and not exported through
+ * PRIME while a GEM handle keeps the export. Eviction would zap the user
+ * mappings of an exported object's dma-buf as well; see the "page life
+ * cycle" section for why exported objects are left alone nevertheless.
  */
 static inline bool drm_gem_shmem_is_evictable(struct drm_gem_shmem_object *shmem)
 {
@@ -372,21 +374,6 @@ static inline int drm_gem_shmem_object_purge(struct drm_gem_object *obj)
 }
 
 /**
- * drm_gem_shmem_object_swap_in - GEM object function for drm_gem_shmem_swap_in_locked()
- * @obj: GEM object
- *
- * This function wraps drm_gem_shmem_swap_in_locked(). Drivers that employ the
- * shmem helpers should use it as their &drm_gem_object_funcs.swap_in handler.
- *
- * Returns:
- * 0 on success or a negative error code on failure.
- */
-static inline int drm_gem_shmem_object_swap_in(struct drm_gem_object *obj)
-{
-	return drm_gem_shmem_swap_in_locked(to_drm_gem_shmem_obj(obj));
-}
-
-/**
  * struct drm_gem_shmem_shrinker - Shrinker of the shmem GEM objects of a device
  *
  * Set up by drmm_gem_shmem_init(). The shmem helpers keep every object of the
@@ -395,7 +382,10 @@ static inline int drm_gem_shmem_object_swap_in(struct drm_gem_object *obj)
  * documentation.
  */
 struct drm_gem_shmem_shrinker {
-	/** @shrinker: The shrinker registered with the memory management */
+	/**
+	 * @shrinker: The shrinker registered with the memory management; NULL
+	 * once drm_gem_shmem_shrinker_stop() stopped it
+	 */
 	struct shrinker *shrinker;
 
 	/**
@@ -413,6 +403,7 @@ struct drm_gem_shmem_shrinker {
 };
 
 int drmm_gem_shmem_init(struct drm_device *dev);
+void drm_gem_shmem_shrinker_stop(struct drm_device *dev);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 int drm_gem_shmem_acquire_pages(struct drm_gem_shmem_object *shmem);

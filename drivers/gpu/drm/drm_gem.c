@@ -1661,7 +1661,7 @@ drm_gem_lru_scan_limited(struct drm_gem_lru *lru, unsigned long nr_to_scan,
 EXPORT_SYMBOL(drm_gem_lru_scan_limited);
 
 /**
- * drm_gem_evict - helper to evict backing pages for a GEM object
+ * drm_gem_evict_locked - helper to evict backing pages for a GEM object
  * @obj: obj in question
  *
  * Calls &drm_gem_object_funcs.evict if the object is idle.
@@ -1672,7 +1672,7 @@ EXPORT_SYMBOL(drm_gem_lru_scan_limited);
  * fences up to %DMA_RESV_USAGE_READ have not signaled yet, or the error
  * returned by the callback.
  */
-int drm_gem_evict(struct drm_gem_object *obj)
+int drm_gem_evict_locked(struct drm_gem_object *obj)
 {
 	dma_resv_assert_held(obj->resv);
 
@@ -1684,10 +1684,10 @@ int drm_gem_evict(struct drm_gem_object *obj)
 
 	return 0;
 }
-EXPORT_SYMBOL(drm_gem_evict);
+EXPORT_SYMBOL(drm_gem_evict_locked);
 
 /**
- * drm_gem_purge - helper to discard backing pages of a GEM object
+ * drm_gem_purge_locked - helper to discard backing pages of a GEM object
  * @obj: obj in question
  *
  * Calls &drm_gem_object_funcs.purge, or &drm_gem_object_funcs.evict if the
@@ -1701,14 +1701,14 @@ EXPORT_SYMBOL(drm_gem_evict);
  * %DMA_RESV_USAGE_READ have not signaled yet, or the error returned by the
  * callback.
  */
-int drm_gem_purge(struct drm_gem_object *obj)
+int drm_gem_purge_locked(struct drm_gem_object *obj)
 {
 	dma_resv_assert_held(obj->resv);
 
 	if (!obj->funcs->purge) {
 		if (!obj->funcs->evict)
 			return -EOPNOTSUPP;
-		return drm_gem_evict(obj);
+		return drm_gem_evict_locked(obj);
 	}
 
 	if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_READ))
@@ -1716,28 +1716,4 @@ int drm_gem_purge(struct drm_gem_object *obj)
 
 	return obj->funcs->purge(obj);
 }
-EXPORT_SYMBOL(drm_gem_purge);
-
-/**
- * drm_gem_swap_in - helper to bring back backing pages of a GEM object
- * @obj: obj in question
- *
- * Calls &drm_gem_object_funcs.swap_in. Only the backing storage comes back;
- * the caller restores GPU VM mappings if it needs them.
- *
- * Context: The caller must hold the reservation lock of @obj. May sleep and
- * allocate memory.
- *
- * Return: 0 on success or if the object has no @swap_in callback, or the
- * error returned by the callback.
- */
-int drm_gem_swap_in(struct drm_gem_object *obj)
-{
-	dma_resv_assert_held(obj->resv);
-
-	if (obj->funcs->swap_in)
-		return obj->funcs->swap_in(obj);
-
-	return 0;
-}
-EXPORT_SYMBOL(drm_gem_swap_in);
+EXPORT_SYMBOL(drm_gem_purge_locked);

@@ -83,27 +83,53 @@ MODULE_IMPORT_NS(DMA_BUF);
  * the pins. Taking a reference on an evicted object swaps it in. A pin keeps
  * the pages in memory; the other references do not.
  *
- * If the driver set up the shrinker with drmm_gem_shmem_init(), resident
- * objects that are not pinned, not mapped in the kernel and not shared through
- * PRIME sit on one of its LRUs, and the shrinker may evict them, or purge them
- * if userspace marked them as not needed with drm_gem_shmem_madvise_locked();
- * evicted objects marked as not needed sit on an LRU too, to be purged. The
- * LRUs follow every state change the helpers make; an object that stops
- * qualifying otherwise, such as one exported through PRIME after it joined an
- * LRU, leaves the LRU when the shrinker next meets it. Eviction frees the
- * scatter/gather table (and drops its reference), zaps the user
- * mappings and gives the pages back to the shmem file, from where the memory
- * management writes them to swap. The next page fault of a user mapping, or the
- * next call of a helper that needs the pages, swaps them back in with their
- * content. Purging discards the pages and the shmem file's content; the
- * object's pages can never be used again, and helpers that need them fail with
- * -ENOMEM. Drivers that map objects into GPU VMs set
- * &drm_gem_object_funcs.evict and &drm_gem_object_funcs.purge to callbacks that
- * tear those mappings down before calling drm_gem_shmem_evict_locked() or
- * drm_gem_shmem_purge_locked(), and rebuild them after swap in on their own
- * paths; the helpers never restore GPU mappings. In-flight GPU work must be
- * tracked with fences in the object's reservation object, so that the shrinker
- * skips busy objects.
+ * If the driver set up the shrinker with drmm_gem_shmem_init(), objects whose
+ * &drm_gem_object_funcs has &drm_gem_object_funcs.evict or
+ * &drm_gem_object_funcs.purge sit on one of its LRUs while they qualify:
+ * resident, not pinned, not mapped in the kernel and not exported through
+ * PRIME, to be evicted, or marked as not needed with
+ * drm_gem_shmem_madvise_locked(), to be purged (evicted objects marked as not
+ * needed too). The default shmem object functions set neither: eviction is
+ * something a driver asks for. The LRUs follow every state change the
+ * helpers make; an object that stops qualifying otherwise, such as one
+ * exported after it joined an LRU, leaves the LRU when the shrinker next
+ * meets it. Eviction frees the scatter/gather table (and drops its
+ * reference), zaps the user mappings and gives the pages back to the shmem
+ * file, from where the memory management writes them to swap. The next page
+ * fault of a user mapping, or the next call of a helper that needs the pages,
+ * swaps them back in with their content, always through
+ * drm_gem_shmem_swap_in_locked(). Purging discards the pages and the shmem
+ * file's content; the object's pages can never be used again, and helpers
+ * that need them fail with -ENOMEM.
+ *
+ * Eviction reaches every user mapping of an object, whichever file it was
+ * made through. A mapping of the DRM file is at the object's fake offset in
+ * the device's anon inode mapping. So is a mapping of a dma-buf exported from
+ * the object: drm_gem_dmabuf_export() makes that inode's mapping the
+ * dma-buf file's, and drm_gem_prime_mmap() adds the fake offset. Copies
+ * inherited through fork() are in the same mapping too. drm_vma_node_unmap()
+ * on it zaps them all. Objects are nevertheless not evicted while their export
+ * is alive (&drm_gem_object.dma_buf set, which a GEM handle keeps): importers
+ * pin what they attach and count their kernel mappings, but the helpers do
+ * not track what else an exporter promised. Once the last handle is closed,
+ * the object becomes evictable at its next state change, and the mappings of
+ * its dma-buf are zapped like any other.
+ *
+ * Before a driver sets &drm_gem_object_funcs.evict or
+ * &drm_gem_object_funcs.purge, it makes sure that:
+ *
+ * - it does not rely on the pages of drm_gem_shmem_get_pages_locked() or on
+ *   the scatter/gather table of drm_gem_shmem_get_pages_sgt() staying where
+ *   they are: eviction frees the table, and the driver gets it again after
+ *   swap in; permanent uses, such as scan-out, pin the object instead;
+ * - all GPU work on the object is tracked with fences in its reservation
+ *   object, so that the shrinker skips busy objects;
+ * - its callbacks tear down the driver's own device mappings (GPU VM
+ *   mappings) before calling drm_gem_shmem_evict_locked() or
+ *   drm_gem_shmem_purge_locked(), and the driver rebuilds them on its own
+ *   paths after swap in; the helpers never restore GPU mappings;
+ * - its remove callback calls drm_gem_shmem_shrinker_stop() if the callbacks
+ *   use state that remove frees.
  */
 
 static const struct drm_gem_object_funcs drm_gem_shmem_funcs = {
@@ -115,9 +141,6 @@ static const struct drm_gem_object_funcs drm_gem_shmem_funcs = {
 	.vmap = drm_gem_shmem_object_vmap,
 	.vunmap = drm_gem_shmem_object_vunmap,
 	.mmap = drm_gem_shmem_object_mmap,
-	.evict = drm_gem_shmem_object_evict,
-	.purge = drm_gem_shmem_object_purge,
-	.swap_in = drm_gem_shmem_object_swap_in,
 	.vm_ops = &drm_gem_shmem_vm_ops,
 };
 
@@ -264,6 +287,16 @@ static void drm_gem_shmem_release_pages(struct drm_gem_shmem_object *shmem,
 	shmem->pages = NULL;
 }
 
+/*
+ * Gives the pages back to the shmem file when their last user goes. They must
+ * go, whether or not the caching came back.
+ */
+static void drm_gem_shmem_put_last_pages(struct drm_gem_shmem_object *shmem)
+{
+	drm_gem_shmem_restore_caching(shmem);
+	drm_gem_shmem_release_pages(shmem, shmem->pages_mark_dirty_on_put);
+}
+
 /* Puts the object on the shrinker LRU that its state calls for, if any. */
 static void drm_gem_shmem_update_lru_locked(struct drm_gem_shmem_object *shmem)
 {
@@ -289,12 +322,13 @@ static void drm_gem_shmem_update_lru_locked(struct drm_gem_shmem_object *shmem)
 		drm_gem_lru_remove(obj);
 }
 
-/* Unmaps and frees the scatter/gather table, leaving its page reference. */
-static void drm_gem_shmem_unmap_sgt_locked(struct drm_gem_shmem_object *shmem)
+/*
+ * Unmaps and frees the scatter/gather table, leaving its page reference. The
+ * caller holds the reservation lock, or the last reference is gone.
+ */
+static void drm_gem_shmem_unmap_sgt(struct drm_gem_shmem_object *shmem)
 {
 	struct drm_gem_object *obj = &shmem->base;
-
-	dma_resv_assert_held(obj->resv);
 
 	dma_unmap_sgtable(obj->dev->dev, shmem->sgt, DMA_BIDIRECTIONAL, 0);
 	sg_free_table(shmem->sgt);
@@ -317,36 +351,36 @@ void drm_gem_shmem_free(struct drm_gem_shmem_object *shmem)
 		drm_prime_gem_destroy(obj, shmem->sgt);
 	} else {
 		/*
-		 * Nobody else can hold the object's own reservation lock once
-		 * its last reference is gone: holders of the lock hold
-		 * references, and the shrinker takes a reference before it
-		 * tries the lock. So the trylock does not fail, and freeing
-		 * does not block, which it must not, as the shrinker may drop
-		 * the last reference under fs_reclaim, where blocking on a
-		 * reservation lock could deadlock. Only objects that share a
-		 * reservation object with others (a VM's, in some drivers)
-		 * may find it taken; such drivers must not use the shrinker.
+		 * No reservation lock is taken: the shrinker may drop the
+		 * last reference from within reclaim, where waiting for a
+		 * reservation lock can deadlock, and one that the object
+		 * shares with others (a VM's, in some drivers) may be held
+		 * by anyone. None is needed: with the last reference gone,
+		 * nobody can reach the object's state. Handles, dma-bufs,
+		 * user and kernel mappings and pins all hold references;
+		 * shrinkers take only objects whose reference they can still
+		 * get, and drm_gem_object_release() below takes the object
+		 * off its LRU under the LRU's lock.
 		 */
-		if (!dma_resv_trylock(shmem->base.resv))
-			dma_resv_lock(shmem->base.resv, NULL);
-
 		drm_WARN_ON(obj->dev, shmem->vmap_use_count);
 		drm_WARN_ON(obj->dev, refcount_read(&shmem->pages_pin_count));
 
-		if (shmem->sgt)
-			drm_gem_shmem_unmap_sgt_locked(shmem);
+		if (shmem->sgt) {
+			drm_gem_shmem_unmap_sgt(shmem);
+			shmem->pages_use_count--;
+		}
 
 		/*
-		 * The one reference left is that of the scatter/gather table,
-		 * or that of drivers that fill in the pages array themselves
-		 * (lima heaps). Objects freed while evicted have none.
+		 * The one reference left was that of the scatter/gather table,
+		 * or is that of drivers that fill in the pages array themselves
+		 * (lima heaps). Objects freed while evicted have no pages.
 		 */
-		if (shmem->pages)
-			drm_gem_shmem_put_pages_locked(shmem);
-
+		if (shmem->pages) {
+			drm_WARN_ON(obj->dev, shmem->pages_use_count != 1);
+			drm_gem_shmem_put_last_pages(shmem);
+			shmem->pages_use_count = 0;
+		}
 		drm_WARN_ON(obj->dev, shmem->pages_use_count);
-
-		dma_resv_unlock(shmem->base.resv);
 	}
 
 	drm_gem_object_release(obj);
@@ -382,11 +416,15 @@ int drm_gem_shmem_get_pages_locked(struct drm_gem_shmem_object *shmem)
 	if (shmem->madv < 0)
 		return -ENOMEM;
 
-	if (!shmem->pages) {
+	/* Evicted objects come back through the one swap-in path. */
+	if (drm_gem_shmem_is_evicted(shmem))
+		ret = drm_gem_shmem_swap_in_locked(shmem);
+	else if (!shmem->pages)
 		ret = drm_gem_shmem_acquire_pages(shmem);
-		if (ret)
-			return ret;
-	}
+	else
+		ret = 0;
+	if (ret)
+		return ret;
 
 	shmem->pages_use_count++;
 	drm_gem_shmem_update_lru_locked(shmem);
@@ -413,11 +451,8 @@ void drm_gem_shmem_put_pages_locked(struct drm_gem_shmem_object *shmem)
 	if (drm_WARN_ON_ONCE(obj->dev, !shmem->pages_use_count))
 		return;
 
-	if (!--shmem->pages_use_count && shmem->pages) {
-		/* The pages must go, whether or not the caching came back. */
-		drm_gem_shmem_restore_caching(shmem);
-		drm_gem_shmem_release_pages(shmem, shmem->pages_mark_dirty_on_put);
-	}
+	if (!--shmem->pages_use_count && shmem->pages)
+		drm_gem_shmem_put_last_pages(shmem);
 
 	drm_gem_shmem_update_lru_locked(shmem);
 }
@@ -429,7 +464,10 @@ EXPORT_SYMBOL_GPL(drm_gem_shmem_put_pages_locked);
  *
  * Reads the backing pages of an evicted object back in, with the content they
  * had when they were evicted. Does nothing for objects that are resident or
- * unpopulated. Restores no scatter/gather table and no GPU mapping.
+ * unpopulated. Restores no scatter/gather table and no GPU mapping. Every
+ * helper that needs the pages of an evicted object (get_pages, and so vmap,
+ * pin, get_pages_sgt and mmap, and the page fault of a user mapping) brings
+ * them back through this function.
  *
  * Context: The caller must hold the reservation lock of @shmem. May sleep
  * and allocate memory.
@@ -440,6 +478,8 @@ EXPORT_SYMBOL_GPL(drm_gem_shmem_put_pages_locked);
 int drm_gem_shmem_swap_in_locked(struct drm_gem_shmem_object *shmem)
 {
 	int ret;
+
+	KUNIT_STATIC_STUB_REDIRECT(drm_gem_shmem_swap_in_locked, shmem);
 
 	dma_resv_assert_held(shmem->base.resv);
 
@@ -479,7 +519,7 @@ static void drm_gem_shmem_drop_pages_locked(struct drm_gem_shmem_object *shmem,
 	 * giving the pages back, which happens below with @keep_content.
 	 */
 	if (shmem->sgt) {
-		drm_gem_shmem_unmap_sgt_locked(shmem);
+		drm_gem_shmem_unmap_sgt(shmem);
 		shmem->pages_use_count--;
 	}
 
@@ -1226,12 +1266,12 @@ static bool drm_gem_shmem_shrinker_purge(struct drm_gem_object *obj, void *arg)
 	if (!drm_gem_shmem_shrinker_is_idle(obj))
 		return false;
 
-	/* Without a purge callback, drm_gem_purge() evicts. */
+	/* Without a purge callback, drm_gem_purge_locked() evicts. */
 	if (!obj->funcs->purge &&
 	    !drm_gem_shmem_shrinker_can_evict(sc, obj->size >> PAGE_SHIFT))
 		return false;
 
-	return !drm_gem_purge(obj);
+	return !drm_gem_purge_locked(obj);
 }
 
 /* drm_gem_lru_scan_limited() callback for the objects in use. */
@@ -1249,7 +1289,7 @@ static bool drm_gem_shmem_shrinker_evict(struct drm_gem_object *obj, void *arg)
 	    !drm_gem_shmem_shrinker_can_evict(sc, obj->size >> PAGE_SHIFT))
 		return false;
 
-	return !drm_gem_evict(obj);
+	return !drm_gem_evict_locked(obj);
 }
 
 static unsigned long
@@ -1311,11 +1351,35 @@ drm_gem_shmem_shrinker_scan(struct shrinker *shrinker, struct shrink_control *sc
 	return freed ?: SHRINK_STOP;
 }
 
+/**
+ * drm_gem_shmem_shrinker_stop - Stop the shrinker of a device
+ * @dev: DRM device
+ *
+ * Unregisters the shrinker that drmm_gem_shmem_init() set up for @dev and
+ * waits for scans that are running, so that reclaim calls no callback of the
+ * driver's objects any more. The shrinker is otherwise freed with the device,
+ * at its last drm_dev_put(), which an open file can delay long after the
+ * driver's remove: drivers whose &drm_gem_object_funcs.evict or
+ * &drm_gem_object_funcs.purge callbacks use state that goes at remove (MMU
+ * state, register mappings) call this from their remove callback, after
+ * drm_dev_unregister() and before they free that state. The objects stay as
+ * they are, resident or evicted, and the helpers keep working on them. Does
+ * nothing if the shrinker is stopped already or was never set up.
+ *
+ * Context: Process context; may sleep.
+ */
+void drm_gem_shmem_shrinker_stop(struct drm_device *dev)
+{
+	struct drm_gem_shmem_shrinker *shmem_shrinker = dev->shmem_shrinker;
+
+	if (shmem_shrinker)
+		shrinker_free(xchg(&shmem_shrinker->shrinker, NULL));
+}
+EXPORT_SYMBOL_GPL(drm_gem_shmem_shrinker_stop);
+
 static void drm_gem_shmem_shrinker_fini(struct drm_device *dev, void *ptr)
 {
-	struct drm_gem_shmem_shrinker *shmem_shrinker = ptr;
-
-	shrinker_free(shmem_shrinker->shrinker);
+	drm_gem_shmem_shrinker_stop(dev);
 	dev->shmem_shrinker = NULL;
 }
 
@@ -1326,14 +1390,16 @@ static void drm_gem_shmem_shrinker_fini(struct drm_device *dev, void *ptr)
  * Registers a shrinker that purges the shmem GEM objects of @dev that
  * userspace marked as not needed and evicts idle ones to swap, as described
  * in the "page life cycle" section. It shows up as drm-shmem-<unique name>
- * in /sys/kernel/debug/shrinker. The shrinker is freed with the device.
+ * in /sys/kernel/debug/shrinker. The shrinker is freed with the device;
+ * drm_gem_shmem_shrinker_stop() stops it earlier, at the driver's remove.
  *
- * Objects with &drm_gem_object_funcs.evict set may be evicted and need
- * &drm_gem_object_funcs.swap_in to come back; objects marked as not needed
- * may be purged if they have &drm_gem_object_funcs.purge or, failing that,
- * evict; objects with neither callback are left alone. The objects must
- * have reservation objects of their own, not shared with other objects, as
- * the shrinker may drop their last reference.
+ * Objects with &drm_gem_object_funcs.evict set may be evicted; objects marked
+ * as not needed may be purged if they have &drm_gem_object_funcs.purge or,
+ * failing that, evict; objects with neither callback, such as those with the
+ * default shmem object functions, are left alone. The "page life cycle"
+ * section lists what a driver makes sure of before it sets the callbacks.
+ * Objects may share their reservation object with others: the shrinker only
+ * ever trylocks it, and freeing an object does not take it.
  *
  * Context: Process context, before objects of @dev are created.
  *
@@ -1357,6 +1423,14 @@ int drmm_gem_shmem_init(struct drm_device *dev)
 
 	drm_gem_lru_init(&shmem_shrinker->lru_evictable, &shmem_shrinker->lock);
 	drm_gem_lru_init(&shmem_shrinker->lru_purgeable, &shmem_shrinker->lock);
+
+	/*
+	 * Reclaim takes the LRU lock: teach lockdep now that it must never be
+	 * held while allocating, rather than when reclaim first happens.
+	 */
+	fs_reclaim_acquire(GFP_KERNEL);
+	might_lock(&shmem_shrinker->lock);
+	fs_reclaim_release(GFP_KERNEL);
 
 	shmem_shrinker->shrinker = shrinker_alloc(0, "drm-shmem-%s",
 						  dev->unique ?: dev->driver->name);

@@ -20,6 +20,7 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/overflow.h>
@@ -465,6 +466,40 @@ static void df_test_shrinker_count_scan(struct kunit *test)
 }
 
 /*
+ * Real reclaim reaches the list: drop_slab() goes through do_shrink_slab(),
+ * with the registration and reclaim's batching, which the cases that call
+ * the scan directly bypass, and frees every queued item in the reclaiming
+ * task, as PRESSURE. drop_slab() is not exported, so only a built-in suite
+ * can call it.
+ */
+static void df_test_shrinker_drop_slab(struct kunit *test)
+{
+	const unsigned int n = 9;
+	struct df_test *t;
+	unsigned int i;
+
+	if (!IS_BUILTIN(CONFIG_DMABUF_HEAPS_KUNIT_TEST))
+		kunit_skip(test, "drop_slab() is not exported: needs the suite built in");
+
+	t = df_test_create(test, n, df_test_pages_small, true);
+	df_test_plug(test, t);
+	df_test_queue(t, 1, n);
+
+#if IS_BUILTIN(CONFIG_DMABUF_HEAPS_KUNIT_TEST)
+	drop_slab();
+#endif
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->freed), n - 1);
+	df_test_expect_freed(test, t, 1, n, DEFERRED_FREE_PRESSURE);
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, t->items[i].by_thread,
+				       "item %u freed by the kthread", i);
+
+	df_test_unplug(t);
+	df_test_wait_freed(test, t, n);
+}
+
+/*
  * deferred_free_fini() with items queued behind a busy kthread lets the
  * kthread finish its pass, then frees every queued item once, as PRESSURE,
  * and leaves the list torn down; a second fini does nothing.
@@ -546,6 +581,7 @@ static struct kunit_case deferred_free_test_cases[] = {
 	KUNIT_CASE(df_test_idle_thread_sleeps),
 	KUNIT_CASE(df_test_shrinker_passes_pressure),
 	KUNIT_CASE(df_test_shrinker_count_scan),
+	KUNIT_CASE(df_test_shrinker_drop_slab),
 	KUNIT_CASE(df_test_stop_frees_queued),
 	KUNIT_CASE(df_test_init_unwinds_thread_failure),
 	{}

@@ -665,6 +665,8 @@ static void panfrost_remove(struct platform_device *pdev)
 	struct drm_device *ddev = pfdev->ddev;
 
 	drm_dev_unregister(ddev);
+	/* The purge callback uses the MMU, which panfrost_device_fini() ends. */
+	drm_gem_shmem_shrinker_stop(ddev);
 
 	pm_runtime_get_sync(pfdev->dev);
 	pm_runtime_disable(pfdev->dev);

@@ -559,6 +559,33 @@ static void pp_test_shrinker_high_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tp->pool.count, 1);
 }
 
+/*
+ * Real reclaim reaches the pools: drop_slab() goes through do_shrink_slab(),
+ * with the registration's NUMA awareness and reclaim's batching, which the
+ * cases that call the scan directly bypass, and empties the pools.
+ * drop_slab() is not exported, so only a built-in suite can call it.
+ */
+static void pp_test_shrinker_drop_slab(struct kunit *test)
+{
+	struct pp_test_pool *tp;
+	struct pp_test_blocks *b;
+
+	if (!IS_BUILTIN(CONFIG_DRM_PAGE_POOL_KUNIT_TEST))
+		kunit_skip(test, "drop_slab() is not exported: needs the suite built in");
+
+	tp = pp_test_pool_create(test, 0);
+	b = pp_test_blocks_alloc(test, 64, 0, false, 0);
+	pp_test_give_all(tp, b);
+	KUNIT_ASSERT_EQ(test, tp->pool.count, 64);
+
+#if IS_BUILTIN(CONFIG_DRM_PAGE_POOL_KUNIT_TEST)
+	drop_slab();
+#endif
+
+	KUNIT_EXPECT_EQ(test, tp->pool.count, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 64);
+}
+
 /* Successive scans visit the pools in turn, not always the first one */
 static void pp_test_shrinker_fair(struct kunit *test)
 {
@@ -1204,6 +1231,7 @@ static struct kunit_case drm_page_pool_tests[] = {
 	KUNIT_CASE(pp_test_shrinker_contract),
 	KUNIT_CASE(pp_test_shrinker_high_order),
 	KUNIT_CASE(pp_test_shrinker_fair),
+	KUNIT_CASE(pp_test_shrinker_drop_slab),
 	KUNIT_CASE(pp_test_debugfs_counts),
 	KUNIT_CASE(pp_test_fini_during_scan),
 	KUNIT_CASE_SLOW(pp_test_concurrent),

@@ -91,6 +91,24 @@ static struct drm_ioctl_desc vgem_ioctls[] = {
 
 DEFINE_DRM_GEM_FOPS(vgem_driver_fops);
 
+/*
+ * The default shmem object functions, plus eviction to swap: vgem has no
+ * device mappings to tear down, uses no scatter/gather table, and its fences
+ * keep busy objects in memory. It has no madvise, so nothing is purged.
+ */
+static const struct drm_gem_object_funcs vgem_gem_object_funcs = {
+	.free = drm_gem_shmem_object_free,
+	.print_info = drm_gem_shmem_object_print_info,
+	.pin = drm_gem_shmem_object_pin,
+	.unpin = drm_gem_shmem_object_unpin,
+	.get_sg_table = drm_gem_shmem_object_get_sg_table,
+	.vmap = drm_gem_shmem_object_vmap,
+	.vunmap = drm_gem_shmem_object_vunmap,
+	.mmap = drm_gem_shmem_object_mmap,
+	.evict = drm_gem_shmem_object_evict,
+	.vm_ops = &drm_gem_shmem_vm_ops,
+};
+
 static struct drm_gem_object *vgem_gem_create_object(struct drm_device *dev, size_t size)
 {
 	struct drm_gem_shmem_object *obj;
@@ -104,6 +122,7 @@ static struct drm_gem_object *vgem_gem_create_object(struct drm_device *dev, siz
 	 * coherent memory or dma-buf sharing just wont work.
 	 */
 	obj->map_wc = true;
+	obj->base.funcs = &vgem_gem_object_funcs;
 
 	return &obj->base;
 }
@@ -151,11 +170,7 @@ static int __init vgem_init(void)
 	}
 	vgem_device->platform = pdev;
 
-	/*
-	 * Objects use the default shmem object functions, which evict to
-	 * swap and swap back in; vgem has no GPU mappings to tear down and
-	 * its fences keep busy objects in memory.
-	 */
+	/* Idle objects go to swap under memory pressure: see the funcs. */
 	ret = drmm_gem_shmem_init(&vgem_device->drm);
 	if (ret)
 		goto out_devres;
@@ -179,6 +194,7 @@ static void __exit vgem_exit(void)
 	struct platform_device *pdev = vgem_device->platform;
 
 	drm_dev_unregister(&vgem_device->drm);
+	drm_gem_shmem_shrinker_stop(&vgem_device->drm);
 	devres_release_group(&pdev->dev, NULL);
 	platform_device_unregister(pdev);
 }
