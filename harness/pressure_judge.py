@@ -11,9 +11,10 @@ SET fill: 1 MiB buffers until the heap says no end in ENOMEM, not the OOM
 killer, and MemAvailable comes back (make pressure only).
 SET vgem: vgem-evict passes (every buffer reads back its pattern, busy
 buffers untouched) with no OOM kill; vgem-mappings passes: every kind of
-user mapping of a vgem object reads back its patterns after drop_caches and
-swap, and those of the DRM fd, of a dma-buf whose handle is closed (A and B)
-and the one inherited across fork were zapped by the eviction.
+user mapping of a vgem object (DRM fd, dma-buf with its handle kept, dma-buf
+whose handle is closed (A and B), inherited across fork, re-import) reads
+back its patterns after drop_caches and swap, and was zapped by the
+eviction.
 
 Only the patched kernel is judged (check.sh).  The base kernel, the control
 of make pressure, evicts no vgem object: there vgem-evict runs out of memory
@@ -131,9 +132,9 @@ def main():
             int(v.get('verified_mib', 0)) == int(c.get('created_mib', -1)) + int(b.get('extra_mib', 0))
         check(ok, 'vgem: 1.5 x RAM of mmapped buffers read back their patterns, busy ones untouched',
               '; '.join(l for l in lines if l.startswith('vgem ')) [:400])
-        # vgem-mappings: one line a mapping; these must have been zapped,
-        # the others (a live export) may stay resident.
-        zap = ('drm-fd', 'dmabuf-closed-A', 'dmabuf-closed-B', 'fork')
+        # vgem-mappings: one line a mapping; every one must have been zapped.
+        zap = ('drm-fd', 'dmabuf-kept', 'dmabuf-closed-A', 'dmabuf-closed-B', 'fork',
+               'reimport')
         kinds = {}
         for l in lines:
             f = l.split()
@@ -143,7 +144,7 @@ def main():
         res_l = [l.strip() for l in lines if l.startswith('vgem-maps result ')]
         if res_l != ['vgem-maps result pass']:
             why.append(res_l[-1] if res_l else 'no vgem-maps result line')
-        for k in zap + ('dmabuf-kept', 'reimport'):
+        for k in zap:
             d = kinds.get(k)
             if d is None:
                 why.append(f'no line for {k}')
@@ -152,8 +153,8 @@ def main():
                 why.append(f"{k} bad_words {d.get('bad_words')}")
             if k in zap and num(d, 'zapped') != 1:
                 why.append(f"{k} not zapped (faults {d.get('faults')})")
-        check(not why, 'vgem mappings: DRM fd, dma-buf with its handle closed (A, B) and fork mappings '
-              'zapped by eviction; every kind reads back its patterns',
+        check(not why, 'vgem mappings: every kind (DRM fd, dma-buf kept and closed (A, B), fork, '
+              're-import) zapped by eviction and reads back its patterns',
               '; '.join(why)[:400])
     oom = [l for l in lines if 'Out of memory' in l or 'Killed process' in l]
     # The count is the kernel's, since boot: the last line covers the most.

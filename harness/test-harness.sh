@@ -166,12 +166,12 @@ oom_kill total 0
 @@ begin 30-mappings
 vgem-maps hog avail_mib 196 touched_mib 200 swapped_out_mib 20
 vgem-maps kind drm-fd faults 1024 zapped 1 bad_words 0
-vgem-maps kind dmabuf-kept faults 0 zapped 0 bad_words 0
+vgem-maps kind dmabuf-kept faults 1024 zapped 1 bad_words 0
 vgem-maps kind dmabuf-closed-A faults 1024 zapped 1 bad_words 0
 vgem-maps kind dmabuf-closed-B faults 1024 zapped 1 bad_words 0
 vgem-maps fork child_faults_before_drop 0 parent_faults 1024 parent_bad_words 0 child_bad_words 0
 vgem-maps kind fork faults 1024 zapped 1 bad_words 0
-vgem-maps kind reimport faults 0 zapped 0 bad_words 0
+vgem-maps kind reimport faults 1024 zapped 1 bad_words 0
 vgem-maps swapped_out_mib 20 swapped_in_mib 12 oom_kill 0
 vgem-maps result pass
 oom_kill total 0
@@ -188,6 +188,10 @@ sed 's/^vgem-maps result pass$/vgem-maps result fail bad_words_fork/' "$fx/press
 grep -v '^vgem-maps result' "$fx/pressure-vgem.log" >"$fx/pressure-vgem-maps-noresult.log"
 sed 's/^vgem-maps kind drm-fd faults 1024 zapped 1/vgem-maps kind drm-fd faults 0 zapped 0/' \
 	"$fx/pressure-vgem.log" >"$fx/pressure-vgem-maps-notzapped.log"
+# Exported objects are evicted too: a dma-buf mapping with its handle kept
+# that stayed resident fails.
+sed 's/^vgem-maps kind dmabuf-kept faults 1024 zapped 1/vgem-maps kind dmabuf-kept faults 0 zapped 0/' \
+	"$fx/pressure-vgem.log" >"$fx/pressure-vgem-maps-kept.log"
 
 # KUnit results as kunit.py writes them: one case per suite here.
 kunit_json() { # SUITE:CASE:STATUS...
@@ -247,6 +251,9 @@ expect "pressure: no vgem-maps result line fails" judged_fail "$tmp/pj.out" 'vge
 pj vgem "$fx/pressure-vgem-maps-notzapped.log"
 expect "pressure: a drm-fd mapping not zapped fails, whatever the result line says" \
 	judged_fail "$tmp/pj.out" 'vgem mappings:.*drm-fd not zapped'
+pj vgem "$fx/pressure-vgem-maps-kept.log"
+expect "pressure: a mapping of an exported object not zapped fails" \
+	judged_fail "$tmp/pj.out" 'vgem mappings:.*dmabuf-kept not zapped'
 
 # --- kunit_results.py judge ---------------------------------------------------
 kj() { judge "$tmp/kj.out" python3 "$H/kunit_results.py" judge "$kbase" "$1"; }

@@ -220,7 +220,7 @@ struct drm_gem_object_funcs {
 	 * Returns 0 on success, -errno otherwise.
 	 *
 	 * This callback is optional. drm_gem_purge_locked() calls @evict
-	 * instead if it is not set.
+	 * instead if it is not set, which keeps the content.
 	 */
 	int (*purge)(struct drm_gem_object *obj);
 

@@ -143,7 +143,8 @@ int drm_gem_shmem_madvise_locked(struct drm_gem_shmem_object *shmem, int madv);
  *
  * Return: True if userspace marked the object as not needed and its pages are
  * resident or evicted, neither pinned nor mapped in the kernel, and not
- * exported through PRIME while a GEM handle keeps the export.
+ * exported through PRIME while a GEM handle keeps the export: others may
+ * still need the content of a shared object.
  */
 static inline bool drm_gem_shmem_is_purgeable(struct drm_gem_shmem_object *shmem)
 {
@@ -157,18 +158,17 @@ static inline bool drm_gem_shmem_is_purgeable(struct drm_gem_shmem_object *shmem
  * drm_gem_shmem_is_evictable - Check if an object may be evicted
  * @shmem: shmem GEM object
  *
- * Return: True if the object is in use by userspace and its pages are
- * resident, neither pinned nor mapped in the kernel, and not exported through
- * PRIME while a GEM handle keeps the export. Eviction would zap the user
- * mappings of an exported object's dma-buf as well; see the "page life
- * cycle" section for why exported objects are left alone nevertheless.
+ * Return: True if the object is in use by userspace, not imported, and its
+ * pages are resident and neither pinned nor mapped in the kernel. Objects
+ * exported through PRIME qualify: eviction zaps the user mappings of their
+ * dma-buf as well, importers pin what they attach, and dma_buf_vmap() maps
+ * them in the kernel.
  */
 static inline bool drm_gem_shmem_is_evictable(struct drm_gem_shmem_object *shmem)
 {
 	return !shmem->madv && shmem->pages &&
 		!refcount_read(&shmem->pages_pin_count) &&
-		!shmem->vmap_use_count &&
-		!shmem->base.dma_buf && !shmem->base.import_attach;
+		!shmem->vmap_use_count && !shmem->base.import_attach;
 }
 
 /**

@@ -86,10 +86,9 @@ MODULE_IMPORT_NS(DMA_BUF);
  * If the driver set up the shrinker with drmm_gem_shmem_init(), objects whose
  * &drm_gem_object_funcs has &drm_gem_object_funcs.evict or
  * &drm_gem_object_funcs.purge sit on one of its LRUs while they qualify:
- * resident, not pinned, not mapped in the kernel and not exported through
- * PRIME, to be evicted, or marked as not needed with
- * drm_gem_shmem_madvise_locked(), to be purged (evicted objects marked as not
- * needed too). The default shmem object functions set neither: eviction is
+ * resident, not pinned and not mapped in the kernel, to be evicted, or also
+ * marked as not needed with drm_gem_shmem_madvise_locked() and not shared
+ * through PRIME, to be purged (evicted objects marked as not needed too). The default shmem object functions set neither: eviction is
  * something a driver asks for. The LRUs follow every state change the
  * helpers make; an object that stops qualifying otherwise, such as one
  * exported after it joined an LRU, leaves the LRU when the shrinker next
@@ -108,12 +107,11 @@ MODULE_IMPORT_NS(DMA_BUF);
  * the object: drm_gem_dmabuf_export() makes that inode's mapping the
  * dma-buf file's, and drm_gem_prime_mmap() adds the fake offset. Copies
  * inherited through fork() are in the same mapping too. drm_vma_node_unmap()
- * on it zaps them all. Objects are nevertheless not evicted while their export
- * is alive (&drm_gem_object.dma_buf set, which a GEM handle keeps): importers
- * pin what they attach and count their kernel mappings, but the helpers do
- * not track what else an exporter promised. Once the last handle is closed,
- * the object becomes evictable at its next state change, and the mappings of
- * its dma-buf are zapped like any other.
+ * on it zaps them all. So exported objects are evicted like the others:
+ * importers pin what they attach (drm_gem_map_attach()), and dma_buf_vmap()
+ * is a kernel mapping of the object, which keeps it resident. Exported
+ * objects are not purged while a GEM handle keeps the export alive
+ * (&drm_gem_object.dma_buf set), as others may need their content.
  *
  * Before a driver sets &drm_gem_object_funcs.evict or
  * &drm_gem_object_funcs.purge, it makes sure that:
@@ -356,24 +354,23 @@ void drm_gem_shmem_free(struct drm_gem_shmem_object *shmem)
 		 * reservation lock can deadlock, and one that the object
 		 * shares with others (a VM's, in some drivers) may be held
 		 * by anyone. None is needed: with the last reference gone,
-		 * nobody can reach the object's state. Handles, dma-bufs,
-		 * user and kernel mappings and pins all hold references;
-		 * shrinkers take only objects whose reference they can still
-		 * get, and drm_gem_object_release() below takes the object
-		 * off its LRU under the LRU's lock.
+		 * nobody can reach the object's state. Handles, dma-bufs and
+		 * user mappings hold references, and so do the holders of
+		 * kernel mappings and pins; shrinkers take only objects whose
+		 * reference they can still get, and drm_gem_object_release()
+		 * below takes the object off its LRU under the LRU's lock.
 		 */
 		drm_WARN_ON(obj->dev, shmem->vmap_use_count);
 		drm_WARN_ON(obj->dev, refcount_read(&shmem->pages_pin_count));
 
-		if (shmem->sgt) {
+		if (shmem->sgt)
 			drm_gem_shmem_unmap_sgt(shmem);
-			shmem->pages_use_count--;
-		}
 
 		/*
-		 * The one reference left was that of the scatter/gather table,
-		 * or is that of drivers that fill in the pages array themselves
-		 * (lima heaps). Objects freed while evicted have no pages.
+		 * The one reference left is that of the scatter/gather table,
+		 * or that of drivers that fill in the pages array themselves
+		 * (lima heaps, which have a table too). Objects freed while
+		 * evicted have no pages and no reference left.
 		 */
 		if (shmem->pages) {
 			drm_WARN_ON(obj->dev, shmem->pages_use_count != 1);
@@ -824,7 +821,7 @@ drm_gem_shmem_create_with_handle(struct drm_file *file_priv,
  *
  * Context: The caller must hold the reservation lock of @shmem.
  *
- * Return: True if the object was not purged, false otherwise.
+ * Return: 1 if the object was not purged, 0 otherwise.
  */
 int drm_gem_shmem_madvise_locked(struct drm_gem_shmem_object *shmem, int madv)
 {
@@ -1379,7 +1376,10 @@ EXPORT_SYMBOL_GPL(drm_gem_shmem_shrinker_stop);
 
 static void drm_gem_shmem_shrinker_fini(struct drm_device *dev, void *ptr)
 {
-	drm_gem_shmem_shrinker_stop(dev);
+	struct drm_gem_shmem_shrinker *shmem_shrinker = ptr;
+
+	/* Also when drmm_gem_shmem_init() fails, before it set the pointer. */
+	shrinker_free(xchg(&shmem_shrinker->shrinker, NULL));
 	dev->shmem_shrinker = NULL;
 }
 
@@ -1440,14 +1440,15 @@ int drmm_gem_shmem_init(struct drm_device *dev)
 	shmem_shrinker->shrinker->count_objects = drm_gem_shmem_shrinker_count;
 	shmem_shrinker->shrinker->scan_objects = drm_gem_shmem_shrinker_scan;
 	shmem_shrinker->shrinker->private_data = shmem_shrinker;
-	shrinker_register(shmem_shrinker->shrinker);
 
+	/* Registered last: nothing that can fail comes after it. */
 	ret = drmm_add_action_or_reset(dev, drm_gem_shmem_shrinker_fini,
 				       shmem_shrinker);
 	if (ret)
 		return ret;
 
 	dev->shmem_shrinker = shmem_shrinker;
+	shrinker_register(shmem_shrinker->shrinker);
 
 	return 0;
 }

@@ -640,6 +640,9 @@ struct drm_gem_shmem_shrinker_test {
 	/* Driver state, freed at remove, and the callbacks that used it */
 	struct drm_gem_shmem_test_drv_state *drv_state;
 	atomic_t drv_callbacks;
+	/* drm_gem_shmem_test_evict_blocking() is in, may leave */
+	struct completion in_evict;
+	struct completion leave_evict;
 };
 
 struct drm_gem_shmem_test_fence {
@@ -1219,8 +1222,14 @@ static void drm_gem_shmem_test_free_counted(struct drm_gem_object *obj)
  */
 static int drm_gem_shmem_test_evict_and_put(struct drm_gem_object *obj)
 {
-	struct drm_gem_shmem_shrinker_test *t = kunit_get_current_test()->priv;
+	struct kunit *test = kunit_get_current_test();
+	struct drm_gem_shmem_shrinker_test *t;
 	int ret;
+
+	/* Reclaim by other tasks leaves the case's objects alone. */
+	if (!test)
+		return -EBUSY;
+	t = test->priv;
 
 	ret = drm_gem_shmem_object_evict(obj);
 	if (t->put_in_evict &&
@@ -1310,39 +1319,79 @@ static void drm_gem_shmem_test_unexport(void *ptr)
 	flush_delayed_fput();
 }
 
-/*
- * Test that an object exported through PRIME after it joined the evictable
- * LRU is neither evicted nor counted any more once the shrinker met it:
- * objects are left alone while their export is alive, and nothing else takes
- * it off the LRU, as exporting does not go through the shmem helpers. (That
- * eviction zaps the user mappings of an object's dma-buf too needs real
- * dma-buf files and is tested from user space.)
- */
-static void drm_gem_shmem_test_shrinker_exported(struct kunit *test)
+/* What drm_gem_prime_handle_to_fd() does, without a file. */
+static void drm_gem_shmem_test_export(struct kunit *test,
+				      struct drm_gem_shmem_object *shmem)
 {
-	struct drm_gem_shmem_object *shmem;
 	struct dma_buf *dma_buf;
-	unsigned long freed;
 	int ret;
 
-	shmem = drm_gem_shmem_test_create(test, TEST_SIZE);
-	drm_gem_shmem_test_get_pages(test, shmem);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_test_fill(shmem, 8), 0);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_test_count(test), TEST_NR_PAGES);
-
-	/* What drm_gem_prime_handle_to_fd() does, without a file. */
 	dma_buf = drm_gem_prime_export(&shmem->base, O_RDWR);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dma_buf);
 	shmem->base.dma_buf = dma_buf;
 	ret = kunit_add_action_or_reset(test, drm_gem_shmem_test_unexport, shmem);
 	KUNIT_ASSERT_EQ(test, ret, 0);
+}
 
-	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, TEST_NR_PAGES, NULL);
-	KUNIT_EXPECT_EQ(test, freed, SHRINK_STOP);
-	assert_resident(test, shmem);
+/*
+ * Test that objects exported through PRIME after they joined an LRU are
+ * evicted like the others, keeping their content (that eviction zaps the
+ * user mappings of a dma-buf too needs real dma-buf files and is tested from
+ * user space), but not purged, even when marked as not needed: others may
+ * still need the content of a shared object. The purgeable one leaves its
+ * LRU when the shrinker meets it, as exporting does not go through the shmem
+ * helpers.
+ */
+static void drm_gem_shmem_test_shrinker_exported(struct kunit *test)
+{
+	struct drm_gem_shmem_object *shmem, *dontneed;
+	unsigned long freed;
+
+	shmem = drm_gem_shmem_test_create(test, TEST_SIZE);
+	drm_gem_shmem_test_get_pages(test, shmem);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_test_fill(shmem, 8), 0);
+	dontneed = drm_gem_shmem_test_create(test, TEST_SIZE);
+	drm_gem_shmem_test_get_pages(test, dontneed);
+	drm_gem_shmem_test_set_madv(dontneed, 1);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_test_count(test), 2 * TEST_NR_PAGES);
+
+	drm_gem_shmem_test_export(test, shmem);
+	drm_gem_shmem_test_export(test, dontneed);
+
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, 2 * TEST_NR_PAGES, NULL);
+	KUNIT_EXPECT_EQ(test, freed, TEST_NR_PAGES);
+	KUNIT_EXPECT_TRUE(test, drm_gem_shmem_is_evicted(shmem));
+	assert_resident(test, dontneed);
+	KUNIT_EXPECT_EQ(test, dontneed->madv, 1);
 	KUNIT_EXPECT_EQ_MSG(test, drm_gem_shmem_test_count(test), SHRINK_EMPTY,
-			    "the exported object is still on an LRU");
+			    "the exported object marked as not needed is still on an LRU");
 	assert_content(test, shmem, 8);
+}
+
+/*
+ * Test that an object whose pages were first taken while it was exported, as
+ * when userspace exports an object and mmaps the dma-buf, is reclaimable
+ * once the export goes, as when the last GEM handle is closed while the
+ * mapping lives on: no shmem helper runs then, so the object must be on an
+ * LRU already.
+ */
+static void drm_gem_shmem_test_shrinker_exported_first(struct kunit *test)
+{
+	struct drm_gem_shmem_object *shmem;
+	unsigned long freed;
+
+	shmem = drm_gem_shmem_test_create(test, TEST_SIZE);
+	drm_gem_shmem_test_export(test, shmem);
+	drm_gem_shmem_test_get_pages(test, shmem);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_test_fill(shmem, 14), 0);
+
+	kunit_release_action(test, drm_gem_shmem_test_unexport, shmem);
+	KUNIT_EXPECT_EQ_MSG(test, drm_gem_shmem_test_count(test), TEST_NR_PAGES,
+			    "the object is on no LRU once its export is gone");
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, TEST_NR_PAGES, NULL);
+	KUNIT_EXPECT_EQ(test, freed, TEST_NR_PAGES);
+	KUNIT_EXPECT_TRUE(test, drm_gem_shmem_is_evicted(shmem));
+	assert_content(test, shmem, 14);
 }
 
 /*
@@ -1876,29 +1925,35 @@ static void drm_gem_shmem_test_shrinker_free_shared_resv(struct kunit *test)
 				      "lockdep reported a problem while the shrinker freed an object");
 }
 
-/* Evict and purge callbacks of a driver whose state goes at remove. */
-static void drm_gem_shmem_test_use_drv_state(void)
+/*
+ * Evict and purge callbacks of a driver whose state goes at remove. Reclaim
+ * by other tasks leaves the case's objects alone.
+ */
+static int drm_gem_shmem_test_use_drv_state(void)
 {
 	struct kunit *test = kunit_get_current_test();
-	struct drm_gem_shmem_shrinker_test *t = test ? test->priv : NULL;
+	struct drm_gem_shmem_shrinker_test *t;
 
-	if (!t)
-		return;
+	if (!test)
+		return -EBUSY;
+	t = test->priv;
 	atomic_inc(&t->drv_callbacks);
 	/* What a driver's callback does with its state; KASAN checks it. */
 	WARN_ON(READ_ONCE(t->drv_state->magic) != TEST_DRV_STATE_MAGIC);
+
+	return 0;
 }
 
 static int drm_gem_shmem_test_evict_drv(struct drm_gem_object *obj)
 {
-	drm_gem_shmem_test_use_drv_state();
-	return drm_gem_shmem_object_evict(obj);
+	return drm_gem_shmem_test_use_drv_state() ?:
+		drm_gem_shmem_object_evict(obj);
 }
 
 static int drm_gem_shmem_test_purge_drv(struct drm_gem_object *obj)
 {
-	drm_gem_shmem_test_use_drv_state();
-	return drm_gem_shmem_object_purge(obj);
+	return drm_gem_shmem_test_use_drv_state() ?:
+		drm_gem_shmem_object_purge(obj);
 }
 
 static const struct drm_gem_object_funcs drm_gem_shmem_test_drv_funcs = {
@@ -1907,6 +1962,14 @@ static const struct drm_gem_object_funcs drm_gem_shmem_test_drv_funcs = {
 	.evict = drm_gem_shmem_test_evict_drv,
 	.purge = drm_gem_shmem_test_purge_drv,
 };
+
+static void drm_gem_shmem_test_unregister(void *ptr)
+{
+	struct drm_device *drm = ptr;
+
+	if (drm->registered)
+		drm_dev_unregister(drm);
+}
 
 /*
  * Test that a driver can stop its device's shrinker at remove: after
@@ -1927,6 +1990,8 @@ static void drm_gem_shmem_test_shrinker_stop(struct kunit *test)
 
 	ret = drm_dev_register(t->drm, 0);
 	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_test_unregister, t->drm);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	t->drv_state = kzalloc(sizeof(*t->drv_state), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->drv_state);
 	t->drv_state->magic = TEST_DRV_STATE_MAGIC;
@@ -1941,7 +2006,7 @@ static void drm_gem_shmem_test_shrinker_stop(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_test_count(test), 2 * TEST_NR_PAGES);
 
 	/* What the remove callback of a driver does. */
-	drm_dev_unregister(t->drm);
+	kunit_release_action(test, drm_gem_shmem_test_unregister, t->drm);
 	drm_gem_shmem_shrinker_stop(t->drm);
 	kfree(t->drv_state);
 	atomic_set(&t->drv_callbacks, 0);
@@ -1953,6 +2018,119 @@ static void drm_gem_shmem_test_shrinker_stop(struct kunit *test)
 	assert_resident(test, evictable);
 	assert_resident(test, purgeable);
 	KUNIT_EXPECT_EQ(test, purgeable->madv, 1);
+}
+
+/* Runs a function of the case in a thread of its own, as the case's. */
+struct drm_gem_shmem_test_call {
+	struct kunit *test;
+	void (*fn)(struct kunit *test);
+	struct completion done;
+};
+
+static int drm_gem_shmem_test_call_thread(void *arg)
+{
+	struct drm_gem_shmem_test_call *c = arg;
+
+	/* For the static stubs, as KUnit does for its own test threads. */
+	current->kunit_test = c->test;
+	c->fn(c->test);
+	current->kunit_test = NULL;
+	complete(&c->done);
+
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+
+	return 0;
+}
+
+static struct task_struct *
+drm_gem_shmem_test_call(struct kunit *test, struct drm_gem_shmem_test_call *c,
+			void (*fn)(struct kunit *test))
+{
+	struct task_struct *thread;
+
+	c->test = test;
+	c->fn = fn;
+	init_completion(&c->done);
+	thread = kthread_run(drm_gem_shmem_test_call_thread, c, "drm_gem_shmem_test");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, thread);
+
+	return thread;
+}
+
+static void drm_gem_shmem_test_reclaim_fn(struct kunit *test)
+{
+	drm_gem_shmem_test_drop_slab();
+}
+
+static void drm_gem_shmem_test_stop_fn(struct kunit *test)
+{
+	struct drm_gem_shmem_shrinker_test *t = test->priv;
+
+	drm_gem_shmem_shrinker_stop(t->drm);
+}
+
+/* Evicts once told to, so that a scan stays inside the shrinker meanwhile. */
+static int drm_gem_shmem_test_evict_blocking(struct drm_gem_object *obj)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct drm_gem_shmem_shrinker_test *t;
+
+	if (!test)
+		return -EBUSY;
+	t = test->priv;
+	complete(&t->in_evict);
+	wait_for_completion_timeout(&t->leave_evict, 10 * HZ);
+
+	return drm_gem_shmem_object_evict(obj);
+}
+
+static const struct drm_gem_object_funcs drm_gem_shmem_test_blocking_funcs = {
+	DRM_GEM_SHMEM_TEST_FUNCS,
+	.free = drm_gem_shmem_object_free,
+	.evict = drm_gem_shmem_test_evict_blocking,
+};
+
+/*
+ * Test that stopping the shrinker waits for a scan that is running: after
+ * drm_gem_shmem_shrinker_stop() returns, the driver frees the state its
+ * callbacks use. A thread's real reclaim enters the evict callback, which
+ * waits; stop, called from another thread meanwhile, must not return
+ * before the callback does.
+ */
+static void drm_gem_shmem_test_shrinker_stop_waits(struct kunit *test)
+{
+	struct drm_gem_shmem_shrinker_test *t = test->priv;
+	struct drm_gem_shmem_test_call reclaim, stop;
+	struct task_struct *reclaimer, *stopper;
+	struct drm_gem_shmem_object *shmem;
+	bool entered, returned_early, stopped;
+
+	if (!IS_BUILTIN(CONFIG_DRM_KUNIT_TEST))
+		kunit_skip(test, TEST_DROP_SLAB_SKIP);
+
+	init_completion(&t->in_evict);
+	init_completion(&t->leave_evict);
+	shmem = drm_gem_shmem_test_create(test, TEST_SIZE);
+	shmem->base.funcs = &drm_gem_shmem_test_blocking_funcs;
+	drm_gem_shmem_test_get_pages(test, shmem);
+
+	reclaimer = drm_gem_shmem_test_call(test, &reclaim, drm_gem_shmem_test_reclaim_fn);
+	entered = wait_for_completion_timeout(&t->in_evict, 10 * HZ);
+	stopper = drm_gem_shmem_test_call(test, &stop, drm_gem_shmem_test_stop_fn);
+	returned_early = entered &&
+		wait_for_completion_timeout(&stop.done, msecs_to_jiffies(500));
+	complete(&t->leave_evict);
+	stopped = wait_for_completion_timeout(&stop.done, 10 * HZ);
+	wait_for_completion_timeout(&reclaim.done, 10 * HZ);
+	kthread_stop(stopper);
+	kthread_stop(reclaimer);
+
+	KUNIT_ASSERT_TRUE_MSG(test, entered, "reclaim never reached the evict callback");
+	KUNIT_EXPECT_FALSE_MSG(test, returned_early,
+			       "drm_gem_shmem_shrinker_stop() returned while a scan was running");
+	KUNIT_EXPECT_TRUE(test, stopped);
+	KUNIT_EXPECT_NULL(test, t->drm->shmem_shrinker->shrinker);
 }
 
 /*
@@ -2025,6 +2203,7 @@ static struct kunit_case drm_gem_shmem_shrinker_test_cases[] = {
 	KUNIT_CASE(drm_gem_shmem_test_shrinker_swap_in_fails),
 	KUNIT_CASE(drm_gem_shmem_test_shrinker_free_in_scan),
 	KUNIT_CASE(drm_gem_shmem_test_shrinker_exported),
+	KUNIT_CASE(drm_gem_shmem_test_shrinker_exported_first),
 	KUNIT_CASE(drm_gem_shmem_test_shrinker_purge_evicted),
 	KUNIT_CASE(drm_gem_shmem_test_shrinker_mmap),
 	KUNIT_CASE_PARAM(drm_gem_shmem_test_shrinker_swap_in_paths,
@@ -2032,6 +2211,7 @@ static struct kunit_case drm_gem_shmem_shrinker_test_cases[] = {
 	KUNIT_CASE(drm_gem_shmem_test_shrinker_default_funcs),
 	KUNIT_CASE(drm_gem_shmem_test_shrinker_free_shared_resv),
 	KUNIT_CASE(drm_gem_shmem_test_shrinker_stop),
+	KUNIT_CASE(drm_gem_shmem_test_shrinker_stop_waits),
 	KUNIT_CASE(drm_gem_shmem_test_shrinker_drop_slab),
 	KUNIT_CASE_SLOW(drm_gem_shmem_test_shrinker_concurrent),
 	KUNIT_CASE_PARAM_ATTR(drm_gem_shmem_test_shrinker_scan_bounded,
