@@ -87,25 +87,27 @@ MODULE_IMPORT_NS(DMA_BUF);
  * &drm_gem_object_funcs has &drm_gem_object_funcs.evict or
  * &drm_gem_object_funcs.purge sit on one of its LRUs while they qualify:
  * resident, not pinned and not mapped in the kernel, to be evicted, or also
- * marked as not needed with drm_gem_shmem_madvise_locked() and not shared
- * through PRIME, to be purged (evicted objects marked as not needed too). The default shmem object functions set neither: eviction is
- * something a driver asks for. The LRUs follow every state change the
- * helpers make; an object that stops qualifying otherwise, such as one
- * exported after it joined an LRU, leaves the LRU when the shrinker next
- * meets it. Eviction frees the scatter/gather table (and drops its
- * reference), zaps the user mappings and gives the pages back to the shmem
- * file, from where the memory management writes them to swap. The next page
+ * marked as not needed with drm_gem_shmem_madvise_locked(), to be purged
+ * (evicted objects marked as not needed too). Purging skips objects whose
+ * PRIME export is alive, as others may need their content, until the last
+ * GEM handle takes the export with it. The default shmem object functions
+ * set neither callback: eviction is something a driver asks for. The LRUs
+ * follow every state change the helpers make; an object that stops
+ * qualifying without them leaves its LRU when the shrinker next meets it.
+ * Eviction frees the scatter/gather table (and drops its reference), zaps
+ * the user mappings and gives the pages back to the shmem file, from where
+ * the memory management writes them to swap. The next page
  * fault of a user mapping, or the next call of a helper that needs the pages,
  * swaps them back in with their content, always through
  * drm_gem_shmem_swap_in_locked(). Purging discards the pages and the shmem
  * file's content; the object's pages can never be used again, and helpers
  * that need them fail with -ENOMEM.
  *
- * Eviction reaches every user mapping of an object, whichever file it was
- * made through. A mapping of the DRM file is at the object's fake offset in
- * the device's anon inode mapping. So is a mapping of a dma-buf exported from
- * the object: drm_gem_dmabuf_export() makes that inode's mapping the
- * dma-buf file's, and drm_gem_prime_mmap() adds the fake offset. Copies
+ * Eviction reaches every user mapping of an object made through the DRM file
+ * or through a dma-buf exported from the object. A mapping of the DRM file is
+ * at the object's fake offset in the device's anon inode mapping. So is a
+ * mapping of the dma-buf: drm_gem_dmabuf_export() makes that inode's mapping
+ * the dma-buf file's, and drm_gem_prime_mmap() adds the fake offset. Copies
  * inherited through fork() are in the same mapping too. drm_vma_node_unmap()
  * on it zaps them all. So exported objects are evicted like the others:
  * importers pin what they attach (drm_gem_map_attach()), and dma_buf_vmap()
@@ -127,7 +129,10 @@ MODULE_IMPORT_NS(DMA_BUF);
  *   drm_gem_shmem_purge_locked(), and the driver rebuilds them on its own
  *   paths after swap in; the helpers never restore GPU mappings;
  * - its remove callback calls drm_gem_shmem_shrinker_stop() if the callbacks
- *   use state that remove frees.
+ *   use state that remove frees;
+ * - it exports objects only through drm_gem_prime_export(), whose attach
+ *   pins them, and maps them only through the DRM file and those dma-bufs,
+ *   so that eviction finds every mapping.
  */
 
 static const struct drm_gem_object_funcs drm_gem_shmem_funcs = {
@@ -295,6 +300,19 @@ static void drm_gem_shmem_put_last_pages(struct drm_gem_shmem_object *shmem)
 	drm_gem_shmem_release_pages(shmem, shmem->pages_mark_dirty_on_put);
 }
 
+/*
+ * Purgeable, or would be but for a live PRIME export: the shrinker skips
+ * those, as others may need their content, but they stay on the purgeable
+ * LRU, since no helper runs when the last GEM handle takes the export with
+ * it.
+ */
+static bool drm_gem_shmem_may_purge(struct drm_gem_shmem_object *shmem)
+{
+	return shmem->madv > 0 && (shmem->pages || shmem->pages_use_count) &&
+		!refcount_read(&shmem->pages_pin_count) &&
+		!shmem->vmap_use_count && !shmem->base.import_attach;
+}
+
 /* Puts the object on the shrinker LRU that its state calls for, if any. */
 static void drm_gem_shmem_update_lru_locked(struct drm_gem_shmem_object *shmem)
 {
@@ -311,7 +329,7 @@ static void drm_gem_shmem_update_lru_locked(struct drm_gem_shmem_object *shmem)
 	 * which frees their copy in the shmem file or swap; without a purge
 	 * callback, purging is evicting and only resident objects qualify.
 	 */
-	if (drm_gem_shmem_is_purgeable(shmem) &&
+	if (drm_gem_shmem_may_purge(shmem) &&
 	    (obj->funcs->purge || (obj->funcs->evict && shmem->pages)))
 		drm_gem_lru_move_tail(&shrinker->lru_purgeable, obj);
 	else if (drm_gem_shmem_is_evictable(shmem) && obj->funcs->evict)

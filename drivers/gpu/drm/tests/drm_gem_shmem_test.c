@@ -8,6 +8,7 @@
  */
 
 #include <linux/debug_locks.h>
+#include <linux/delay.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
@@ -24,6 +25,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmstat.h>
 
+#include <kunit/device.h>
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 
@@ -640,6 +642,8 @@ struct drm_gem_shmem_shrinker_test {
 	/* Driver state, freed at remove, and the callbacks that used it */
 	struct drm_gem_shmem_test_drv_state *drv_state;
 	atomic_t drv_callbacks;
+	/* drm_gem_shmem_test_evict_blocking() blocks this task's scan */
+	struct task_struct *evict_blocker;
 	/* drm_gem_shmem_test_evict_blocking() is in, may leave */
 	struct completion in_evict;
 	struct completion leave_evict;
@@ -1334,38 +1338,77 @@ static void drm_gem_shmem_test_export(struct kunit *test,
 }
 
 /*
- * Test that objects exported through PRIME after they joined an LRU are
- * evicted like the others, keeping their content (that eviction zaps the
- * user mappings of a dma-buf too needs real dma-buf files and is tested from
- * user space), but not purged, even when marked as not needed: others may
- * still need the content of a shared object. The purgeable one leaves its
- * LRU when the shrinker meets it, as exporting does not go through the shmem
- * helpers.
+ * Test that an object exported through PRIME is evicted like the others,
+ * keeping its content, but not while an importer has it attached (attaching
+ * pins it) or while it is mapped in the kernel through dma_buf_vmap(). That
+ * eviction zaps the user mappings of the dma-buf too is tested from user
+ * space, in real processes.
  */
 static void drm_gem_shmem_test_shrinker_exported(struct kunit *test)
 {
-	struct drm_gem_shmem_object *shmem, *dontneed;
+	struct drm_gem_shmem_object *shmem;
+	struct dma_buf_attachment *attach;
+	struct iosys_map map;
 	unsigned long freed;
+	struct device *dev;
+	int ret;
 
 	shmem = drm_gem_shmem_test_create(test, TEST_SIZE);
 	drm_gem_shmem_test_get_pages(test, shmem);
 	KUNIT_ASSERT_EQ(test, drm_gem_shmem_test_fill(shmem, 8), 0);
-	dontneed = drm_gem_shmem_test_create(test, TEST_SIZE);
-	drm_gem_shmem_test_get_pages(test, dontneed);
-	drm_gem_shmem_test_set_madv(dontneed, 1);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_test_count(test), 2 * TEST_NR_PAGES);
-
 	drm_gem_shmem_test_export(test, shmem);
-	drm_gem_shmem_test_export(test, dontneed);
 
-	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, 2 * TEST_NR_PAGES, NULL);
+	/* An importing device */
+	dev = kunit_device_register(test, "drm_gem_shmem_test_importer");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	attach = dma_buf_attach(shmem->base.dma_buf, dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, TEST_NR_PAGES, NULL);
+	KUNIT_EXPECT_EQ_MSG(test, freed, SHRINK_STOP, "an attached object was evicted");
+	assert_resident(test, shmem);
+	dma_buf_detach(shmem->base.dma_buf, attach);
+
+	ret = dma_buf_vmap_unlocked(shmem->base.dma_buf, &map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, TEST_NR_PAGES, NULL);
+	KUNIT_EXPECT_EQ_MSG(test, freed, SHRINK_STOP,
+			    "an object mapped with dma_buf_vmap() was evicted");
+	assert_resident(test, shmem);
+	dma_buf_vunmap_unlocked(shmem->base.dma_buf, &map);
+
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, TEST_NR_PAGES, NULL);
 	KUNIT_EXPECT_EQ(test, freed, TEST_NR_PAGES);
 	KUNIT_EXPECT_TRUE(test, drm_gem_shmem_is_evicted(shmem));
-	assert_resident(test, dontneed);
-	KUNIT_EXPECT_EQ(test, dontneed->madv, 1);
-	KUNIT_EXPECT_EQ_MSG(test, drm_gem_shmem_test_count(test), SHRINK_EMPTY,
-			    "the exported object marked as not needed is still on an LRU");
 	assert_content(test, shmem, 8);
+}
+
+/*
+ * Test that an object marked as not needed is not purged while its PRIME
+ * export is alive, as others may need its content, and is purged once the
+ * export goes, as when the last GEM handle is closed: no shmem helper runs
+ * then, so the object must stay on the purgeable LRU meanwhile.
+ */
+static void drm_gem_shmem_test_shrinker_exported_dontneed(struct kunit *test)
+{
+	struct drm_gem_shmem_object *shmem;
+	unsigned long freed;
+
+	shmem = drm_gem_shmem_test_create(test, TEST_SIZE);
+	drm_gem_shmem_test_export(test, shmem);
+	drm_gem_shmem_test_get_pages(test, shmem);
+	drm_gem_shmem_test_set_madv(shmem, 1);
+
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, TEST_NR_PAGES, NULL);
+	KUNIT_EXPECT_EQ(test, freed, SHRINK_STOP);
+	assert_resident(test, shmem);
+	KUNIT_EXPECT_EQ(test, shmem->madv, 1);
+
+	kunit_release_action(test, drm_gem_shmem_test_unexport, shmem);
+	KUNIT_EXPECT_EQ_MSG(test, drm_gem_shmem_test_count(test), TEST_NR_PAGES,
+			    "the object is on no LRU once its export is gone");
+	freed = drm_gem_shmem_test_shrink(test, GFP_KERNEL, TEST_NR_PAGES, NULL);
+	KUNIT_EXPECT_EQ(test, freed, TEST_NR_PAGES);
+	KUNIT_EXPECT_LT(test, shmem->madv, 0);
 }
 
 /*
@@ -2025,6 +2068,7 @@ struct drm_gem_shmem_test_call {
 	struct kunit *test;
 	void (*fn)(struct kunit *test);
 	struct completion done;
+	struct task_struct *thread;
 };
 
 static int drm_gem_shmem_test_call_thread(void *arg)
@@ -2043,23 +2087,38 @@ static int drm_gem_shmem_test_call_thread(void *arg)
 	return 0;
 }
 
-static struct task_struct *
-drm_gem_shmem_test_call(struct kunit *test, struct drm_gem_shmem_test_call *c,
-			void (*fn)(struct kunit *test))
+static void drm_gem_shmem_test_call_stop(void *ptr)
 {
-	struct task_struct *thread;
+	struct drm_gem_shmem_test_call *c = ptr;
 
+	kthread_stop(c->thread);
+}
+
+/* The thread is stopped when the case ends, however it ends. */
+static struct drm_gem_shmem_test_call *
+drm_gem_shmem_test_call(struct kunit *test, void (*fn)(struct kunit *test))
+{
+	struct drm_gem_shmem_test_call *c;
+	int ret;
+
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->test = test;
 	c->fn = fn;
 	init_completion(&c->done);
-	thread = kthread_run(drm_gem_shmem_test_call_thread, c, "drm_gem_shmem_test");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, thread);
+	c->thread = kthread_run(drm_gem_shmem_test_call_thread, c, "drm_gem_shmem_test");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->thread);
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_test_call_stop, c);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	return thread;
+	return c;
 }
 
 static void drm_gem_shmem_test_reclaim_fn(struct kunit *test)
 {
+	struct drm_gem_shmem_shrinker_test *t = test->priv;
+
+	WRITE_ONCE(t->evict_blocker, current);
 	drm_gem_shmem_test_drop_slab();
 }
 
@@ -2070,7 +2129,11 @@ static void drm_gem_shmem_test_stop_fn(struct kunit *test)
 	drm_gem_shmem_shrinker_stop(t->drm);
 }
 
-/* Evicts once told to, so that a scan stays inside the shrinker meanwhile. */
+/*
+ * Evicts once told to, in the reclaim thread of the case only, so that its
+ * scan stays inside the shrinker meanwhile; reclaim in other tasks, the case
+ * itself included, leaves the object alone.
+ */
 static int drm_gem_shmem_test_evict_blocking(struct drm_gem_object *obj)
 {
 	struct kunit *test = kunit_get_current_test();
@@ -2079,6 +2142,8 @@ static int drm_gem_shmem_test_evict_blocking(struct drm_gem_object *obj)
 	if (!test)
 		return -EBUSY;
 	t = test->priv;
+	if (READ_ONCE(t->evict_blocker) != current)
+		return -EBUSY;
 	complete(&t->in_evict);
 	wait_for_completion_timeout(&t->leave_evict, 10 * HZ);
 
@@ -2091,20 +2156,31 @@ static const struct drm_gem_object_funcs drm_gem_shmem_test_blocking_funcs = {
 	.evict = drm_gem_shmem_test_evict_blocking,
 };
 
+static void drm_gem_shmem_test_leave_evict(void *ptr)
+{
+	struct drm_gem_shmem_shrinker_test *t = ptr;
+
+	complete_all(&t->leave_evict);
+}
+
 /*
  * Test that stopping the shrinker waits for a scan that is running: after
  * drm_gem_shmem_shrinker_stop() returns, the driver frees the state its
  * callbacks use. A thread's real reclaim enters the evict callback, which
- * waits; stop, called from another thread meanwhile, must not return
- * before the callback does.
+ * waits; stop, called from another thread meanwhile, must not return before
+ * the callback does. Stop unregisters the shrinker first (it is NULL then)
+ * and then waits; the case checks that it is still waiting half a second
+ * after that.
  */
 static void drm_gem_shmem_test_shrinker_stop_waits(struct kunit *test)
 {
 	struct drm_gem_shmem_shrinker_test *t = test->priv;
-	struct drm_gem_shmem_test_call reclaim, stop;
-	struct task_struct *reclaimer, *stopper;
+	struct drm_gem_shmem_shrinker *shmem_shrinker = t->drm->shmem_shrinker;
+	struct drm_gem_shmem_test_call *reclaim, *stop;
 	struct drm_gem_shmem_object *shmem;
-	bool entered, returned_early, stopped;
+	unsigned long timeout;
+	bool entered, unregistered, returned_early;
+	int ret;
 
 	if (!IS_BUILTIN(CONFIG_DRM_KUNIT_TEST))
 		kunit_skip(test, TEST_DROP_SLAB_SKIP);
@@ -2115,22 +2191,26 @@ static void drm_gem_shmem_test_shrinker_stop_waits(struct kunit *test)
 	shmem->base.funcs = &drm_gem_shmem_test_blocking_funcs;
 	drm_gem_shmem_test_get_pages(test, shmem);
 
-	reclaimer = drm_gem_shmem_test_call(test, &reclaim, drm_gem_shmem_test_reclaim_fn);
+	reclaim = drm_gem_shmem_test_call(test, drm_gem_shmem_test_reclaim_fn);
 	entered = wait_for_completion_timeout(&t->in_evict, 10 * HZ);
-	stopper = drm_gem_shmem_test_call(test, &stop, drm_gem_shmem_test_stop_fn);
-	returned_early = entered &&
-		wait_for_completion_timeout(&stop.done, msecs_to_jiffies(500));
-	complete(&t->leave_evict);
-	stopped = wait_for_completion_timeout(&stop.done, 10 * HZ);
-	wait_for_completion_timeout(&reclaim.done, 10 * HZ);
-	kthread_stop(stopper);
-	kthread_stop(reclaimer);
-
 	KUNIT_ASSERT_TRUE_MSG(test, entered, "reclaim never reached the evict callback");
+
+	stop = drm_gem_shmem_test_call(test, drm_gem_shmem_test_stop_fn);
+	/* Runs first when the case ends, so that both threads can stop. */
+	ret = kunit_add_action_or_reset(test, drm_gem_shmem_test_leave_evict, t);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	timeout = jiffies + 10 * HZ;
+	while (READ_ONCE(shmem_shrinker->shrinker) && time_before(jiffies, timeout))
+		msleep(1);
+	unregistered = !READ_ONCE(shmem_shrinker->shrinker);
+	returned_early = wait_for_completion_timeout(&stop->done, msecs_to_jiffies(500));
+	complete_all(&t->leave_evict);
+
+	KUNIT_EXPECT_TRUE_MSG(test, unregistered, "stop never took the shrinker");
 	KUNIT_EXPECT_FALSE_MSG(test, returned_early,
 			       "drm_gem_shmem_shrinker_stop() returned while a scan was running");
-	KUNIT_EXPECT_TRUE(test, stopped);
-	KUNIT_EXPECT_NULL(test, t->drm->shmem_shrinker->shrinker);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&stop->done, 10 * HZ));
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&reclaim->done, 10 * HZ));
 }
 
 /*
@@ -2204,6 +2284,7 @@ static struct kunit_case drm_gem_shmem_shrinker_test_cases[] = {
 	KUNIT_CASE(drm_gem_shmem_test_shrinker_free_in_scan),
 	KUNIT_CASE(drm_gem_shmem_test_shrinker_exported),
 	KUNIT_CASE(drm_gem_shmem_test_shrinker_exported_first),
+	KUNIT_CASE(drm_gem_shmem_test_shrinker_exported_dontneed),
 	KUNIT_CASE(drm_gem_shmem_test_shrinker_purge_evicted),
 	KUNIT_CASE(drm_gem_shmem_test_shrinker_mmap),
 	KUNIT_CASE_PARAM(drm_gem_shmem_test_shrinker_swap_in_paths,
