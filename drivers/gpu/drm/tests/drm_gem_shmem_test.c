@@ -2201,7 +2201,7 @@ static void drm_gem_shmem_test_shrinker_stop_waits(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	timeout = jiffies + 10 * HZ;
 	while (READ_ONCE(shmem_shrinker->shrinker) && time_before(jiffies, timeout))
-		msleep(1);
+		usleep_range(1000, 2000);
 	unregistered = !READ_ONCE(shmem_shrinker->shrinker);
 	returned_early = wait_for_completion_timeout(&stop->done, msecs_to_jiffies(500));
 	complete_all(&t->leave_evict);
