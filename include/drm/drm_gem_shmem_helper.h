@@ -61,7 +61,8 @@ struct drm_gem_shmem_object {
 	 *
 	 * 0 is active/inuse.
 	 * A negative value is the object is purged.
-	 * Positive values are driver specific and not used by the helpers.
+	 * Positive values mark the object as not needed: the shrinker of
+	 * drmm_gem_shmem_init() may purge it.
 	 */
 	int madv;
 
@@ -398,7 +399,10 @@ struct drm_gem_shmem_shrinker {
 	/** @lru_evictable: Objects that drm_gem_shmem_is_evictable() */
 	struct drm_gem_lru lru_evictable;
 
-	/** @lru_purgeable: Objects that drm_gem_shmem_is_purgeable() */
+	/**
+	 * @lru_purgeable: Objects marked as not needed that the shrinker may
+	 * purge, or will once a GEM handle no longer keeps their export
+	 */
 	struct drm_gem_lru lru_purgeable;
 };
 

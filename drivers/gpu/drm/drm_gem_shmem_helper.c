@@ -80,17 +80,22 @@ MODULE_IMPORT_NS(DMA_BUF);
  * drivers' own uses such as GPU mappings, the kernel mapping of
  * drm_gem_shmem_vmap_locked(), each user mapping from drm_gem_shmem_mmap(), the
  * scatter/gather table of drm_gem_shmem_get_pages_sgt() and, all together,
- * the pins. Taking a reference on an evicted object swaps it in. A pin keeps
- * the pages in memory; the other references do not.
+ * the pins. Getting the pages of an evicted object (get_pages, and so vmap,
+ * pin, get_pages_sgt and mmap) swaps it in; the copy of a user mapping that
+ * fork() makes takes its reference without, and faults the pages in like
+ * the original. Pins and the kernel mapping keep the pages in memory; the
+ * other references do not. An object whose only user was its
+ * scatter/gather table has none left once evicted: it is unpopulated, its
+ * content in the shmem file, from where the next user gets it back.
  *
  * If the driver set up the shrinker with drmm_gem_shmem_init(), objects whose
  * &drm_gem_object_funcs has &drm_gem_object_funcs.evict or
  * &drm_gem_object_funcs.purge sit on one of its LRUs while they qualify:
  * resident, not pinned and not mapped in the kernel, to be evicted, or also
  * marked as not needed with drm_gem_shmem_madvise_locked(), to be purged
- * (evicted objects marked as not needed too). Purging skips objects whose
- * PRIME export is alive, as others may need their content, until the last
- * GEM handle takes the export with it. The default shmem object functions
+ * (evicted ones too, if the driver has a purge callback). Purging skips
+ * objects while a GEM handle keeps their PRIME export (&drm_gem_object.dma_buf
+ * set), as others may need their content. The default shmem object functions
  * set neither callback: eviction is something a driver asks for. The LRUs
  * follow every state change the helpers make; an object that stops
  * qualifying without them leaves its LRU when the shrinker next meets it.
@@ -99,7 +104,7 @@ MODULE_IMPORT_NS(DMA_BUF);
  * the memory management writes them to swap. The next page
  * fault of a user mapping, or the next call of a helper that needs the pages,
  * swaps them back in with their content, always through
- * drm_gem_shmem_swap_in_locked(). Purging discards the pages and the shmem
+ * drm_gem_shmem_swap_in_locked() while the object has users left. Purging discards the pages and the shmem
  * file's content; the object's pages can never be used again, and helpers
  * that need them fail with -ENOMEM.
  *
@@ -1407,8 +1412,8 @@ static void drm_gem_shmem_shrinker_fini(struct drm_device *dev, void *ptr)
  *
  * Registers a shrinker that purges the shmem GEM objects of @dev that
  * userspace marked as not needed and evicts idle ones to swap, as described
- * in the "page life cycle" section. It shows up as drm-shmem-<unique name>
- * in /sys/kernel/debug/shrinker. The shrinker is freed with the device;
+ * in the "page life cycle" section. It shows up as
+ * drm-shmem-<unique name>-<id> in /sys/kernel/debug/shrinker. The shrinker is freed with the device;
  * drm_gem_shmem_shrinker_stop() stops it earlier, at the driver's remove.
  *
  * Objects with &drm_gem_object_funcs.evict set may be evicted; objects marked

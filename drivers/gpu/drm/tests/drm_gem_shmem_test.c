@@ -1025,9 +1025,9 @@ static void drm_gem_shmem_test_shrinker_no_swap(struct kunit *test)
 }
 
 /*
- * Test that pinned, kernel-mapped and busy objects are never touched, also
- * when marked as not needed, and that a busy object becomes reclaimable once
- * its fence signals.
+ * Test that pinned, kernel-mapped and busy objects are never touched, pinned
+ * and busy ones also when marked as not needed, and that a busy object
+ * becomes reclaimable once its fence signals.
  */
 static void drm_gem_shmem_test_shrinker_skip(struct kunit *test)
 {
@@ -1133,8 +1133,7 @@ static void drm_gem_shmem_test_shrinker_reclaim_context(struct kunit *test)
  * Files of earlier cases that a delayed fput() frees meanwhile only lower the
  * count further, so the shmem count at the start is not compared with. The
  * object is large enough for per-CPU counter slack not to matter. Under
- * kmemleak (make check-debug), the page array and the scatter/gather table
- * are checked too.
+ * kmemleak (make check-debug), the page array is checked too.
  */
 static void drm_gem_shmem_test_shrinker_free_evicted(struct kunit *test)
 {
@@ -1383,10 +1382,11 @@ static void drm_gem_shmem_test_shrinker_exported(struct kunit *test)
 }
 
 /*
- * Test that an object marked as not needed is not purged while its PRIME
- * export is alive, as others may need its content, and is purged once the
- * export goes, as when the last GEM handle is closed: no shmem helper runs
- * then, so the object must stay on the purgeable LRU meanwhile.
+ * Test that an object marked as not needed is not purged while a GEM handle
+ * keeps its PRIME export (obj->dma_buf set), as others may need its content,
+ * and is purged once obj->dma_buf is cleared, which the last handle's close
+ * does (here: the release of the dma-buf): no shmem helper runs then, so the
+ * object must stay on the purgeable LRU meanwhile.
  */
 static void drm_gem_shmem_test_shrinker_exported_dontneed(struct kunit *test)
 {
@@ -1484,16 +1484,6 @@ static void drm_gem_shmem_test_fput(void *ptr)
 }
 
 /*
- * Test that an object that userspace keeps mmapped can be evicted and comes
- * back with its content on the next access, as for vgem: the mapping holds
- * a pages reference, so the object stays evicted, not unpopulated; eviction
- * must zap the user mapping, or the access would reach the pages that went
- * back to the shmem file, and the page fault must swap the object in. The
- * case maps the object through a DRM file of the mock device, as userspace
- * does, writes a pattern through the mapping, evicts, and reads it back
- * through the mapping.
- */
-/*
  * Creates an object with drm_gem_shmem_test_funcs that a DRM file of the mock
  * device holds through a handle, and maps it into the case's address space
  * through that file, as userspace does. The mapping is in *addr.
@@ -1530,6 +1520,16 @@ drm_gem_shmem_test_create_mapped(struct kunit *test, unsigned long *addr)
 	return shmem;
 }
 
+/*
+ * Test that an object that userspace keeps mmapped can be evicted and comes
+ * back with its content on the next access, as for vgem: the mapping holds
+ * a pages reference, so the object stays evicted, not unpopulated; eviction
+ * must zap the user mapping, or the access would reach the pages that went
+ * back to the shmem file, and the page fault must swap the object in. The
+ * case maps the object through a DRM file of the mock device, as userspace
+ * does, writes a pattern through the mapping, evicts, and reads it back
+ * through the mapping.
+ */
 static void drm_gem_shmem_test_shrinker_mmap(struct kunit *test)
 {
 	struct drm_gem_shmem_object *shmem;
@@ -1595,10 +1595,11 @@ static int drm_gem_shmem_test_shrink_thread(void *arg)
 }
 
 /*
- * Test that use and shrinking of the same objects from two CPUs loses no
- * data: a thread shrinks all the time while the case rewrites and checks
- * the objects, each with its own pattern. The case also checks that it saw
- * evicted objects, i.e. that the two really raced.
+ * Test that use and shrinking of the same objects from two threads (on two
+ * vCPUs in the project's guests) loses no data: a thread shrinks all the
+ * time while the case rewrites and checks the objects, each with its own
+ * pattern. The case also checks that it found objects evicted, i.e. that
+ * the shrinking thread got in between its uses.
  */
 static void drm_gem_shmem_test_shrinker_concurrent(struct kunit *test)
 {
@@ -1786,9 +1787,9 @@ static int drm_gem_shmem_test_use_pages(struct drm_gem_shmem_object *shmem,
 }
 
 /*
- * Test that every way back in for an evicted object goes through
- * drm_gem_shmem_swap_in_locked(), so that there is one path to reason
- * about: with that function replaced by one that fails, using the pages
+ * Test that every way back in for an evicted object (one with users left)
+ * goes through drm_gem_shmem_swap_in_locked(), so that there is one path to
+ * reason about: with that function replaced by one that fails, using the pages
  * through each path fails too, and leaves the object evicted with its
  * users and its content.
  */
@@ -1832,8 +1833,8 @@ static void drm_gem_shmem_test_shrinker_swap_in_paths(struct kunit *test)
  * Test that eviction is something a driver asks for: objects with the
  * default shmem object functions, which set neither evict nor purge, stay
  * resident with the scatter/gather table that drivers DMA-map for their
- * devices, also when marked as not needed, whether the shrinker is scanned
- * directly or through real reclaim.
+ * devices, also when marked as not needed, when the shrinker is scanned
+ * directly and, in a built-in suite, through real reclaim.
  */
 static void drm_gem_shmem_test_shrinker_default_funcs(struct kunit *test)
 {
