@@ -101,12 +101,12 @@ MODULE_IMPORT_NS(DMA_BUF);
  * qualifying without them leaves its LRU when the shrinker next meets it.
  * Eviction frees the scatter/gather table (and drops its reference), zaps
  * the user mappings and gives the pages back to the shmem file, from where
- * the memory management writes them to swap. The next page
- * fault of a user mapping, or the next call of a helper that needs the pages,
- * swaps them back in with their content, always through
- * drm_gem_shmem_swap_in_locked() while the object has users left. Purging discards the pages and the shmem
- * file's content; the object's pages can never be used again, and helpers
- * that need them fail with -ENOMEM.
+ * the memory management writes them to swap. The next page fault of a user
+ * mapping, or the next call of a helper that needs the pages, swaps them back
+ * in with their content, always through drm_gem_shmem_swap_in_locked() while
+ * the object has users left. Purging discards the pages and the shmem file's
+ * content; the object's pages can never be used again, and helpers that need
+ * them fail with -ENOMEM.
  *
  * Eviction reaches every user mapping of an object made through the DRM file
  * or through a dma-buf exported from the object. A mapping of the DRM file is
@@ -1413,8 +1413,9 @@ static void drm_gem_shmem_shrinker_fini(struct drm_device *dev, void *ptr)
  * Registers a shrinker that purges the shmem GEM objects of @dev that
  * userspace marked as not needed and evicts idle ones to swap, as described
  * in the "page life cycle" section. It shows up as
- * drm-shmem-<unique name>-<id> in /sys/kernel/debug/shrinker. The shrinker is freed with the device;
- * drm_gem_shmem_shrinker_stop() stops it earlier, at the driver's remove.
+ * drm-shmem-<unique name>-<id> in /sys/kernel/debug/shrinker. The shrinker is
+ * freed with the device; drm_gem_shmem_shrinker_stop() stops it earlier, at
+ * the driver's remove.
  *
  * Objects with &drm_gem_object_funcs.evict set may be evicted; objects marked
  * as not needed may be purged if they have &drm_gem_object_funcs.purge or,
