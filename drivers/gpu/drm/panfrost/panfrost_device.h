@@ -294,4 +294,12 @@ panfrost_device_schedule_reset(struct panfrost_device *pfdev)
 	queue_work(pfdev->reset.wq, &pfdev->reset.work);
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Ioctls that the KUnit tests call directly */
+int panfrost_ioctl_create_bo(struct drm_device *dev, void *data,
+			     struct drm_file *file);
+int panfrost_ioctl_madvise(struct drm_device *dev, void *data,
+			   struct drm_file *file_priv);
+#endif
+
 #endif

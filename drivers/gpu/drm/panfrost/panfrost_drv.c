@@ -13,6 +13,7 @@
 #include <drm/drm_ioctl.h>
 #include <drm/drm_syncobj.h>
 #include <drm/drm_utils.h>
+#include <kunit/visibility.h>
 
 #include "panfrost_device.h"
 #include "panfrost_gem.h"
@@ -76,8 +77,9 @@ static int panfrost_ioctl_get_param(struct drm_device *ddev, void *data, struct 
 	return 0;
 }
 
-static int panfrost_ioctl_create_bo(struct drm_device *dev, void *data,
-		struct drm_file *file)
+VISIBLE_IF_KUNIT
+int panfrost_ioctl_create_bo(struct drm_device *dev, void *data,
+			     struct drm_file *file)
 {
 	struct panfrost_file_priv *priv = file->driver_priv;
 	struct panfrost_gem_object *bo;
@@ -393,14 +395,23 @@ static int panfrost_ioctl_get_bo_offset(struct drm_device *dev, void *data,
 	return 0;
 }
 
-static int panfrost_ioctl_madvise(struct drm_device *dev, void *data,
-				  struct drm_file *file_priv)
+VISIBLE_IF_KUNIT
+int panfrost_ioctl_madvise(struct drm_device *dev, void *data,
+			   struct drm_file *file_priv)
 {
 	struct panfrost_file_priv *priv = file_priv->driver_priv;
 	struct drm_panfrost_madvise *args = data;
 	struct drm_gem_object *gem_obj;
 	struct panfrost_gem_object *bo;
 	int ret = 0;
+
+	/*
+	 * The shmem helpers take any int, and a negative one marks the BO
+	 * purged while it keeps its pages.
+	 */
+	if (args->madv != PANFROST_MADV_WILLNEED &&
+	    args->madv != PANFROST_MADV_DONTNEED)
+		return -EINVAL;
 
 	gem_obj = drm_gem_object_lookup(file_priv, args->handle);
 	if (!gem_obj) {
@@ -820,7 +831,30 @@ static struct platform_driver panfrost_driver = {
 		.dev_groups = panfrost_groups,
 	},
 };
-module_platform_driver(panfrost_driver);
+
+static int __init panfrost_init(void)
+{
+	int ret;
+
+	ret = panfrost_gem_module_init();
+	if (ret)
+		return ret;
+
+	ret = platform_driver_register(&panfrost_driver);
+	if (ret)
+		panfrost_gem_module_exit();
+
+	return ret;
+}
+module_init(panfrost_init);
+
+static void __exit panfrost_exit(void)
+{
+	platform_driver_unregister(&panfrost_driver);
+	/* Waits for the mapping releases still queued. */
+	panfrost_gem_module_exit();
+}
+module_exit(panfrost_exit);
 
 MODULE_AUTHOR("Panfrost Project Developers");
 MODULE_DESCRIPTION("Panfrost DRM Driver");

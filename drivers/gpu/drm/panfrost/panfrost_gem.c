@@ -6,7 +6,10 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 
+#include <drm/drm_drv.h>
 #include <drm/panfrost_drm.h>
+#include <kunit/static_stub.h>
+
 #include "panfrost_device.h"
 #include "panfrost_gem.h"
 #include "panfrost_mmu.h"
@@ -79,6 +82,50 @@ panfrost_gem_teardown_mapping(struct panfrost_gem_mapping *mapping)
 	spin_unlock(&mapping->mmu->mm_lock);
 }
 
+/*
+ * Releases of mappings that could not take the reservation lock of their BO
+ * at once finish here; see panfrost_gem_mapping_release().
+ */
+static struct workqueue_struct *panfrost_gem_release_wq;
+
+int __init panfrost_gem_module_init(void)
+{
+	panfrost_gem_release_wq = alloc_workqueue("panfrost-gem-release",
+						  WQ_UNBOUND, 0);
+
+	return panfrost_gem_release_wq ? 0 : -ENOMEM;
+}
+
+void panfrost_gem_module_exit(void)
+{
+	destroy_workqueue(panfrost_gem_release_wq);
+}
+
+static void panfrost_gem_mapping_free(struct panfrost_gem_mapping *mapping)
+{
+	struct drm_device *dev = mapping->obj->base.base.dev;
+	bool deferred = mapping->deferred;
+
+	drm_gem_object_put(&mapping->obj->base.base);
+	kfree(mapping);
+	/* Taken when the release was deferred */
+	if (deferred)
+		drm_dev_put(dev);
+}
+
+static void panfrost_gem_mapping_release_work(struct work_struct *work)
+{
+	struct panfrost_gem_mapping *mapping =
+		container_of(work, struct panfrost_gem_mapping, release_work);
+	struct panfrost_gem_object *bo = mapping->obj;
+
+	dma_resv_lock(bo->base.base.resv, NULL);
+	drm_gem_shmem_put_pages_locked(&bo->base);
+	dma_resv_unlock(bo->base.base.resv);
+
+	panfrost_gem_mapping_free(mapping);
+}
+
 static void panfrost_gem_mapping_release(struct kref *kref)
 {
 	struct panfrost_gem_mapping *mapping;
@@ -96,21 +143,38 @@ static void panfrost_gem_mapping_release(struct kref *kref)
 	if (mapping->unlisted)
 		bo->mappings.unlisted--;
 	mutex_unlock(&bo->mappings.lock);
+	panfrost_mmu_ctx_put(mapping->mmu);
 
-	/* The GPU no longer maps the pages: drop the mapping's reference. */
+	/*
+	 * The GPU no longer maps the pages: drop the mapping's reference. The
+	 * last reference to a mapping may go in the scheduler's free_job work
+	 * (panfrost_job_cleanup()), which shares an ordered queue with the
+	 * work that runs jobs: it must not wait for a reservation lock, whose
+	 * holder may wait for a fence of a job queued behind it. So the pages
+	 * reference goes here if the lock is free, else from a worker, which
+	 * keeps the BO and the device until it is done.
+	 */
 	if (mapping->holds_pages) {
-		dma_resv_lock(bo->base.base.resv, NULL);
+		if (!dma_resv_trylock(bo->base.base.resv)) {
+			mapping->deferred = true;
+			drm_dev_get(bo->base.base.dev);
+			INIT_WORK(&mapping->release_work,
+				  panfrost_gem_mapping_release_work);
+			queue_work(panfrost_gem_release_wq,
+				   &mapping->release_work);
+			return;
+		}
 		drm_gem_shmem_put_pages_locked(&bo->base);
 		dma_resv_unlock(bo->base.base.resv);
 	}
 
-	drm_gem_object_put(&mapping->obj->base.base);
-	panfrost_mmu_ctx_put(mapping->mmu);
-	kfree(mapping);
+	panfrost_gem_mapping_free(mapping);
 }
 
 void panfrost_gem_mapping_put(struct panfrost_gem_mapping *mapping)
 {
+	KUNIT_STATIC_STUB_REDIRECT(panfrost_gem_mapping_put, mapping);
+
 	if (!mapping)
 		return;
 
@@ -123,6 +187,25 @@ void panfrost_gem_teardown_mappings_locked(struct panfrost_gem_object *bo)
 
 	list_for_each_entry(mapping, &bo->mappings.list, node)
 		panfrost_gem_teardown_mapping(mapping);
+}
+
+/*
+ * Whether a file may open the BO, that is get a mapping of it in its GPU VM:
+ * only while it is WILLNEED. madvise(DONTNEED) requires the caller's file to
+ * be the only one that maps the BO, and a purged BO has no content left.
+ * Called with the reservation lock held, which madvise and purging hold to
+ * change the state.
+ */
+static int panfrost_gem_may_open(struct panfrost_gem_object *bo)
+{
+	dma_resv_assert_held(bo->base.base.resv);
+
+	if (bo->base.madv < 0)
+		return -ENOMEM;
+	if (bo->base.madv != PANFROST_MADV_WILLNEED)
+		return -EBUSY;
+
+	return 0;
 }
 
 int panfrost_gem_open(struct drm_gem_object *obj, struct drm_file *file_priv)
@@ -163,14 +246,22 @@ int panfrost_gem_open(struct drm_gem_object *obj, struct drm_file *file_priv)
 	if (ret)
 		goto err;
 
+	/*
+	 * The state checked here, the GPU mapping and the listing of the
+	 * mapping all happen under the reservation lock, which madvise and
+	 * purging take: they see every mapping that is live in the GPU page
+	 * tables, and no open maps a BO they have made unusable.
+	 */
 	dma_resv_lock(obj->resv, NULL);
 
+	ret = panfrost_gem_may_open(bo);
+
 	/*
-	 * The mapping holds a reference on the pages from here until it is
-	 * released; imported BOs have only the exporter's scatter/gather
+	 * Each GPU mapping holds a reference on the pages from here until it
+	 * is released; imported BOs have only the exporter's scatter/gather
 	 * table. Heaps are mapped on GPU faults instead.
 	 */
-	if (!bo->is_heap) {
+	if (!ret && !bo->is_heap) {
 		if (!obj->import_attach) {
 			ret = drm_gem_shmem_get_pages_locked(&bo->base);
 			mapping->holds_pages = !ret;
@@ -183,14 +274,8 @@ int panfrost_gem_open(struct drm_gem_object *obj, struct drm_file *file_priv)
 		}
 	}
 
-	/*
-	 * The mapping is listed before the reservation lock goes, so that
-	 * madvise and the shrinker, which take that lock, see every mapping
-	 * that is live in the GPU page tables.
-	 */
 	if (!ret) {
 		mutex_lock(&bo->mappings.lock);
-		WARN_ON(bo->base.madv != PANFROST_MADV_WILLNEED);
 		list_add_tail(&mapping->node, &bo->mappings.list);
 		mutex_unlock(&bo->mappings.lock);
 	}

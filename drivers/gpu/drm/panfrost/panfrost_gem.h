@@ -4,6 +4,8 @@
 #ifndef __PANFROST_GEM_H__
 #define __PANFROST_GEM_H__
 
+#include <linux/workqueue.h>
+
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_mm.h>
 
@@ -38,9 +40,9 @@ struct panfrost_gem_object {
 		struct mutex lock;
 		/*
 		 * Mappings that panfrost_gem_close() took off @list and that
-		 * jobs still hold: they may still be mapped in the GPU, so
-		 * the BO is not purged until they are released. Protected by
-		 * @lock.
+		 * others (jobs, ioctls) still hold: they may still be in the
+		 * GPU page tables, so the BO is not purged until they are
+		 * released. Protected by @lock.
 		 */
 		unsigned int unlisted;
 	} mappings;
@@ -67,10 +69,17 @@ struct panfrost_gem_mapping {
 	struct drm_mm_node mmnode;
 	struct panfrost_mmu *mmu;
 	bool active		:1;
+	/*
+	 * Holds a pages reference, from panfrost_gem_open() to the release.
+	 * These flags are not bits beside @active: that one is written under
+	 * other locks, and a bitfield store could lose a concurrent one.
+	 */
+	bool holds_pages;
 	/* Taken off the list of its BO by panfrost_gem_close() */
-	bool unlisted		:1;
-	/* Holds a pages reference, from panfrost_gem_open() to its release */
-	bool holds_pages	:1;
+	bool unlisted;
+	/* Released from a worker, which holds a device reference */
+	bool deferred;
+	struct work_struct release_work;
 };
 
 static inline
@@ -84,6 +93,9 @@ drm_mm_node_to_panfrost_mapping(struct drm_mm_node *node)
 {
 	return container_of(node, struct panfrost_gem_mapping, mmnode);
 }
+
+int panfrost_gem_module_init(void);
+void panfrost_gem_module_exit(void);
 
 struct drm_gem_object *panfrost_gem_create_object(struct drm_device *dev, size_t size);
 

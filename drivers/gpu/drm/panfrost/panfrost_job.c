@@ -346,9 +346,10 @@ static void panfrost_job_cleanup(struct kref *ref)
 			bo = job->mappings[i]->obj;
 
 			/*
-			 * The mapping goes first: if this job held its last
+			 * The mapping goes first: if the job held its last
 			 * reference, it leaves the GPU page tables before the
-			 * count lets the shrinker purge the BO.
+			 * count lets the shrinker purge the BO. job->bos
+			 * keeps the BO itself until below.
 			 */
 			panfrost_gem_mapping_put(job->mappings[i]);
 			atomic_dec(&bo->gpu_usecount);
