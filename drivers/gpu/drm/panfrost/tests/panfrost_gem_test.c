@@ -105,9 +105,8 @@ static int panfrost_gem_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
 
-	t->ddev = __drm_kunit_helper_alloc_drm_device_with_driver(test, dev,
-								   sizeof(*t->ddev), 0,
-								   &panfrost_gem_test_driver);
+	t->ddev = __drm_kunit_helper_alloc_drm_device_with_driver(test, dev, sizeof(*t->ddev),
+								  0, &panfrost_gem_test_driver);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->ddev);
 
 	t->pfdev = kunit_kzalloc(test, sizeof(*t->pfdev), GFP_KERNEL);
