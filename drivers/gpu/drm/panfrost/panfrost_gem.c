@@ -5,6 +5,7 @@
 #include <linux/slab.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
+#include <linux/pagemap.h>
 
 #include <drm/drm_drv.h>
 #include <drm/panfrost_drm.h>
@@ -13,6 +14,25 @@
 #include "panfrost_device.h"
 #include "panfrost_gem.h"
 #include "panfrost_mmu.h"
+
+/*
+ * The GPU fault handler took one reference per page of a heap BO, with
+ * shmem_read_mapping_page(), each on the page's folio however large; not
+ * every page was faulted in. drm_gem_put_pages() drops one reference per
+ * folio of an array that drm_gem_get_pages() filled, so it does not fit.
+ */
+static void panfrost_gem_put_heap_pages(struct panfrost_gem_object *bo)
+{
+	pgoff_t i, npages = bo->base.base.size >> PAGE_SHIFT;
+
+	for (i = 0; i < npages; i++) {
+		if (bo->heap_pages[i])
+			put_page(bo->heap_pages[i]);
+	}
+	mapping_clear_unevictable(bo->base.base.filp->f_mapping);
+	kvfree(bo->heap_pages);
+	bo->heap_pages = NULL;
+}
 
 /* Called DRM core on the last userspace/kernel unreference of the
  * BO.
@@ -43,10 +63,8 @@ static void panfrost_gem_free_object(struct drm_gem_object *obj)
 		bo->sgts = NULL;
 	}
 
-	if (bo->heap_pages) {
-		drm_gem_put_pages(obj, bo->heap_pages, true, false);
-		bo->heap_pages = NULL;
-	}
+	if (bo->heap_pages)
+		panfrost_gem_put_heap_pages(bo);
 
 	drm_gem_shmem_free(&bo->base);
 }
@@ -249,10 +267,13 @@ int panfrost_gem_open(struct drm_gem_object *obj, struct drm_file *file_priv)
 	/*
 	 * The state checked here, the GPU mapping and the listing of the
 	 * mapping all happen under the reservation lock, which madvise and
-	 * purging take: they see every mapping that is live in the GPU page
-	 * tables, and no open maps a BO they have made unusable.
+	 * purging take: no open maps a BO they have made unusable, and they
+	 * see every mapping an open has made until panfrost_gem_close() takes
+	 * it off the list.
 	 */
-	dma_resv_lock(obj->resv, NULL);
+	ret = dma_resv_lock_interruptible(obj->resv, NULL);
+	if (ret)
+		goto err;
 
 	ret = panfrost_gem_may_open(bo);
 

@@ -30,8 +30,9 @@
  * @obj: GEM object
  *
  * Tears the GPU mappings of the object down and purges its pages, unless
- * jobs still use the object: the jobs it is listed in, and the mappings that
- * closed handles left to jobs, which are not on the object's list.
+ * the object is a heap or still in use: by the jobs it is listed in, or
+ * through the mappings that closed handles left to others (jobs, ioctls),
+ * which are not on the object's list.
  *
  * Context: Called by the shmem shrinker with the reservation lock held.
  *
@@ -44,7 +45,11 @@ int panfrost_gem_purge(struct drm_gem_object *obj)
 
 	dma_resv_assert_held(obj->resv);
 
-	/* Heaps keep their pages apart and never reach the shrinker. */
+	/*
+	 * The GPU's pages of a heap are the driver's own, and stay mapped: a
+	 * heap marked DONTNEED with pages of the helpers (a user mapping) is
+	 * on the purgeable list, but never purged.
+	 */
 	if (bo->is_heap)
 		return -EBUSY;
 

@@ -427,7 +427,13 @@ found_mmu:
 		    offset < (node->start + node->size)) {
 			mapping = drm_mm_node_to_panfrost_mapping(node);
 
-			kref_get(&mapping->refcount);
+			/*
+			 * A mapping whose last reference went stays in the
+			 * VM until its release removes the node, after it
+			 * took the mappings lock of its BO.
+			 */
+			if (!kref_get_unless_zero(&mapping->refcount))
+				mapping = NULL;
 			break;
 		}
 	}

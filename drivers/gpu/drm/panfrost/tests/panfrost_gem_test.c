@@ -10,11 +10,15 @@
  * are walked coherently, so no DMA is needed for them.
  */
 
-#include <linux/dma-mapping.h>
 #include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/file.h>
 #include <linux/io-pgtable.h>
 #include <linux/kthread.h>
+#include <linux/pagemap.h>
+#include <linux/shmem_fs.h>
 #include <linux/sizes.h>
+#include <linux/swap.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -309,7 +313,7 @@ static void panfrost_gem_test_madvise_rejects_unknown(struct kunit *test)
 	struct panfrost_gem_test *t = test->priv;
 	struct panfrost_gem_object *bo;
 	u32 handle, retained;
-	int i;
+	unsigned int i;
 
 	handle = panfrost_gem_test_create(test, t->file, SZ_64K, PANFROST_BO_NOEXEC);
 	bo = panfrost_gem_test_lookup(test, t->file, handle);
@@ -388,6 +392,69 @@ static void panfrost_gem_test_open_not_willneed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, retained, 0);
 }
 
+/*
+ * A heap BO's pages are the ones the GPU faulted in, 2 MiB at a time, held
+ * apart from the shmem helpers': freeing the BO drops exactly the reference
+ * the fault handler took on each of them, and the helpers see no pages.
+ */
+static void panfrost_gem_test_heap_pages_freed(struct kunit *test)
+{
+	struct panfrost_gem_test *t = test->priv;
+	static const pgoff_t faulted[] = { 0, 1, 511, 512 + 7 };
+	struct folio *folios[ARRAY_SIZE(faulted)];
+	struct panfrost_gem_object *bo;
+	struct address_space *mapping;
+	unsigned int i;
+	u32 handle;
+
+	handle = panfrost_gem_test_create(test, t->file, SZ_4M,
+					  PANFROST_BO_HEAP | PANFROST_BO_NOEXEC);
+	bo = panfrost_gem_test_lookup(test, t->file, handle);
+	KUNIT_EXPECT_NULL(test, bo->base.pages);
+	KUNIT_EXPECT_NULL(test, bo->base.sgt);
+
+	/* What panfrost_mmu_map_fault_addr() does, for a few pages. */
+	dma_resv_lock(bo->base.base.resv, NULL);
+	bo->heap_pages = kvmalloc_array(SZ_4M >> PAGE_SHIFT, sizeof(struct page *),
+					GFP_KERNEL | __GFP_ZERO);
+	if (!bo->heap_pages) {
+		dma_resv_unlock(bo->base.base.resv);
+		KUNIT_FAIL_AND_ABORT(test, "out of memory");
+	}
+	mapping = bo->base.base.filp->f_mapping;
+	mapping_set_unevictable(mapping);
+	for (i = 0; i < ARRAY_SIZE(faulted); i++) {
+		struct page *page = shmem_read_mapping_page(mapping, faulted[i]);
+
+		if (IS_ERR(page)) {
+			dma_resv_unlock(bo->base.base.resv);
+			KUNIT_FAIL_AND_ABORT(test, "page %lu: %pe", faulted[i], page);
+		}
+		bo->heap_pages[faulted[i]] = page;
+		folios[i] = page_folio(page);
+		/* Ours, to look at the folio once the BO is gone */
+		folio_get(folios[i]);
+	}
+	dma_resv_unlock(bo->base.base.resv);
+
+	KUNIT_EXPECT_NULL(test, bo->base.pages);
+	KUNIT_EXPECT_EQ(test, bo->base.pages_use_count, 0);
+
+	/*
+	 * The BO and its shmem file go (the file from a delayed fput, flushed
+	 * here, as is the LRU's per-CPU batch, which holds references too):
+	 * only our references are left.
+	 */
+	KUNIT_ASSERT_EQ(test, drm_gem_handle_delete(t->file, handle), 0);
+	flush_delayed_fput();
+	lru_add_drain_all();
+	for (i = 0; i < ARRAY_SIZE(faulted); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, folio_ref_count(folios[i]), 1,
+				    "page %lu", faulted[i]);
+		folio_put(folios[i]);
+	}
+}
+
 static unsigned int panfrost_gem_test_pages_refs(struct panfrost_gem_object *bo)
 {
 	unsigned int refs;
@@ -456,6 +523,7 @@ static void panfrost_gem_test_release_under_resv(struct kunit *test)
 	struct panfrost_gem_test_put put;
 	struct task_struct *thread;
 	struct panfrost_gem_object *bo;
+	unsigned int dev_refs;
 	bool released;
 	u32 handle;
 	int i;
@@ -467,6 +535,7 @@ static void panfrost_gem_test_release_under_resv(struct kunit *test)
 	drm_gem_object_get(&bo->base.base);
 	KUNIT_ASSERT_EQ(test, drm_gem_handle_delete(t->file, handle), 0);
 	KUNIT_EXPECT_EQ(test, panfrost_gem_test_pages_refs(bo), 2);
+	dev_refs = kref_read(&t->ddev->ref);
 
 	dma_resv_lock(bo->base.base.resv, NULL);
 	thread = kthread_run(panfrost_gem_test_put_thread, &put, "panfrost-test-put");
@@ -483,10 +552,14 @@ static void panfrost_gem_test_release_under_resv(struct kunit *test)
 	if (!released)
 		wait_for_completion(&put.done);
 
-	/* Once the lock is free, the pages reference goes. */
-	for (i = 0; i < 250 && panfrost_gem_test_pages_refs(bo) != 1; i++)
+	/*
+	 * Once the lock is free, the pages reference goes, and the worker
+	 * drops the device reference it took, after the BO's.
+	 */
+	for (i = 0; i < 250 && kref_read(&t->ddev->ref) != dev_refs; i++)
 		msleep(20);
 	KUNIT_EXPECT_EQ(test, panfrost_gem_test_pages_refs(bo), 1);
+	KUNIT_EXPECT_EQ(test, kref_read(&t->ddev->ref), dev_refs);
 	drm_gem_object_put(&bo->base.base);
 }
 
@@ -525,7 +598,7 @@ static void panfrost_gem_test_shrinker_purges_dontneed(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, panfrost_gem_test_madvise(test, t->file, handle,
 							PANFROST_MADV_DONTNEED, NULL), 0);
-	KUNIT_EXPECT_GE(test, shrinker->count_objects(shrinker, &sc), SZ_64K >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc), SZ_64K >> PAGE_SHIFT);
 
 	freed = shrinker->scan_objects(shrinker, &sc);
 	KUNIT_EXPECT_EQ(test, freed, SZ_64K >> PAGE_SHIFT);
@@ -582,6 +655,7 @@ static struct kunit_case panfrost_gem_test_cases[] = {
 	KUNIT_CASE(panfrost_gem_test_job_puts_mapping_first),
 	KUNIT_CASE(panfrost_gem_test_madvise_rejects_unknown),
 	KUNIT_CASE(panfrost_gem_test_open_not_willneed),
+	KUNIT_CASE(panfrost_gem_test_heap_pages_freed),
 	KUNIT_CASE(panfrost_gem_test_mapping_holds_pages),
 	KUNIT_CASE(panfrost_gem_test_release_under_resv),
 	KUNIT_CASE(panfrost_gem_test_shrinker_purges_dontneed),
