@@ -207,11 +207,15 @@ if want checkpatch; then
 		# cannot resolve the upstream ids of Fixes: tags; they are checked by
 		# hand (UNKNOWN_COMMIT_ID is the only type ignored).  The summary
 		# stays on: the judge wants checkpatch's own "total: ..." line.
+		# The judge is given the patch and the tree (the whole series applied,
+		# as checkpatch saw it): it accepts FILE_PATH_CHANGES only if a
+		# maintained MAINTAINERS section of this tree covers every file the
+		# patch adds, deletes or renames.
 		rc=0
 		(cd "$CHECKTREE" && PATH=/usr/bin:/bin:$PATH perl scripts/checkpatch.pl --strict --show-types \
 			--ignore UNKNOWN_COMMIT_ID "$p") >"$log" 2>&1 </dev/null || rc=$?
 		jrc=0
-		verdict=$(python3 "$H/checkpatch_judge.py" "$H/checkpatch-allow" "$log" "$rc" 2>&1) || jrc=$?
+		verdict=$(python3 "$H/checkpatch_judge.py" "$H/checkpatch-allow" "$log" "$rc" "$p" "$CHECKTREE" 2>&1) || jrc=$?
 		if [ $jrc = 0 ] && [[ $verdict == ok* ]]; then
 			pass "checkpatch: $name ${verdict#ok}"
 		else

@@ -98,6 +98,89 @@ head -3 "$fx/cp-check.log" >"$fx/cp-truncated.log"
 sed 's/total: 0 errors/total: 1 errors/' "$fx/cp-clean.log" >"$fx/cp-mismatch.log"
 : >"$fx/empty.log"
 printf 'COMPARISON_TO_NULL drivers/foo/foo.c the test says so\n' >"$fx/allow"
+# FILE_PATH_CHANGES, as checkpatch prints it for a patch that adds a file
+# (no FILE: line); then with a second warning of another type.
+cat >"$fx/cp-filepath.log" <<'EOF'
+WARNING:FILE_PATH_CHANGES: added, moved or deleted file(s), does MAINTAINERS need updating?
+#20: 
+new file mode 100644
+
+total: 0 errors, 1 warnings, 0 checks, 30 lines checked
+
+NOTE: For some of the reported defects, checkpatch may be able to
+      mechanically convert to the typical style using --fix or --fix-inplace.
+
+patches/0001-foo.patch has style problems, please review.
+
+NOTE: Ignored message types: UNKNOWN_COMMIT_ID
+EOF
+cat >"$fx/cp-filepath-warn.log" <<'EOF'
+WARNING:FILE_PATH_CHANGES: added, moved or deleted file(s), does MAINTAINERS need updating?
+#20: 
+new file mode 100644
+
+WARNING:LONG_LINE: line length of 120 exceeds 100 columns
+#31: FILE: drivers/foo/tests/foo_test.c:5:
++	KUNIT_EXPECT_EQ(test, foo_with_a_very_long_name(), 2);
+
+total: 0 errors, 2 warnings, 0 checks, 30 lines checked
+
+patches/0001-foo.patch has style problems, please review.
+EOF
+# A tree's MAINTAINERS: drivers/foo/ maintained, drivers/orphan/ orphaned
+# (an M: but S: Orphan), and THE REST (an M: too) covering everything else.
+mkdir -p "$fx/mtree/drivers/foo"
+cat >"$fx/mtree/MAINTAINERS" <<'EOF'
+List of maintainers
+===================
+
+	M: *Mail* patches to: FullName <address@domain>
+	F: *Files* and directories wildcard patterns.
+
+FOO DRIVER
+M:	Foo Maintainer <foo@example.invalid>
+L:	foo@lists.example.invalid
+S:	Maintained
+F:	drivers/foo/
+X:	drivers/foo/vendor/
+
+ORPHANED THING
+M:	Gone Away <gone@example.invalid>
+S:	Orphan
+F:	drivers/orphan/
+
+THE REST
+M:	Linus Torvalds <torvalds@linux-foundation.org>
+L:	linux-kernel@vger.kernel.org
+S:	Buried alive in reporters
+F:	*
+F:	*/
+EOF
+# cp_patch FILE [new|deleted|rename FROM] PATH...: a patch whose diff headers
+# add (or delete, or rename FROM to) each PATH, changing drivers/foo/foo.c too.
+cp_patch() {
+	local out=$1 how=$2 from='' f
+	shift 2
+	[ "$how" = rename ] && { from=$1; shift; }
+	{
+		printf 'From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] foo: files\n\n'
+		printf 'new file mode 100644 in the message is not a header\n---\n'
+		printf 'diff --git a/drivers/foo/foo.c b/drivers/foo/foo.c\nindex 1111111..2222222 100644\n'
+		printf -- '--- a/drivers/foo/foo.c\n+++ b/drivers/foo/foo.c\n@@ -1 +1 @@\n-a\n+b\n'
+		for f in "$@"; do
+			case $how in
+			new) printf 'diff --git a/%s b/%s\nnew file mode 100644\nindex 0000000..3333333\n--- /dev/null\n+++ b/%s\n@@ -0,0 +1 @@\n+x\n' "$f" "$f" "$f" ;;
+			deleted) printf 'diff --git a/%s b/%s\ndeleted file mode 100644\nindex 3333333..0000000\n--- a/%s\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n' "$f" "$f" "$f" ;;
+			rename) printf 'diff --git a/%s b/%s\nsimilarity index 100%%\nrename from %s\nrename to %s\n' "$from" "$f" "$from" "$f" ;;
+			esac
+		done
+	} >"$out"
+}
+cp_patch "$fx/cp-new-covered.patch" new drivers/foo/tests/foo_test.c drivers/foo/tests/.kunitconfig
+cp_patch "$fx/cp-new-uncovered.patch" new drivers/foo/tests/foo_test.c drivers/baz/baz.c
+cp_patch "$fx/cp-new-excluded.patch" new drivers/foo/vendor/blob.c
+cp_patch "$fx/cp-deleted-covered.patch" deleted drivers/foo/old.c
+cp_patch "$fx/cp-rename-orphan.patch" rename drivers/foo/old.c drivers/orphan/new.c
 
 # The make-run guest console (guest/init-workload, dmabuf-heaps selftest).
 run_console() { # TOTALS-LINE
@@ -233,6 +316,33 @@ expect "checkpatch: allowed CHECKs with exit status 0 fail" cp_fail "$fx/allow" 
 expect "checkpatch: a clean log with exit status 1 fails" cp_fail "$fx/allow" "$fx/cp-clean.log" 1
 expect "checkpatch: summary counts that the log does not show fail" cp_fail "$fx/allow" "$fx/cp-mismatch.log" 0
 expect "checkpatch: a CHECK not in the allow list fails" cp_fail "$H/checkpatch-allow" "$fx/cp-check.log" 1
+# FILE_PATH_CHANGES: accepted (and said) only if PATCH's added, deleted and
+# renamed files are all under a maintained MAINTAINERS section of TREE.
+# cp_says REGEX ARGS...: the verdict matches REGEX.
+cp_says() { local re=$1 v; shift; v=$(cpj "$@"); [[ $v =~ $re ]] || { echo "verdict: $v"; return 1; }; }
+expect "checkpatch: FILE_PATH_CHANGES, every added file under a maintained section, is ok and said" \
+	cp_says '^ok \(0 allowed CHECKs, 30 lines checked; FILE_PATH_CHANGES accepted: its 2 .*\(FOO DRIVER\)\)$' \
+	"$fx/allow" "$fx/cp-filepath.log" 1 "$fx/cp-new-covered.patch" "$fx/mtree"
+expect "checkpatch: FILE_PATH_CHANGES, a deleted file under a maintained section, is ok" \
+	cp_says '^ok .*FILE_PATH_CHANGES accepted' "$fx/allow" "$fx/cp-filepath.log" 1 "$fx/cp-deleted-covered.patch" "$fx/mtree"
+expect "checkpatch: FILE_PATH_CHANGES, one added file only THE REST covers, fails naming it" \
+	cp_says '^1 problem\(s\), first: WARNING:FILE_PATH_CHANGES: .*covers: added drivers/baz/baz.c\]$' \
+	"$fx/allow" "$fx/cp-filepath.log" 1 "$fx/cp-new-uncovered.patch" "$fx/mtree"
+expect "checkpatch: FILE_PATH_CHANGES, an added file the section excludes (X:), fails naming it" \
+	cp_says 'FILE_PATH_CHANGES: .*covers: added drivers/foo/vendor/blob.c\]$' \
+	"$fx/allow" "$fx/cp-filepath.log" 1 "$fx/cp-new-excluded.patch" "$fx/mtree"
+expect "checkpatch: FILE_PATH_CHANGES, a file renamed into an orphaned section, fails naming it" \
+	cp_says 'FILE_PATH_CHANGES: .*covers: renamed to drivers/orphan/new.c\]$' \
+	"$fx/allow" "$fx/cp-filepath.log" 1 "$fx/cp-rename-orphan.patch" "$fx/mtree"
+expect "checkpatch: beside an accepted FILE_PATH_CHANGES, a WARNING of another type fails" \
+	cp_says '^1 problem\(s\), first: WARNING:LONG_LINE: ' \
+	"$fx/allow" "$fx/cp-filepath-warn.log" 1 "$fx/cp-new-covered.patch" "$fx/mtree"
+expect "checkpatch: an accepted FILE_PATH_CHANGES with exit status 0 fails" \
+	cp_says 'exited with status 0 \(expected 1\)' "$fx/allow" "$fx/cp-filepath.log" 0 "$fx/cp-new-covered.patch" "$fx/mtree"
+expect "checkpatch: FILE_PATH_CHANGES in a tree without MAINTAINERS fails" \
+	cp_says 'FILE_PATH_CHANGES: .*cannot check MAINTAINERS' "$fx/allow" "$fx/cp-filepath.log" 1 "$fx/cp-new-covered.patch" "$tmp"
+expect "checkpatch: control: FILE_PATH_CHANGES without a patch and tree (the old call) still fails" \
+	cp_fail "$fx/allow" "$fx/cp-filepath.log" 1
 
 # --- pressure_judge.py --------------------------------------------------------
 pj() { judge "$tmp/pj.out" python3 "$H/pressure_judge.py" "$@"; }
@@ -590,9 +700,13 @@ bash -c '. "$0/lib.sh"; echo "sha256-16 $(kunit_config_hash default)"' "$top/har
 	mkdir -p scripts drivers/foo tools/testing/selftests/dmabuf-heaps
 	printf '// SPDX-License-Identifier: GPL-2.0\nint foo(void)\n{\n\treturn 1;\n}\n' >drivers/foo/foo.c
 	printf 'int main(void) { return 0; }\n' >tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c
+	# drivers/foo/ has a maintainer; everything else only THE REST.
+	printf 'FOO DRIVER\nM:\tFoo <foo@example.invalid>\nS:\tMaintained\nF:\tdrivers/foo/\n\n' >MAINTAINERS
+	printf 'THE REST\nM:\tLinus <l@example.invalid>\nS:\tBuried alive in reporters\nF:\t*\nF:\t*/\n' >>MAINTAINERS
 	cat >scripts/checkpatch.pl <<'EOF'
 #!/usr/bin/perl
-# A stand-in for checkpatch.pl: FAKE_CHECKPATCH=clean|error|nosummary|empty|crash
+# A stand-in for checkpatch.pl: FAKE_CHECKPATCH=clean|error|nosummary|empty|crash|filepath
+# (filepath: WARNING:FILE_PATH_CHANGES if the patch adds a file, as checkpatch does)
 my $p = $ARGV[-1];
 my $m = $ENV{FAKE_CHECKPATCH} // 'clean';
 die "Undefined subroutine &main::annotate_values called at scripts/checkpatch.pl line 4242.\n" if $m eq 'crash';
@@ -601,6 +715,11 @@ if ($m eq 'nosummary') { print "\n$p has no obvious style problems and is ready 
 if ($m eq 'error') {
 	print "ERROR:SPACING: space required before the open parenthesis '('\n#1: FILE: drivers/foo/foo.c:4:\n+\tif(x)\n\n";
 	print "total: 1 errors, 0 warnings, 0 checks, 5 lines checked\n\n$p has style problems, please review.\n";
+	exit 1;
+}
+if ($m eq 'filepath' && do { local $/; open(my $fh, '<', $p) or die; <$fh> =~ /^new file mode /m }) {
+	print "WARNING:FILE_PATH_CHANGES: added, moved or deleted file(s), does MAINTAINERS need updating?\n#20: \nnew file mode 100644\n\n";
+	print "total: 0 errors, 1 warnings, 0 checks, 5 lines checked\n\n$p has style problems, please review.\n";
 	exit 1;
 }
 print "total: 0 errors, 0 warnings, 0 checks, 5 lines checked\n\n$p has no obvious style problems and is ready for submission.\n";
@@ -768,6 +887,36 @@ fake_check "apply checkpatch" FAKE_CHECKPATCH=nosummary
 expect "check.sh: checkpatch without its summary line fails" check_failed 'checkpatch: 0001-.*summary'
 fake_check "apply checkpatch" FAKE_CHECKPATCH=error
 expect "check.sh: control: a checkpatch ERROR fails" check_failed 'checkpatch: 0001-.*ERROR:SPACING'
+# FILE_PATH_CHANGES in check.sh: the judge gets the patch and the applied
+# tree, whose MAINTAINERS (the base's) covers drivers/foo/ only.
+# newfile_series FILE: patches/ becomes the series plus a patch adding FILE.
+newfile_series() {
+	(
+		set -e
+		cd "$tmp/work"
+		git checkout -q -B newfile series
+		mkdir -p "$(dirname "$1")"
+		printf '/* SPDX-License-Identifier: GPL-2.0 */\n' >"$1"
+		git add "$1"
+		git commit -q -m "foo: add $1" -m "Signed-off-by: Test Harness <test@example.invalid>"
+		bash -c '. "$0/lib.sh"; format_series "$1" "$2"' "$top/harness" "$tmp/work" "$top/patches"
+		git checkout -q series
+	) >>"$tmp/setup.log" 2>&1 || echo "newfile_series $1 failed: $(tail -1 "$tmp/setup.log")"
+}
+mv "$top/patches" "$tmp/patches.saved"
+newfile_series drivers/foo/foo_new.h
+fake_check "apply checkpatch" FAKE_CHECKPATCH=filepath
+cp_accepted() {
+	check_passed && grep -qE '^PASS checkpatch: 0002-.*FILE_PATH_CHANGES accepted.*\(FOO DRIVER\)' "$tmp/check.out" ||
+		{ echo "no PASS line saying so: $(grep -m1 -E '^(PASS|FAIL) checkpatch: 0002' "$tmp/check.out")"; return 1; }
+}
+expect "check.sh: FILE_PATH_CHANGES for an added file a maintained section covers passes, and is said" cp_accepted
+newfile_series drivers/baz/baz.h
+fake_check "apply checkpatch" FAKE_CHECKPATCH=filepath
+expect "check.sh: FILE_PATH_CHANGES for an added file no maintained section covers fails, naming it" \
+	check_failed 'checkpatch: 0002-.*FILE_PATH_CHANGES.*covers: added drivers/baz/baz.h'
+rm -rf "$top/patches"
+mv "$tmp/patches.saved" "$top/patches"
 fake_check "apply kerneldoc" FAKE_KDOC=crash
 expect "check.sh: kernel-doc crashing fails" check_failed 'kernel-doc: drivers/foo/foo.c: kernel-doc failed'
 fake_check "apply warnings" FAKE_WARN=die
