@@ -5,8 +5,8 @@
 #
 #   uml     kunit.py run with its defaults (UML; DMA and PCI come from
 #           kunit's arch_uml.config through UML_PCI_OVER_VIRTIO) on the DRM,
-#           TTM and dma-buf heap kunitconfig directories at once, built in
-#           $BUILD/uml.
+#           TTM, dma-buf heap and panfrost kunitconfig directories at once,
+#           built in $BUILD/uml.
 #   x86_64  one boot, no --filter, of the harness's KUnit kernel
 #           ($BUILD/kunit, which "kunit.sh TREE build" builds or finds
 #           built), with kunit.sh's arguments: every suite on one node,
@@ -76,7 +76,8 @@ for run in ${STANDARD_RUNS:-uml x86_64}; do
 		step "standard (uml): kunit.py run (UML, defaults) in $BUILD/uml"
 		mkdir -p "$BUILD/uml"
 		args=(run --kunitconfig=drivers/gpu/drm/tests --kunitconfig=drivers/gpu/drm/ttm/tests
-			--kunitconfig=drivers/dma-buf/heaps/tests --build_dir="$BUILD/uml" "${make_args[@]}")
+			--kunitconfig=drivers/dma-buf/heaps/tests --kunitconfig=drivers/gpu/drm/panfrost/tests
+			--build_dir="$BUILD/uml" "${make_args[@]}")
 		run_once_more uml "$BUILD/uml" nice -n 10 "${kp[@]}" "${args[@]}"
 		;;
 	x86_64)

@@ -257,7 +257,6 @@ static void panfrost_gem_test_job_puts_mapping_first(struct kunit *test)
 {
 	struct panfrost_gem_test *t = test->priv;
 	struct panfrost_file_priv *priv = t->file->driver_priv;
-	struct panfrost_gem_mapping *mapping;
 	struct panfrost_gem_object *bo;
 	struct panfrost_job *job;
 	u32 handle;
