@@ -1034,6 +1034,53 @@ static void ttm_pool_device_fini_while_shrinking(struct kunit *test)
 				    "DMA address %u of %u", i, n);
 }
 
+/*
+ * Pages freed into TTM's global pool types stay pooled while other TTM
+ * devices come and go: the next allocation gets them back.
+ */
+static void ttm_pool_pages_survive_other_devices(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_test_devices *devs = priv->devs;
+	enum ttm_caching caching = ttm_uncached;
+	unsigned int order = 2;
+	size_t size = (1 << order) * PAGE_SIZE;
+	struct ttm_device *other;
+	struct ttm_pool *pool;
+	struct ttm_tt *tt;
+	struct page *p;
+	int err;
+
+	if (!IS_ENABLED(CONFIG_X86))
+		kunit_skip(test, "uncached pages are pooled on x86 only");
+
+	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	err = ttm_pool_init(pool, devs->dev, NUMA_NO_NODE, false, false);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	tt = ttm_tt_kunit_init(test, 0, caching, size);
+	err = ttm_pool_alloc(pool, tt, &simple_ctx);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	p = tt->pages[0];
+	ttm_pool_free(pool, tt);
+
+	other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	err = ttm_device_kunit_init(devs, other, false, false);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	ttm_device_fini(other);
+
+	err = ttm_pool_alloc(pool, tt, &simple_ctx);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, tt->pages[0], p,
+				"the pooled block was lost when a device came and went");
+
+	ttm_pool_free(pool, tt);
+	ttm_tt_fini(tt);
+	ttm_pool_fini(pool);
+}
+
 static struct kunit_case ttm_pool_test_cases[] = {
 	KUNIT_CASE_PARAM(ttm_pool_alloc_basic, ttm_pool_alloc_basic_gen_params),
 	KUNIT_CASE_PARAM(ttm_pool_alloc_basic_dma_addr,
@@ -1044,6 +1091,7 @@ static struct kunit_case ttm_pool_test_cases[] = {
 	KUNIT_CASE(ttm_pool_free_dma_alloc),
 	KUNIT_CASE(ttm_pool_free_no_dma_alloc),
 	KUNIT_CASE(ttm_pool_fini_basic),
+	KUNIT_CASE(ttm_pool_pages_survive_other_devices),
 	KUNIT_CASE_PARAM(ttm_pool_recycle_through_page_pool,
 			 ttm_pool_own_kinds_gen_params),
 	KUNIT_CASE_PARAM(ttm_pool_release_restores_pages,
