@@ -55,8 +55,9 @@ static void ttm_global_release(void)
 	if (--ttm_glob_use_count > 0)
 		goto out;
 
-	ttm_pool_mgr_fini();
+	/* No read of page_pool_shrink may scan while the pools go */
 	debugfs_remove(ttm_debugfs_root);
+	ttm_pool_mgr_fini();
 
 	__free_page(glob->dummy_read_page);
 	memset(glob, 0, sizeof(*glob));

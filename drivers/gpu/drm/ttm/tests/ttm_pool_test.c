@@ -1060,6 +1060,7 @@ static void ttm_pool_pages_survive_other_devices(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, err, 0);
 
 	tt = ttm_tt_kunit_init(test, 0, caching, size);
+	KUNIT_ASSERT_NOT_NULL(test, tt);
 	err = ttm_pool_alloc(pool, tt, &simple_ctx);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	p = tt->pages[0];
@@ -1070,6 +1071,9 @@ static void ttm_pool_pages_survive_other_devices(struct kunit *test)
 	err = ttm_device_kunit_init(devs, other, false, false);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	ttm_device_fini(other);
+
+	/* Still pooled: allocated, not handed back to the page allocator */
+	KUNIT_EXPECT_EQ(test, page_ref_count(p), 1);
 
 	err = ttm_pool_alloc(pool, tt, &simple_ctx);
 	KUNIT_ASSERT_EQ(test, err, 0);
