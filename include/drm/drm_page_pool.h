@@ -32,12 +32,12 @@ struct drm_page_pool_ops {
 	/**
 	 * @release: Give one block of 2^order pages, zeroed, back to the
 	 * system when it leaves the pool for good (shrinker, global limit,
-	 * memory offlining, drm_page_pool_fini()). The hook owns everything the
-	 * user attached to the page, e.g. TTM restores write-back caching and
-	 * frees coherent DMA memory here. It is called in process context
-	 * without any pool lock held, possibly from memory reclaim, so it must
-	 * not wait for anything that itself waits for reclaim. page->lru of
-	 * @page holds no meaningful value. NULL means __free_pages(page, order).
+	 * drm_page_pool_fini()). The hook owns everything the user attached
+	 * to the page, e.g. TTM restores write-back caching and frees
+	 * coherent DMA memory here. It is called in process context without
+	 * any pool lock held, possibly from memory reclaim, so it must not
+	 * wait for anything that itself waits for reclaim. page->lru of @page
+	 * holds no meaningful value. NULL means __free_pages(page, order).
 	 */
 	void (*release)(struct drm_page_pool *pool, struct page *page);
 };
@@ -85,7 +85,7 @@ struct drm_page_pool {
 	/* takes served from the pool, and takes that found nothing */
 	unsigned long hits;
 	unsigned long misses;
-	/* pages released to the system by the shrinker, limit or offlining */
+	/* pages released to the system by the shrinker or the limit */
 	unsigned long shrunk;
 };
 
@@ -104,7 +104,6 @@ void drm_page_pool_debugfs_shrink(struct seq_file *m);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Internals only the KUnit suite reaches, see include/kunit/visibility.h */
-struct notifier_block;
 struct shrinker;
 struct shrink_control;
 
@@ -113,8 +112,6 @@ unsigned long drm_page_pool_shrinker_count(struct shrinker *shrinker,
 					   struct shrink_control *sc);
 unsigned long drm_page_pool_shrinker_scan(struct shrinker *shrinker,
 					  struct shrink_control *sc);
-int drm_page_pool_memory_notify(struct notifier_block *nb,
-				unsigned long action, void *arg);
 #endif
 
 #endif /* _DRM_PAGE_POOL_H_ */

@@ -17,7 +17,6 @@
 #include <linux/init.h>
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
-#include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/nodemask.h>
@@ -82,8 +81,6 @@
  * Shrinker: one NUMA-aware shrinker, "drm-page-pool", serves all pools. Its
  * count is one atomic read of the node's page counter; its scan visits the
  * pools in turn, releasing the coldest blocks of the node being reclaimed.
- * Pooled blocks are also released when the memory of their node goes
- * offline.
  *
  * Accounting: pooled pages are allocated kernel pages. They are not counted
  * as free memory, nor as reclaimable slab (no double counting with
@@ -636,39 +633,6 @@ drm_page_pool_shrinker_scan(struct shrinker *shrinker,
 EXPORT_SYMBOL_IF_KUNIT(drm_page_pool_shrinker_scan);
 
 /**
- * drm_page_pool_memory_notify - release a node's blocks before offlining
- * @nb: unused
- * @action: the memory hotplug event
- * @arg: the &struct memory_notify of the range
- *
- * Pooled blocks are unmovable and would make offlining fail, so release
- * every block of the node the range belongs to.
- *
- * Return: NOTIFY_OK.
- */
-VISIBLE_IF_KUNIT int drm_page_pool_memory_notify(struct notifier_block *nb,
-						 unsigned long action,
-						 void *arg)
-{
-	struct memory_notify *mn = arg;
-	int nid;
-
-	if (action != MEM_GOING_OFFLINE)
-		return NOTIFY_OK;
-
-	nid = page_to_nid(pfn_to_page(mn->start_pfn));
-	drm_page_pool_scan_node(nid,
-				atomic_long_read(&drm_page_pool_node_pages[nid]));
-
-	return NOTIFY_OK;
-}
-EXPORT_SYMBOL_IF_KUNIT(drm_page_pool_memory_notify);
-
-static struct notifier_block drm_page_pool_memory_nb = {
-	.notifier_call = drm_page_pool_memory_notify,
-};
-
-/**
  * drm_page_pool_debugfs_counts - print the block counts of pools
  * @m: the seq_file
  * @pools: the pools, NULL entries and pools not initialised print 0
@@ -780,14 +744,13 @@ static int drm_page_pool_shrink_show(struct seq_file *m, void *data)
 DEFINE_SHOW_ATTRIBUTE(drm_page_pool_shrink);
 
 /*
- * Set up the counters, the shrinker, the memory notifier and debugfs before
+ * Set up the counters, the shrinker and debugfs before
  * any user: built-in users initialise at device_initcall or later, modules
  * later still.
  */
 static int __init drm_page_pool_core_init(void)
 {
 	atomic_long_t *node_pages;
-	int err;
 
 	drm_page_pool_default_limit = totalram_pages() / 2;
 
@@ -798,17 +761,13 @@ static int __init drm_page_pool_core_init(void)
 	drm_page_pool_shrinker = shrinker_alloc(SHRINKER_NUMA_AWARE,
 						"drm-page-pool");
 	if (!drm_page_pool_shrinker) {
-		err = -ENOMEM;
-		goto err_free_node_pages;
+		kfree(node_pages);
+		return -ENOMEM;
 	}
 	drm_page_pool_shrinker->count_objects = drm_page_pool_shrinker_count;
 	drm_page_pool_shrinker->scan_objects = drm_page_pool_shrinker_scan;
 	/* Pooled pages are a cache and cheap to get again, as TTM's */
 	drm_page_pool_shrinker->seeks = 1;
-
-	err = register_memory_notifier(&drm_page_pool_memory_nb);
-	if (err)
-		goto err_free_shrinker;
 
 	/* Publishing the counters lets drm_page_pool_init() succeed */
 	drm_page_pool_node_pages = node_pages;
@@ -821,12 +780,5 @@ static int __init drm_page_pool_core_init(void)
 			    &drm_page_pool_shrink_fops);
 
 	return 0;
-
-err_free_shrinker:
-	shrinker_free(drm_page_pool_shrinker);
-	drm_page_pool_shrinker = NULL;
-err_free_node_pages:
-	kfree(node_pages);
-	return err;
 }
 subsys_initcall(drm_page_pool_core_init);

@@ -20,7 +20,6 @@
 #include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/math64.h>
-#include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/sched/mm.h>
@@ -698,31 +697,6 @@ static void pp_test_numa_shrink_node(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pp_test_count(1), SHRINK_EMPTY);
 }
 
-/* Memory of a node going offline takes that node's blocks, and only those */
-static void pp_test_numa_memory_offline(struct kunit *test)
-{
-	struct pp_test_blocks *b0, *b1;
-	struct memory_notify mn = { .nr_pages = 1 };
-	struct pp_test_pool *tp;
-
-	pp_test_need_two_nodes(test);
-	tp = pp_test_pool_create(test, 0);
-	b0 = pp_test_blocks_alloc(test, 2, 0, false, 0);
-	b1 = pp_test_blocks_alloc(test, 2, 0, false, 1);
-	mn.start_pfn = page_to_pfn(b1->page[0]);
-	pp_test_give_all(tp, b0);
-	pp_test_give_all(tp, b1);
-
-	/* Only MEM_GOING_OFFLINE acts */
-	drm_page_pool_memory_notify(NULL, MEM_OFFLINE, &mn);
-	KUNIT_EXPECT_EQ(test, tp->pool.count, 4);
-
-	drm_page_pool_memory_notify(NULL, MEM_GOING_OFFLINE, &mn);
-	KUNIT_EXPECT_EQ(test, tp->pool.nodes[1].count, 0);
-	KUNIT_EXPECT_EQ(test, tp->pool.nodes[0].count, 2);
-	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 2);
-}
-
 /* A kthread of the test, stopped at the end even if an assertion fails */
 struct pp_test_thread {
 	struct task_struct *task;
@@ -1251,7 +1225,6 @@ static struct kunit_case drm_page_pool_numa_tests[] = {
 	KUNIT_CASE(pp_test_numa_topology),
 	KUNIT_CASE(pp_test_numa_take_node),
 	KUNIT_CASE(pp_test_numa_shrink_node),
-	KUNIT_CASE(pp_test_numa_memory_offline),
 	{}
 };
 

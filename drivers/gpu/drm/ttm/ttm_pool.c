@@ -332,7 +332,7 @@ static struct page *ttm_pool_type_take(struct ttm_pool_type *pt, int nid)
 
 /*
  * Release hook of the shared pool: pages leave a pool type for the system
- * (shrinker, global limit, memory offlining or ttm_pool_type_fini()).
+ * (shrinker, global limit or ttm_pool_type_fini()).
  */
 static void ttm_pool_type_release(struct drm_page_pool *page_pool,
 				  struct page *p)
