@@ -7,14 +7,46 @@
 #ifndef _DRM_PAGE_POOL_H_
 #define _DRM_PAGE_POOL_H_
 
+#include <linux/atomic.h>
 #include <linux/compiler_types.h>
 #include <linux/list.h>
+#include <linux/lockdep_types.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
 
 struct drm_page_pool;
 struct page;
 struct seq_file;
+
+/**
+ * struct drm_page_pool_group - pools held to a limit of their own
+ *
+ * Pools whose &drm_page_pool_ops.group points to the same group are held to
+ * *@limit pages together, in addition to the global limit that all pools
+ * share. The core enforces both the same way: a give always pools its block,
+ * then the idlest pools over a limit shrink. TTM's pools form a group whose
+ * limit is ttm.page_pool_size. Define a group with DRM_PAGE_POOL_GROUP_INIT();
+ * it needs no init or fini, and it must outlive every pool that uses it.
+ */
+struct drm_page_pool_group {
+	/** @name: shown in debugfs */
+	const char *name;
+	/** @limit: the group's limit in pages, read with READ_ONCE() */
+	const unsigned long *limit;
+
+	/* private: */
+	/* pages in the group's live pools, changed under each pool's lock */
+	atomic_long_t pages;
+};
+
+/**
+ * DRM_PAGE_POOL_GROUP_INIT - initialiser of a &struct drm_page_pool_group
+ * @_name: the group's name
+ * @_limit: pointer to the group's limit in pages, e.g. a module parameter
+ *	    whose set operation calls drm_page_pool_limit_changed()
+ */
+#define DRM_PAGE_POOL_GROUP_INIT(_name, _limit) \
+	{ .name = (_name), .limit = (_limit), .pages = ATOMIC_LONG_INIT(0) }
 
 /**
  * struct drm_page_pool_ops - what a user tells the pool about its pages
@@ -31,15 +63,36 @@ struct drm_page_pool_ops {
 
 	/**
 	 * @release: Give one block of 2^order pages, zeroed, back to the
-	 * system when it leaves the pool for good (shrinker, global limit,
-	 * drm_page_pool_fini()). The hook owns everything the user attached
-	 * to the page, e.g. TTM restores write-back caching and frees
-	 * coherent DMA memory here. It is called in process context without
-	 * any pool lock held, possibly from memory reclaim, so it must not
-	 * wait for anything that itself waits for reclaim. page->lru of @page
-	 * holds no meaningful value. NULL means __free_pages(page, order).
+	 * system when it leaves the pool for good. The hook owns everything
+	 * the user attached to the page, e.g. TTM restores write-back caching
+	 * and frees coherent DMA memory here. page->lru of @page holds no
+	 * meaningful value. NULL means __free_pages(page, order).
+	 *
+	 * It runs in process context, without any pool spinlock held, and may
+	 * sleep, in any of these tasks:
+	 *
+	 * - a reclaiming task, kswapd or any task in direct reclaim, through
+	 *   the shrinker (PF_MEMALLOC, inside fs_reclaim);
+	 * - a kworker running the core's trim work;
+	 * - a task giving a block to *any* pool, which releases at most one
+	 *   batch of the idlest pools over a limit (another driver's thread,
+	 *   TTM under a buffer's reservation lock, the heap's kthread);
+	 * - the task calling drm_page_pool_fini() on the pool;
+	 * - a reader of the debugfs shrink files (inside fs_reclaim).
+	 *
+	 * So it must not wait for reclaim, nor take a lock that a caller may
+	 * hold across drm_page_pool_fini() of a pool initialised at the same
+	 * drm_page_pool_init() call site: fini waits for running hooks, and
+	 * lockdep reports that cycle (the hook runs inside the pool's pin,
+	 * a lockdep map that fini acquires for writing).
 	 */
 	void (*release)(struct drm_page_pool *pool, struct page *page);
+
+	/**
+	 * @group: the group of pools with a limit of their own this pool
+	 * belongs to, or NULL for the global limit only
+	 */
+	struct drm_page_pool_group *group;
 };
 
 /**
@@ -73,6 +126,8 @@ struct drm_page_pool {
 	struct list_head link;
 	/* scans and shrinks running on this pool, under the list lock */
 	unsigned int busy;
+	/* lockdep's view of @busy: read around hooks, write in fini */
+	struct lockdep_map pin_map;
 
 	/* protects everything below; nests inside the list lock */
 	spinlock_t lock;
@@ -80,27 +135,59 @@ struct drm_page_pool {
 	struct drm_page_pool_node *nodes;
 	/* blocks on all nodes */
 	unsigned long count;
-	/* jiffies of the last take, to find idle pools */
-	unsigned long last_take;
+	/* 64-bit jiffies of the last take, to find idle pools */
+	u64 last_take;
 	/* takes served from the pool, and takes that found nothing */
 	unsigned long hits;
 	unsigned long misses;
-	/* pages released to the system by the shrinker or the limit */
+	/* pages released to the system by the shrinker, a limit or fini */
 	unsigned long shrunk;
+	/* unlinked by fini: its pages no longer count against any limit */
+	bool dying;
 };
 
-int __must_check drm_page_pool_init(struct drm_page_pool *pool,
-				    unsigned int order,
-				    const struct drm_page_pool_ops *ops);
+int __must_check __drm_page_pool_init(struct drm_page_pool *pool,
+				      unsigned int order,
+				      const struct drm_page_pool_ops *ops,
+				      const char *name,
+				      struct lock_class_key *key);
+
+/**
+ * drm_page_pool_init - initialise a pool
+ * @pool: the pool, embedded in the user's structure
+ * @order: the order of the blocks the pool holds, at most MAX_PAGE_ORDER
+ * @ops: the pool's name, release hook and group, used until
+ *	 drm_page_pool_fini()
+ *
+ * Set up an empty pool and make it visible to the limits and to the
+ * shrinker. On failure the pool is left so that drm_page_pool_fini() is a
+ * no-op on it. Pools initialised at one call site share a lockdep class for
+ * their pin, as mutexes initialised at one site do.
+ *
+ * Context: Process context, may sleep.
+ * Return: 0 on success, -EINVAL for an impossible order or missing @ops,
+ * -ENOMEM when out of memory, -ENODEV if the core failed to initialise.
+ */
+#define drm_page_pool_init(pool, order, ops)				\
+({									\
+	static struct lock_class_key __drm_page_pool_key;		\
+									\
+	__drm_page_pool_init((pool), (order), (ops), #pool "->pin",	\
+			     &__drm_page_pool_key);			\
+})
 void drm_page_pool_fini(struct drm_page_pool *pool);
 
 struct page *drm_page_pool_take(struct drm_page_pool *pool, int nid);
 void drm_page_pool_give(struct drm_page_pool *pool, struct page *page);
+bool drm_page_pool_congested(const struct drm_page_pool *pool);
+void drm_page_pool_limit_changed(void);
 
 void drm_page_pool_debugfs_counts(struct seq_file *m,
 				  struct drm_page_pool *const *pools,
 				  unsigned int n);
 void drm_page_pool_debugfs_shrink(struct seq_file *m);
+void drm_page_pool_debugfs_group(struct seq_file *m,
+				 const struct drm_page_pool_group *group);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Internals only the KUnit suite reaches, see include/kunit/visibility.h */
@@ -108,6 +195,8 @@ struct shrinker;
 struct shrink_control;
 
 unsigned long drm_page_pool_set_limit(unsigned long pages);
+void drm_page_pool_trim_flush(void);
+void drm_page_pool_forget_reclaim(void);
 unsigned long drm_page_pool_shrinker_count(struct shrinker *shrinker,
 					   struct shrink_control *sc);
 unsigned long drm_page_pool_shrinker_scan(struct shrinker *shrinker,

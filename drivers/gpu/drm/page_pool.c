@@ -25,7 +25,9 @@
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/swap.h>
 #include <linux/wait_bit.h>
+#include <linux/workqueue.h>
 
 #include <kunit/visibility.h>
 
@@ -71,12 +73,10 @@
  * NUMA: a block is pooled on the node of its pages. A take names the node it
  * wants; NUMA_NO_NODE means the local memory node first, then any node.
  *
- * Limit: all pools together hold at most drm_page_pool.pool_limit_pages
- * pages (module parameter, writable at run time); 0 means half of the RAM
- * present at boot, the same default as TTM's, whatever drivers are loaded.
- * A give first puts the block in its pool, then, while over the limit,
- * releases blocks from the pools whose last take is oldest; the pool being
- * given to is shrunk only when no other pool holds pages.
+ * Limits: all pools together are held to one global limit, and the pools
+ * of a &struct drm_page_pool_group (TTM's) to the group's limit as well, see
+ * `Limits`_. A give always pools its block first; the pools over a limit
+ * then shrink, the idlest first.
  *
  * Shrinker: one NUMA-aware shrinker, "drm-page-pool", serves all pools. Its
  * count is one atomic read of the node's page counter; its scan visits the
@@ -88,6 +88,39 @@
  * /sys/kernel/debug/drm_page_pool/pools, per pool and per node, and in the
  * count file of the shrinker under /sys/kernel/debug/shrinker/. Takes, gives
  * and shrinks are traced under the drm_page_pool trace system.
+ */
+
+/**
+ * DOC: limits
+ *
+ * Two module parameters hold pooled pages to a limit, both in pages and
+ * writable at run time:
+ *
+ * drm_page_pool.pool_limit_pages
+ *	All pools together, whatever drivers are loaded. 0 (or nothing) at
+ *	boot means half of the RAM present at boot; read back, the parameter
+ *	shows the limit in force. 0 written at run time means "keep nothing":
+ *	every block given is released again at once, and
+ *	drm_page_pool_congested() is true.
+ *
+ * ttm.page_pool_size
+ *	TTM's pools together (a &struct drm_page_pool_group), in addition to
+ *	the global limit: the tighter one applies to them. 0 when the first
+ *	TTM device comes up means half of the RAM, as in earlier kernels; read
+ *	back it shows that value. 0 written at run time means TTM's pools keep
+ *	nothing.
+ *
+ * Either way a give pools its block first, then, while a limit is exceeded,
+ * blocks of the pools idle longest (last take oldest) that are held to it
+ * are released, the pool given to last. A give releases at most 256 pages
+ * (or its own block if larger) and leaves the rest to the core's trim work,
+ * so one give does bounded work whatever state it finds; with limits met
+ * before it, a give returns with them met again. Gives running at the same
+ * time may exceed a limit by the blocks they are adding until they return.
+ * Lowering a parameter trims the pools from the trim work, in batches of
+ * 256 pages with a chance to reschedule between batches. A pool being torn
+ * down stops counting against the limits when drm_page_pool_fini() unlinks
+ * it.
  */
 
 /**
@@ -105,11 +138,21 @@
  * global page counters are atomics, changed under the pool lock together
  * with the lists and read without locks by the shrinker's count.
  *
- * The shrinker and the global limit pick a pool under drm_page_pool_lock and
- * raise its busy count before dropping the lock. drm_page_pool_fini() unlinks
- * the pool, then waits until the busy count drops to zero before releasing
- * the remaining blocks. So a pool is never freed while it is being shrunk,
- * and no release hook runs after drm_page_pool_fini() returned.
+ * The shrinker and the limits pick a pool under drm_page_pool_lock and raise
+ * its busy count before dropping the lock. drm_page_pool_fini() unlinks the
+ * pool and, under its lock nested inside the list lock, takes its pages out
+ * of the shared counters and marks it dying, so that a shrink still running
+ * on it does not count them twice; then it waits until the busy count drops
+ * to zero before releasing the remaining blocks. So a pool is never freed
+ * while it is being shrunk, and no release hook runs after
+ * drm_page_pool_fini() returned. The trim work pins pools as the shrinker
+ * does and is never waited for.
+ *
+ * Lockdep sees the pin as a lock of its own class per drm_page_pool_init()
+ * call site: release hooks run with it held for reading, and fini acquires
+ * it for writing around its wait, so a hook that takes a lock held across
+ * fini, or a fini under a lock that reclaim takes, is reported as the
+ * deadlock it is.
  *
  * drm_page_pool_take() and drm_page_pool_give() on one pool may run
  * concurrently from any number of threads; drm_page_pool_init() and
@@ -125,6 +168,17 @@
 /* Pages the debugfs shrink file asks the shrinker for, as mm's SHRINK_BATCH */
 #define DRM_PAGE_POOL_SHRINK_BATCH	128
 
+/*
+ * Pages a give releases at most to bring the pools back under their limits,
+ * or its own block if larger; the trim work releases the rest in batches of
+ * the same size, DRM_PAGE_POOL_TRIM_RUN batches before it requeues itself.
+ */
+#define DRM_PAGE_POOL_TRIM_PAGES	256UL
+#define DRM_PAGE_POOL_TRIM_RUN		16
+
+/* How long a shrinker call from reclaim makes the pools congested */
+#define DRM_PAGE_POOL_RECLAIM_HOLDOFF	(HZ / 10)
+
 /* Protects drm_page_pool_list and pools' link and busy; outer to pool->lock */
 static DEFINE_SPINLOCK(drm_page_pool_lock);
 static LIST_HEAD(drm_page_pool_list);
@@ -136,34 +190,171 @@ static atomic_long_t *drm_page_pool_node_pages;
 static struct shrinker *drm_page_pool_shrinker;
 static struct dentry *drm_page_pool_debugfs_root;
 
-/* Half of RAM at boot: what the limit is while the parameter is 0 */
-static unsigned long drm_page_pool_default_limit;
+/* 64-bit jiffies until which the last shrinker call from reclaim counts */
+static atomic64_t drm_page_pool_reclaim_until = ATOMIC64_INIT(0);
 
+static void drm_page_pool_trim_fn(struct work_struct *work);
+/* Brings the pools under their limits; never flushed or cancelled */
+static DECLARE_WORK(drm_page_pool_trim_work, drm_page_pool_trim_fn);
+
+/* 0 until the core is up, then the limit in force, see DOC: limits */
 static unsigned long drm_page_pool_limit_param;
-module_param_named(pool_limit_pages, drm_page_pool_limit_param, ulong, 0644);
+
+static int drm_page_pool_limit_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	int ret = param_set_ulong(val, kp);
+
+	if (!ret)
+		drm_page_pool_limit_changed();
+	return ret;
+}
+
+static const struct kernel_param_ops drm_page_pool_limit_ops = {
+	.set = drm_page_pool_limit_set,
+	.get = param_get_ulong,
+};
+
+module_param_cb(pool_limit_pages, &drm_page_pool_limit_ops,
+		&drm_page_pool_limit_param, 0644);
 MODULE_PARM_DESC(pool_limit_pages,
-		 "Most pages all GPU page pools hold together (0 = half of RAM)");
+		 "Most pages all GPU page pools hold together (0 at boot: half of RAM; 0 at run time: keep nothing)");
 
 /* The limit in force now; the parameter may change at any time */
 static unsigned long drm_page_pool_limit(void)
 {
-	return READ_ONCE(drm_page_pool_limit_param) ?:
-		drm_page_pool_default_limit;
+	return READ_ONCE(drm_page_pool_limit_param);
 }
+
+/* Pages by which @pages exceeds @limit, 0 if it does not */
+static unsigned long drm_page_pool_excess(long pages, unsigned long limit)
+{
+	return (unsigned long)pages > limit ? pages - limit : 0;
+}
+
+/* Pages by which @group exceeds its own limit; 0 for no group */
+static unsigned long
+drm_page_pool_group_excess(const struct drm_page_pool_group *group)
+{
+	if (!group)
+		return 0;
+	return drm_page_pool_excess(atomic_long_read(&group->pages),
+				    READ_ONCE(*group->limit));
+}
+
+/* Whether @extra more pages in @pool would exceed a limit @pool is held to */
+static bool drm_page_pool_over_limit(const struct drm_page_pool *pool,
+				     unsigned long extra)
+{
+	const struct drm_page_pool_group *group = pool->ops->group;
+
+	if (drm_page_pool_excess(atomic_long_read(&drm_page_pool_pages) + extra,
+				 drm_page_pool_limit()))
+		return true;
+	return group &&
+	       drm_page_pool_excess(atomic_long_read(&group->pages) + extra,
+				    READ_ONCE(*group->limit));
+}
+
+/**
+ * drm_page_pool_limit_changed - bring all pools under changed limits
+ *
+ * Queue the core's trim work, which releases the blocks of the idlest pools
+ * over the global limit or their group's limit in bounded batches. The set
+ * operation of a parameter holding a limit calls this; a lowered limit
+ * otherwise takes effect at the next give. Does nothing before the core is
+ * up, as parameters given at boot are set before workqueues exist.
+ *
+ * Context: Any context.
+ */
+void drm_page_pool_limit_changed(void)
+{
+	if (READ_ONCE(drm_page_pool_node_pages))
+		queue_work(system_unbound_wq, &drm_page_pool_trim_work);
+}
+EXPORT_SYMBOL(drm_page_pool_limit_changed);
+
+/**
+ * drm_page_pool_congested - whether a block given now would soon leave
+ * @pool: the pool the caller would give to
+ *
+ * A block given to @pool now would push the pools over the global limit or
+ * @pool's group limit, or memory reclaim called the shrinker within the last
+ * 100 ms. A user that may choose between pooling a block and handing it to
+ * the system directly (the system heap's deferred free) stops giving while
+ * this is true, so that it does not zero memory reclaim is about to take. A
+ * give always pools its block whatever this says.
+ *
+ * Context: Any context; reads counters without locks.
+ * Return: true if the caller should hand blocks to the system instead.
+ */
+bool drm_page_pool_congested(const struct drm_page_pool *pool)
+{
+	if (drm_page_pool_over_limit(pool, 1UL << pool->order))
+		return true;
+	return time_before64(get_jiffies_64(),
+			     (u64)atomic64_read(&drm_page_pool_reclaim_until));
+}
+EXPORT_SYMBOL(drm_page_pool_congested);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /**
  * drm_page_pool_set_limit - set the global limit, for tests only
- * @pages: the new limit in pages, 0 for the default
+ * @pages: the new limit in pages, 0 to keep nothing
  *
- * Return: the previous value of the parameter.
+ * As writing the parameter: the trim work brings the pools under the new
+ * limit; drm_page_pool_trim_flush() waits for it.
+ *
+ * Return: the previous limit.
  */
 unsigned long drm_page_pool_set_limit(unsigned long pages)
 {
-	return xchg(&drm_page_pool_limit_param, pages);
+	unsigned long old = xchg(&drm_page_pool_limit_param, pages);
+
+	drm_page_pool_limit_changed();
+	return old;
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_page_pool_set_limit);
+
+/**
+ * drm_page_pool_trim_flush - wait for the trim work, for tests only
+ */
+void drm_page_pool_trim_flush(void)
+{
+	flush_work(&drm_page_pool_trim_work);
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_page_pool_trim_flush);
+
+/**
+ * drm_page_pool_forget_reclaim - forget the last shrinker call from reclaim,
+ * for tests only
+ */
+void drm_page_pool_forget_reclaim(void)
+{
+	atomic64_set(&drm_page_pool_reclaim_until, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_page_pool_forget_reclaim);
 #endif
+
+/*
+ * Count @pages more (or fewer) pages of @pool on node @nid in the counters
+ * the limits and the shrinker read. A dying pool's pages were taken out of
+ * them when fini unlinked it.
+ */
+static void drm_page_pool_account_locked(struct drm_page_pool *pool, int nid,
+					 long pages)
+{
+	struct drm_page_pool_group *group = pool->ops->group;
+
+	lockdep_assert_held(&pool->lock);
+
+	if (pool->dying)
+		return;
+	atomic_long_add(pages, &drm_page_pool_node_pages[nid]);
+	atomic_long_add(pages, &drm_page_pool_pages);
+	if (group)
+		atomic_long_add(pages, &group->pages);
+}
 
 /* Link @page into its node's list of @pool, keeping every count in step */
 static void drm_page_pool_link_locked(struct drm_page_pool *pool,
@@ -178,8 +369,7 @@ static void drm_page_pool_link_locked(struct drm_page_pool *pool,
 	list_add(&page->lru, &node->pages);
 	WRITE_ONCE(node->count, node->count + 1);
 	WRITE_ONCE(pool->count, pool->count + 1);
-	atomic_long_add(nr, &drm_page_pool_node_pages[nid]);
-	atomic_long_add(nr, &drm_page_pool_pages);
+	drm_page_pool_account_locked(pool, nid, nr);
 }
 
 /* Take the most recently given block of node @nid, the warmest in cache */
@@ -199,15 +389,15 @@ static struct page *drm_page_pool_pop_locked(struct drm_page_pool *pool,
 	list_del(&page->lru);
 	WRITE_ONCE(node->count, node->count - 1);
 	WRITE_ONCE(pool->count, pool->count - 1);
-	atomic_long_sub(nr, &drm_page_pool_node_pages[nid]);
-	atomic_long_sub(nr, &drm_page_pool_pages);
+	drm_page_pool_account_locked(pool, nid, -nr);
 
 	return page;
 }
 
 /*
  * Move up to @nr of the coldest blocks of node @nid to @victims, cutting the
- * list once and updating each count once. Return the blocks moved.
+ * list once and updating each count once: the whole list in one splice if
+ * @nr covers it, else a walk of @nr entries. Return the blocks moved.
  */
 static unsigned long
 drm_page_pool_cut_coldest_locked(struct drm_page_pool *pool, int nid,
@@ -221,32 +411,40 @@ drm_page_pool_cut_coldest_locked(struct drm_page_pool *pool, int nid,
 
 	lockdep_assert_held(&pool->lock);
 
-	for (n = 0; n < nr && first->prev != &node->pages; n++)
-		first = first->prev;
+	if (nr >= node->count) {
+		n = node->count;
+		list_splice_tail_init(&node->pages, victims);
+	} else {
+		for (n = 0; n < nr; n++)
+			first = first->prev;
+		list_cut_before(&keep, &node->pages, first);
+		list_splice_tail_init(&node->pages, victims);
+		list_splice(&keep, &node->pages);
+	}
 	if (!n)
 		return 0;
-
-	list_cut_before(&keep, &node->pages, first);
-	list_splice_tail_init(&node->pages, victims);
-	list_splice(&keep, &node->pages);
 
 	pages = n << pool->order;
 	WRITE_ONCE(node->count, node->count - n);
 	WRITE_ONCE(pool->count, pool->count - n);
-	atomic_long_sub(pages, &drm_page_pool_node_pages[nid]);
-	atomic_long_sub(pages, &drm_page_pool_pages);
+	drm_page_pool_account_locked(pool, nid, -pages);
 
 	return n;
 }
 
-/* Hand one block that left @pool back to the system */
+/*
+ * Hand one block that left @pool back to the system, inside the pool's pin
+ * as lockdep sees it: fini waits for the hook, as a writer for readers.
+ */
 static void drm_page_pool_free_block(struct drm_page_pool *pool,
 				     struct page *page)
 {
+	lock_map_acquire_read(&pool->pin_map);
 	if (pool->ops->release)
 		pool->ops->release(pool, page);
 	else
 		__free_pages(page, pool->order);
+	lock_map_release(&pool->pin_map);
 }
 
 /*
@@ -272,11 +470,14 @@ static unsigned long drm_page_pool_release(struct drm_page_pool *pool,
 	spin_unlock(&pool->lock);
 
 	/*
-	 * Outside the lock, as hooks may sleep (dma_free_attrs()). page->lru
-	 * is not unlinked: the block is the hook's from here on.
+	 * Outside the lock, as hooks may sleep (dma_free_attrs()), with a
+	 * chance to reschedule after each block: fini may release thousands.
+	 * page->lru is not unlinked: the block is the hook's from here on.
 	 */
-	list_for_each_entry_safe(page, next, &victims, lru)
+	list_for_each_entry_safe(page, next, &victims, lru) {
 		drm_page_pool_free_block(pool, page);
+		cond_resched();
+	}
 
 	return blocks << pool->order;
 }
@@ -316,21 +517,18 @@ static bool drm_page_pool_idle(struct drm_page_pool *pool)
 }
 
 /**
- * drm_page_pool_init - initialise a pool
- * @pool: the pool, embedded in the user's structure
- * @order: the order of the blocks the pool holds, at most MAX_PAGE_ORDER
- * @ops: the pool's name and release hook, used until drm_page_pool_fini()
+ * __drm_page_pool_init - initialise a pool; use drm_page_pool_init()
+ * @pool: the pool
+ * @order: the order of its blocks
+ * @ops: its ops
+ * @name: the lockdep name of its pin
+ * @key: the lockdep class of its pin, one per call site
  *
- * Set up an empty pool and make it visible to the global limit and to the
- * shrinker. On failure the pool is left so that drm_page_pool_fini() is a
- * no-op on it.
- *
- * Context: Process context, may sleep.
- * Return: 0 on success, -EINVAL for an impossible order or missing @ops,
- * -ENOMEM when out of memory, -ENODEV if the core failed to initialise.
+ * Return: as drm_page_pool_init().
  */
-int drm_page_pool_init(struct drm_page_pool *pool, unsigned int order,
-		       const struct drm_page_pool_ops *ops)
+int __drm_page_pool_init(struct drm_page_pool *pool, unsigned int order,
+			 const struct drm_page_pool_ops *ops, const char *name,
+			 struct lock_class_key *key)
 {
 	struct drm_page_pool_node *nodes;
 	int nid;
@@ -352,13 +550,15 @@ int drm_page_pool_init(struct drm_page_pool *pool, unsigned int order,
 	pool->order = order;
 	pool->ops = ops;
 	pool->busy = 0;
+	lockdep_init_map(&pool->pin_map, name, key, 0);
 	spin_lock_init(&pool->lock);
 	pool->nodes = nodes;
 	pool->count = 0;
-	pool->last_take = jiffies;
+	pool->last_take = get_jiffies_64();
 	pool->hits = 0;
 	pool->misses = 0;
 	pool->shrunk = 0;
+	pool->dying = false;
 
 	spin_lock(&drm_page_pool_lock);
 	list_add_tail(&pool->link, &drm_page_pool_list);
@@ -366,7 +566,7 @@ int drm_page_pool_init(struct drm_page_pool *pool, unsigned int order,
 
 	return 0;
 }
-EXPORT_SYMBOL(drm_page_pool_init);
+EXPORT_SYMBOL(__drm_page_pool_init);
 
 /**
  * drm_page_pool_take - take a zeroed block from a pool
@@ -404,7 +604,7 @@ struct page *drm_page_pool_take(struct drm_page_pool *pool, int nid)
 		pool->hits++;
 	else
 		pool->misses++;
-	WRITE_ONCE(pool->last_take, jiffies);
+	WRITE_ONCE(pool->last_take, get_jiffies_64());
 	spin_unlock(&pool->lock);
 
 	trace_drm_page_pool_take(pool, page, nid);
@@ -414,50 +614,89 @@ struct page *drm_page_pool_take(struct drm_page_pool *pool, int nid)
 EXPORT_SYMBOL(drm_page_pool_take);
 
 /*
- * Pin the pool that has been idle longest and holds pages, @in_use only if
- * no other one does, so that the pool in use keeps its warm pages.
+ * Pin the pool that has been idle longest among those holding pages over a
+ * limit they are held to, @in_use only if no other one is, so that the pool
+ * in use keeps its warm pages. Set *@excess to the pages by which the limits
+ * that apply to it are exceeded. A walk of the pools, never of their blocks.
+ * On 32-bit, a torn read of a last_take being written may pick another pool
+ * once; that costs a choice, not correctness.
  */
 static struct drm_page_pool *
-drm_page_pool_get_idlest(struct drm_page_pool *in_use)
+drm_page_pool_get_victim(struct drm_page_pool *in_use, unsigned long *excess)
 {
-	struct drm_page_pool *pool, *idlest = NULL;
+	struct drm_page_pool *pool, *victim = NULL;
+	unsigned long global, over, in_use_over = 0;
 
+	global = drm_page_pool_excess(atomic_long_read(&drm_page_pool_pages),
+				      drm_page_pool_limit());
 	spin_lock(&drm_page_pool_lock);
 	list_for_each_entry(pool, &drm_page_pool_list, link) {
-		if (pool == in_use || !READ_ONCE(pool->count))
+		over = max(global, drm_page_pool_group_excess(pool->ops->group));
+		if (!over || !READ_ONCE(pool->count))
 			continue;
-		if (!idlest || time_before(READ_ONCE(pool->last_take),
-					   READ_ONCE(idlest->last_take)))
-			idlest = pool;
+		if (pool == in_use) {
+			in_use_over = over;
+			continue;
+		}
+		if (!victim || READ_ONCE(pool->last_take) <
+			       READ_ONCE(victim->last_take)) {
+			victim = pool;
+			*excess = over;
+		}
 	}
-	if (!idlest && READ_ONCE(in_use->count))
-		idlest = in_use;
-	if (idlest)
-		drm_page_pool_get_locked(idlest);
+	if (!victim && in_use_over) {
+		victim = in_use;
+		*excess = in_use_over;
+	}
+	if (victim)
+		drm_page_pool_get_locked(victim);
 	spin_unlock(&drm_page_pool_lock);
 
-	return idlest;
+	return victim;
 }
 
-/* Shrink the idle pools first until all pools are back under the limit */
-static void drm_page_pool_enforce_limit(struct drm_page_pool *in_use)
+/*
+ * Release about @budget pages of the idlest pools over a limit, @in_use
+ * last, stopping early once no pool is over a limit. Return true if the
+ * budget ran out (or a take raced) before that: the trim work goes on.
+ */
+static bool drm_page_pool_trim(struct drm_page_pool *in_use,
+			       unsigned long budget)
 {
-	unsigned long limit = drm_page_pool_limit();
-	unsigned long pages;
+	while (budget) {
+		unsigned long excess, blocks, released;
+		struct drm_page_pool *pool;
 
-	while ((pages = atomic_long_read(&drm_page_pool_pages)) > limit) {
-		struct drm_page_pool *pool = drm_page_pool_get_idlest(in_use);
-		unsigned long released;
-
+		pool = drm_page_pool_get_victim(in_use, &excess);
 		if (!pool)
-			break;
-		released = drm_page_pool_release(pool, NUMA_NO_NODE,
-						 DIV_ROUND_UP(pages - limit,
-							      1UL << pool->order));
+			return false;
+		blocks = DIV_ROUND_UP(min(excess, budget), 1UL << pool->order);
+		released = drm_page_pool_release(pool, NUMA_NO_NODE, blocks);
 		drm_page_pool_put(pool);
 		if (!released)
-			break;
+			return true;
+		budget -= min(budget, released);
 	}
+
+	return true;
+}
+
+/*
+ * The trim work: brings the pools back under their limits after a limit was
+ * lowered or a give left more than its budget, a batch at a time with a
+ * chance to reschedule in between, and requeues itself after a run of
+ * batches so that it never holds a worker for long.
+ */
+static void drm_page_pool_trim_fn(struct work_struct *work)
+{
+	unsigned int i;
+
+	for (i = 0; i < DRM_PAGE_POOL_TRIM_RUN; i++) {
+		if (!drm_page_pool_trim(NULL, DRM_PAGE_POOL_TRIM_PAGES))
+			return;
+		cond_resched();
+	}
+	queue_work(system_unbound_wq, work);
 }
 
 /**
@@ -466,10 +705,15 @@ static void drm_page_pool_enforce_limit(struct drm_page_pool *in_use)
  * @page: the first page of a block of 2^order pages the caller owns, on
  *	  any node
  *
- * The block is zeroed, then pooled on the node of its pages. If all pools
- * now hold more than the global limit, blocks of the pools idle longest are
- * released to the system, this pool's last. The caller must not touch the
- * block afterwards. drm_page_pool_fini() must not run concurrently.
+ * The block is zeroed, then pooled on the node of its pages: a give always
+ * pools its block. If the pools are now over the global limit or @pool's
+ * group limit, blocks of the pools idle longest are released to the system,
+ * @pool's last: at most DRM_PAGE_POOL_TRIM_PAGES pages (256), or the size of
+ * the block given if larger, and the core's trim work releases the rest. So
+ * with limits met before it, a give returns with them met again; gives
+ * running concurrently may exceed a limit by the blocks they are adding
+ * until they return. The caller must not touch the block afterwards.
+ * drm_page_pool_fini() must not run concurrently.
  *
  * Context: Process context, may sleep: zeroes the block, and enforcing the
  * limit calls release hooks.
@@ -496,7 +740,10 @@ void drm_page_pool_give(struct drm_page_pool *pool, struct page *page)
 
 	trace_drm_page_pool_give(pool, page, page_to_nid(page));
 
-	drm_page_pool_enforce_limit(pool);
+	if (unlikely(drm_page_pool_over_limit(pool, 0)) &&
+	    drm_page_pool_trim(pool, max_t(unsigned long, nr,
+					   DRM_PAGE_POOL_TRIM_PAGES)))
+		queue_work(system_unbound_wq, &drm_page_pool_trim_work);
 }
 EXPORT_SYMBOL(drm_page_pool_give);
 
@@ -504,15 +751,19 @@ EXPORT_SYMBOL(drm_page_pool_give);
  * drm_page_pool_fini - release all blocks of a pool and tear it down
  * @pool: the pool; it may be zeroed, failed init or already torn down
  *
- * Remove the pool from the shrinker's view, wait for a shrinker or limit
- * enforcement that is releasing blocks of it, then release all blocks it
- * still holds through the release hook. After the return the hook is never
- * called again for this pool, so the module providing it may go.
+ * Remove the pool from the shrinker's view and take its pages out of the
+ * counters the limits are held to, so that live pools are not trimmed for
+ * them; wait for a shrinker or trim that is releasing blocks of it; then
+ * release all blocks it still holds through the release hook. After the
+ * return the hook is never called again for this pool, so the module
+ * providing it may go.
  *
  * Context: Process context, may sleep.
  */
 void drm_page_pool_fini(struct drm_page_pool *pool)
 {
+	int nid;
+
 	might_sleep();
 
 	if (!pool->nodes)
@@ -520,13 +771,23 @@ void drm_page_pool_fini(struct drm_page_pool *pool)
 
 	spin_lock(&drm_page_pool_lock);
 	list_del_init(&pool->link);
+	spin_lock(&pool->lock);
+	for (nid = 0; nid < nr_node_ids; nid++)
+		drm_page_pool_account_locked(pool, nid,
+					     -(long)(pool->nodes[nid].count <<
+						     pool->order));
+	pool->dying = true;
+	spin_unlock(&pool->lock);
 	spin_unlock(&drm_page_pool_lock);
 
 	/*
 	 * A shrink that pinned the pool before the unlink may still be
-	 * calling the hook; drm_page_pool_put() wakes us up.
+	 * calling the hook; drm_page_pool_put() wakes us up. Lockdep sees
+	 * the wait as a write of the pin the hooks hold for reading.
 	 */
+	lock_map_acquire(&pool->pin_map);
 	wait_var_event(&pool->busy, drm_page_pool_idle(pool));
+	lock_map_release(&pool->pin_map);
 
 	drm_page_pool_release(pool, NUMA_NO_NODE, ULONG_MAX);
 	WARN_ON_ONCE(pool->count);
@@ -611,7 +872,10 @@ EXPORT_SYMBOL_IF_KUNIT(drm_page_pool_shrinker_count);
  *
  * Pools are visited in turn. A high-order block may overshoot
  * sc->nr_to_scan by less than its size. Neither __GFP_FS nor __GFP_IO is
- * needed: blocks go straight back to the system.
+ * needed: blocks go straight back to the system. The pages released are
+ * added to the reclaimed pages of the reclaiming task
+ * (mm_account_reclaimed_pages()), which is what reclaim counts as progress,
+ * and a call from reclaim makes drm_page_pool_congested() true for a while.
  *
  * Return: the pages released, also in sc->nr_scanned, or SHRINK_STOP if
  * none could be.
@@ -622,9 +886,16 @@ drm_page_pool_shrinker_scan(struct shrinker *shrinker,
 {
 	unsigned long freed = 0;
 
+	/* Tell users that may choose not to give, see congested() */
+	if (current->reclaim_state)
+		atomic64_set(&drm_page_pool_reclaim_until,
+			     get_jiffies_64() + DRM_PAGE_POOL_RECLAIM_HOLDOFF);
+
 	if (!WARN_ON_ONCE(sc->nid < 0 || sc->nid >= nr_node_ids))
 		freed = drm_page_pool_scan_node(sc->nid, sc->nr_to_scan);
 
+	/* Reclaim counts its progress from this, not from the return value */
+	mm_account_reclaimed_pages(freed);
 	sc->nr_scanned = freed;
 	trace_drm_page_pool_shrink(sc->nid, sc->nr_to_scan, freed);
 
@@ -691,6 +962,25 @@ void drm_page_pool_debugfs_shrink(struct seq_file *m)
 }
 EXPORT_SYMBOL(drm_page_pool_debugfs_shrink);
 
+/**
+ * drm_page_pool_debugfs_group - print what a group of pools holds
+ * @m: the seq_file
+ * @group: the group
+ *
+ * Print " %8lu of %8lu" and a newline: the pages the group's live pools
+ * hold and the group's limit, as TTM prints the total of its page_pool file.
+ *
+ * Context: Any context.
+ */
+void drm_page_pool_debugfs_group(struct seq_file *m,
+				 const struct drm_page_pool_group *group)
+{
+	seq_printf(m, " %8lu of %8lu\n",
+		   (unsigned long)atomic_long_read(&group->pages),
+		   READ_ONCE(*group->limit));
+}
+EXPORT_SYMBOL(drm_page_pool_debugfs_group);
+
 /* One row per pool, then the totals and the limit */
 static int drm_page_pool_pools_show(struct seq_file *m, void *data)
 {
@@ -752,7 +1042,9 @@ static int __init drm_page_pool_core_init(void)
 {
 	atomic_long_t *node_pages;
 
-	drm_page_pool_default_limit = totalram_pages() / 2;
+	/* 0 at boot means the default; read back, it shows the limit in force */
+	if (!drm_page_pool_limit_param)
+		drm_page_pool_limit_param = totalram_pages() / 2;
 
 	node_pages = kcalloc(nr_node_ids, sizeof(*node_pages), GFP_KERNEL);
 	if (!node_pages)

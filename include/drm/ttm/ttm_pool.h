@@ -105,6 +105,7 @@ struct page *ttm_pool_alloc_pages_node(int nid, gfp_t gfp_flags,
 void ttm_pool_set_pages_wb(struct page *p, unsigned int order);
 void ttm_pool_dma_free_attrs(struct device *dev, size_t size, void *vaddr,
 			     dma_addr_t addr, unsigned long attrs);
+unsigned long ttm_pool_set_page_pool_size(unsigned long pages);
 #endif
 
 #endif

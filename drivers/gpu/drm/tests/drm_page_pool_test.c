@@ -5,8 +5,9 @@
  * How the tests know they are right: every pool here is the test's own and
  * its release hook counts the blocks that leave it (and any that leave after
  * drm_page_pool_fini()), so a block released twice, never, or late shows as
- * a count that differs. The pool core has no other users yet, but the tests
- * still measure the global counters before they start and compare deltas.
+ * a count that differs. Other users of the core (TTM, the system heap) may
+ * hold pages: the suite drains them before each case and the cases compare
+ * deltas of the global counters.
  * The shrinker's callbacks are called directly inside
  * fs_reclaim_acquire()/fs_reclaim_release(), as reclaim would call them.
  *
@@ -22,6 +23,7 @@
 #include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
+#include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
@@ -29,6 +31,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/swap.h>
 #include <linux/timekeeping.h>
 
 #include <kunit/test.h>
@@ -51,6 +54,16 @@ struct pp_test_pool {
 	/* if set, the hook signals @in_hook and waits for @let_go */
 	struct completion *in_hook;
 	struct completion *let_go;
+	/* hook calls made by @watch, and by workqueue workers */
+	struct task_struct *watch;
+	atomic_t by_watch;
+	atomic_t by_worker;
+	/*
+	 * If set, the first hook call asks for a reschedule and later calls
+	 * count in @resched_pending whether the request is still pending.
+	 */
+	bool probe_resched;
+	atomic_t resched_pending;
 };
 
 static void pp_test_release(struct drm_page_pool *pool, struct page *page)
@@ -59,6 +72,18 @@ static void pp_test_release(struct drm_page_pool *pool, struct page *page)
 
 	if (READ_ONCE(tp->dead))
 		atomic_inc(&tp->late);
+	if (current == READ_ONCE(tp->watch))
+		atomic_inc(&tp->by_watch);
+	if (current->flags & PF_WQ_WORKER)
+		atomic_inc(&tp->by_worker);
+	if (tp->probe_resched) {
+		if (!atomic_read(&tp->released)) {
+			set_tsk_need_resched(current);
+			set_preempt_need_resched();
+		} else if (need_resched()) {
+			atomic_inc(&tp->resched_pending);
+		}
+	}
 	if (tp->in_hook) {
 		atomic_inc(&tp->entered);
 		complete(tp->in_hook);
@@ -252,6 +277,10 @@ static int pp_test_init(struct kunit *test)
 	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
 	int nid;
 
+	/* A trim left by an earlier case, and reclaim seen by an earlier one */
+	drm_page_pool_trim_flush();
+	drm_page_pool_forget_reclaim();
+
 	fs_reclaim_acquire(GFP_KERNEL);
 	for_each_node(nid) {
 		sc.nid = nid;
@@ -269,9 +298,10 @@ static int pp_test_init(struct kunit *test)
 static void pp_test_restore_limit(void *data)
 {
 	drm_page_pool_set_limit((unsigned long)data);
+	drm_page_pool_trim_flush();
 }
 
-/* Set the global limit for this test only */
+/* Set the global limit for this test only; no trim runs when this returns */
 static void pp_test_set_limit(struct kunit *test, unsigned long pages)
 {
 	unsigned long old = drm_page_pool_set_limit(pages);
@@ -280,6 +310,7 @@ static void pp_test_set_limit(struct kunit *test, unsigned long pages)
 	ret = kunit_add_action_or_reset(test, pp_test_restore_limit,
 					(void *)old);
 	KUNIT_ASSERT_EQ(test, ret, 0);
+	drm_page_pool_trim_flush();
 }
 
 /* Skip unless the guest has the two memory nodes the NUMA cases need */
@@ -509,6 +540,239 @@ static void pp_test_limit_in_use_last(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tp->pool.count, 4);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 1);
 	KUNIT_EXPECT_LE(test, pp_test_pooled_pages(), base + 16);
+}
+
+/* Lowering the limit trims the pools at once, in the trim work */
+static void pp_test_limit_write_trims(struct kunit *test)
+{
+	struct pp_test_pool *tp = pp_test_pool_create(test, 0);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 1024, 0, false,
+							 NUMA_NO_NODE);
+	unsigned long base = pp_test_pooled_pages();
+
+	pp_test_give_all(tp, b);
+	pp_test_set_limit(test, base + 16);
+
+	/* No give since: only the write of the limit can have trimmed */
+	KUNIT_EXPECT_EQ(test, tp->pool.count, 16);
+	KUNIT_EXPECT_EQ(test, pp_test_pooled_pages(), base + 16);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 1024 - 16);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->by_worker), 1024 - 16);
+}
+
+/*
+ * 0 written at run time keeps nothing: what is pooled goes, what is given
+ * goes again at once, and the pools say they are congested.
+ */
+static void pp_test_limit_zero_runtime(struct kunit *test)
+{
+	struct pp_test_pool *tp = pp_test_pool_create(test, 0);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 16, 0, false,
+							 NUMA_NO_NODE);
+	struct pp_test_blocks *c = pp_test_blocks_alloc(test, 1, 0, false,
+							 NUMA_NO_NODE);
+
+	pp_test_give_all(tp, b);
+	KUNIT_EXPECT_FALSE(test, drm_page_pool_congested(&tp->pool));
+	pp_test_set_limit(test, 0);
+	KUNIT_EXPECT_EQ(test, pp_test_pooled_pages(), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 16);
+	KUNIT_EXPECT_TRUE(test, drm_page_pool_congested(&tp->pool));
+
+	pp_test_give_all(tp, c);
+	KUNIT_EXPECT_EQ(test, pp_test_pooled_pages(), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 17);
+}
+
+static unsigned long pp_test_group_limit_pages = ULONG_MAX;
+static struct drm_page_pool_group pp_test_group =
+	DRM_PAGE_POOL_GROUP_INIT("kunit", &pp_test_group_limit_pages);
+
+static const struct drm_page_pool_ops pp_test_group_ops = {
+	.name = "kunit-group",
+	.release = pp_test_release,
+	.group = &pp_test_group,
+};
+
+static void pp_test_group_unlimit(void *data)
+{
+	WRITE_ONCE(pp_test_group_limit_pages, ULONG_MAX);
+}
+
+/* Set the test group's limit for this case only */
+static void pp_test_set_group_limit(struct kunit *test, unsigned long pages)
+{
+	int ret;
+
+	WRITE_ONCE(pp_test_group_limit_pages, pages);
+	ret = kunit_add_action_or_reset(test, pp_test_group_unlimit, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+/*
+ * A group's limit trims the group's pools only, idlest first, even when an
+ * idler pool outside the group holds pages; the global limit still applies
+ * to every pool.
+ */
+static void pp_test_group_limit(struct kunit *test)
+{
+	struct pp_test_pool *out = pp_test_pool_create(test, 0);
+	struct pp_test_pool *a = pp_test_pool_create_ops(test, 0,
+							 &pp_test_group_ops);
+	struct pp_test_pool *g = pp_test_pool_create_ops(test, 0,
+							 &pp_test_group_ops);
+	struct pp_test_blocks *o = pp_test_blocks_alloc(test, 8, 0, false,
+							 NUMA_NO_NODE);
+	struct pp_test_blocks *ba = pp_test_blocks_alloc(test, 4, 0, false,
+							  NUMA_NO_NODE);
+	struct pp_test_blocks *bg = pp_test_blocks_alloc(test, 4, 0, false,
+							  NUMA_NO_NODE);
+	unsigned long base = pp_test_pooled_pages();
+
+	pp_test_set_group_limit(test, 6);
+	pp_test_give_all(out, o);
+	pp_test_give_all(a, ba);
+	pp_test_expect_miss(test, g, NUMA_NO_NODE, "nothing given yet");
+	pp_test_give_all(g, bg);
+
+	/* a is idler than g, out idler still but not in the group */
+	KUNIT_EXPECT_EQ(test, atomic_read(&out->released), 0);
+	KUNIT_EXPECT_EQ(test, a->pool.count, 2);
+	KUNIT_EXPECT_EQ(test, g->pool.count, 4);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pp_test_group.pages), 6);
+
+	/* The global limit takes from the idlest pool, in the group or not */
+	pp_test_set_limit(test, base + 8 + 6 - 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(&out->released), 3);
+	KUNIT_EXPECT_EQ(test, a->pool.count + g->pool.count, 6);
+
+	/* A pool leaving the group takes its pages out of the group's count */
+	pp_test_pool_fini(a);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pp_test_group.pages), 4);
+}
+
+/*
+ * The debugfs line of a group shows the pages of its pools and its limit,
+ * counted by the core.
+ */
+static void pp_test_debugfs_group(struct kunit *test)
+{
+	struct pp_test_pool *g = pp_test_pool_create_ops(test, 1,
+							 &pp_test_group_ops);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 3, 1, false,
+							 NUMA_NO_NODE);
+	char buf[64] = "";
+	struct seq_file m = { .buf = buf, .size = sizeof(buf) };
+
+	pp_test_set_group_limit(test, 100);
+	pp_test_give_all(g, b);
+	drm_page_pool_debugfs_group(&m, &pp_test_group);
+	KUNIT_EXPECT_STREQ(test, buf, "        6 of      100\n");
+}
+
+/*
+ * A give does bounded work: thousands of blocks over its group's limit, it
+ * releases one batch itself and leaves the rest to the trim work. The limit
+ * is lowered without telling the core, so that only the give can trim.
+ */
+static void pp_test_give_trims_one_batch(struct kunit *test)
+{
+	struct pp_test_pool *full = pp_test_pool_create_ops(test, 0,
+							    &pp_test_group_ops);
+	struct pp_test_pool *tp = pp_test_pool_create_ops(test, 0,
+							  &pp_test_group_ops);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 2048, 0, false,
+							 NUMA_NO_NODE);
+	struct pp_test_blocks *c = pp_test_blocks_alloc(test, 1, 0, false,
+							 NUMA_NO_NODE);
+
+	pp_test_give_all(full, b);
+	pp_test_set_group_limit(test, 0);
+	WRITE_ONCE(full->watch, current);
+	pp_test_give_all(tp, c);
+	WRITE_ONCE(full->watch, NULL);
+
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&full->by_watch), 256,
+			    "the give released %d blocks itself",
+			    atomic_read(&full->by_watch));
+	drm_page_pool_trim_flush();
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pp_test_group.pages), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&full->released), 2048);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&full->by_worker), 2048 - 256);
+}
+
+/*
+ * With the limits met before it, a give returns with them met again, even
+ * for a block larger than the batch a give releases.
+ */
+static void pp_test_give_large_block(struct kunit *test)
+{
+	struct pp_test_pool *small = pp_test_pool_create(test, 0);
+	struct pp_test_pool *big = pp_test_pool_create(test, 9);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 1024, 0, false,
+							 NUMA_NO_NODE);
+	struct pp_test_blocks *c = pp_test_blocks_alloc(test, 1, 9, true,
+							 NUMA_NO_NODE);
+	unsigned long base = pp_test_pooled_pages();
+
+	pp_test_give_all(small, b);
+	pp_test_set_limit(test, base + 1024);
+	WRITE_ONCE(small->watch, current);
+	pp_test_give_all(big, c);
+	WRITE_ONCE(small->watch, NULL);
+
+	KUNIT_EXPECT_EQ(test, pp_test_pooled_pages(), base + 1024);
+	KUNIT_EXPECT_EQ(test, atomic_read(&small->by_watch), 512);
+	KUNIT_EXPECT_EQ(test, big->pool.count, 1);
+}
+
+/*
+ * Releasing thousands of blocks gives the scheduler a chance between
+ * blocks: fini of a large pool does not hold the CPU until it is done.
+ */
+static void pp_test_fini_reschedules(struct kunit *test)
+{
+	struct pp_test_pool *tp = pp_test_pool_create(test, 0);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 1024, 0, false,
+							 NUMA_NO_NODE);
+
+	if (preempt_model_preemptible())
+		kunit_skip(test, "a preemptible kernel reschedules anyway");
+
+	pp_test_give_all(tp, b);
+	tp->probe_resched = true;
+	pp_test_pool_fini(tp);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 1024);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&tp->resched_pending), 0,
+			    "%d hooks ran with a reschedule pending",
+			    atomic_read(&tp->resched_pending));
+}
+
+/* The shrinker's releases count as reclaim's progress */
+static void pp_test_shrinker_reports_reclaimed(struct kunit *test)
+{
+	struct pp_test_pool *tp = pp_test_pool_create(test, 0);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 8, 0, false, 0);
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nid = 0, .nr_to_scan = 8,
+	};
+	struct reclaim_state rs = {};
+	unsigned long freed;
+
+	pp_test_give_all(tp, b);
+	KUNIT_EXPECT_FALSE(test, drm_page_pool_congested(&tp->pool));
+
+	current->reclaim_state = &rs;
+	freed = pp_test_scan(&sc);
+	current->reclaim_state = NULL;
+
+	KUNIT_EXPECT_EQ(test, freed, 8);
+	KUNIT_EXPECT_EQ(test, rs.reclaimed, 8);
+	/* Reclaim is under way: users that may choose stop giving */
+	KUNIT_EXPECT_TRUE(test, drm_page_pool_congested(&tp->pool));
+	drm_page_pool_forget_reclaim();
+	KUNIT_EXPECT_FALSE(test, drm_page_pool_congested(&tp->pool));
 }
 
 /* count and scan follow the shrinker contract */
@@ -865,8 +1129,9 @@ static void pp_test_concurrent(struct kunit *test)
 	KUNIT_EXPECT_GT(test, w1->loops, 0);
 	KUNIT_EXPECT_GT(test, s->loops, 0);
 	KUNIT_EXPECT_GT(test, churn->loops, 0);
-	/* a give racing with a take may leave one block over the limit */
-	KUNIT_EXPECT_LE(test, pp_test_pooled_pages(), base + 4 + 4);
+	/* Once the trim work is done, the limit holds */
+	drm_page_pool_trim_flush();
+	KUNIT_EXPECT_LE(test, pp_test_pooled_pages(), base + 4);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tmp->late), 0);
 
 	pp_test_pool_fini(p0);
@@ -947,6 +1212,71 @@ static void pp_test_fini_during_scan(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, scan->loops, 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 2);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tp->late), 0);
+}
+
+/*
+ * A pool being torn down stops counting against the limits when fini
+ * unlinks it: while its fini waits for a scan stuck in its hook, a give to
+ * a live pool does not trim that pool for the dying pool's pages.
+ */
+static void pp_test_dying_pool_not_counted(struct kunit *test)
+{
+	struct pp_test_pool *dying = pp_test_pool_create(test, 0);
+	struct pp_test_pool *live = pp_test_pool_create(test, 0);
+	struct pp_test_blocks *bd = pp_test_blocks_alloc(test, 64, 0, false, 0);
+	struct pp_test_blocks *bl = pp_test_blocks_alloc(test, 8, 0, false, 0);
+	struct pp_test_blocks *c = pp_test_blocks_alloc(test, 3, 0, false, 0);
+	unsigned long base = pp_test_pooled_pages();
+	struct pp_test_thread *scan, *fini;
+	struct completion *in_hook, *let_go;
+	unsigned long timeout;
+	int ret;
+
+	in_hook = kunit_kzalloc(test, sizeof(*in_hook), GFP_KERNEL);
+	let_go = kunit_kzalloc(test, sizeof(*let_go), GFP_KERNEL);
+	scan = kunit_kzalloc(test, sizeof(*scan), GFP_KERNEL);
+	fini = kunit_kzalloc(test, sizeof(*fini), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, in_hook && let_go && scan && fini);
+	init_completion(in_hook);
+	init_completion(let_go);
+	pp_test_give_all(dying, bd);
+	pp_test_give_all(live, bl);
+	pp_test_set_limit(test, base + 64 + 8);
+	dying->in_hook = in_hook;
+	dying->let_go = let_go;
+	scan->nid = 0;
+	fini->tp = dying;
+
+	/* The scan visits the pool created first: it stops in its hook */
+	pp_test_thread_start(test, scan, pp_test_scan_thread, "pp_test_scan");
+	ret = kunit_add_action_or_reset(test, pp_test_let_go, let_go);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NE_MSG(test, wait_for_completion_timeout(in_hook, 10 * HZ),
+			    0, "the scan never reached the release hook");
+
+	pp_test_thread_start(test, fini, pp_test_fini_thread, "pp_test_fini");
+	ret = kunit_add_action_or_reset(test, pp_test_let_go, let_go);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	timeout = jiffies + 10 * HZ;
+	while (!list_empty_careful(&dying->pool.link) &&
+	       time_before(jiffies, timeout))
+		msleep(20);
+	KUNIT_ASSERT_TRUE_MSG(test, list_empty_careful(&dying->pool.link),
+			      "fini never unlinked the pool");
+	KUNIT_EXPECT_EQ(test, pp_test_pooled_pages(), base + 8);
+
+	/* Under the limit without the dying pool's 63 blocks, over with them */
+	pp_test_give_all(live, c);
+	drm_page_pool_trim_flush();
+	KUNIT_EXPECT_EQ(test, atomic_read(&live->released), 0);
+	KUNIT_EXPECT_EQ(test, live->pool.count, 8 + 3);
+
+	complete_all(let_go);
+	pp_test_thread_stop(fini);
+	pp_test_thread_stop(scan);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dying->released), 64);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dying->late), 0);
+	KUNIT_EXPECT_EQ(test, pp_test_pooled_pages(), base + 8 + 3);
 }
 
 /* Performance: medians over batches, against the buddy allocator */
@@ -1202,12 +1532,21 @@ static struct kunit_case drm_page_pool_tests[] = {
 	KUNIT_CASE(pp_test_limit_idle_first),
 	KUNIT_CASE(pp_test_limit_oldest_first),
 	KUNIT_CASE(pp_test_limit_in_use_last),
+	KUNIT_CASE(pp_test_limit_write_trims),
+	KUNIT_CASE(pp_test_limit_zero_runtime),
+	KUNIT_CASE(pp_test_group_limit),
+	KUNIT_CASE(pp_test_give_trims_one_batch),
+	KUNIT_CASE(pp_test_give_large_block),
+	KUNIT_CASE(pp_test_fini_reschedules),
+	KUNIT_CASE(pp_test_shrinker_reports_reclaimed),
 	KUNIT_CASE(pp_test_shrinker_contract),
 	KUNIT_CASE(pp_test_shrinker_high_order),
 	KUNIT_CASE(pp_test_shrinker_fair),
 	KUNIT_CASE(pp_test_shrinker_drop_slab),
 	KUNIT_CASE(pp_test_debugfs_counts),
+	KUNIT_CASE(pp_test_debugfs_group),
 	KUNIT_CASE(pp_test_fini_during_scan),
+	KUNIT_CASE(pp_test_dying_pool_not_counted),
 	KUNIT_CASE_SLOW(pp_test_concurrent),
 	KUNIT_CASE_SLOW(pp_test_perf_ops),
 	KUNIT_CASE_SLOW(pp_test_perf_drain),

@@ -67,17 +67,52 @@ struct ttm_pool_dma {
 
 /*
  * The most pages all of TTM's pools hold together, 0 until the first device
- * comes: then half of the system memory. All GPU page pools together are
- * held to drm_page_pool.pool_limit_pages in addition.
+ * comes: then half of the system memory. The shared pool enforces it on the
+ * group of TTM's pools, besides drm_page_pool.pool_limit_pages for all GPU
+ * page pools; see the shared pool's documentation of limits.
  */
 static unsigned long page_pool_size;
 
-MODULE_PARM_DESC(page_pool_size,
-		 "Most pages TTM's WC/UC/DMA pools hold together (0 = half of RAM)");
-module_param(page_pool_size, ulong, 0644);
+static struct drm_page_pool_group ttm_pool_group =
+	DRM_PAGE_POOL_GROUP_INIT("ttm", &page_pool_size);
 
-/* Pages in all of TTM's pools, held to page_pool_size */
-static atomic_long_t allocated_pages;
+static int ttm_pool_size_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_ulong(val, kp);
+
+	if (!ret)
+		drm_page_pool_limit_changed();
+	return ret;
+}
+
+static const struct kernel_param_ops ttm_pool_size_ops = {
+	.set = ttm_pool_size_set,
+	.get = param_get_ulong,
+};
+
+module_param_cb(page_pool_size, &ttm_pool_size_ops, &page_pool_size, 0644);
+MODULE_PARM_DESC(page_pool_size,
+		 "Most pages TTM's WC/UC/DMA pools hold together (0 at the first device: half of RAM; 0 at run time: keep nothing)");
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * ttm_pool_set_page_pool_size - set ttm.page_pool_size, for tests only
+ * @pages: the new limit of TTM's pools in pages
+ *
+ * As writing the parameter: the shared pool's trim work brings TTM's pools
+ * under the new limit.
+ *
+ * Return: the previous value.
+ */
+unsigned long ttm_pool_set_page_pool_size(unsigned long pages)
+{
+	unsigned long old = xchg(&page_pool_size, pages);
+
+	drm_page_pool_limit_changed();
+	return old;
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_page_pool_size);
+#endif
 
 static struct ttm_pool_type global_write_combined[NR_PAGE_ORDERS];
 static struct ttm_pool_type global_uncached[NR_PAGE_ORDERS];
@@ -88,7 +123,11 @@ static struct ttm_pool_type global_dma32_uncached[NR_PAGE_ORDERS];
 static void ttm_pool_type_release(struct drm_page_pool *page_pool,
 				  struct page *p);
 
-#define TTM_POOL_OPS(_name) { .name = _name, .release = ttm_pool_type_release }
+#define TTM_POOL_OPS(_name) { \
+	.name = _name, \
+	.release = ttm_pool_type_release, \
+	.group = &ttm_pool_group, \
+}
 
 /* Names of the pool types in the pool core's debugfs, per caching */
 static const struct drm_page_pool_ops ttm_pool_global_ops[] = {
@@ -300,34 +339,19 @@ static void ttm_pool_unmap(struct ttm_pool *pool, dma_addr_t dma_addr,
 }
 
 /*
- * Give pages into a specific pool_type, or free them if TTM's pools already
- * hold page_pool_size pages. The shared pool zeroes them.
+ * Give pages into a specific pool_type. The shared pool zeroes them, pools
+ * them, and then shrinks the idlest pools if TTM's pools hold more than
+ * page_pool_size pages or all pools more than the global limit.
  */
 static void ttm_pool_type_give(struct ttm_pool_type *pt, struct page *p)
 {
-	unsigned int order = pt->page_pool.order;
-	long nr = 1L << order;
-
-	if ((unsigned long)atomic_long_add_return(nr, &allocated_pages) >
-	    READ_ONCE(page_pool_size)) {
-		atomic_long_sub(nr, &allocated_pages);
-		ttm_pool_free_page(pt->pool, pt->caching, order, p);
-		return;
-	}
-
 	drm_page_pool_give(&pt->page_pool, p);
 }
 
 /* Take pages from a specific pool_type, return NULL when nothing available */
 static struct page *ttm_pool_type_take(struct ttm_pool_type *pt, int nid)
 {
-	struct page *p;
-
-	p = drm_page_pool_take(&pt->page_pool, nid);
-	if (p)
-		atomic_long_sub(1L << pt->page_pool.order, &allocated_pages);
-
-	return p;
+	return drm_page_pool_take(&pt->page_pool, nid);
 }
 
 /*
@@ -340,7 +364,6 @@ static void ttm_pool_type_release(struct drm_page_pool *page_pool,
 	struct ttm_pool_type *pt = container_of(page_pool, typeof(*pt),
 						page_pool);
 
-	atomic_long_sub(1L << page_pool->order, &allocated_pages);
 	ttm_pool_free_page(pt->pool, pt->caching, page_pool->order, p);
 }
 
@@ -740,11 +763,11 @@ static void ttm_pool_debugfs_orders(struct ttm_pool_type *pt,
 	drm_page_pool_debugfs_counts(m, page_pools, NR_PAGE_ORDERS);
 }
 
-/* Dump the total amount of allocated pages */
+/* Dump the pages in TTM's pool types against their limit */
 static void ttm_pool_debugfs_footer(struct seq_file *m)
 {
-	seq_printf(m, "\ntotal\t: %8lu of %8lu\n",
-		   atomic_long_read(&allocated_pages), page_pool_size);
+	seq_puts(m, "\ntotal\t:");
+	drm_page_pool_debugfs_group(m, &ttm_pool_group);
 }
 
 /* Dump the information for the global pools */

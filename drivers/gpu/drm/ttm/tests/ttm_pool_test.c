@@ -15,6 +15,7 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/shrinker.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -1085,6 +1086,143 @@ static void ttm_pool_pages_survive_other_devices(struct kunit *test)
 	ttm_pool_fini(pool);
 }
 
+static void ttm_pool_test_restore_size(void *data)
+{
+	ttm_pool_set_page_pool_size((unsigned long)data);
+	drm_page_pool_trim_flush();
+}
+
+/*
+ * Set ttm.page_pool_size for this case only, once every pool is empty so
+ * that what TTM's pools hold is the case's own; no trim runs on return.
+ */
+static void ttm_pool_test_set_size(struct kunit *test, unsigned long pages)
+{
+	unsigned long old = ttm_pool_set_page_pool_size(pages);
+	int err;
+
+	err = kunit_add_action_or_reset(test, ttm_pool_test_restore_size,
+					(void *)old);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	drm_page_pool_trim_flush();
+}
+
+/* Empty every pool of the shared pool, TTM's and other users' */
+static void ttm_pool_test_drain(struct kunit *test)
+{
+	unsigned int tries;
+
+	drm_page_pool_trim_flush();
+	for (tries = 0; tries < 10000; tries++)
+		if (!ttm_pool_test_shrink(1024))
+			return;
+	KUNIT_FAIL(test, "the shared pools could not be drained");
+}
+
+/* @n single pages of @caching into @pool's order-0 pool type, in order */
+static void ttm_pool_test_fill(struct kunit *test, struct ttm_pool *pool,
+			       enum ttm_caching caching, unsigned int n,
+			       struct ttm_pool_test_block *b)
+{
+	struct ttm_buffer_object *bo = ttm_pool_test_bo(test, PAGE_SIZE);
+	struct ttm_tt *tt[8];
+	unsigned int i;
+
+	KUNIT_ASSERT_LE(test, n, ARRAY_SIZE(tt));
+	for (i = 0; i < n; i++) {
+		tt[i] = ttm_pool_test_populate(test, pool, bo, caching);
+		ttm_pool_test_tt_blocks(test, pool, tt[i], &b[i]);
+	}
+	for (i = 0; i < n; i++)
+		ttm_pool_test_unpopulate(pool, tt[i]);
+}
+
+/*
+ * Over ttm.page_pool_size, a freed page still goes into its pool type: the
+ * pools are trimmed afterwards, the idlest first, and the page in hand
+ * stays pooled (R3).
+ */
+static void ttm_pool_give_pools_over_ttm_limit(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_pool_test_block a[4], w[1];
+	struct ttm_pool_type *pa, *pw;
+	struct ttm_pool *pool;
+
+	pool = ttm_pool_test_pool_create(test, NUMA_NO_NODE, true);
+	pa = &pool->caching[ttm_cached].orders[0];
+	pw = &pool->caching[ttm_write_combined].orders[0];
+	ttm_pool_test_drain(test);
+
+	ttm_pool_test_fill(test, pool, ttm_cached, ARRAY_SIZE(a), a);
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pa), 4);
+	ttm_pool_test_set_size(test, 4);
+
+	ttm_pool_test_watch_release(test);
+	ttm_pool_test_fill(test, pool, ttm_write_combined, 1, w);
+
+	KUNIT_EXPECT_EQ_MSG(test, ttm_pool_test_blocks(pw), 1,
+			    "the page freed over the limit was not pooled");
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_blocks(pa), 3);
+	/* The coldest block of the idle pool type left, nothing else */
+	ttm_pool_test_expect_released(test, a, 1, priv->dma_free,
+				      atomic_read(&priv->dma_free_calls), true);
+}
+
+/* Lowering ttm.page_pool_size trims TTM's pools at once */
+static void ttm_pool_size_write_trims(struct kunit *test)
+{
+	struct ttm_pool_test_block a[4];
+	struct ttm_buffer_object *bo;
+	struct ttm_pool_type *pa;
+	struct ttm_pool *pool;
+	struct ttm_tt *tt;
+
+	pool = ttm_pool_test_pool_create(test, NUMA_NO_NODE, true);
+	pa = &pool->caching[ttm_cached].orders[0];
+	ttm_pool_test_drain(test);
+	ttm_pool_test_fill(test, pool, ttm_cached, ARRAY_SIZE(a), a);
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pa), 4);
+
+	ttm_pool_test_set_size(test, 1);
+
+	/* No page was freed since: only the write can have trimmed */
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_blocks(pa), 1);
+	/*
+	 * The trim work ran in a worker, where the stubs do not apply: the
+	 * block kept must be the warmest, the one freed last.
+	 */
+	bo = ttm_pool_test_bo(test, PAGE_SIZE);
+	tt = ttm_pool_test_populate(test, pool, bo, ttm_cached);
+	KUNIT_EXPECT_EQ(test, tt->dma_address[0], a[3].addr);
+	ttm_pool_test_unpopulate(pool, tt);
+}
+
+/*
+ * The total of TTM's debugfs files is the shared pool's count of the pages
+ * in TTM's pool types, against ttm.page_pool_size.
+ */
+static void ttm_pool_debugfs_total(struct kunit *test)
+{
+	struct ttm_pool_test_block a[3];
+	struct ttm_pool *pool;
+	char expect[64];
+	struct seq_file m = { .size = PAGE_SIZE };
+
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	pool = ttm_pool_test_pool_create(test, NUMA_NO_NODE, true);
+	ttm_pool_test_drain(test);
+	ttm_pool_test_set_size(test, 1000);
+	ttm_pool_test_fill(test, pool, ttm_uncached, ARRAY_SIZE(a), a);
+
+	ttm_pool_debugfs(pool, &m);
+	snprintf(expect, sizeof(expect), "\ntotal\t: %8u of %8u\n", 3, 1000);
+	KUNIT_EXPECT_TRUE_MSG(test, m.count >= strlen(expect) &&
+			      !strcmp(m.buf + m.count - strlen(expect), expect),
+			      "debugfs ends with:\n%s", m.buf);
+}
+
 static struct kunit_case ttm_pool_test_cases[] = {
 	KUNIT_CASE_PARAM(ttm_pool_alloc_basic, ttm_pool_alloc_basic_gen_params),
 	KUNIT_CASE_PARAM(ttm_pool_alloc_basic_dma_addr,
@@ -1102,6 +1240,9 @@ static struct kunit_case ttm_pool_test_cases[] = {
 			 ttm_pool_own_kinds_gen_params),
 	KUNIT_CASE(ttm_pool_shrinker_reclaims),
 	KUNIT_CASE(ttm_pool_alloc_fails_half_way),
+	KUNIT_CASE(ttm_pool_give_pools_over_ttm_limit),
+	KUNIT_CASE(ttm_pool_size_write_trims),
+	KUNIT_CASE(ttm_pool_debugfs_total),
 	KUNIT_CASE_SLOW(ttm_pool_device_fini_while_shrinking),
 	{}
 };
