@@ -18,7 +18,7 @@ for i in $(seq 1 "$runs"); do
 	[ "$i" = 1 ] || out+=".$i"
 	rm -rf "$out"
 	step "KUnit ($cfg) on the base kernel, run $i of $runs"
-	"$H/kunit.sh" "$CHECKTREE" "$cfg" "$out" || die "the base kernel did not build or boot (log: $out/kunit.out)"
+	GPUPOOL_KUNIT_BASE=1 "$H/kunit.sh" "$CHECKTREE" "$cfg" "$out" || die "the base kernel did not build or boot (log: $out/kunit.out)"
 	outs+=("$out")
 done
 python3 "$H/kunit_results.py" baseline "$H/baseline/kunit-$cfg" "${outs[@]}"
