@@ -29,6 +29,21 @@ bdir="$BUILD/kunit"
 kp="python3 tools/testing/kunit/kunit.py"
 args=(--arch=x86_64 --build_dir="$bdir" --kunitconfig="$H/kunit/gpu.kunitconfig")
 [ "$cfg" = default ] || args+=(--kunitconfig="$H/kunit/$cfg.config")
+# The debug kernel also builds the series' own tests that provoke a report
+# on purpose (harness/kunit/debug-series.config), when the tree defines
+# every option there: the base kernel of make baseline does not.
+if [ "$cfg" != default ] && [ -f "$H/kunit/$cfg-series.config" ]; then
+	have_all=1
+	while read -r line; do
+		case "$line" in
+		CONFIG_*=*)
+			sym=${line%%=*}
+			grep -rqs --include='Kconfig*' "^config ${sym#CONFIG_}\$" "$tree/drivers" ||
+				have_all=0 ;;
+		esac
+	done <"$H/kunit/$cfg-series.config"
+	[ $have_all = 0 ] || args+=(--kunitconfig="$H/kunit/$cfg-series.config")
+fi
 # Suites the series adds come with their own .kunitconfig.
 while read -r f; do
 	case "$f" in */.kunitconfig) [ -f "$tree/$f" ] && args+=(--kunitconfig="$tree/$f") ;; esac

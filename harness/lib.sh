@@ -158,6 +158,7 @@ mirror_edits() {
 kunit_config_files() {
 	echo "$H/kunit/gpu.kunitconfig"
 	[ "$1" = default ] || echo "$H/kunit/$1.config"
+	[ "$1" = default ] || [ ! -f "$H/kunit/$1-series.config" ] || echo "$H/kunit/$1-series.config"
 	[ "$1" = default ] || echo "$H/guest/init-kmemleak"
 	[ "$1" = default ] || echo "$H/kunit/report-suites"
 	echo "$H/kunit/x86_64-smp2.py"

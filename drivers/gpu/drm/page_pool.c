@@ -126,23 +126,29 @@
  *	All pools together, whatever drivers are loaded. 0 (or nothing) at
  *	boot means half of the RAM present at boot; read back, the parameter
  *	shows the limit in force. 0 written at run time means "keep nothing":
- *	every block given is released again at once, and
- *	drm_page_pool_congested() is true.
+ *	the pools are emptied, from then on every block given is released
+ *	again before the give returns, and drm_page_pool_congested() is true.
  *
  * ttm.page_pool_size
  *	TTM's pools together (a &struct drm_page_pool_group), in addition to
  *	the global limit: the tighter one applies to them. 0 when the first
  *	TTM device comes up means half of the RAM, as in earlier kernels; read
  *	back it shows that value. 0 written at run time means TTM's pools keep
- *	nothing.
+ *	nothing, until the last TTM device goes and another one comes up,
+ *	which resolves 0 to half of the RAM again, as earlier kernels did.
  *
  * Either way a give pools its block first, then, while a limit is exceeded,
- * blocks of the pools idle longest (last take oldest) that are held to it
- * are released, the pool given to last. A give releases at most 256 pages
- * (or its own block if larger) and leaves the rest to the core's trim work,
- * so one give does bounded work whatever state it finds; with limits met
- * before it, a give returns with them met again. Gives running at the same
- * time may exceed a limit by the blocks they are adding until they return.
+ * blocks of the pools held to it are released: first those of pools that
+ * lower every exceeded limit (a group's pools when the group is over its
+ * own limit), among them the pools idle longest (last take oldest), the
+ * pool given to last. A give releases about 256 pages at most (or its own
+ * block if larger; blocks go whole, so the last one may add less than a
+ * block of its pool's order, at most 2^MAX_PAGE_ORDER pages) and leaves
+ * the rest to the core's trim work, so one give does bounded work whatever
+ * state it finds. With the limits met before it, a give returns with them
+ * met again, unless takes race with it and empty the pool it releases from
+ * (the trim work then finishes the job). Gives running at the same time may
+ * exceed a limit by the blocks they are adding until they return.
  * Lowering a parameter trims the pools from the trim work, in batches of
  * 256 pages with a chance to reschedule between batches. A pool being torn
  * down stops counting against the limits when drm_page_pool_fini() unlinks
@@ -307,9 +313,9 @@ EXPORT_SYMBOL(drm_page_pool_limit_changed);
  * A block given to @pool now would push the pools over the global limit or
  * @pool's group limit, or memory reclaim called the shrinker within the last
  * 100 ms. A user that may choose between pooling a block and handing it to
- * the system directly (the system heap's deferred free) stops giving while
- * this is true, so that it does not zero memory reclaim is about to take. A
- * give always pools its block whatever this says.
+ * the system directly (a deferred free, say) stops giving while this is
+ * true, so that it does not zero memory reclaim is about to take. A give
+ * always pools its block whatever this says.
  *
  * Context: Any context; reads counters without locks.
  * Return: true if the caller should hand blocks to the system instead.
@@ -347,7 +353,10 @@ EXPORT_SYMBOL_IF_KUNIT(drm_page_pool_set_limit);
  */
 void drm_page_pool_trim_flush(void)
 {
-	flush_work(&drm_page_pool_trim_work);
+	/* The work requeues itself after a run of batches */
+	do {
+		flush_work(&drm_page_pool_trim_work);
+	} while (work_pending(&drm_page_pool_trim_work));
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_page_pool_trim_flush);
 
@@ -640,16 +649,35 @@ struct page *drm_page_pool_take(struct drm_page_pool *pool, int nid)
 EXPORT_SYMBOL(drm_page_pool_take);
 
 /*
- * Pin the pool that has been idle longest among those holding pages over a
- * limit they are held to, @in_use only if no other one is, so that the pool
- * in use keeps its warm pages. Set *@excess to the pages by which the limits
- * that apply to it are exceeded. A walk of the pools, never of their blocks.
- * On 32-bit, a torn read of a last_take being written may pick another pool
- * once; that costs a choice, not correctness.
+ * How many of the limits @pool is held to are exceeded (0, 1 or 2), given
+ * the global excess @global: the pools whose release lowers more of the
+ * exceeded limits go first. Set *@over to the largest excess that applies.
+ */
+static unsigned int drm_page_pool_limits_over(const struct drm_page_pool *pool,
+					      unsigned long global,
+					      unsigned long *over)
+{
+	unsigned long group = drm_page_pool_group_excess(pool->ops->group);
+
+	*over = max(global, group);
+	return !!global + !!group;
+}
+
+/*
+ * Pin the pool to trim next among those holding pages over a limit they are
+ * held to: the one that lowers the most exceeded limits (a pool of a group
+ * over its limit before a pool outside it, which would lower the global one
+ * only), the one idle longest among those; @in_use only if no other pool
+ * lowers as many limits, so that the pool in use keeps its warm pages. Set
+ * *@excess to the pages by which the limits that apply to it are exceeded.
+ * A walk of the pools, never of their blocks. On 32-bit, a torn read of a
+ * last_take being written may pick another pool once; that costs a choice,
+ * not correctness.
  */
 static struct drm_page_pool *
 drm_page_pool_get_victim(struct drm_page_pool *in_use, unsigned long *excess)
 {
+	unsigned int score, best = 0, in_use_score = 0;
 	struct drm_page_pool *pool, *victim = NULL;
 	unsigned long global, over, in_use_over = 0;
 
@@ -657,20 +685,25 @@ drm_page_pool_get_victim(struct drm_page_pool *in_use, unsigned long *excess)
 				      drm_page_pool_limit());
 	spin_lock(&drm_page_pool_lock);
 	list_for_each_entry(pool, &drm_page_pool_list, link) {
-		over = max(global, drm_page_pool_group_excess(pool->ops->group));
-		if (!over || !READ_ONCE(pool->count))
+		if (!READ_ONCE(pool->count))
+			continue;
+		score = drm_page_pool_limits_over(pool, global, &over);
+		if (!score)
 			continue;
 		if (pool == in_use) {
+			in_use_score = score;
 			in_use_over = over;
 			continue;
 		}
-		if (!victim || READ_ONCE(pool->last_take) <
-			       READ_ONCE(victim->last_take)) {
+		if (score > best ||
+		    (score == best && READ_ONCE(pool->last_take) <
+				      READ_ONCE(victim->last_take))) {
 			victim = pool;
+			best = score;
 			*excess = over;
 		}
 	}
-	if (!victim && in_use_over) {
+	if (in_use_score > best) {
 		victim = in_use;
 		*excess = in_use_over;
 	}
@@ -682,9 +715,12 @@ drm_page_pool_get_victim(struct drm_page_pool *in_use, unsigned long *excess)
 }
 
 /*
- * Release about @budget pages of the idlest pools over a limit, @in_use
- * last, stopping early once no pool is over a limit. Return true if the
- * budget ran out (or a take raced) before that: the trim work goes on.
+ * Release about @budget pages of the pools over a limit, in the order
+ * drm_page_pool_get_victim() picks them, stopping early once no pool is over
+ * a limit. A victim's blocks go whole, so the last one may take the release
+ * past @budget by less than a block of its order. Return true if the budget
+ * ran out with a limit of @in_use still exceeded (always for the trim work,
+ * @in_use NULL), or takes emptied a victim under it: the trim work goes on.
  */
 static bool drm_page_pool_trim(struct drm_page_pool *in_use,
 			       unsigned long budget)
@@ -699,12 +735,14 @@ static bool drm_page_pool_trim(struct drm_page_pool *in_use,
 		blocks = DIV_ROUND_UP(min(excess, budget), 1UL << pool->order);
 		released = drm_page_pool_release(pool, NUMA_NO_NODE, blocks);
 		drm_page_pool_put(pool);
+		/* Takes emptied the victim: leave the rest to the work */
 		if (!released)
 			return true;
 		budget -= min(budget, released);
 	}
 
-	return true;
+	/* The work goes on, unless the give's limits are met again */
+	return !in_use || drm_page_pool_over_limit(in_use, 0);
 }
 
 /*
@@ -733,12 +771,10 @@ static void drm_page_pool_trim_fn(struct work_struct *work)
  *
  * The block is zeroed, then pooled on the node of its pages: a give always
  * pools its block. If the pools are now over the global limit or @pool's
- * group limit, blocks of the pools idle longest are released to the system,
- * @pool's last: at most DRM_PAGE_POOL_TRIM_PAGES pages (256), or the size of
- * the block given if larger, and the core's trim work releases the rest. So
- * with limits met before it, a give returns with them met again; gives
- * running concurrently may exceed a limit by the blocks they are adding
- * until they return. The caller must not touch the block afterwards.
+ * group limit, blocks of other pools are released to the system, @pool's
+ * last, as `Limits`_ describes: about DRM_PAGE_POOL_TRIM_PAGES pages (256)
+ * at most, or the size of the block given if larger, and the core's trim
+ * work releases the rest. The caller must not touch the block afterwards.
  * drm_page_pool_fini() must not run concurrently.
  *
  * Context: Process context, may sleep: zeroes the block, and enforcing the
