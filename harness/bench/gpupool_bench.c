@@ -7,9 +7,8 @@
  * gpupool_bench.ttm=1
  *	Populate and unpopulate of ttm_tts through TTM's public API only
  *	(ttm_device_init, ttm_pool_init, ttm_tt_init, ttm_pool_alloc,
- *	ttm_pool_free), so that the same file builds against the base tree,
- *	where ttm_pool_init() returns void, and the patched one, where it
- *	returns int. Cells: 1 MiB and 64 MiB tts, cached and write-combined,
+ *	ttm_pool_free), so that the same file builds against the base tree
+ *	and the patched one. Cells: 1 MiB and 64 MiB tts, cached and write-combined,
  *	warm pool (the tt's pages were just given back) and cold pool (the
  *	pool was torn down and set up again before each populate). The tts
  *	ask for zeroed pages (TTM_TT_FLAG_ZERO_ALLOC), as TTM gives every

@@ -131,8 +131,13 @@ struct drm_page_pool {
 
 	/* protects everything below; nests inside the list lock */
 	spinlock_t lock;
-	/* nr_node_ids entries, NULL before init and after fini */
+	/*
+	 * nr_nodes lists, one per node: @node0 on a machine of one node, or
+	 * if there was no memory for more; NULL before init and after fini
+	 */
 	struct drm_page_pool_node *nodes;
+	int nr_nodes;
+	struct drm_page_pool_node node0;
 	/* blocks on all nodes */
 	unsigned long count;
 	/* 64-bit jiffies of the last take, to find idle pools */
@@ -160,13 +165,17 @@ int __must_check __drm_page_pool_init(struct drm_page_pool *pool,
  *	 drm_page_pool_fini()
  *
  * Set up an empty pool and make it visible to the limits and to the
- * shrinker. On failure the pool is left so that drm_page_pool_fini() is a
- * no-op on it. Pools initialised at one call site share a lockdep class for
- * their pin, as mutexes initialised at one site do.
+ * shrinker. This cannot fail for a valid @order and @ops: a machine of one
+ * node needs no allocation, and a NUMA machine whose per-node lists cannot
+ * be allocated gets a pool that keeps blocks of node 0 only (a give of
+ * another node's block releases it at once). On failure the pool is left so
+ * that drm_page_pool_fini() is a no-op on it. Pools initialised at one call
+ * site share a lockdep class for their pin, as mutexes initialised at one
+ * site do.
  *
  * Context: Process context, may sleep.
- * Return: 0 on success, -EINVAL for an impossible order or missing @ops,
- * -ENOMEM when out of memory, -ENODEV if the core failed to initialise.
+ * Return: 0, or -EINVAL for an order above MAX_PAGE_ORDER or missing @ops
+ * (a bug of the caller, with a warning).
  */
 #define drm_page_pool_init(pool, order, ops)				\
 ({									\
@@ -197,6 +206,7 @@ struct shrink_control;
 unsigned long drm_page_pool_set_limit(unsigned long pages);
 void drm_page_pool_trim_flush(void);
 void drm_page_pool_forget_reclaim(void);
+struct drm_page_pool_node *drm_page_pool_alloc_nodes(int nr);
 unsigned long drm_page_pool_shrinker_count(struct shrinker *shrinker,
 					   struct shrink_control *sc);
 unsigned long drm_page_pool_shrinker_scan(struct shrinker *shrinker,

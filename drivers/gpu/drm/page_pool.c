@@ -55,6 +55,7 @@
 #include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 
+#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
 #include <drm/drm_page_pool.h>
@@ -215,9 +216,12 @@
 static DEFINE_SPINLOCK(drm_page_pool_lock);
 static LIST_HEAD(drm_page_pool_list);
 
-/* Pages in all pools, and per node (nr_node_ids entries) */
+/* Pages in all pools, and per node; static, so that nothing can fail */
 static atomic_long_t drm_page_pool_pages;
-static atomic_long_t *drm_page_pool_node_pages;
+static atomic_long_t drm_page_pool_node_pages[MAX_NUMNODES];
+
+/* Set once the core is up: parameters may be written before */
+static bool drm_page_pool_ready;
 
 static struct shrinker *drm_page_pool_shrinker;
 static struct dentry *drm_page_pool_debugfs_root;
@@ -301,7 +305,7 @@ static bool drm_page_pool_over_limit(const struct drm_page_pool *pool,
  */
 void drm_page_pool_limit_changed(void)
 {
-	if (READ_ONCE(drm_page_pool_node_pages))
+	if (READ_ONCE(drm_page_pool_ready))
 		queue_work(system_unbound_wq, &drm_page_pool_trim_work);
 }
 EXPORT_SYMBOL(drm_page_pool_limit_changed);
@@ -371,6 +375,13 @@ void drm_page_pool_forget_reclaim(void)
 EXPORT_SYMBOL_IF_KUNIT(drm_page_pool_forget_reclaim);
 #endif
 
+/* The list of @pool for node @nid, NULL if the pool keeps none for it */
+static struct drm_page_pool_node *drm_page_pool_node(struct drm_page_pool *pool,
+						     int nid)
+{
+	return nid < pool->nr_nodes ? &pool->nodes[nid] : NULL;
+}
+
 /*
  * Count @pages more (or fewer) pages of @pool on node @nid in the counters
  * the limits and the shrinker read. A dying pool's pages were taken out of
@@ -411,12 +422,14 @@ static void drm_page_pool_link_locked(struct drm_page_pool *pool,
 static struct page *drm_page_pool_pop_locked(struct drm_page_pool *pool,
 					     int nid)
 {
-	struct drm_page_pool_node *node = &pool->nodes[nid];
+	struct drm_page_pool_node *node = drm_page_pool_node(pool, nid);
 	long nr = 1L << pool->order;
 	struct page *page;
 
 	lockdep_assert_held(&pool->lock);
 
+	if (!node)
+		return NULL;
 	page = list_first_entry_or_null(&node->pages, struct page, lru);
 	if (!page)
 		return NULL;
@@ -438,14 +451,17 @@ static unsigned long
 drm_page_pool_cut_coldest_locked(struct drm_page_pool *pool, int nid,
 				 unsigned long nr, struct list_head *victims)
 {
-	struct drm_page_pool_node *node = &pool->nodes[nid];
-	struct list_head *first = &node->pages;
+	struct drm_page_pool_node *node = drm_page_pool_node(pool, nid);
+	struct list_head *first;
 	unsigned long n;
 	LIST_HEAD(keep);
 	long pages;
 
 	lockdep_assert_held(&pool->lock);
 
+	if (!node)
+		return 0;
+	first = &node->pages;
 	if (nr >= node->count) {
 		n = node->count;
 		list_splice_tail_init(&node->pages, victims);
@@ -490,7 +506,7 @@ static unsigned long drm_page_pool_release(struct drm_page_pool *pool,
 					   int nid, unsigned long nr_blocks)
 {
 	int first = nid == NUMA_NO_NODE ? 0 : nid;
-	int last = nid == NUMA_NO_NODE ? nr_node_ids - 1 : nid;
+	int last = nid == NUMA_NO_NODE ? pool->nr_nodes - 1 : nid;
 	unsigned long blocks = 0;
 	struct page *page, *next;
 	LIST_HEAD(victims);
@@ -551,6 +567,15 @@ static bool drm_page_pool_idle(struct drm_page_pool *pool)
 	return idle;
 }
 
+/* The per-node lists of a pool on a NUMA machine; KUnit injects failures */
+VISIBLE_IF_KUNIT struct drm_page_pool_node *drm_page_pool_alloc_nodes(int nr)
+{
+	KUNIT_STATIC_STUB_REDIRECT(drm_page_pool_alloc_nodes, nr);
+	return kcalloc(nr, sizeof(struct drm_page_pool_node),
+		       GFP_KERNEL | __GFP_NOWARN);
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_page_pool_alloc_nodes);
+
 /**
  * __drm_page_pool_init - initialise a pool; use drm_page_pool_init()
  * @pool: the pool
@@ -565,7 +590,7 @@ int __drm_page_pool_init(struct drm_page_pool *pool, unsigned int order,
 			 const struct drm_page_pool_ops *ops, const char *name,
 			 struct lock_class_key *key)
 {
-	struct drm_page_pool_node *nodes;
+	struct drm_page_pool_node *nodes = NULL;
 	int nid;
 
 	might_sleep();
@@ -573,14 +598,22 @@ int __drm_page_pool_init(struct drm_page_pool *pool, unsigned int order,
 	pool->nodes = NULL;
 	if (WARN_ON_ONCE(order > MAX_PAGE_ORDER || !ops))
 		return -EINVAL;
-	if (!drm_page_pool_node_pages)
-		return -ENODEV;
 
-	nodes = kcalloc(nr_node_ids, sizeof(*nodes), GFP_KERNEL);
+	/* One node: the embedded list. Without memory for more: node 0 only */
+	pool->nr_nodes = 1;
+	if (nr_node_ids > 1) {
+		nodes = drm_page_pool_alloc_nodes(nr_node_ids);
+		if (nodes)
+			pool->nr_nodes = nr_node_ids;
+		else
+			pr_warn_once("no memory for per-node lists: pools keep node 0's blocks only\n");
+	}
 	if (!nodes)
-		return -ENOMEM;
-	for (nid = 0; nid < nr_node_ids; nid++)
+		nodes = &pool->node0;
+	for (nid = 0; nid < pool->nr_nodes; nid++) {
 		INIT_LIST_HEAD(&nodes[nid].pages);
+		nodes[nid].count = 0;
+	}
 
 	pool->order = order;
 	pool->ops = ops;
@@ -632,7 +665,7 @@ struct page *drm_page_pool_take(struct drm_page_pool *pool, int nid)
 		page = drm_page_pool_pop_locked(pool, nid);
 	} else if (pool->count) {
 		page = drm_page_pool_pop_locked(pool, numa_mem_id());
-		for (n = 0; !page && n < nr_node_ids; n++)
+		for (n = 0; !page && n < pool->nr_nodes; n++)
 			page = drm_page_pool_pop_locked(pool, n);
 	}
 	if (page)
@@ -788,6 +821,12 @@ void drm_page_pool_give(struct drm_page_pool *pool, struct page *page)
 	VM_WARN_ON_ONCE_PAGE(PageCompound(page) &&
 			     compound_order(page) != pool->order, page);
 
+	/* A pool that could not get per-node lists keeps node 0's only */
+	if (unlikely(page_to_nid(page) >= pool->nr_nodes)) {
+		drm_page_pool_free_block(pool, page);
+		return;
+	}
+
 	for (i = 0; i < nr; i++) {
 		clear_highpage(nth_page(page, i));
 		/* An order-10 block is 4 MiB: let others run now and then */
@@ -834,7 +873,7 @@ void drm_page_pool_fini(struct drm_page_pool *pool)
 	spin_lock(&drm_page_pool_lock);
 	list_del_init(&pool->link);
 	spin_lock(&pool->lock);
-	for (nid = 0; nid < nr_node_ids; nid++)
+	for (nid = 0; nid < pool->nr_nodes; nid++)
 		drm_page_pool_account_locked(pool, nid,
 					     -(long)(pool->nodes[nid].count <<
 						     pool->order));
@@ -854,7 +893,8 @@ void drm_page_pool_fini(struct drm_page_pool *pool)
 	drm_page_pool_release(pool, NUMA_NO_NODE, ULONG_MAX);
 	WARN_ON_ONCE(pool->count);
 
-	kfree(pool->nodes);
+	if (pool->nodes != &pool->node0)
+		kfree(pool->nodes);
 	pool->nodes = NULL;
 }
 EXPORT_SYMBOL(drm_page_pool_fini);
@@ -869,7 +909,7 @@ static struct drm_page_pool *drm_page_pool_get_next(int nid)
 
 	spin_lock(&drm_page_pool_lock);
 	list_for_each_entry(pool, &drm_page_pool_list, link) {
-		if (!READ_ONCE(pool->nodes[nid].count))
+		if (nid >= pool->nr_nodes || !READ_ONCE(pool->nodes[nid].count))
 			continue;
 		list_move_tail(&pool->link, &drm_page_pool_list);
 		drm_page_pool_get_locked(pool);
@@ -1064,8 +1104,8 @@ static int drm_page_pool_pools_show(struct seq_file *m, void *data)
 			   pool->count << pool->order, pool->hits,
 			   pool->misses, pool->shrunk);
 		for_each_node(nid)
-			seq_printf(m, " %10lu",
-				   pool->nodes[nid].count << pool->order);
+			seq_printf(m, " %10lu", nid < pool->nr_nodes ?
+				   pool->nodes[nid].count << pool->order : 0);
 		seq_puts(m, "\n");
 		hits += pool->hits;
 		misses += pool->misses;
@@ -1096,42 +1136,38 @@ static int drm_page_pool_shrink_show(struct seq_file *m, void *data)
 DEFINE_SHOW_ATTRIBUTE(drm_page_pool_shrink);
 
 /*
- * Set up the counters, the shrinker and debugfs before
- * any user: built-in users initialise at device_initcall or later, modules
- * later still.
+ * Set up the default limit, the shrinker and debugfs before any user:
+ * built-in users initialise at device_initcall or later, modules later
+ * still. Pools work without any of it: nothing here can make
+ * drm_page_pool_init() fail.
  */
 static int __init drm_page_pool_core_init(void)
 {
-	atomic_long_t *node_pages;
-
 	/* 0 at boot means the default; read back, it shows the limit in force */
 	if (!drm_page_pool_limit_param)
 		drm_page_pool_limit_param = totalram_pages() / 2;
-
-	node_pages = kcalloc(nr_node_ids, sizeof(*node_pages), GFP_KERNEL);
-	if (!node_pages)
-		return -ENOMEM;
-
-	drm_page_pool_shrinker = shrinker_alloc(SHRINKER_NUMA_AWARE,
-						"drm-page-pool");
-	if (!drm_page_pool_shrinker) {
-		kfree(node_pages);
-		return -ENOMEM;
-	}
-	drm_page_pool_shrinker->count_objects = drm_page_pool_shrinker_count;
-	drm_page_pool_shrinker->scan_objects = drm_page_pool_shrinker_scan;
-	/* Pooled pages are a cache and cheap to get again, as TTM's */
-	drm_page_pool_shrinker->seeks = 1;
-
-	/* Publishing the counters lets drm_page_pool_init() succeed */
-	drm_page_pool_node_pages = node_pages;
-	shrinker_register(drm_page_pool_shrinker);
+	WRITE_ONCE(drm_page_pool_ready, true);
+	/* A limit written on the command line trims from now on */
+	drm_page_pool_limit_changed();
 
 	drm_page_pool_debugfs_root = debugfs_create_dir("drm_page_pool", NULL);
 	debugfs_create_file("pools", 0444, drm_page_pool_debugfs_root, NULL,
 			    &drm_page_pool_pools_fops);
 	debugfs_create_file("shrink", 0400, drm_page_pool_debugfs_root, NULL,
 			    &drm_page_pool_shrink_fops);
+
+	/* Without the shrinker the pools still work, held to the limits */
+	drm_page_pool_shrinker = shrinker_alloc(SHRINKER_NUMA_AWARE,
+						"drm-page-pool");
+	if (!drm_page_pool_shrinker) {
+		pr_err("no shrinker: pooled pages are held to the limits only\n");
+		return -ENOMEM;
+	}
+	drm_page_pool_shrinker->count_objects = drm_page_pool_shrinker_count;
+	drm_page_pool_shrinker->scan_objects = drm_page_pool_shrinker_scan;
+	/* Pooled pages are a cache and cheap to get again, as TTM's */
+	drm_page_pool_shrinker->seeks = 1;
+	shrinker_register(drm_page_pool_shrinker);
 
 	return 0;
 }

@@ -82,8 +82,8 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		   struct ttm_operation_ctx *ctx);
 void ttm_pool_free(struct ttm_pool *pool, struct ttm_tt *tt);
 
-int ttm_pool_init(struct ttm_pool *pool, struct device *dev,
-		  int nid, bool use_dma_alloc, bool use_dma32);
+void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
+		   int nid, bool use_dma_alloc, bool use_dma32);
 void ttm_pool_fini(struct ttm_pool *pool);
 
 int ttm_pool_debugfs(struct ttm_pool *pool, struct seq_file *m);
@@ -97,9 +97,6 @@ struct ttm_pool_type *ttm_pool_select_type(struct ttm_pool *pool,
 					   enum ttm_caching caching,
 					   unsigned int order);
 unsigned int ttm_pool_page_order(struct ttm_pool *pool, struct page *p);
-int ttm_pool_page_pool_init(struct drm_page_pool *page_pool,
-			    unsigned int order,
-			    const struct drm_page_pool_ops *ops);
 struct page *ttm_pool_alloc_pages_node(int nid, gfp_t gfp_flags,
 				       unsigned int order);
 void ttm_pool_set_pages_wb(struct page *p, unsigned int order);

@@ -34,6 +34,7 @@
 #include <linux/swap.h>
 #include <linux/timekeeping.h>
 
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 
 #include <drm/drm_page_pool.h>
@@ -480,6 +481,50 @@ static void pp_test_fini_tolerant(struct kunit *test)
 	drm_page_pool_fini(&tp->pool);
 	KUNIT_EXPECT_NULL(test, tp->pool.nodes);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 0);
+}
+
+static atomic_t pp_test_alloc_nodes_calls;
+
+/* The per-node lists cannot be allocated */
+static struct drm_page_pool_node *pp_test_no_nodes(int nr)
+{
+	atomic_inc(&pp_test_alloc_nodes_calls);
+	return NULL;
+}
+
+/*
+ * Initialising a pool cannot fail for want of memory: a machine of one node
+ * allocates nothing, and a NUMA machine that cannot get per-node lists gets
+ * a pool of node 0's blocks, which releases another node's block at once.
+ */
+static void pp_test_init_without_memory(struct kunit *test)
+{
+	struct pp_test_pool *tp;
+	struct pp_test_blocks *b0, *b1;
+	struct page *page;
+
+	atomic_set(&pp_test_alloc_nodes_calls, 0);
+	kunit_activate_static_stub(test, drm_page_pool_alloc_nodes,
+				   pp_test_no_nodes);
+	tp = pp_test_pool_create(test, 0);
+	kunit_deactivate_static_stub(test, drm_page_pool_alloc_nodes);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pp_test_alloc_nodes_calls),
+			nr_node_ids > 1 ? 1 : 0);
+
+	b0 = pp_test_blocks_alloc(test, 1, 0, false, 0);
+	page = b0->page[0];
+	pp_test_give_all(tp, b0);
+	KUNIT_EXPECT_EQ(test, tp->pool.count, 1);
+	b0->page[0] = drm_page_pool_take(&tp->pool, 0);
+	KUNIT_EXPECT_PTR_EQ(test, b0->page[0], page);
+
+	if (num_online_nodes() < 2 || !node_state(1, N_MEMORY))
+		return;
+	b1 = pp_test_blocks_alloc(test, 1, 0, false, 1);
+	pp_test_give_all(tp, b1);
+	KUNIT_EXPECT_EQ(test, tp->pool.count, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 1);
+	pp_test_expect_miss(test, tp, 1, "the pool keeps no list for node 1");
 }
 
 /* Over the limit, an idle pool is shrunk, not the one being given to */
@@ -1624,6 +1669,7 @@ static struct kunit_case drm_page_pool_tests[] = {
 	KUNIT_CASE(pp_test_take_does_not_clear),
 	KUNIT_CASE(pp_test_release_once),
 	KUNIT_CASE(pp_test_fini_tolerant),
+	KUNIT_CASE(pp_test_init_without_memory),
 	KUNIT_CASE(pp_test_limit_idle_first),
 	KUNIT_CASE(pp_test_limit_oldest_first),
 	KUNIT_CASE(pp_test_limit_in_use_last),

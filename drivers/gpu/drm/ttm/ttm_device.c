@@ -211,21 +211,16 @@ int ttm_device_init(struct ttm_device *bdev, const struct ttm_device_funcs *func
 		return -ENOMEM;
 	}
 
+	bdev->funcs = funcs;
+
+	ttm_sys_man_init(bdev);
+
 	if (dev)
 		nid = dev_to_node(dev);
 	else
 		nid = NUMA_NO_NODE;
 
-	ret = ttm_pool_init(&bdev->pool, dev, nid, use_dma_alloc, use_dma32);
-	if (ret) {
-		destroy_workqueue(bdev->wq);
-		ttm_global_release();
-		return ret;
-	}
-
-	bdev->funcs = funcs;
-
-	ttm_sys_man_init(bdev);
+	ttm_pool_init(&bdev->pool, dev, nid, use_dma_alloc, use_dma32);
 
 	bdev->vma_manager = vma_manager;
 	spin_lock_init(&bdev->lru_lock);

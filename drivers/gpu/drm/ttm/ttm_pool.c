@@ -152,17 +152,6 @@ static const struct drm_page_pool_ops ttm_pool_node_ops[] = {
 	[ttm_uncached] = TTM_POOL_OPS("ttm-node-uc"),
 };
 
-/* Set up the shared pool of a pool type; KUnit injects failures here */
-VISIBLE_IF_KUNIT int ttm_pool_page_pool_init(struct drm_page_pool *page_pool,
-					     unsigned int order,
-					     const struct drm_page_pool_ops *ops)
-{
-	KUNIT_STATIC_STUB_REDIRECT(ttm_pool_page_pool_init, page_pool, order,
-				   ops);
-	return drm_page_pool_init(page_pool, order, ops);
-}
-EXPORT_SYMBOL_IF_KUNIT(ttm_pool_page_pool_init);
-
 /* Allocate system pages; KUnit injects failures here */
 VISIBLE_IF_KUNIT struct page *ttm_pool_alloc_pages_node(int nid,
 							gfp_t gfp_flags,
@@ -367,15 +356,18 @@ static void ttm_pool_type_release(struct drm_page_pool *page_pool,
 	ttm_pool_free_page(pt->pool, pt->caching, page_pool->order, p);
 }
 
-/* Initialize a pool type and make it visible to the shared shrinker */
-static int ttm_pool_type_init(struct ttm_pool_type *pt, struct ttm_pool *pool,
-			      enum ttm_caching caching, unsigned int order,
-			      const struct drm_page_pool_ops *ops)
+/*
+ * Initialize a pool type and make it visible to the shared shrinker. The
+ * shared pool cannot fail to set up a valid order.
+ */
+static void ttm_pool_type_init(struct ttm_pool_type *pt, struct ttm_pool *pool,
+			       enum ttm_caching caching, unsigned int order,
+			       const struct drm_page_pool_ops *ops)
 {
 	pt->pool = pool;
 	pt->caching = caching;
 
-	return ttm_pool_page_pool_init(&pt->page_pool, order, &ops[caching]);
+	WARN_ON(drm_page_pool_init(&pt->page_pool, order, &ops[caching]));
 }
 
 /*
@@ -684,16 +676,13 @@ static void ttm_pool_fini_types(struct ttm_pool *pool, unsigned int count)
  * while a &struct ttm_device does.
  *
  * Context: Process context, may sleep.
- * Returns: 0 on success, negative error code otherwise; on failure nothing
- * is left to finalize.
  */
-int ttm_pool_init(struct ttm_pool *pool, struct device *dev,
-		  int nid, bool use_dma_alloc, bool use_dma32)
+void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
+		   int nid, bool use_dma_alloc, bool use_dma32)
 {
 	const struct drm_page_pool_ops *ops;
 	struct ttm_pool_type *pt;
 	unsigned int i;
-	int err;
 
 	WARN_ON(!dev && use_dma_alloc);
 
@@ -708,17 +697,9 @@ int ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 		if (!pt)
 			continue;
 
-		err = ttm_pool_type_init(pt, pool, i / NR_PAGE_ORDERS,
-					 i % NR_PAGE_ORDERS, ops);
-		if (err)
-			goto err_fini_types;
+		ttm_pool_type_init(pt, pool, i / NR_PAGE_ORDERS,
+				   i % NR_PAGE_ORDERS, ops);
 	}
-
-	return 0;
-
-err_fini_types:
-	ttm_pool_fini_types(pool, i);
-	return err;
 }
 EXPORT_SYMBOL(ttm_pool_init);
 
@@ -857,37 +838,25 @@ DEFINE_SHOW_ATTRIBUTE(ttm_pool_debugfs_shrink);
  * page pool's shrinker.
  *
  * Context: Process context, may sleep.
- * Returns: 0 on success, negative error code otherwise; on failure nothing
- * is left to finalize.
+ * Returns: 0; setting up the shared pools cannot fail.
  */
 int ttm_pool_mgr_init(unsigned long num_pages)
 {
 	unsigned int i;
-	int err;
 
 	if (!page_pool_size)
 		page_pool_size = num_pages;
 
 	for (i = 0; i < NR_PAGE_ORDERS; ++i) {
-		err = ttm_pool_type_init(&global_write_combined[i], NULL,
-					 ttm_write_combined, i,
-					 ttm_pool_global_ops);
-		if (err)
-			goto err_fini;
-		err = ttm_pool_type_init(&global_uncached[i], NULL,
-					 ttm_uncached, i, ttm_pool_global_ops);
-		if (err)
-			goto err_fini;
+		ttm_pool_type_init(&global_write_combined[i], NULL,
+				   ttm_write_combined, i, ttm_pool_global_ops);
+		ttm_pool_type_init(&global_uncached[i], NULL,
+				   ttm_uncached, i, ttm_pool_global_ops);
 
-		err = ttm_pool_type_init(&global_dma32_write_combined[i], NULL,
-					 ttm_write_combined, i,
-					 ttm_pool_dma32_ops);
-		if (err)
-			goto err_fini;
-		err = ttm_pool_type_init(&global_dma32_uncached[i], NULL,
-					 ttm_uncached, i, ttm_pool_dma32_ops);
-		if (err)
-			goto err_fini;
+		ttm_pool_type_init(&global_dma32_write_combined[i], NULL,
+				   ttm_write_combined, i, ttm_pool_dma32_ops);
+		ttm_pool_type_init(&global_dma32_uncached[i], NULL,
+				   ttm_uncached, i, ttm_pool_dma32_ops);
 	}
 
 #ifdef CONFIG_DEBUG_FS
@@ -898,11 +867,6 @@ int ttm_pool_mgr_init(unsigned long num_pages)
 #endif
 
 	return 0;
-
-err_fini:
-	/* Finalizing a pool type that was not initialized is a no-op */
-	ttm_pool_mgr_fini();
-	return err;
 }
 
 /**

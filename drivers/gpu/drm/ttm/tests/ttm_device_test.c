@@ -2,16 +2,11 @@
 /*
  * Copyright © 2023 Intel Corporation
  */
-#include <kunit/static_stub.h>
-
-#include <drm/drm_page_pool.h>
 #include <drm/ttm/ttm_resource.h>
 #include <drm/ttm/ttm_device.h>
 #include <drm/ttm/ttm_placement.h>
 
 #include "ttm_kunit_helpers.h"
-
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 struct ttm_device_test_case {
 	const char *description;
@@ -200,102 +195,12 @@ static void ttm_device_init_pools(struct kunit *test)
 	ttm_device_fini(ttm_dev);
 }
 
-struct ttm_device_fail_case {
-	const char *description;
-	/* the shared page pool set-up that fails, counting from 1 */
-	int fail_at;
-};
-
-/*
- * TTM's global pool types are set up first, 4 per order, then the
- * device's own ones (use_dma_alloc: 3 per order).
- */
-static const struct ttm_device_fail_case ttm_device_fail_cases[] = {
-	{ "First global pool type", 1 },
-	{ "A global pool type half way", 2 * NR_PAGE_ORDERS + 3 },
-	{ "Last global pool type", 4 * NR_PAGE_ORDERS },
-	{ "First pool type of the device", 4 * NR_PAGE_ORDERS + 1 },
-	{ "Last pool type of the device", 7 * NR_PAGE_ORDERS },
-};
-
-static void ttm_device_fail_case_desc(const struct ttm_device_fail_case *t,
-				      char *desc)
-{
-	strscpy(desc, t->description, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(ttm_device_fail, ttm_device_fail_cases,
-		  ttm_device_fail_case_desc);
-
-/* What ttm_device_test_page_pool_init() saw */
-struct ttm_device_fail_state {
-	int calls;
-	int fail_at;
-	struct drm_page_pool *pools[7 * NR_PAGE_ORDERS];
-};
-
-/* Record the shared pools TTM sets up and fail the one at fail_at */
-static int ttm_device_test_page_pool_init(struct drm_page_pool *page_pool,
-					  unsigned int order,
-					  const struct drm_page_pool_ops *ops)
-{
-	struct kunit *test = kunit_get_current_test();
-	struct ttm_device_fail_state *st = test->priv;
-
-	if (++st->calls == st->fail_at)
-		return -ENOMEM;
-	if (st->calls <= ARRAY_SIZE(st->pools))
-		st->pools[st->calls - 1] = page_pool;
-
-	return drm_page_pool_init(page_pool, order, ops);
-}
-
-/*
- * A device whose page pools cannot be set up fails to initialize, with every
- * pool set up so far torn down again; the next device initializes as usual.
- */
-static void ttm_device_init_pool_fails(struct kunit *test)
-{
-	const struct ttm_device_fail_case *params = test->param_value;
-	struct ttm_test_devices *devs = test->priv;
-	struct ttm_device_fail_state *st;
-	struct ttm_device *ttm_dev;
-	int err, i;
-
-	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, st);
-	st->fail_at = params->fail_at;
-
-	ttm_dev = kunit_kzalloc(test, sizeof(*ttm_dev), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, ttm_dev);
-
-	/* The stub finds its state through test->priv while it is active */
-	test->priv = st;
-	kunit_activate_static_stub(test, ttm_pool_page_pool_init,
-				   ttm_device_test_page_pool_init);
-	err = ttm_device_kunit_init(devs, ttm_dev, true, false);
-	kunit_deactivate_static_stub(test, ttm_pool_page_pool_init);
-	test->priv = devs;
-
-	KUNIT_EXPECT_EQ(test, err, -ENOMEM);
-	KUNIT_ASSERT_EQ_MSG(test, st->calls, params->fail_at,
-			    "TTM's global pools were already set up");
-	for (i = 0; i < st->calls - 1; i++)
-		KUNIT_EXPECT_NULL_MSG(test, st->pools[i]->nodes,
-				      "page pool %d not torn down", i + 1);
-
-	err = ttm_device_kunit_init(devs, ttm_dev, true, false);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	ttm_device_fini(ttm_dev);
-}
-
 static struct kunit_case ttm_device_test_cases[] = {
 	KUNIT_CASE(ttm_device_init_basic),
 	KUNIT_CASE(ttm_device_init_multiple),
 	KUNIT_CASE(ttm_device_fini_basic),
 	KUNIT_CASE(ttm_device_init_no_vma_man),
 	KUNIT_CASE_PARAM(ttm_device_init_pools, ttm_device_gen_params),
-	KUNIT_CASE_PARAM(ttm_device_init_pool_fails, ttm_device_fail_gen_params),
 	{}
 };
 

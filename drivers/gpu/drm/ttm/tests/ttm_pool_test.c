@@ -223,25 +223,33 @@ static void ttm_pool_test_pool_fini(void *data)
 }
 
 /*
- * A pool of the test, finalized at the end even if an assertion fails. The
+ * Finalize @pool at the end of the test even if an assertion fails, before
+ * its memory goes: its shared pools are on the pool core's global list. The
  * suite's exit unregisters the device before actions run, so hold a
- * reference for dma_free_attrs() in ttm_pool_fini().
+ * reference for dma_free_attrs() in ttm_pool_fini(). A test may finalize
+ * the pool itself before; finalizing it again does nothing.
  */
+static void ttm_pool_test_guard(struct kunit *test, struct ttm_pool *pool)
+{
+	int err;
+
+	get_device(pool->dev);
+	err = kunit_add_action_or_reset(test, ttm_pool_test_pool_fini, pool);
+	KUNIT_ASSERT_EQ(test, err, 0);
+}
+
+/* A pool of the test, finalized at the end even if an assertion fails */
 static struct ttm_pool *ttm_pool_test_pool_create(struct kunit *test, int nid,
 						  bool use_dma_alloc)
 {
 	struct ttm_pool_test_priv *priv = test->priv;
 	struct ttm_pool *pool;
-	int err;
 
 	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 
-	err = ttm_pool_init(pool, priv->devs->dev, nid, use_dma_alloc, false);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	get_device(pool->dev);
-	err = kunit_add_action_or_reset(test, ttm_pool_test_pool_fini, pool);
-	KUNIT_ASSERT_EQ(test, err, 0);
+	ttm_pool_init(pool, priv->devs->dev, nid, use_dma_alloc, false);
+	ttm_pool_test_guard(test, pool);
 
 	return pool;
 }
@@ -262,8 +270,8 @@ static struct ttm_pool *ttm_pool_pre_populated(struct kunit *test,
 	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 
-	err = ttm_pool_init(pool, devs->dev, NUMA_NO_NODE, true, false);
-	KUNIT_ASSERT_EQ(test, err, 0);
+	ttm_pool_init(pool, devs->dev, NUMA_NO_NODE, true, false);
+	ttm_pool_test_guard(test, pool);
 
 	err = ttm_pool_alloc(pool, tt, &simple_ctx);
 	KUNIT_ASSERT_EQ(test, err, 0);
@@ -327,9 +335,9 @@ static void ttm_pool_alloc_basic(struct kunit *test)
 	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 
-	err = ttm_pool_init(pool, devs->dev, NUMA_NO_NODE,
-			    params->use_dma_alloc, false);
-	KUNIT_ASSERT_EQ(test, err, 0);
+	ttm_pool_init(pool, devs->dev, NUMA_NO_NODE,
+		      params->use_dma_alloc, false);
+	ttm_pool_test_guard(test, pool);
 
 	KUNIT_ASSERT_PTR_EQ(test, pool->dev, devs->dev);
 	KUNIT_ASSERT_EQ(test, pool->nid, NUMA_NO_NODE);
@@ -395,8 +403,8 @@ static void ttm_pool_alloc_basic_dma_addr(struct kunit *test)
 	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 
-	err = ttm_pool_init(pool, devs->dev, NUMA_NO_NODE, true, false);
-	KUNIT_ASSERT_EQ(test, err, 0);
+	ttm_pool_init(pool, devs->dev, NUMA_NO_NODE, true, false);
+	ttm_pool_test_guard(test, pool);
 
 	err = ttm_pool_alloc(pool, tt, &simple_ctx);
 	KUNIT_ASSERT_EQ(test, err, 0);
@@ -527,8 +535,8 @@ static void ttm_pool_free_dma_alloc(struct kunit *test)
 	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 
-	err = ttm_pool_init(pool, devs->dev, NUMA_NO_NODE, true, false);
-	KUNIT_ASSERT_EQ(test, err, 0);
+	ttm_pool_init(pool, devs->dev, NUMA_NO_NODE, true, false);
+	ttm_pool_test_guard(test, pool);
 	err = ttm_pool_alloc(pool, tt, &simple_ctx);
 	KUNIT_ASSERT_EQ(test, err, 0);
 
@@ -567,8 +575,8 @@ static void ttm_pool_free_no_dma_alloc(struct kunit *test)
 	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 
-	err = ttm_pool_init(pool, devs->dev, NUMA_NO_NODE, false, false);
-	KUNIT_ASSERT_EQ(test, err, 0);
+	ttm_pool_init(pool, devs->dev, NUMA_NO_NODE, false, false);
+	ttm_pool_test_guard(test, pool);
 
 	pt = ttm_pool_select_type(pool, caching, order);
 	if (!IS_ENABLED(CONFIG_X86)) {
@@ -1057,8 +1065,8 @@ static void ttm_pool_pages_survive_other_devices(struct kunit *test)
 
 	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
-	err = ttm_pool_init(pool, devs->dev, NUMA_NO_NODE, false, false);
-	KUNIT_ASSERT_EQ(test, err, 0);
+	ttm_pool_init(pool, devs->dev, NUMA_NO_NODE, false, false);
+	ttm_pool_test_guard(test, pool);
 
 	tt = ttm_tt_kunit_init(test, 0, caching, size);
 	KUNIT_ASSERT_NOT_NULL(test, tt);
