@@ -1216,13 +1216,14 @@ static void pp_test_concurrent(struct kunit *test)
 	unsigned long base = pp_test_pooled_pages();
 	unsigned int i, late = 0;
 	atomic_t *dirty;
+	int ret;
 
 	p0 = pp_test_pool_create(test, 0);
 	p2 = pp_test_pool_create(test, 2);
 	tmp = kvcalloc(PP_TEST_CHURN_ROUNDS, sizeof(*tmp), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, tmp);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pp_test_kvfree_action,
-							 tmp), 0);
+	ret = kunit_add_action_or_reset(test, pp_test_kvfree_action, tmp);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	pp_test_set_limit(test, base + 4);
 
 	/* Not on the stack: the threads outlive a failed assertion */
