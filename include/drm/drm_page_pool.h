@@ -62,8 +62,8 @@ struct drm_page_pool_ops {
 	const char *name;
 
 	/**
-	 * @release: Give one block of 2^order pages, zeroed, back to the
-	 * system when it leaves the pool for good. The hook owns everything
+	 * @release: Give one block of 2^order pages back to the system when
+	 * it leaves the pool for good. The hook owns everything
 	 * the user attached to the page, e.g. TTM restores write-back caching
 	 * and frees coherent DMA memory here. page->lru of @page holds no
 	 * meaningful value. NULL means __free_pages(page, order).

@@ -127,8 +127,9 @@
  *	All pools together, whatever drivers are loaded. 0 (or nothing) at
  *	boot means half of the RAM present at boot; read back, the parameter
  *	shows the limit in force. 0 written at run time means "keep nothing":
- *	the pools are emptied, from then on every block given is released
- *	again before the give returns, and drm_page_pool_congested() is true.
+ *	the trim work empties the pools, a block given is released again
+ *	(once the other pools are empty, before its give returns), and
+ *	drm_page_pool_congested() is true.
  *
  * ttm.page_pool_size
  *	TTM's pools together (a &struct drm_page_pool_group), in addition to
@@ -596,6 +597,7 @@ int __drm_page_pool_init(struct drm_page_pool *pool, unsigned int order,
 	might_sleep();
 
 	pool->nodes = NULL;
+	pool->nr_nodes = 0;
 	if (WARN_ON_ONCE(order > MAX_PAGE_ORDER || !ops))
 		return -EINVAL;
 
@@ -803,7 +805,8 @@ static void drm_page_pool_trim_fn(struct work_struct *work)
  *	  any node
  *
  * The block is zeroed, then pooled on the node of its pages: a give always
- * pools its block. If the pools are now over the global limit or @pool's
+ * pools its block (but a pool that could not get per-node lists, see
+ * drm_page_pool_init(), releases a block of another node than 0 at once). If the pools are now over the global limit or @pool's
  * group limit, blocks of other pools are released to the system, @pool's
  * last, as `Limits`_ describes: about DRM_PAGE_POOL_TRIM_PAGES pages (256)
  * at most, or the size of the block given if larger, and the core's trim
@@ -821,8 +824,14 @@ void drm_page_pool_give(struct drm_page_pool *pool, struct page *page)
 	VM_WARN_ON_ONCE_PAGE(PageCompound(page) &&
 			     compound_order(page) != pool->order, page);
 
+	/* A bug of the caller: the hook may be gone, so leak the block */
+	if (WARN_ON_ONCE(!pool->nodes))
+		return;
 	/* A pool that could not get per-node lists keeps node 0's only */
 	if (unlikely(page_to_nid(page) >= pool->nr_nodes)) {
+		spin_lock(&pool->lock);
+		pool->shrunk += nr;
+		spin_unlock(&pool->lock);
 		drm_page_pool_free_block(pool, page);
 		return;
 	}
@@ -896,6 +905,7 @@ void drm_page_pool_fini(struct drm_page_pool *pool)
 	if (pool->nodes != &pool->node0)
 		kfree(pool->nodes);
 	pool->nodes = NULL;
+	pool->nr_nodes = 0;
 }
 EXPORT_SYMBOL(drm_page_pool_fini);
 

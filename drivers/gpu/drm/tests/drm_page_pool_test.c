@@ -499,6 +499,9 @@ static struct drm_page_pool_node *pp_test_no_nodes(int nr)
  */
 static void pp_test_init_without_memory(struct kunit *test)
 {
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nr_to_scan = 64,
+	};
 	struct pp_test_pool *tp;
 	struct pp_test_blocks *b0, *b1;
 	struct page *page;
@@ -510,6 +513,8 @@ static void pp_test_init_without_memory(struct kunit *test)
 	kunit_deactivate_static_stub(test, drm_page_pool_alloc_nodes);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pp_test_alloc_nodes_calls),
 			nr_node_ids > 1 ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, tp->pool.nr_nodes, 1);
+	KUNIT_EXPECT_PTR_EQ(test, tp->pool.nodes, &tp->pool.node0);
 
 	b0 = pp_test_blocks_alloc(test, 1, 0, false, 0);
 	page = b0->page[0];
@@ -524,7 +529,16 @@ static void pp_test_init_without_memory(struct kunit *test)
 	pp_test_give_all(tp, b1);
 	KUNIT_EXPECT_EQ(test, tp->pool.count, 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 1);
+	KUNIT_EXPECT_EQ(test, tp->pool.shrunk, 1);
+	KUNIT_EXPECT_EQ(test, pp_test_count(1), SHRINK_EMPTY);
 	pp_test_expect_miss(test, tp, 1, "the pool keeps no list for node 1");
+
+	/* A scan of node 1 passes the pool by */
+	b0 = pp_test_blocks_alloc(test, 1, 0, false, 0);
+	pp_test_give_all(tp, b0);
+	sc.nid = 1;
+	KUNIT_EXPECT_EQ(test, pp_test_scan(&sc), SHRINK_STOP);
+	KUNIT_EXPECT_EQ(test, tp->pool.count, 1);
 }
 
 /* Over the limit, an idle pool is shrunk, not the one being given to */
@@ -990,6 +1004,7 @@ static void pp_test_numa_drop_slab(struct kunit *test)
 		kunit_skip(test, "drop_slab() is not exported: needs the suite built in");
 
 	tp = pp_test_pool_create(test, 0);
+	KUNIT_ASSERT_GT(test, tp->pool.nr_nodes, 1);
 	b0 = pp_test_blocks_alloc(test, 16, 0, false, 0);
 	b1 = pp_test_blocks_alloc(test, 16, 0, false, 1);
 	pp_test_give_all(tp, b0);
@@ -1016,6 +1031,7 @@ static void pp_test_numa_take_node(struct kunit *test)
 
 	pp_test_need_two_nodes(test);
 	tp = pp_test_pool_create(test, 0);
+	KUNIT_ASSERT_GT(test, tp->pool.nr_nodes, 1);
 	b0 = pp_test_blocks_alloc(test, 2, 0, false, 0);
 	b1 = pp_test_blocks_alloc(test, 1, 0, false, 1);
 	pp_test_give_all(tp, b0);
@@ -1056,6 +1072,7 @@ static void pp_test_numa_shrink_node(struct kunit *test)
 
 	pp_test_need_two_nodes(test);
 	tp = pp_test_pool_create(test, 0);
+	KUNIT_ASSERT_GT(test, tp->pool.nr_nodes, 1);
 	b0 = pp_test_blocks_alloc(test, 5, 0, false, 0);
 	b1 = pp_test_blocks_alloc(test, 3, 0, false, 1);
 	base0 = pp_test_count(0) == SHRINK_EMPTY ? 0 : pp_test_count(0);
