@@ -806,11 +806,12 @@ static void drm_page_pool_trim_fn(struct work_struct *work)
  *
  * The block is zeroed, then pooled on the node of its pages: a give always
  * pools its block (but a pool that could not get per-node lists, see
- * drm_page_pool_init(), releases a block of another node than 0 at once). If the pools are now over the global limit or @pool's
- * group limit, blocks of other pools are released to the system, @pool's
- * last, as `Limits`_ describes: about DRM_PAGE_POOL_TRIM_PAGES pages (256)
- * at most, or the size of the block given if larger, and the core's trim
- * work releases the rest. The caller must not touch the block afterwards.
+ * drm_page_pool_init(), releases a block of another node than 0 at once).
+ * If the pools are now over the global limit or @pool's group limit,
+ * blocks of other pools are released to the system, @pool's last, as
+ * `Limits`_ describes: about DRM_PAGE_POOL_TRIM_PAGES pages (256) at most,
+ * or the size of the block given if larger, and the core's trim work
+ * releases the rest. The caller must not touch the block afterwards.
  * drm_page_pool_fini() must not run concurrently.
  *
  * Context: Process context, may sleep: zeroes the block, and enforcing the
