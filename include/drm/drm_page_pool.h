@@ -29,7 +29,7 @@ struct seq_file;
  * it needs no init or fini, and it must outlive every pool that uses it.
  */
 struct drm_page_pool_group {
-	/** @name: shown in debugfs */
+	/** @name: shown beside each of its pools in the core's debugfs */
 	const char *name;
 	/** @limit: the group's limit in pages, read with READ_ONCE() */
 	const unsigned long *limit;
@@ -207,6 +207,7 @@ unsigned long drm_page_pool_set_limit(unsigned long pages);
 void drm_page_pool_trim_flush(void);
 void drm_page_pool_forget_reclaim(void);
 struct drm_page_pool_node *drm_page_pool_alloc_nodes(int nr);
+int drm_page_pool_pools_show(struct seq_file *m, void *data);
 unsigned long drm_page_pool_shrinker_count(struct shrinker *shrinker,
 					   struct shrink_control *sc);
 unsigned long drm_page_pool_shrinker_scan(struct shrinker *shrinker,

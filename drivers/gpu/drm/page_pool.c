@@ -1094,15 +1094,24 @@ void drm_page_pool_debugfs_group(struct seq_file *m,
 }
 EXPORT_SYMBOL(drm_page_pool_debugfs_group);
 
-/* One row per pool, then the totals and the limit */
-static int drm_page_pool_pools_show(struct seq_file *m, void *data)
+/**
+ * drm_page_pool_pools_show - print the pools file of the core's debugfs
+ * @m: the seq_file
+ * @data: unused
+ *
+ * One row per pool (name, order, pages, hits, misses, pages released, group,
+ * pages per node), then the totals and the limit.
+ *
+ * Return: 0.
+ */
+VISIBLE_IF_KUNIT int drm_page_pool_pools_show(struct seq_file *m, void *data)
 {
 	unsigned long hits = 0, misses = 0, shrunk = 0;
 	struct drm_page_pool *pool;
 	int nid;
 
-	seq_printf(m, "%-16s %5s %10s %10s %10s %10s", "pool", "order",
-		   "pages", "hits", "misses", "shrunk");
+	seq_printf(m, "%-16s %5s %10s %10s %10s %10s %-8s", "pool", "order",
+		   "pages", "hits", "misses", "shrunk", "group");
 	for_each_node(nid)
 		seq_printf(m, "     node%-2d", nid);
 	seq_puts(m, "\n");
@@ -1110,10 +1119,11 @@ static int drm_page_pool_pools_show(struct seq_file *m, void *data)
 	spin_lock(&drm_page_pool_lock);
 	list_for_each_entry(pool, &drm_page_pool_list, link) {
 		spin_lock(&pool->lock);
-		seq_printf(m, "%-16s %5u %10lu %10lu %10lu %10lu",
+		seq_printf(m, "%-16s %5u %10lu %10lu %10lu %10lu %-8s",
 			   pool->ops->name, pool->order,
 			   pool->count << pool->order, pool->hits,
-			   pool->misses, pool->shrunk);
+			   pool->misses, pool->shrunk,
+			   pool->ops->group ? pool->ops->group->name : "-");
 		for_each_node(nid)
 			seq_printf(m, " %10lu", nid < pool->nr_nodes ?
 				   pool->nodes[nid].count << pool->order : 0);
@@ -1125,9 +1135,9 @@ static int drm_page_pool_pools_show(struct seq_file *m, void *data)
 	}
 	spin_unlock(&drm_page_pool_lock);
 
-	seq_printf(m, "%-16s %5s %10lu %10lu %10lu %10lu", "total", "",
+	seq_printf(m, "%-16s %5s %10lu %10lu %10lu %10lu %-8s", "total", "",
 		   atomic_long_read(&drm_page_pool_pages), hits, misses,
-		   shrunk);
+		   shrunk, "");
 	for_each_node(nid)
 		seq_printf(m, " %10lu",
 			   atomic_long_read(&drm_page_pool_node_pages[nid]));
@@ -1135,6 +1145,7 @@ static int drm_page_pool_pools_show(struct seq_file *m, void *data)
 
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(drm_page_pool_pools_show);
 DEFINE_SHOW_ATTRIBUTE(drm_page_pool_pools);
 
 /* Reading the shrink file shrinks the pools, as TTM's page_pool_shrink */

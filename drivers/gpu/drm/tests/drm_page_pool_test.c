@@ -873,6 +873,48 @@ static void pp_test_shrinker_reports_reclaimed(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, drm_page_pool_congested(&tp->pool));
 }
 
+/* The line of the pools file that starts with @name, or NULL */
+static const char *pp_test_pools_line(const char *buf, const char *name)
+{
+	size_t len = strlen(name);
+	const char *line;
+
+	for (line = buf; line && *line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (!strncmp(line, name, len) && line[len] == ' ')
+			return line;
+	}
+	return NULL;
+}
+
+/* The pools file shows each pool's group, "-" for none */
+static void pp_test_debugfs_pools_group(struct kunit *test)
+{
+	struct seq_file m = { .size = SZ_64K };
+	const char *line, *end;
+	char row[160];
+
+	pp_test_pool_create_ops(test, 0, &pp_test_group_ops);
+	pp_test_pool_create(test, 0);
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	drm_page_pool_pools_show(&m, NULL);
+	KUNIT_ASSERT_LT_MSG(test, m.count, m.size, "pools file truncated");
+
+	line = pp_test_pools_line(m.buf, "kunit-group");
+	KUNIT_ASSERT_NOT_NULL(test, line);
+	end = strchrnul(line, '\n');
+	strscpy(row, line, min_t(size_t, sizeof(row), end - line + 1));
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(row, " kunit "), "row: %s", row);
+
+	line = pp_test_pools_line(m.buf, "kunit");
+	KUNIT_ASSERT_NOT_NULL(test, line);
+	end = strchrnul(line, '\n');
+	strscpy(row, line, min_t(size_t, sizeof(row), end - line + 1));
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(row, " - "), "row: %s", row);
+}
+
 /* count and scan follow the shrinker contract */
 static void pp_test_shrinker_contract(struct kunit *test)
 {
@@ -1705,6 +1747,7 @@ static struct kunit_case drm_page_pool_tests[] = {
 	KUNIT_CASE(pp_test_shrinker_drop_slab),
 	KUNIT_CASE(pp_test_debugfs_counts),
 	KUNIT_CASE(pp_test_debugfs_group),
+	KUNIT_CASE(pp_test_debugfs_pools_group),
 	KUNIT_CASE(pp_test_fini_during_scan),
 	KUNIT_CASE(pp_test_dying_pool_not_counted),
 	KUNIT_CASE_SLOW(pp_test_concurrent),
