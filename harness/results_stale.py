@@ -80,7 +80,7 @@ MEASURED = {
         'command': 'make perf-pool', 'table': 'perf_pool_table.py',
         'series': POOL + ['drivers/gpu/drm/tests/drm_page_pool_test.c'],
         'harness': ['harness/base.conf', 'harness/tree-prep.sh', 'harness/perf-pool.sh',
-                    'harness/kunit.sh', 'harness/kunit/gpu.kunitconfig',
+                    'harness/kunit/gpu.kunitconfig', 'harness/kunit/perf.config',
                     'harness/kunit/x86_64-smp2.py', 'harness/kunit/x86_64-icount.py'],
     },
 }

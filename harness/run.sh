@@ -37,6 +37,9 @@ make -s -C "$CHECKTREE" O="$kb" ARCH=x86_64 headers_install >"$logs/run-headers.
 gcc -static -O2 -Wall -I"$kb/usr/include" -o "$bindir/dmabuf-heap" \
 	"$CHECKTREE/tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c" >"$logs/run-cc.log" 2>&1 ||
 	die "could not build the dmabuf-heaps selftest (log: $logs/run-cc.log)"
+gcc -static -O2 -Wall -I"$kb/usr/include" -o "$bindir/heap-mempolicy" \
+	"$H/guest/src/heap-mempolicy.c" >>"$logs/run-cc.log" 2>&1 ||
+	die "could not build heap-mempolicy (log: $logs/run-cc.log)"
 
 release=$(make -s -C "$CHECKTREE" O="$kb" kernelrelease 2>/dev/null)
 judge_args=()
@@ -110,6 +113,31 @@ def judge(nodes, log, grc, secs):
                         f"rc={sel['rc']} plan={plan} ok={nok} " +
                         (' '.join(f'{k}:{v}' for k, v in tot.items()) if tot else
                          f'{len(tl)} Totals line(s)' + (f': {tl[-1].strip()}' if tl else ''))))
+    # With two nodes the system heap honours a task's MPOL_BIND
+    # (guest/src/heap-mempolicy.c): its plan "1..3", exit status 0 and
+    # "ok 1" to "ok 3", each once.  One node: it skips, and is not judged.
+    if nodes > 1:
+        hm = sections.get('20-heap-mempolicy')
+        if hm is None:
+            results.append((False, 'heap-mempolicy', 'did not run'))
+        else:
+            oks = []
+            for l in hm['lines']:
+                m = re.match(r'(not ok|ok) (\d+)\b ?(.*)', l)
+                if m:
+                    skip = '# SKIP' in m.group(3)
+                    if m.group(1) == 'ok' and not skip:
+                        oks.append(int(m.group(2)))
+                    results.append((m.group(1) == 'ok' and not skip,
+                                    'heap-mempolicy: ' + m.group(3).strip(),
+                                    'skipped' if skip else ''))
+            plans = [l.strip() for l in hm['lines'] if re.match(r'1\.\.\d+', l.strip())]
+            bail = next((l.strip() for l in hm['lines'] if l.startswith('Bail out!')), None)
+            ok = hm['rc'] == 0 and plans == ['1..3'] and sorted(oks) == [1, 2, 3]
+            results.append((ok, 'heap-mempolicy exit status and plan',
+                            f"rc={hm['rc']} plan={' '.join(plans) or None} "
+                            f"ok={','.join(map(str, sorted(oks))) or 'none'}" +
+                            (f' ({bail})' if bail else '')))
     bad = [l for l in lines if re.search(r'BUG: |Oops|KASAN|UBSAN|Kernel panic|WARNING: ', l)]
     results.append((not bad, 'guest console has no BUG/Oops/WARNING', bad[0] if bad else ''))
     shr = sections.get('90-shrinkers', {'lines': []})['lines']

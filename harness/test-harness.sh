@@ -182,8 +182,9 @@ cp_patch "$fx/cp-new-excluded.patch" new drivers/foo/vendor/blob.c
 cp_patch "$fx/cp-deleted-covered.patch" deleted drivers/foo/old.c
 cp_patch "$fx/cp-rename-orphan.patch" rename drivers/foo/old.c drivers/orphan/new.c
 
-# The make-run guest console (guest/init-workload, dmabuf-heaps selftest).
-run_console() { # TOTALS-LINE
+# The make-run guest console (guest/init-workload, dmabuf-heaps selftest),
+# with the section of 20-heap-mempolicy given (none if empty).
+run_console() { # TOTALS-LINE [HEAP-MEMPOLICY-SECTION]
 	cat <<EOF
 @@ guest: Linux 6.12.117, 2 CPUs, 482000 kB RAM
 @@ begin 10-dmabuf-heaps
@@ -194,13 +195,41 @@ ok 1 dmabuf_heap_alloc_older
 ok 2 Allocate and fill a bunch of buffers
 $1
 @@ end 10-dmabuf-heaps rc=0
+EOF
+	[ -z "${2:-}" ] || printf '%s\n' "$2"
+	cat <<EOF
 @@ begin 90-shrinkers
 shrinker drm-page-pool-1 0
 @@ end 90-shrinkers rc=0
 @@ guest done
 EOF
 }
-run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' >"$fx/run-ok.log"
+# heap-mempolicy as the one-node boot prints it (skipped, not judged there),
+# and as the two-node boot prints it when the heap honours MPOL_BIND.
+hm_skip='@@ begin 20-heap-mempolicy
+TAP version 13
+1..0 # SKIP needs two memory nodes
+@@ end 20-heap-mempolicy rc=0'
+hm_ok='@@ begin 20-heap-mempolicy
+TAP version 13
+1..3
+# heap-mempolicy: pooled node0 32768 kB node1 0 kB
+# bind 1, 16384 kB: pool node0 -0 kB node1 -0 kB, misses +16 hits +0, MemFree node0 -8 kB node1 -16392 kB
+ok 1 bind to node 1 takes no node-0 block from the pool
+ok 2 bind to node 1 gets its memory from node 1
+# bind 0, 16384 kB: pool node0 -16384 kB, hits +16, MemFree node0 -4 kB node1 -0 kB
+ok 3 bind to node 0 is served from the node-0 pool
+# Totals: pass:3 fail:0 xfail:0 xpass:0 skip:0 error:0
+@@ end 20-heap-mempolicy rc=0'
+run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' "$hm_skip" >"$fx/run-ok.log"
+run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' "$hm_ok" >"$fx/run-ok-numa2.log"
+# The two-node boot without the section, with test 2 failed (node 1 did not
+# pay for the memory), and skipped as if it had one node.
+run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' >"$fx/run-numa2-no-hm.log"
+sed -e 's/^ok 2 bind/not ok 2 bind/' -e 's/pass:3 fail:0/pass:2 fail:1/' \
+	-e 's/^@@ end 20-heap-mempolicy rc=0/@@ end 20-heap-mempolicy rc=1/' \
+	"$fx/run-ok-numa2.log" >"$fx/run-numa2-notok2.log"
+run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' "$hm_skip" >"$fx/run-numa2-skip.log"
 # One test failed: "fail:0" still appears inside "xfail:0".
 run_console '# Totals: pass:2 fail:1 xfail:0 xpass:0 skip:0 error:0' >"$fx/run-fail1.log"
 run_console '# Totals: pass:2 fail:0' >"$fx/run-short-totals.log"
@@ -1093,7 +1122,8 @@ cp "$H/kunit/warn-no-object" "$top/harness/kunit/warn-no-object"
 
 # --- run.sh and pressure.sh with a stub guest --------------------------------
 # make, gcc and the guest are stubs; FAKE_CONSOLE is the console the guest
-# "prints" (unset: the boot never happened), FAKE_GUEST_RC its exit status.
+# "prints" (unset: the boot never happened), FAKE_CONSOLE2 the one of the
+# two-node boot if set, FAKE_GUEST_RC its exit status.
 cat >"$stubs/make" <<'EOF'
 #!/bin/sh
 case " $* " in *" kernelrelease "*) echo 6.12.117 ;; esac
@@ -1107,13 +1137,14 @@ exit 0
 EOF
 cat >"$top/harness/guest.sh" <<'EOF'
 #!/usr/bin/env bash
-# guest.sh MODE KBUILD LOG TIMEOUT APPEND ...: the console is $FAKE_CONSOLE,
-# if set, followed by the node count the command line asks for (numa=fake=N)
-# or $FAKE_NODES.
-[ -z "${FAKE_CONSOLE:-}" ] || cp "$FAKE_CONSOLE" "$3"
-if [ -n "${FAKE_CONSOLE:-}" ] && [ -s "$3" ]; then
-	n=1
-	case "$5" in *numa=fake=2*) n=2 ;; esac
+# guest.sh MODE KBUILD LOG TIMEOUT APPEND ...: the console is $FAKE_CONSOLE
+# ($FAKE_CONSOLE2 instead, if set, when the command line asks for
+# numa=fake=2), if set, followed by the node count the command line asks
+# for or $FAKE_NODES.
+n=1 console=${FAKE_CONSOLE:-}
+case "$5" in *numa=fake=2*) n=2 console=${FAKE_CONSOLE2:-$console} ;; esac
+[ -z "$console" ] || cp "$console" "$3"
+if [ -n "$console" ] && [ -s "$3" ]; then
 	echo "@@ nodes: ${FAKE_NODES:-$n}" >>"$3"
 fi
 exit "${FAKE_GUEST_RC:-0}"
@@ -1124,8 +1155,18 @@ mkdir -p "$GPUPOOL_CACHE/build/kunit/usr/include/drm"
 cp "$H/run.sh" "$top/harness/run.sh"
 runlog="$GPUPOOL_CACHE/logs/run-console.log"
 fake_run() { env PATH="$stubs:$PATH" "$@" bash "$top/harness/run.sh" --check >"$tmp/run.out" 2>&1; true; }
-fake_run FAKE_CONSOLE="$fx/run-ok.log"
-expect "run.sh: control: a good console passes" judged_pass "$tmp/run.out"
+fake_run FAKE_CONSOLE="$fx/run-ok.log" FAKE_CONSOLE2="$fx/run-ok-numa2.log"
+expect "run.sh: control: good consoles pass (heap-mempolicy skipped on one node, ok 1..3 on two)" \
+	judged_pass "$tmp/run.out"
+fake_run FAKE_CONSOLE="$fx/run-ok.log" FAKE_CONSOLE2="$fx/run-numa2-no-hm.log"
+expect "run.sh: the two-node boot without heap-mempolicy fails" \
+	judged_fail "$tmp/run.out" '2 nodes: heap-mempolicy .*did not run'
+fake_run FAKE_CONSOLE="$fx/run-ok.log" FAKE_CONSOLE2="$fx/run-numa2-notok2.log"
+expect "run.sh: heap-mempolicy's \"not ok 2\" in the two-node boot fails" \
+	judged_fail "$tmp/run.out" '2 nodes: heap-mempolicy: bind to node 1 gets its memory from node 1'
+fake_run FAKE_CONSOLE="$fx/run-ok.log" FAKE_CONSOLE2="$fx/run-numa2-skip.log"
+expect "run.sh: heap-mempolicy's \"1..0 # SKIP\" in the two-node boot fails" \
+	judged_fail "$tmp/run.out" '2 nodes: heap-mempolicy exit status and plan .*plan=1\.\.0 # SKIP'
 cp "$fx/run-ok.log" "$runlog"
 fake_run
 expect "run.sh: no boot, an earlier good console left behind: fails" judged_fail "$tmp/run.out" 'guest console log.*missing'
@@ -1133,7 +1174,7 @@ fake_run FAKE_GUEST_RC=1
 expect "run.sh: the guest failing with no console fails (counted)" judged_fail "$tmp/run.out" 'guest boots and finishes'
 fake_run FAKE_CONSOLE="$fx/empty.log"
 expect "run.sh: an empty console fails" judged_fail "$tmp/run.out" 'guest console log.*empty'
-fake_run FAKE_CONSOLE="$fx/run-ok.log" FAKE_NODES=1
+fake_run FAKE_CONSOLE="$fx/run-ok.log" FAKE_CONSOLE2="$fx/run-ok-numa2.log" FAKE_NODES=1
 expect "run.sh: the two-node boot with one node fails" judged_fail "$tmp/run.out" '2 nodes: guest has 2 NUMA node.*reports 1'
 fake_run FAKE_CONSOLE="$fx/run-fail1.log"
 expect "run.sh: Totals fail:1 (with xfail:0) fails" judged_fail "$tmp/run.out" 'selftest exit status and totals.*fail:1 '
