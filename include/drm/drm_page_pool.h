@@ -11,10 +11,12 @@
 #include <linux/compiler_types.h>
 #include <linux/list.h>
 #include <linux/lockdep_types.h>
+#include <linux/nodemask_types.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
 
 struct drm_page_pool;
+struct kernel_param_ops;
 struct page;
 struct seq_file;
 
@@ -43,7 +45,7 @@ struct drm_page_pool_group {
  * DRM_PAGE_POOL_GROUP_INIT - initialiser of a &struct drm_page_pool_group
  * @_name: the group's name
  * @_limit: pointer to the group's limit in pages, e.g. a module parameter
- *	    whose set operation calls drm_page_pool_limit_changed()
+ *	    with the ops &drm_page_pool_limit_param_ops
  */
 #define DRM_PAGE_POOL_GROUP_INIT(_name, _limit) \
 	{ .name = (_name), .limit = (_limit), .pages = ATOMIC_LONG_INIT(0) }
@@ -186,10 +188,12 @@ int __must_check __drm_page_pool_init(struct drm_page_pool *pool,
 })
 void drm_page_pool_fini(struct drm_page_pool *pool);
 
-struct page *drm_page_pool_take(struct drm_page_pool *pool, int nid);
+struct page *drm_page_pool_take(struct drm_page_pool *pool, int nid,
+				const nodemask_t *allowed);
 void drm_page_pool_give(struct drm_page_pool *pool, struct page *page);
 bool drm_page_pool_congested(const struct drm_page_pool *pool);
 void drm_page_pool_limit_changed(void);
+extern const struct kernel_param_ops drm_page_pool_limit_param_ops;
 
 void drm_page_pool_debugfs_counts(struct seq_file *m,
 				  struct drm_page_pool *const *pools,
@@ -200,6 +204,7 @@ void drm_page_pool_debugfs_group(struct seq_file *m,
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Internals only the KUnit suite reaches, see include/kunit/visibility.h */
+struct mempolicy;
 struct shrinker;
 struct shrink_control;
 
@@ -208,6 +213,9 @@ void drm_page_pool_trim_flush(void);
 void drm_page_pool_forget_reclaim(void);
 struct drm_page_pool_node *drm_page_pool_alloc_nodes(int nr);
 int drm_page_pool_pools_show(struct seq_file *m, void *data);
+struct page *drm_page_pool_take_policy(struct drm_page_pool *pool, int nid,
+				       const struct mempolicy *pol,
+				       const nodemask_t *mems);
 unsigned long drm_page_pool_shrinker_count(struct shrinker *shrinker,
 					   struct shrink_control *sc);
 unsigned long drm_page_pool_shrinker_scan(struct shrinker *shrinker,

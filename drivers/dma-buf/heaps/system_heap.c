@@ -472,7 +472,11 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
 		if (size < (PAGE_SIZE << orders[i]))
 			continue;
 
-		page = drm_page_pool_take(&sys->pools[i], NUMA_NO_NODE);
+		/*
+		 * NULL: the nodes of the task's cpuset and memory policy,
+		 * which alloc_pages() below honours too
+		 */
+		page = drm_page_pool_take(&sys->pools[i], NUMA_NO_NODE, NULL);
 		if (!page)
 			page = system_heap_alloc_pages(order_flags[i], orders[i]);
 		if (page) {

@@ -38,11 +38,13 @@
 #define pr_fmt(fmt) "drm_page_pool: " fmt
 
 #include <linux/atomic.h>
+#include <linux/cpuset.h>
 #include <linux/debugfs.h>
 #include <linux/highmem.h>
 #include <linux/init.h>
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
+#include <linux/mempolicy.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/nodemask.h>
@@ -97,8 +99,11 @@
  * pool's order (__GFP_COMP) or a non-compound high-order block; the core
  * treats both alike. Highmem pages are zeroed through kmap_local_page().
  *
- * NUMA: a block is pooled on the node of its pages. A take names the node it
- * wants; NUMA_NO_NODE means the local memory node first, then any node.
+ * NUMA: a block is pooled on the node of its pages. A take names the nodes
+ * it may use and the node to look at first; NULL stands for the nodes the
+ * current task may allocate from under its cpuset and memory policy, as
+ * alloc_pages() honours them, so that a task bound to a node never gets
+ * another node's block from a pool.
  *
  * Limits: all pools together are held to one global limit, and the pools
  * of a &struct drm_page_pool_group (TTM's) to the group's limit as well, see
@@ -247,12 +252,18 @@ static int drm_page_pool_limit_set(const char *val,
 	return ret;
 }
 
-static const struct kernel_param_ops drm_page_pool_limit_ops = {
+/*
+ * The ops of a parameter holding a pool limit: an unsigned long in pages, as
+ * param_ops_ulong, whose writes call drm_page_pool_limit_changed(). The
+ * core's pool_limit_pages and TTM's page_pool_size (a group limit) use them.
+ */
+const struct kernel_param_ops drm_page_pool_limit_param_ops = {
 	.set = drm_page_pool_limit_set,
 	.get = param_get_ulong,
 };
+EXPORT_SYMBOL(drm_page_pool_limit_param_ops);
 
-module_param_cb(pool_limit_pages, &drm_page_pool_limit_ops,
+module_param_cb(pool_limit_pages, &drm_page_pool_limit_param_ops,
 		&drm_page_pool_limit_param, 0644);
 MODULE_PARM_DESC(pool_limit_pages,
 		 "Most pages all GPU page pools hold together (0 at boot: half of RAM; 0 at run time: keep nothing)");
@@ -638,38 +649,90 @@ int __drm_page_pool_init(struct drm_page_pool *pool, unsigned int order,
 }
 EXPORT_SYMBOL(__drm_page_pool_init);
 
-/**
- * drm_page_pool_take - take a zeroed block from a pool
- * @pool: the pool
- * @nid: the node the block must be on, or NUMA_NO_NODE for the local memory
- *	 node first and then any node
- *
- * The block is a compound page or not, as it was given. The caller owns it
- * as it did before drm_page_pool_give(), except page->lru of the first page,
- * which holds no meaningful value. A miss is counted, and the caller then
- * allocates from the system as it would without a pool.
- *
- * Context: Process context; takes the pool's spinlock and does not sleep.
- * Return: the first page of a zeroed block of 2^order pages, or NULL if the
- * pool holds none on @nid.
- */
-struct page *drm_page_pool_take(struct drm_page_pool *pool, int nid)
+/* Where a take looks: @first, then every other node both masks allow */
+struct drm_page_pool_where {
+	int first;
+	/* NULL: any node */
+	const nodemask_t *cpuset;
+	const nodemask_t *policy;
+};
+
+static bool drm_page_pool_where_allows(const struct drm_page_pool_where *w,
+				       int nid)
 {
-	struct page *page = NULL;
+	return (!w->cpuset || node_isset(nid, *w->cpuset)) &&
+	       (!w->policy || node_isset(nid, *w->policy));
+}
+
+/*
+ * The nodes alloc_pages() would use for a task with memory policy @pol (NULL:
+ * none) and cpuset nodes @mems (NULL: any), as mm/mempolicy.c's
+ * policy_nodemask() picks them, with the policy's nodes as a set: a policy
+ * that names nodes is served from those nodes only, and one the allocator
+ * ignores (nodes outside the cpuset, a bind to movable memory only) is
+ * ignored here too. The interleave cursor is neither read nor advanced.
+ */
+static void drm_page_pool_policy_where(struct drm_page_pool_where *w, int nid,
+				       const struct mempolicy *pol,
+				       const nodemask_t *mems)
+{
+	w->first = nid != NUMA_NO_NODE ? nid : numa_mem_id();
+	w->cpuset = mems;
+	w->policy = NULL;
+#ifdef CONFIG_NUMA
+	if (likely(!pol) || pol->mode == MPOL_LOCAL)
+		return;
+	if (mems && !nodes_intersects(pol->nodes, *mems))
+		return;
+	if (pol->mode == MPOL_BIND &&
+	    !nodes_intersects(pol->nodes, node_states[N_HIGH_MEMORY]))
+		return;
+	w->policy = &pol->nodes;
+	if (nid != NUMA_NO_NODE)
+		return;
+	if (pol->mode == MPOL_PREFERRED)
+		w->first = first_node(pol->nodes);
+	else if ((pol->mode == MPOL_BIND ||
+		  pol->mode == MPOL_PREFERRED_MANY) &&
+		 pol->home_node != NUMA_NO_NODE)
+		w->first = pol->home_node;
+#endif
+}
+
+/* Pop a block of the first node @w allows that has one, @w->first first */
+static struct page *
+drm_page_pool_pop_where_locked(struct drm_page_pool *pool,
+			       const struct drm_page_pool_where *w)
+{
+	struct page *page;
 	int n;
 
-	if (WARN_ON_ONCE(nid != NUMA_NO_NODE &&
-			 (nid < 0 || nid >= nr_node_ids)))
-		nid = NUMA_NO_NODE;
+	/* first_node() of an empty mask is MAX_NUMNODES: range-check it */
+	if (w->first >= 0 && w->first < pool->nr_nodes &&
+	    drm_page_pool_where_allows(w, w->first)) {
+		page = drm_page_pool_pop_locked(pool, w->first);
+		if (page)
+			return page;
+	}
+	for (n = 0; n < pool->nr_nodes; n++) {
+		if (n == w->first || !drm_page_pool_where_allows(w, n))
+			continue;
+		page = drm_page_pool_pop_locked(pool, n);
+		if (page)
+			return page;
+	}
+	return NULL;
+}
+
+static struct page *drm_page_pool_take_where(struct drm_page_pool *pool,
+					     int nid,
+					     const struct drm_page_pool_where *w)
+{
+	struct page *page = NULL;
 
 	spin_lock(&pool->lock);
-	if (nid != NUMA_NO_NODE) {
-		page = drm_page_pool_pop_locked(pool, nid);
-	} else if (pool->count) {
-		page = drm_page_pool_pop_locked(pool, numa_mem_id());
-		for (n = 0; !page && n < pool->nr_nodes; n++)
-			page = drm_page_pool_pop_locked(pool, n);
-	}
+	if (pool->count)
+		page = drm_page_pool_pop_where_locked(pool, w);
 	if (page)
 		pool->hits++;
 	else
@@ -681,7 +744,91 @@ struct page *drm_page_pool_take(struct drm_page_pool *pool, int nid)
 
 	return page;
 }
+
+/* The current task's memory policy; no reference: only the task changes it */
+static const struct mempolicy *drm_page_pool_task_policy(void)
+{
+#ifdef CONFIG_NUMA
+	return current->mempolicy;
+#else
+	return NULL;
+#endif
+}
+
+/**
+ * drm_page_pool_take - take a zeroed block from a pool
+ * @pool: the pool
+ * @nid: the node to look at first, or NUMA_NO_NODE
+ * @allowed: the nodes the block may be on, or NULL for the nodes the current
+ *	     task may allocate from
+ *
+ * With @allowed, the pool looks at @nid first (NUMA_NO_NODE: the local
+ * memory node) if @allowed holds it, then at the other nodes of @allowed:
+ * nodemask_of_node() asks for one node, &node_possible_map for any. With
+ * @allowed NULL, it uses the nodes alloc_pages() would use for the current
+ * task: those of its cpuset and, if its memory policy names nodes, of the
+ * policy, starting at @nid, or at the policy's preferred or home node, or
+ * at the local memory node. A policy's nodes are a set here: a task whose
+ * policy prefers a node it finds no block on misses, and the caller's
+ * alloc_pages() then falls back as the policy says.
+ *
+ * The block is a compound page or not, as it was given. The caller owns it
+ * as it did before drm_page_pool_give(), except page->lru of the first page,
+ * which holds no meaningful value. A miss is counted, and the caller then
+ * allocates from the system as it would without a pool.
+ *
+ * Context: Process context; takes the pool's spinlock and does not sleep.
+ * With @allowed NULL, reads the task's cpuset and policy without locks: a
+ * take that races with a change of them may use the old nodes or the new.
+ * Return: the first page of a zeroed block of 2^order pages, or NULL if the
+ * pool holds none on the nodes allowed.
+ */
+struct page *drm_page_pool_take(struct drm_page_pool *pool, int nid,
+				const nodemask_t *allowed)
+{
+	struct drm_page_pool_where w = { .first = 0, .cpuset = allowed };
+
+	if (WARN_ON_ONCE(nid != NUMA_NO_NODE &&
+			 (nid < 0 || nid >= nr_node_ids)))
+		nid = NUMA_NO_NODE;
+
+	/* One node: node 0, which every task may use, if @allowed holds it */
+	if (nr_node_ids > 1 && allowed)
+		w.first = nid != NUMA_NO_NODE ? nid : numa_mem_id();
+	else if (nr_node_ids > 1)
+		drm_page_pool_policy_where(&w, nid, drm_page_pool_task_policy(),
+					   cpusets_enabled() ?
+					   &cpuset_current_mems_allowed : NULL);
+
+	return drm_page_pool_take_where(pool, nid, &w);
+}
 EXPORT_SYMBOL(drm_page_pool_take);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * drm_page_pool_take_policy - take as a task with a given policy would
+ * @pool: the pool
+ * @nid: as for drm_page_pool_take()
+ * @pol: the memory policy of the task, or NULL for none
+ * @mems: the nodes of the task's cpuset, or NULL for any
+ *
+ * For tests only: drm_page_pool_take() with @allowed NULL, for a task whose
+ * policy and cpuset nodes are @pol and @mems, so that a test builds
+ * policies without installing them.
+ *
+ * Return: as drm_page_pool_take().
+ */
+struct page *drm_page_pool_take_policy(struct drm_page_pool *pool, int nid,
+				       const struct mempolicy *pol,
+				       const nodemask_t *mems)
+{
+	struct drm_page_pool_where w;
+
+	drm_page_pool_policy_where(&w, nid, pol, mems);
+	return drm_page_pool_take_where(pool, nid, &w);
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_page_pool_take_policy);
+#endif
 
 /*
  * How many of the limits @pool is held to are exceeded (0, 1 or 2), given

@@ -21,6 +21,7 @@
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
+#include <linux/nodemask.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -251,7 +252,8 @@ static void sh_test_expect_pools_empty(struct kunit *test,
 
 	for (i = 0; i < SYSTEM_HEAP_NUM_ORDERS; i++) {
 		struct page *page = drm_page_pool_take(&sys->pools[i],
-						       NUMA_NO_NODE);
+						       NUMA_NO_NODE,
+						       &node_possible_map);
 
 		KUNIT_EXPECT_NULL_MSG(test, page, "pool of order %u not empty",
 				      sh_test_orders[i]);

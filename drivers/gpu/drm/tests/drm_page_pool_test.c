@@ -13,7 +13,8 @@
  *
  * The cases of the drm_page_pool_numa suite need a guest with two memory
  * nodes (e.g. numa=fake=2) and skip, saying so, on anything else: UML, one
- * node, or a node without memory.
+ * node, or a node without memory. The drm_page_pool_perf suite, built with
+ * CONFIG_DRM_PAGE_POOL_PERF_KUNIT_TEST only, prints figures, not verdicts.
  */
 
 #include <linux/completion.h>
@@ -21,6 +22,7 @@
 #include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/math64.h>
+#include <linux/mempolicy.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/sched.h>
@@ -221,11 +223,26 @@ static void pp_test_give_all(struct pp_test_pool *tp, struct pp_test_blocks *b)
 	}
 }
 
+/*
+ * Take from @tp as the tests mean a node: exactly node @nid, or any node for
+ * NUMA_NO_NODE, whatever the cpuset and memory policy of the KUnit thread.
+ */
+static struct page *pp_test_take(struct pp_test_pool *tp, int nid)
+{
+	nodemask_t one;
+
+	if (nid == NUMA_NO_NODE)
+		return drm_page_pool_take(&tp->pool, NUMA_NO_NODE,
+					  &node_possible_map);
+	one = nodemask_of_node(nid);
+	return drm_page_pool_take(&tp->pool, nid, &one);
+}
+
 /* Expect a miss; a block handed out anyway goes back to the pool */
 static void pp_test_expect_miss(struct kunit *test, struct pp_test_pool *tp,
 				int nid, const char *why)
 {
-	struct page *page = drm_page_pool_take(&tp->pool, nid);
+	struct page *page = pp_test_take(tp, nid);
 
 	KUNIT_EXPECT_NULL_MSG(test, page, "take(nid %d): %s", nid, why);
 	if (page)
@@ -357,7 +374,7 @@ static void pp_test_take_give(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tp->pool.count, 4);
 
 	for (i = 0; i < 4; i++) {
-		struct page *page = drm_page_pool_take(&tp->pool, NUMA_NO_NODE);
+		struct page *page = pp_test_take(tp, NUMA_NO_NODE);
 
 		KUNIT_ASSERT_NOT_NULL_MSG(test, page, "take %u of 4", i);
 		b->page[i] = page;
@@ -391,7 +408,7 @@ static void pp_test_zeroed(struct kunit *test)
 		memset_page(page + i, 0, 0xa5, PAGE_SIZE);
 
 	pp_test_give_all(tp, b);
-	b->page[0] = drm_page_pool_take(&tp->pool, NUMA_NO_NODE);
+	b->page[0] = pp_test_take(tp, NUMA_NO_NODE);
 	KUNIT_ASSERT_PTR_EQ(test, b->page[0], page);
 
 	for (i = 0; i < nr; i++) {
@@ -425,7 +442,7 @@ static void pp_test_take_does_not_clear(struct kunit *test)
 	vaddr[7] = 0xdeadbeef;
 	kunmap_local(vaddr);
 
-	b->page[0] = drm_page_pool_take(&tp->pool, NUMA_NO_NODE);
+	b->page[0] = pp_test_take(tp, NUMA_NO_NODE);
 	KUNIT_ASSERT_PTR_EQ(test, b->page[0], page);
 	vaddr = kmap_local_page(page);
 	seen = vaddr[7];
@@ -520,7 +537,7 @@ static void pp_test_init_without_memory(struct kunit *test)
 	page = b0->page[0];
 	pp_test_give_all(tp, b0);
 	KUNIT_EXPECT_EQ(test, tp->pool.count, 1);
-	b0->page[0] = drm_page_pool_take(&tp->pool, 0);
+	b0->page[0] = pp_test_take(tp, 0);
 	KUNIT_EXPECT_PTR_EQ(test, b0->page[0], page);
 
 	if (num_online_nodes() < 2 || !node_state(1, N_MEMORY))
@@ -579,7 +596,7 @@ static void pp_test_limit_oldest_first(struct kunit *test)
 	pp_test_give_all(recent, r);
 	pp_test_give_all(oldest, o);
 	msleep(jiffies_to_msecs(3));
-	r->page[0] = drm_page_pool_take(&recent->pool, NUMA_NO_NODE);
+	r->page[0] = pp_test_take(recent, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, r->page[0]);
 
 	pp_test_set_limit(test, pp_test_pooled_pages());
@@ -1081,7 +1098,7 @@ static void pp_test_numa_take_node(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tp->pool.nodes[0].count, 2);
 	KUNIT_EXPECT_EQ(test, tp->pool.nodes[1].count, 1);
 
-	page = drm_page_pool_take(&tp->pool, 1);
+	page = pp_test_take(tp, 1);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	b1->page[0] = page;
 	KUNIT_EXPECT_EQ(test, page_to_nid(page), 1);
@@ -1089,17 +1106,276 @@ static void pp_test_numa_take_node(struct kunit *test)
 	pp_test_expect_miss(test, tp, 1,
 			    "node 1 is empty, node 0 must not serve it");
 
-	page = drm_page_pool_take(&tp->pool, 0);
+	page = pp_test_take(tp, 0);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	b0->page[0] = page;
 	KUNIT_EXPECT_EQ(test, page_to_nid(page), 0);
 
-	/* NUMA_NO_NODE falls back to whatever node holds blocks */
-	page = drm_page_pool_take(&tp->pool, NUMA_NO_NODE);
+	/* The KUnit thread may use any node: any node's block will do */
+	page = drm_page_pool_take(&tp->pool, NUMA_NO_NODE, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	b0->page[1] = page;
 	nid = page_to_nid(page);
 	KUNIT_EXPECT_EQ(test, nid, 0);
+}
+
+/* The mask of the nodes whose bits are set in @bits */
+static nodemask_t pp_test_mask(unsigned long bits)
+{
+	nodemask_t m = NODE_MASK_NONE;
+	int nid;
+
+	for (nid = 0; nid < BITS_PER_LONG && nid < MAX_NUMNODES; nid++)
+		if (bits & BIT(nid))
+			node_set(nid, m);
+	return m;
+}
+
+/*
+ * Take from @tp with @nid and the nodes of @bits; expect a block of node
+ * @want (-1: a miss). The block taken is stored in @b, which frees it.
+ */
+static void pp_test_take_expect(struct kunit *test, struct pp_test_pool *tp,
+				struct pp_test_blocks *b, unsigned int *used,
+				int nid, unsigned long bits, int want)
+{
+	nodemask_t m = pp_test_mask(bits);
+	struct page *page = drm_page_pool_take(&tp->pool, nid, &m);
+
+	if (want < 0) {
+		KUNIT_EXPECT_NULL_MSG(test, page, "take(%d, %#lx) hit node %d",
+				      nid, bits, page ? page_to_nid(page) : -1);
+		if (page)
+			drm_page_pool_give(&tp->pool, page);
+		return;
+	}
+	KUNIT_ASSERT_NOT_NULL_MSG(test, page, "take(%d, %#lx) missed", nid,
+				  bits);
+	KUNIT_ASSERT_LT(test, *used, b->n);
+	b->page[(*used)++] = page;
+	KUNIT_EXPECT_EQ_MSG(test, page_to_nid(page), want, "take(%d, %#lx)",
+			    nid, bits);
+}
+
+/* An empty mask allows no node, and a mask of a block's node finds it */
+static void pp_test_take_allowed(struct kunit *test)
+{
+	struct pp_test_pool *tp = pp_test_pool_create(test, 0);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 1, 0, false,
+							NUMA_NO_NODE);
+	int nid = page_to_nid(b->page[0]);
+	unsigned int used = 0;
+
+	pp_test_give_all(tp, b);
+	pp_test_take_expect(test, tp, b, &used, NUMA_NO_NODE, 0, -1);
+	pp_test_take_expect(test, tp, b, &used, NUMA_NO_NODE, BIT(nid), nid);
+	KUNIT_EXPECT_EQ(test, tp->pool.hits, 1);
+	KUNIT_EXPECT_EQ(test, tp->pool.misses, 1);
+}
+
+/* Blocks of a node the mask leaves out are never handed out */
+static void pp_test_numa_take_allowed_only(struct kunit *test)
+{
+	struct pp_test_pool *tp;
+	struct pp_test_blocks *b;
+	unsigned int used = 0;
+
+	pp_test_need_two_nodes(test);
+	tp = pp_test_pool_create(test, 0);
+	KUNIT_ASSERT_GT(test, tp->pool.nr_nodes, 1);
+	b = pp_test_blocks_alloc(test, 4, 0, false, 0);
+	pp_test_give_all(tp, b);
+
+	pp_test_take_expect(test, tp, b, &used, NUMA_NO_NODE, BIT(1), -1);
+	pp_test_take_expect(test, tp, b, &used, 1, BIT(1), -1);
+	pp_test_take_expect(test, tp, b, &used, 0, BIT(1), -1);
+	pp_test_take_expect(test, tp, b, &used, NUMA_NO_NODE, 0, -1);
+	KUNIT_EXPECT_EQ(test, tp->pool.nodes[0].count, 4);
+	KUNIT_EXPECT_EQ(test, tp->pool.hits, 0);
+	KUNIT_EXPECT_EQ(test, tp->pool.misses, 4);
+}
+
+/*
+ * A take names a node to look at first and then uses the other nodes it
+ * allows: a TTM pool bound to node 1 whose order-0 pages the allocator took
+ * from node 0 gets them back.
+ */
+static void pp_test_numa_take_node_then_allowed(struct kunit *test)
+{
+	struct pp_test_pool *tp;
+	struct pp_test_blocks *b0, *b1;
+	unsigned int used = 0;
+
+	pp_test_need_two_nodes(test);
+	tp = pp_test_pool_create(test, 0);
+	KUNIT_ASSERT_GT(test, tp->pool.nr_nodes, 1);
+	b0 = pp_test_blocks_alloc(test, 2, 0, false, 0);
+	b1 = pp_test_blocks_alloc(test, 1, 0, false, 1);
+	pp_test_give_all(tp, b0);
+	pp_test_give_all(tp, b1);
+
+	pp_test_take_expect(test, tp, b1, &used, 1, BIT(0) | BIT(1), 1);
+	used = 0;
+	pp_test_take_expect(test, tp, b0, &used, 1, BIT(0) | BIT(1), 0);
+	pp_test_take_expect(test, tp, b0, &used, 1, BIT(1), -1);
+	pp_test_take_expect(test, tp, b0, &used, 0, BIT(0) | BIT(1), 0);
+	pp_test_take_expect(test, tp, b0, &used, 0, BIT(0) | BIT(1), -1);
+	KUNIT_EXPECT_EQ(test, tp->pool.count, 0);
+}
+
+/*
+ * Without a node named, the local memory node comes first. This held before
+ * takes had masks too: the case guards the order, it did not find a bug.
+ */
+static void pp_test_numa_take_local_first(struct kunit *test)
+{
+	struct pp_test_pool *tp;
+	struct pp_test_blocks *b0, *b1;
+	nodemask_t both = pp_test_mask(BIT(0) | BIT(1));
+	struct page *p0, *p1;
+	int local;
+
+	pp_test_need_two_nodes(test);
+	tp = pp_test_pool_create(test, 0);
+	KUNIT_ASSERT_GT(test, tp->pool.nr_nodes, 1);
+	b0 = pp_test_blocks_alloc(test, 1, 0, false, 0);
+	b1 = pp_test_blocks_alloc(test, 1, 0, false, 1);
+	pp_test_give_all(tp, b0);
+	pp_test_give_all(tp, b1);
+
+	preempt_disable();
+	local = numa_mem_id();
+	p0 = drm_page_pool_take(&tp->pool, NUMA_NO_NODE, &both);
+	preempt_enable();
+	p1 = drm_page_pool_take(&tp->pool, NUMA_NO_NODE, &both);
+	b0->page[0] = p0;
+	b1->page[0] = p1;
+	KUNIT_ASSERT_NOT_NULL(test, p0);
+	KUNIT_ASSERT_NOT_NULL(test, p1);
+	KUNIT_EXPECT_EQ(test, page_to_nid(p0), local);
+	KUNIT_EXPECT_EQ(test, page_to_nid(p1), !local);
+}
+
+/*
+ * With no mask, a take uses the nodes of the task: the KUnit thread has no
+ * policy and may use both nodes, so a take that names node 0 gets node 1's
+ * block when node 0 has none.
+ */
+static void pp_test_numa_take_task_nodes(struct kunit *test)
+{
+	struct pp_test_pool *tp;
+	struct pp_test_blocks *b;
+	struct page *page;
+
+	pp_test_need_two_nodes(test);
+#ifdef CONFIG_NUMA
+	if (current->mempolicy)
+		kunit_skip(test, "the KUnit thread has a memory policy");
+#endif
+	tp = pp_test_pool_create(test, 0);
+	KUNIT_ASSERT_GT(test, tp->pool.nr_nodes, 1);
+	b = pp_test_blocks_alloc(test, 1, 0, false, 1);
+	pp_test_give_all(tp, b);
+
+	page = drm_page_pool_take(&tp->pool, 0, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	b->page[0] = page;
+	KUNIT_EXPECT_EQ(test, page_to_nid(page), 1);
+}
+
+struct pp_test_policy_param {
+	const char *desc;
+	/* MPOL_DEFAULT: no policy */
+	unsigned short mode;
+	unsigned long nodes;
+	int home;
+	/* 0: no cpuset restriction */
+	unsigned long mems;
+	int nid;
+	unsigned int n0, n1;
+	/* the node of the block expected, -1 for a miss */
+	int want;
+};
+
+#define NO NUMA_NO_NODE
+static const struct pp_test_policy_param pp_test_policy_params[] = {
+	{ "no policy, any cpuset", MPOL_DEFAULT, 0, NO, 0, NO, 1, 0, 0 },
+	{ "bind 1, node 1 empty", MPOL_BIND, BIT(1), NO, 0, NO, 1, 0, -1 },
+	{ "bind 1", MPOL_BIND, BIT(1), NO, 0, NO, 1, 1, 1 },
+	{ "bind 0-1, home 1", MPOL_BIND, BIT(0) | BIT(1), 1, 0, NO, 1, 1, 1 },
+	{ "bind 1 outside cpuset 0: ignored", MPOL_BIND, BIT(1), NO, BIT(0), NO,
+	  1, 0, 0 },
+	{ "cpuset 1, no policy", MPOL_DEFAULT, 0, NO, BIT(1), NO, 1, 0, -1 },
+	{ "local, cpuset 1", MPOL_LOCAL, 0, NO, BIT(1), NO, 1, 0, -1 },
+	{ "preferred 1", MPOL_PREFERRED, BIT(1), NO, 0, NO, 1, 0, -1 },
+	{ "preferred 1, both", MPOL_PREFERRED, BIT(1), NO, 0, NO, 1, 1, 1 },
+	{ "preferred-many 0-1, home 1", MPOL_PREFERRED_MANY, BIT(0) | BIT(1), 1,
+	  0, NO, 1, 1, 1 },
+	{ "interleave 1", MPOL_INTERLEAVE, BIT(1), NO, 0, NO, 1, 0, -1 },
+	{ "weighted interleave 1", MPOL_WEIGHTED_INTERLEAVE, BIT(1), NO, 0, NO,
+	  1, 0, -1 },
+	{ "node 1 named, bind 0-1", MPOL_BIND, BIT(0) | BIT(1), NO, 0, 1, 1, 0,
+	  0 },
+	{ "node 0 named, bind 1", MPOL_BIND, BIT(1), NO, 0, 0, 1, 1, 1 },
+};
+#undef NO
+
+KUNIT_ARRAY_PARAM_DESC(pp_test_policy, pp_test_policy_params, desc);
+
+/*
+ * A take without a mask honours the task's cpuset and memory policy as
+ * alloc_pages() does (policies built on the stack, never installed).
+ */
+static void pp_test_numa_take_policy(struct kunit *test)
+{
+#ifdef CONFIG_NUMA
+	const struct pp_test_policy_param *param = test->param_value;
+	struct mempolicy pol = {
+		.mode = param->mode,
+		.nodes = pp_test_mask(param->nodes),
+		.home_node = param->home,
+	};
+	nodemask_t mems = pp_test_mask(param->mems);
+	struct pp_test_blocks *b0 = NULL, *b1 = NULL;
+	struct pp_test_pool *tp;
+	struct page *page;
+
+	pp_test_need_two_nodes(test);
+	tp = pp_test_pool_create(test, 0);
+	KUNIT_ASSERT_GT(test, tp->pool.nr_nodes, 1);
+	if (param->n0) {
+		b0 = pp_test_blocks_alloc(test, param->n0, 0, false, 0);
+		pp_test_give_all(tp, b0);
+	}
+	if (param->n1) {
+		b1 = pp_test_blocks_alloc(test, param->n1, 0, false, 1);
+		pp_test_give_all(tp, b1);
+	}
+
+	page = drm_page_pool_take_policy(&tp->pool, param->nid,
+					 param->mode == MPOL_DEFAULT ? NULL : &pol,
+					 param->mems ? &mems : NULL);
+	if (param->want < 0) {
+		KUNIT_EXPECT_NULL_MSG(test, page, "hit node %d",
+				      page ? page_to_nid(page) : -1);
+		if (page)
+			drm_page_pool_give(&tp->pool, page);
+		KUNIT_EXPECT_EQ(test, tp->pool.nodes[0].count, param->n0);
+		KUNIT_EXPECT_EQ(test, tp->pool.nodes[1].count, param->n1);
+		return;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	if (page_to_nid(page) == 0 && b0)
+		b0->page[0] = page;
+	else if (b1)
+		b1->page[0] = page;
+	else
+		b0->page[0] = page;
+	KUNIT_EXPECT_EQ(test, page_to_nid(page), param->want);
+#else
+	pp_test_need_two_nodes(test);
+	kunit_skip(test, "needs CONFIG_NUMA");
+#endif
 }
 
 /* count and scan see only the node in sc->nid */
@@ -1176,7 +1452,7 @@ static int pp_test_worker(void *data)
 	struct drm_page_pool *pool = &t->tp->pool;
 
 	while (!kthread_should_stop()) {
-		struct page *page = drm_page_pool_take(pool, NUMA_NO_NODE);
+		struct page *page = drm_page_pool_take(pool, NUMA_NO_NODE, NULL);
 		unsigned int i;
 		u64 *vaddr;
 
@@ -1363,6 +1639,58 @@ static void pp_test_let_go(void *data)
 	complete_all(data);
 }
 
+/* A scan stuck in the release hook of a pool, and that pool's fini */
+struct pp_test_stuck {
+	struct pp_test_thread *scan, *fini;
+	struct completion *let_go;
+};
+
+/*
+ * Start a scan of node 0 that stops in the release hook of @tp (the first
+ * pool it visits), then a fini of @tp in a thread of its own, which waits
+ * behind the scan. Completing @st->let_go lets both go on; KUnit does it at
+ * the end of the case, before it stops the threads.
+ */
+static void pp_test_stuck_fini(struct kunit *test, struct pp_test_pool *tp,
+			       struct pp_test_stuck *st)
+{
+	struct completion *in_hook;
+	int ret;
+
+	in_hook = kunit_kzalloc(test, sizeof(*in_hook), GFP_KERNEL);
+	st->let_go = kunit_kzalloc(test, sizeof(*st->let_go), GFP_KERNEL);
+	st->scan = kunit_kzalloc(test, sizeof(*st->scan), GFP_KERNEL);
+	st->fini = kunit_kzalloc(test, sizeof(*st->fini), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, in_hook && st->let_go && st->scan && st->fini);
+	init_completion(in_hook);
+	init_completion(st->let_go);
+	tp->in_hook = in_hook;
+	tp->let_go = st->let_go;
+	st->scan->nid = 0;
+	st->fini->tp = tp;
+
+	/* Each let-go action is registered after a thread's stop: runs first */
+	pp_test_thread_start(test, st->scan, pp_test_scan_thread,
+			     "pp_test_scan");
+	ret = kunit_add_action_or_reset(test, pp_test_let_go, st->let_go);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NE_MSG(test, wait_for_completion_timeout(in_hook, 10 * HZ),
+			    0, "the scan never reached the release hook");
+
+	pp_test_thread_start(test, st->fini, pp_test_fini_thread,
+			     "pp_test_fini");
+	ret = kunit_add_action_or_reset(test, pp_test_let_go, st->let_go);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+/* Let the scan and the fini of pp_test_stuck_fini() finish */
+static void pp_test_stuck_release(struct pp_test_stuck *st)
+{
+	complete_all(st->let_go);
+	pp_test_thread_stop(st->fini);
+	pp_test_thread_stop(st->scan);
+}
+
 /*
  * drm_page_pool_fini() waits for a scan that is releasing a block of the
  * pool, and the hook never runs once it returned (R4).
@@ -1371,33 +1699,10 @@ static void pp_test_fini_during_scan(struct kunit *test)
 {
 	struct pp_test_pool *tp = pp_test_pool_create(test, 0);
 	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 2, 0, false, 0);
-	struct pp_test_thread *scan, *fini;
-	struct completion *in_hook, *let_go;
-	int ret;
+	struct pp_test_stuck st;
 
-	in_hook = kunit_kzalloc(test, sizeof(*in_hook), GFP_KERNEL);
-	let_go = kunit_kzalloc(test, sizeof(*let_go), GFP_KERNEL);
-	scan = kunit_kzalloc(test, sizeof(*scan), GFP_KERNEL);
-	fini = kunit_kzalloc(test, sizeof(*fini), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, in_hook && let_go && scan && fini);
-	init_completion(in_hook);
-	init_completion(let_go);
 	pp_test_give_all(tp, b);
-	tp->in_hook = in_hook;
-	tp->let_go = let_go;
-	scan->nid = 0;
-	fini->tp = tp;
-
-	/* Each let-go action is registered after a thread's stop: runs first */
-	pp_test_thread_start(test, scan, pp_test_scan_thread, "pp_test_scan");
-	ret = kunit_add_action_or_reset(test, pp_test_let_go, let_go);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_ASSERT_NE_MSG(test, wait_for_completion_timeout(in_hook, 10 * HZ),
-			    0, "the scan never reached the release hook");
-
-	pp_test_thread_start(test, fini, pp_test_fini_thread, "pp_test_fini");
-	ret = kunit_add_action_or_reset(test, pp_test_let_go, let_go);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	pp_test_stuck_fini(test, tp, &st);
 	msleep(200);
 	KUNIT_EXPECT_FALSE_MSG(test, READ_ONCE(tp->dead),
 			       "fini returned while the scan was in the hook");
@@ -1405,11 +1710,9 @@ static void pp_test_fini_during_scan(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&tp->entered), 1,
 			    "fini released a block while the scan was in the hook");
 
-	complete_all(let_go);
-	pp_test_thread_stop(fini);
-	pp_test_thread_stop(scan);
+	pp_test_stuck_release(&st);
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(tp->dead));
-	KUNIT_EXPECT_EQ(test, scan->loops, 1);
+	KUNIT_EXPECT_EQ(test, st.scan->loops, 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 2);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tp->late), 0);
 }
@@ -1427,36 +1730,15 @@ static void pp_test_dying_pool_not_counted(struct kunit *test)
 	struct pp_test_blocks *bl = pp_test_blocks_alloc(test, 8, 0, false, 0);
 	struct pp_test_blocks *c = pp_test_blocks_alloc(test, 3, 0, false, 0);
 	unsigned long base = pp_test_pooled_pages();
-	struct pp_test_thread *scan, *fini;
-	struct completion *in_hook, *let_go;
+	struct pp_test_stuck st;
 	unsigned long timeout;
-	int ret;
 
-	in_hook = kunit_kzalloc(test, sizeof(*in_hook), GFP_KERNEL);
-	let_go = kunit_kzalloc(test, sizeof(*let_go), GFP_KERNEL);
-	scan = kunit_kzalloc(test, sizeof(*scan), GFP_KERNEL);
-	fini = kunit_kzalloc(test, sizeof(*fini), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, in_hook && let_go && scan && fini);
-	init_completion(in_hook);
-	init_completion(let_go);
 	pp_test_give_all(dying, bd);
 	pp_test_give_all(live, bl);
 	pp_test_set_limit(test, base + 64 + 8);
-	dying->in_hook = in_hook;
-	dying->let_go = let_go;
-	scan->nid = 0;
-	fini->tp = dying;
 
 	/* The scan visits the pool created first: it stops in its hook */
-	pp_test_thread_start(test, scan, pp_test_scan_thread, "pp_test_scan");
-	ret = kunit_add_action_or_reset(test, pp_test_let_go, let_go);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_ASSERT_NE_MSG(test, wait_for_completion_timeout(in_hook, 10 * HZ),
-			    0, "the scan never reached the release hook");
-
-	pp_test_thread_start(test, fini, pp_test_fini_thread, "pp_test_fini");
-	ret = kunit_add_action_or_reset(test, pp_test_let_go, let_go);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	pp_test_stuck_fini(test, dying, &st);
 	timeout = jiffies + 10 * HZ;
 	while (!list_empty_careful(&dying->pool.link) &&
 	       time_before(jiffies, timeout))
@@ -1471,14 +1753,13 @@ static void pp_test_dying_pool_not_counted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&live->released), 0);
 	KUNIT_EXPECT_EQ(test, live->pool.count, 8 + 3);
 
-	complete_all(let_go);
-	pp_test_thread_stop(fini);
-	pp_test_thread_stop(scan);
+	pp_test_stuck_release(&st);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dying->released), 64);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dying->late), 0);
 	KUNIT_EXPECT_EQ(test, pp_test_pooled_pages(), base + 8 + 3);
 }
 
+#if IS_ENABLED(CONFIG_DRM_PAGE_POOL_PERF_KUNIT_TEST)
 /* Performance: medians over batches, against the buddy allocator */
 
 #define PP_PERF_BATCHES	15
@@ -1566,7 +1847,7 @@ static void pp_perf_batch(struct kunit *test, struct pp_test_pool *tp,
 
 	t = ktime_get_ns();
 	for (i = 0; i < n; i++)
-		blk[i] = drm_page_pool_take(&tp->pool, NUMA_NO_NODE);
+		blk[i] = drm_page_pool_take(&tp->pool, NUMA_NO_NODE, NULL);
 	ns[PP_TAKE] = pp_perf_per_block(t, n);
 	for (i = 0; i < n; i++)
 		KUNIT_ASSERT_NOT_NULL_MSG(test, blk[i], "warm take %u missed", i);
@@ -1578,7 +1859,7 @@ static void pp_perf_batch(struct kunit *test, struct pp_test_pool *tp,
 	}
 	t = ktime_get_ns();
 	for (i = 0; i < n; i++) {
-		page = drm_page_pool_take(&tp->pool, NUMA_NO_NODE);
+		page = drm_page_pool_take(&tp->pool, NUMA_NO_NODE, NULL);
 		if (!page)
 			break;
 		drm_page_pool_give(&tp->pool, page);
@@ -1597,7 +1878,7 @@ static void pp_perf_batch(struct kunit *test, struct pp_test_pool *tp,
 
 	/* Leave the pool empty, so every batch starts alike */
 	for (i = 0; i < n; i++) {
-		page = drm_page_pool_take(&tp->pool, NUMA_NO_NODE);
+		page = drm_page_pool_take(&tp->pool, NUMA_NO_NODE, NULL);
 		if (page)
 			__free_pages(page, order);
 	}
@@ -1723,10 +2004,27 @@ static void pp_test_perf_drain(struct kunit *test)
 	}
 }
 
+/* Slow under emulation: only with CONFIG_DRM_PAGE_POOL_PERF_KUNIT_TEST */
+static struct kunit_case drm_page_pool_perf_tests[] = {
+	KUNIT_CASE_SLOW(pp_test_perf_ops),
+	KUNIT_CASE_SLOW(pp_test_perf_drain),
+	{}
+};
+
+static struct kunit_suite drm_page_pool_perf_test_suite = {
+	.name = "drm_page_pool_perf",
+	.init = pp_test_init,
+	.test_cases = drm_page_pool_perf_tests,
+};
+
+kunit_test_suite(drm_page_pool_perf_test_suite);
+#endif
+
 static struct kunit_case drm_page_pool_tests[] = {
 	KUNIT_CASE_PARAM(pp_test_take_give, pp_test_orders_gen_params),
 	KUNIT_CASE_PARAM(pp_test_zeroed, pp_test_orders_gen_params),
 	KUNIT_CASE(pp_test_take_does_not_clear),
+	KUNIT_CASE(pp_test_take_allowed),
 	KUNIT_CASE(pp_test_release_once),
 	KUNIT_CASE(pp_test_fini_tolerant),
 	KUNIT_CASE(pp_test_init_without_memory),
@@ -1751,8 +2049,6 @@ static struct kunit_case drm_page_pool_tests[] = {
 	KUNIT_CASE(pp_test_fini_during_scan),
 	KUNIT_CASE(pp_test_dying_pool_not_counted),
 	KUNIT_CASE_SLOW(pp_test_concurrent),
-	KUNIT_CASE_SLOW(pp_test_perf_ops),
-	KUNIT_CASE_SLOW(pp_test_perf_drain),
 	{}
 };
 
@@ -1766,6 +2062,11 @@ static struct kunit_suite drm_page_pool_test_suite = {
 static struct kunit_case drm_page_pool_numa_tests[] = {
 	KUNIT_CASE(pp_test_numa_drop_slab),
 	KUNIT_CASE(pp_test_numa_take_node),
+	KUNIT_CASE(pp_test_numa_take_allowed_only),
+	KUNIT_CASE(pp_test_numa_take_node_then_allowed),
+	KUNIT_CASE(pp_test_numa_take_local_first),
+	KUNIT_CASE(pp_test_numa_take_task_nodes),
+	KUNIT_CASE_PARAM(pp_test_numa_take_policy, pp_test_policy_gen_params),
 	KUNIT_CASE(pp_test_numa_shrink_node),
 	{}
 };

@@ -35,6 +35,9 @@
 #include <drm/ttm/ttm_tt.h>
 #include <drm/ttm/ttm_placement.h>
 
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
+
 #include "ttm_module.h"
 
 /*
@@ -64,6 +67,14 @@ static void ttm_global_release(void)
 out:
 	mutex_unlock(&ttm_global_mutex);
 }
+
+/* Allocate the page reads of unpopulated memory see; KUnit fails it */
+VISIBLE_IF_KUNIT struct page *ttm_global_alloc_dummy_page(gfp_t gfp)
+{
+	KUNIT_STATIC_STUB_REDIRECT(ttm_global_alloc_dummy_page, gfp);
+	return alloc_page(gfp);
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_global_alloc_dummy_page);
 
 static int ttm_global_init(void)
 {
@@ -96,18 +107,19 @@ static int ttm_global_init(void)
 
 	ret = ttm_pool_mgr_init(num_pages);
 	if (ret)
-		goto err_remove_debugfs;
+		goto err_pool_mgr;
 	ttm_tt_mgr_init(num_pages, num_dma32);
 
-	glob->dummy_read_page = alloc_page(__GFP_ZERO | GFP_DMA32 |
-					   __GFP_NOWARN);
+	glob->dummy_read_page =
+		ttm_global_alloc_dummy_page(__GFP_ZERO | GFP_DMA32 |
+					    __GFP_NOWARN);
 
 	/* Retry without GFP_DMA32 for platforms DMA32 is not available */
 	if (unlikely(glob->dummy_read_page == NULL)) {
-		glob->dummy_read_page = alloc_page(__GFP_ZERO);
+		glob->dummy_read_page = ttm_global_alloc_dummy_page(__GFP_ZERO);
 		if (unlikely(glob->dummy_read_page == NULL)) {
 			ret = -ENOMEM;
-			goto err_pool_mgr_fini;
+			goto err_pool_mgr;
 		}
 		pr_warn("Using GFP_DMA32 fallback for dummy_read_page\n");
 	}
@@ -117,16 +129,18 @@ static int ttm_global_init(void)
 
 	debugfs_create_atomic_t("buffer_objects", 0444, ttm_debugfs_root,
 				&glob->bo_count);
-	mutex_unlock(&ttm_global_mutex);
-	return 0;
-
-err_pool_mgr_fini:
-	ttm_pool_mgr_fini();
-err_remove_debugfs:
-	debugfs_remove(ttm_debugfs_root);
-	ttm_debugfs_root = NULL;
-	--ttm_glob_use_count;
 out:
+	mutex_unlock(&ttm_global_mutex);
+	return ret;
+
+err_pool_mgr:
+	/*
+	 * ttm_pool_mgr_fini() copes with a manager that failed part way, and
+	 * a later init sets up the pools, the shrinker and debugfs anew.
+	 */
+	debugfs_remove(ttm_debugfs_root);
+	ttm_pool_mgr_fini();
+	--ttm_glob_use_count;
 	mutex_unlock(&ttm_global_mutex);
 	return ret;
 }

@@ -36,6 +36,7 @@
  */
 
 #include <linux/module.h>
+#include <linux/cpuset.h>
 #include <linux/dma-mapping.h>
 #include <linux/debugfs.h>
 #include <linux/highmem.h>
@@ -76,21 +77,9 @@ static unsigned long page_pool_size;
 static struct drm_page_pool_group ttm_pool_group =
 	DRM_PAGE_POOL_GROUP_INIT("ttm", &page_pool_size);
 
-static int ttm_pool_size_set(const char *val, const struct kernel_param *kp)
-{
-	int ret = param_set_ulong(val, kp);
-
-	if (!ret)
-		drm_page_pool_limit_changed();
-	return ret;
-}
-
-static const struct kernel_param_ops ttm_pool_size_ops = {
-	.set = ttm_pool_size_set,
-	.get = param_get_ulong,
-};
-
-module_param_cb(page_pool_size, &ttm_pool_size_ops, &page_pool_size, 0644);
+/* Writes bring TTM's pools under the new limit */
+module_param_cb(page_pool_size, &drm_page_pool_limit_param_ops,
+		&page_pool_size, 0644);
 MODULE_PARM_DESC(page_pool_size,
 		 "Most pages TTM's WC/UC/DMA pools hold together (0 at the first device: half of RAM; 0 at run time: keep nothing)");
 
@@ -337,10 +326,22 @@ static void ttm_pool_type_give(struct ttm_pool_type *pt, struct page *p)
 	drm_page_pool_give(&pt->page_pool, p);
 }
 
-/* Take pages from a specific pool_type, return NULL when nothing available */
-static struct page *ttm_pool_type_take(struct ttm_pool_type *pt, int nid)
+/*
+ * Take pages from a specific pool_type, return NULL when nothing available.
+ * Pages come from the nodes alloc_pages_node() could have given them: a pool
+ * bound to a node looks there first, then on every node of the task's
+ * cpuset, as order-0 pages may come from any of them; the global pool types
+ * start at the local memory node. Coherent DMA memory is placed by the
+ * device, so any node will do.
+ */
+static struct page *ttm_pool_type_take(struct ttm_pool_type *pt,
+				       struct ttm_pool *pool)
 {
-	return drm_page_pool_take(&pt->page_pool, nid);
+	if (pool->use_dma_alloc)
+		return drm_page_pool_take(&pt->page_pool, NUMA_NO_NODE,
+					  &node_possible_map);
+	return drm_page_pool_take(&pt->page_pool, pool->nid,
+				  &cpuset_current_mems_allowed);
 }
 
 /*
@@ -414,16 +415,6 @@ ttm_pool_select_type(struct ttm_pool *pool, enum ttm_caching caching,
 	return NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_select_type);
-
-/*
- * The node to take pages of a pool type from: pages of a pool bound to a node
- * come from that node; coherent DMA memory and pages of the global pool types
- * come from wherever they are, the local node first.
- */
-static int ttm_pool_take_nid(struct ttm_pool *pool)
-{
-	return pool->use_dma_alloc ? NUMA_NO_NODE : pool->nid;
-}
 
 /* Return the allocation order based for a page */
 VISIBLE_IF_KUNIT unsigned int ttm_pool_page_order(struct ttm_pool *pool,
@@ -545,7 +536,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 
 		page_caching = tt->caching;
 		pt = ttm_pool_select_type(pool, tt->caching, order);
-		p = pt ? ttm_pool_type_take(pt, ttm_pool_take_nid(pool)) : NULL;
+		p = pt ? ttm_pool_type_take(pt, pool) : NULL;
 		if (p) {
 			r = ttm_pool_apply_caching(caching, pages,
 						   tt->caching);
@@ -565,8 +556,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 				if (num_pages < (1 << order))
 					break;
 
-				p = ttm_pool_type_take(pt,
-						       ttm_pool_take_nid(pool));
+				p = ttm_pool_type_take(pt, pool);
 			} while (p);
 		}
 

@@ -6,7 +6,16 @@
 #include <drm/ttm/ttm_device.h>
 #include <drm/ttm/ttm_placement.h>
 
+#include <linux/seq_file.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+
+#include <drm/drm_page_pool.h>
+
+#include <kunit/static_stub.h>
+
 #include "ttm_kunit_helpers.h"
+#include "../ttm_module.h"
 
 struct ttm_device_test_case {
 	const char *description;
@@ -116,6 +125,79 @@ static void ttm_device_init_no_vma_man(struct kunit *test)
 	drm->vma_offset_manager = vma_man;
 }
 
+/*
+ * How many pools of TTM's group are registered with the shared page pool:
+ * one row each in its pools file, whose seventh column names the group.
+ */
+static int ttm_device_test_count_pools(struct kunit *test)
+{
+	struct seq_file m = { .size = SZ_64K };
+	const char *line;
+	char group[16];
+	int n = 0;
+
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	drm_page_pool_pools_show(&m, NULL);
+	KUNIT_ASSERT_LT_MSG(test, m.count, m.size, "pools file truncated");
+
+	for (line = m.buf; line; line = strchr(line + 1, '\n')) {
+		if (sscanf(line, " %*s %*u %*u %*u %*u %*u %15s", group) == 1 &&
+		    !strcmp(group, "ttm"))
+			n++;
+	}
+	kunit_kfree(test, m.buf);
+
+	return n;
+}
+
+static int ttm_device_test_dummy_page_calls;
+
+static struct page *ttm_device_test_no_dummy_page(gfp_t gfp)
+{
+	ttm_device_test_dummy_page_calls++;
+	return NULL;
+}
+
+/*
+ * A device whose global init fails for want of the dummy read page leaves
+ * nothing behind: the global pool types leave the shared page pool again
+ * (left registered, the next init would link them a second time).
+ */
+static void ttm_device_init_dummy_page_fails(struct kunit *test)
+{
+	struct ttm_test_devices *priv = test->priv;
+	struct ttm_device *ttm_dev;
+	int before, err;
+
+	ttm_dev = kunit_kzalloc(test, sizeof(*ttm_dev), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ttm_dev);
+
+	before = ttm_device_test_count_pools(test);
+	ttm_device_test_dummy_page_calls = 0;
+	kunit_activate_static_stub(test, ttm_global_alloc_dummy_page,
+				   ttm_device_test_no_dummy_page);
+	err = ttm_device_kunit_init(priv, ttm_dev, false, false);
+	kunit_deactivate_static_stub(test, ttm_global_alloc_dummy_page);
+	if (!ttm_device_test_dummy_page_calls) {
+		/* Another TTM device holds the global state: nothing failed */
+		if (!err)
+			ttm_device_fini(ttm_dev);
+		kunit_skip(test, "TTM's global state is in use");
+	}
+
+	KUNIT_EXPECT_EQ(test, err, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, ttm_device_test_count_pools(test), before);
+
+	/* The next device sets the global state up from scratch */
+	err = ttm_device_kunit_init(priv, ttm_dev, false, false);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, ttm_device_test_count_pools(test),
+			before + 4 * NR_PAGE_ORDERS);
+	ttm_device_fini(ttm_dev);
+	KUNIT_EXPECT_EQ(test, ttm_device_test_count_pools(test), before);
+}
+
 static const struct ttm_device_test_case ttm_device_cases[] = {
 	{
 		.description = "No DMA allocations, no DMA32 required",
@@ -200,6 +282,7 @@ static struct kunit_case ttm_device_test_cases[] = {
 	KUNIT_CASE(ttm_device_init_multiple),
 	KUNIT_CASE(ttm_device_fini_basic),
 	KUNIT_CASE(ttm_device_init_no_vma_man),
+	KUNIT_CASE(ttm_device_init_dummy_page_fails),
 	KUNIT_CASE_PARAM(ttm_device_init_pools, ttm_device_gen_params),
 	{}
 };
@@ -215,3 +298,4 @@ kunit_test_suites(&ttm_device_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for ttm_device APIs");
 MODULE_LICENSE("GPL and additional rights");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
