@@ -45,7 +45,7 @@ struct drm_page_pool_group {
  * DRM_PAGE_POOL_GROUP_INIT - initialiser of a &struct drm_page_pool_group
  * @_name: the group's name
  * @_limit: pointer to the group's limit in pages, e.g. a module parameter
- *	    with the ops &drm_page_pool_limit_param_ops
+ *	    with the ops ``drm_page_pool_limit_param_ops``
  */
 #define DRM_PAGE_POOL_GROUP_INIT(_name, _limit) \
 	{ .name = (_name), .limit = (_limit), .pages = ATOMIC_LONG_INIT(0) }

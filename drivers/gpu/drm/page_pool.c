@@ -102,8 +102,9 @@
  * NUMA: a block is pooled on the node of its pages. A take names the nodes
  * it may use and the node to look at first; NULL stands for the nodes the
  * current task may allocate from under its cpuset and memory policy, as
- * alloc_pages() honours them, so that a task bound to a node never gets
- * another node's block from a pool.
+ * alloc_pages() honours them for a user allocation, so that such a take
+ * never hands a task a block of a node its cpuset or policy rules out.
+ * Other nodes are looked at in ascending order, not by distance.
  *
  * Limits: all pools together are held to one global limit, and the pools
  * of a &struct drm_page_pool_group (TTM's) to the group's limit as well, see
@@ -768,9 +769,12 @@ static const struct mempolicy *drm_page_pool_task_policy(void)
  * @allowed NULL, it uses the nodes alloc_pages() would use for the current
  * task: those of its cpuset and, if its memory policy names nodes, of the
  * policy, starting at @nid, or at the policy's preferred or home node, or
- * at the local memory node. A policy's nodes are a set here: a task whose
- * policy prefers a node it finds no block on misses, and the caller's
- * alloc_pages() then falls back as the policy says.
+ * at the local memory node. This mirrors alloc_pages() for a GFP_USER or
+ * GFP_HIGHUSER allocation in process context. A policy's nodes are a set
+ * here: a task whose policy prefers a node it finds no block on misses, and
+ * the caller's alloc_pages() then falls back as the policy says; an
+ * interleaving task is served from its nodes, the local one first, without
+ * following (or advancing) the interleave.
  *
  * The block is a compound page or not, as it was given. The caller owns it
  * as it did before drm_page_pool_give(), except page->lru of the first page,

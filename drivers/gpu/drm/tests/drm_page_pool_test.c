@@ -18,6 +18,7 @@
  */
 
 #include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/highmem.h>
 #include <linux/kthread.h>
@@ -27,6 +28,7 @@
 #include <linux/nodemask.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
 #include <linux/sizes.h>
@@ -1164,11 +1166,15 @@ static void pp_test_take_allowed(struct kunit *test)
 	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 1, 0, false,
 							NUMA_NO_NODE);
 	int nid = page_to_nid(b->page[0]);
+	nodemask_t one = nodemask_of_node(nid);
 	unsigned int used = 0;
+	struct page *page;
 
 	pp_test_give_all(tp, b);
 	pp_test_take_expect(test, tp, b, &used, NUMA_NO_NODE, 0, -1);
-	pp_test_take_expect(test, tp, b, &used, NUMA_NO_NODE, BIT(nid), nid);
+	page = drm_page_pool_take(&tp->pool, NUMA_NO_NODE, &one);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	b->page[0] = page;
 	KUNIT_EXPECT_EQ(test, tp->pool.hits, 1);
 	KUNIT_EXPECT_EQ(test, tp->pool.misses, 1);
 }
@@ -1224,36 +1230,44 @@ static void pp_test_numa_take_node_then_allowed(struct kunit *test)
 }
 
 /*
- * Without a node named, the local memory node comes first. This held before
+ * Without a node named, the local memory node comes first: pinned to a CPU
+ * of each node in turn, the task gets that node's block. This held before
  * takes had masks too: the case guards the order, it did not find a bug.
  */
 static void pp_test_numa_take_local_first(struct kunit *test)
 {
-	struct pp_test_pool *tp;
-	struct pp_test_blocks *b0, *b1;
 	nodemask_t both = pp_test_mask(BIT(0) | BIT(1));
-	struct page *p0, *p1;
-	int local;
+	struct pp_test_blocks *b[2];
+	struct pp_test_pool *tp;
+	struct page *page;
+	int nid, ret, c;
+	unsigned int cpu[2];
 
 	pp_test_need_two_nodes(test);
 	tp = pp_test_pool_create(test, 0);
 	KUNIT_ASSERT_GT(test, tp->pool.nr_nodes, 1);
-	b0 = pp_test_blocks_alloc(test, 1, 0, false, 0);
-	b1 = pp_test_blocks_alloc(test, 1, 0, false, 1);
-	pp_test_give_all(tp, b0);
-	pp_test_give_all(tp, b1);
+	/* cpumask_of_node() may hold more (numa=fake adds a CPU to each) */
+	for (nid = 0; nid < 2; nid++) {
+		cpu[nid] = nr_cpu_ids;
+		for_each_online_cpu(c)
+			if (cpu_to_node(c) == nid && cpu[nid] == nr_cpu_ids)
+				cpu[nid] = c;
+		if (cpu[nid] == nr_cpu_ids)
+			kunit_skip(test, "node %d has no CPU", nid);
+		b[nid] = pp_test_blocks_alloc(test, 1, 0, false, nid);
+		pp_test_give_all(tp, b[nid]);
+	}
 
-	preempt_disable();
-	local = numa_mem_id();
-	p0 = drm_page_pool_take(&tp->pool, NUMA_NO_NODE, &both);
-	preempt_enable();
-	p1 = drm_page_pool_take(&tp->pool, NUMA_NO_NODE, &both);
-	b0->page[0] = p0;
-	b1->page[0] = p1;
-	KUNIT_ASSERT_NOT_NULL(test, p0);
-	KUNIT_ASSERT_NOT_NULL(test, p1);
-	KUNIT_EXPECT_EQ(test, page_to_nid(p0), local);
-	KUNIT_EXPECT_EQ(test, page_to_nid(p1), !local);
+	for (nid = 1; nid >= 0; nid--) {
+		ret = set_cpus_allowed_ptr(current, cpumask_of(cpu[nid]));
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		page = drm_page_pool_take(&tp->pool, NUMA_NO_NODE, &both);
+		set_cpus_allowed_ptr(current, cpu_possible_mask);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		b[nid]->page[0] = page;
+		KUNIT_EXPECT_EQ_MSG(test, page_to_nid(page), nid,
+				    "taken on a CPU of node %d", nid);
+	}
 }
 
 /*
@@ -1281,6 +1295,51 @@ static void pp_test_numa_take_task_nodes(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	b->page[0] = page;
 	KUNIT_EXPECT_EQ(test, page_to_nid(page), 1);
+}
+
+/*
+ * The task's own memory policy steers a take without a mask: the KUnit
+ * thread bound to node 1 gets nothing from a pool holding node 0 only. The
+ * policy lives on the stack and is installed only around the take.
+ */
+static void pp_test_numa_take_task_policy(struct kunit *test)
+{
+#ifdef CONFIG_NUMA
+	struct mempolicy pol = {
+		.mode = MPOL_BIND,
+		.nodes = pp_test_mask(BIT(1)),
+		.home_node = NUMA_NO_NODE,
+	};
+	struct mempolicy *old;
+	struct pp_test_pool *tp;
+	struct pp_test_blocks *b;
+	struct page *page;
+
+	pp_test_need_two_nodes(test);
+	tp = pp_test_pool_create(test, 0);
+	KUNIT_ASSERT_GT(test, tp->pool.nr_nodes, 1);
+	b = pp_test_blocks_alloc(test, 1, 0, false, 0);
+	pp_test_give_all(tp, b);
+
+	/* Nothing between install and restore may abort the case */
+	task_lock(current);
+	old = current->mempolicy;
+	current->mempolicy = &pol;
+	task_unlock(current);
+	page = drm_page_pool_take(&tp->pool, NUMA_NO_NODE, NULL);
+	task_lock(current);
+	current->mempolicy = old;
+	task_unlock(current);
+
+	KUNIT_EXPECT_NULL_MSG(test, page, "bound to node 1, got node %d",
+			      page ? page_to_nid(page) : -1);
+	if (page)
+		b->page[0] = page;
+	KUNIT_EXPECT_EQ(test, tp->pool.nodes[0].count, page ? 0 : 1);
+#else
+	pp_test_need_two_nodes(test);
+	kunit_skip(test, "needs CONFIG_NUMA");
+#endif
 }
 
 struct pp_test_policy_param {
@@ -1318,6 +1377,7 @@ static const struct pp_test_policy_param pp_test_policy_params[] = {
 	  0 },
 	{ "node 0 named, bind 1", MPOL_BIND, BIT(1), NO, 0, 0, 1, 1, 1 },
 };
+
 #undef NO
 
 KUNIT_ARRAY_PARAM_DESC(pp_test_policy, pp_test_policy_params, desc);
@@ -2066,6 +2126,7 @@ static struct kunit_case drm_page_pool_numa_tests[] = {
 	KUNIT_CASE(pp_test_numa_take_node_then_allowed),
 	KUNIT_CASE(pp_test_numa_take_local_first),
 	KUNIT_CASE(pp_test_numa_take_task_nodes),
+	KUNIT_CASE(pp_test_numa_take_task_policy),
 	KUNIT_CASE_PARAM(pp_test_numa_take_policy, pp_test_policy_gen_params),
 	KUNIT_CASE(pp_test_numa_shrink_node),
 	{}

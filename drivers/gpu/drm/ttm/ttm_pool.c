@@ -40,6 +40,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/debugfs.h>
 #include <linux/highmem.h>
+#include <linux/nodemask.h>
 #include <linux/sched/mm.h>
 
 #include <kunit/static_stub.h>
@@ -328,16 +329,16 @@ static void ttm_pool_type_give(struct ttm_pool_type *pt, struct page *p)
 
 /*
  * Take pages from a specific pool_type, return NULL when nothing available.
- * Pages come from the nodes alloc_pages_node() could have given them: a pool
- * bound to a node looks there first, then on every node of the task's
- * cpuset, as order-0 pages may come from any of them; the global pool types
- * start at the local memory node. Coherent DMA memory is placed by the
- * device, so any node will do.
+ * A pool bound to a node looks there first, then on every node of the
+ * task's cpuset: alloc_pages_node() may have given it order-0 pages of any
+ * of them. The global pool types and coherent DMA pools take from the local
+ * memory node first, then from any node, as TTM's node-blind lists did (a
+ * DMA32 page, say, is on whatever node holds that zone).
  */
 static struct page *ttm_pool_type_take(struct ttm_pool_type *pt,
 				       struct ttm_pool *pool)
 {
-	if (pool->use_dma_alloc)
+	if (pool->use_dma_alloc || pool->nid == NUMA_NO_NODE)
 		return drm_page_pool_take(&pt->page_pool, NUMA_NO_NODE,
 					  &node_possible_map);
 	return drm_page_pool_take(&pt->page_pool, pool->nid,
