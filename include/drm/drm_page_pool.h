@@ -11,12 +11,12 @@
 #include <linux/compiler_types.h>
 #include <linux/list.h>
 #include <linux/lockdep_types.h>
+#include <linux/moduleparam.h>
 #include <linux/nodemask_types.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
 
 struct drm_page_pool;
-struct kernel_param_ops;
 struct page;
 struct seq_file;
 
