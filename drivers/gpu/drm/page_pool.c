@@ -725,15 +725,17 @@ drm_page_pool_pop_where_locked(struct drm_page_pool *pool,
 	return NULL;
 }
 
-static struct page *drm_page_pool_take_where(struct drm_page_pool *pool,
-					     int nid,
-					     const struct drm_page_pool_where *w)
+/* A take from the nodes @w allows; NULL: node 0, the only node there is */
+static __always_inline struct page *
+drm_page_pool_take_where(struct drm_page_pool *pool, int nid,
+			 const struct drm_page_pool_where *w)
 {
 	struct page *page = NULL;
 
 	spin_lock(&pool->lock);
 	if (pool->count)
-		page = drm_page_pool_pop_where_locked(pool, w);
+		page = w ? drm_page_pool_pop_where_locked(pool, w) :
+			   drm_page_pool_pop_locked(pool, 0);
 	if (page)
 		pool->hits++;
 	else
@@ -797,9 +799,12 @@ struct page *drm_page_pool_take(struct drm_page_pool *pool, int nid,
 		nid = NUMA_NO_NODE;
 
 	/* One node: node 0, which every task may use, if @allowed holds it */
-	if (nr_node_ids > 1 && allowed)
+	if (nr_node_ids == 1 && (!allowed || node_isset(0, *allowed)))
+		return drm_page_pool_take_where(pool, nid, NULL);
+
+	if (allowed)
 		w.first = nid != NUMA_NO_NODE ? nid : numa_mem_id();
-	else if (nr_node_ids > 1)
+	else
 		drm_page_pool_policy_where(&w, nid, drm_page_pool_task_policy(),
 					   cpusets_enabled() ?
 					   &cpuset_current_mems_allowed : NULL);
