@@ -432,8 +432,8 @@ static void drm_page_pool_link_locked(struct drm_page_pool *pool,
 }
 
 /* Take the most recently given block of node @nid, the warmest in cache */
-static struct page *drm_page_pool_pop_locked(struct drm_page_pool *pool,
-					     int nid)
+static __always_inline struct page *
+drm_page_pool_pop_locked(struct drm_page_pool *pool, int nid)
 {
 	struct drm_page_pool_node *node = drm_page_pool_node(pool, nid);
 	long nr = 1L << pool->order;
@@ -701,7 +701,7 @@ static void drm_page_pool_policy_where(struct drm_page_pool_where *w, int nid,
 }
 
 /* Pop a block of the first node @w allows that has one, @w->first first */
-static struct page *
+static noinline struct page *
 drm_page_pool_pop_where_locked(struct drm_page_pool *pool,
 			       const struct drm_page_pool_where *w)
 {
@@ -733,9 +733,10 @@ drm_page_pool_take_where(struct drm_page_pool *pool, int nid,
 	struct page *page = NULL;
 
 	spin_lock(&pool->lock);
-	if (pool->count)
-		page = w ? drm_page_pool_pop_where_locked(pool, w) :
-			   drm_page_pool_pop_locked(pool, 0);
+	if (!w)
+		page = drm_page_pool_pop_locked(pool, 0);
+	else if (pool->count)
+		page = drm_page_pool_pop_where_locked(pool, w);
 	if (page)
 		pool->hits++;
 	else
