@@ -113,12 +113,20 @@ struct drm_page_pool_node {
  * A user embeds one pool per kind of page it recycles (per caching mode, per
  * device, per order) and finds its own context from the release hook with
  * container_of(). Initialise it with drm_page_pool_init() and tear it down
- * with drm_page_pool_fini(). All members except @order are private to the
- * core.
+ * with drm_page_pool_fini(). All members except @order and @owner are
+ * private to the core.
  */
 struct drm_page_pool {
 	/** @order: the order of every block in the pool, set at init */
 	unsigned int order;
+	/**
+	 * @owner: optional: whose pool this is, e.g. the device's name,
+	 * shown as "name@owner" in the core's debugfs and tracepoints, so
+	 * that pools of one kind on several devices can be told apart. Set
+	 * it before drm_page_pool_init(), which leaves it alone; the string
+	 * must stay valid until drm_page_pool_fini().
+	 */
+	const char *owner;
 
 	/* private: */
 	/* set at init, read-only afterwards */
@@ -187,6 +195,7 @@ int __must_check __drm_page_pool_init(struct drm_page_pool *pool,
 			     &__drm_page_pool_key);			\
 })
 void drm_page_pool_fini(struct drm_page_pool *pool);
+unsigned int drm_page_pool_group_reap(struct drm_page_pool_group *group);
 
 struct page *drm_page_pool_take(struct drm_page_pool *pool, int nid,
 				const nodemask_t *allowed);

@@ -120,7 +120,14 @@
  * SReclaimable); they show as used memory. Their amount is in
  * /sys/kernel/debug/drm_page_pool/pools, per pool and per node, and in the
  * count file of the shrinker under /sys/kernel/debug/shrinker/. Takes, gives
- * and shrinks are traced under the drm_page_pool trace system.
+ * and shrinks are traced under the drm_page_pool trace system. Both name a
+ * pool "name@owner" when its user set &drm_page_pool.owner: TTM names the
+ * device of a pool of its own, so that two GPUs' pools can be told apart.
+ *
+ * Teardown: a pool's hooks live in its user's module, so every pool must be
+ * finalized before that module goes. A module that defines a group calls
+ * drm_page_pool_group_reap() last, which finalizes the group's pools its
+ * users forgot, for the caller to warn about.
  */
 
 /**
@@ -1067,6 +1074,56 @@ void drm_page_pool_fini(struct drm_page_pool *pool)
 }
 EXPORT_SYMBOL(drm_page_pool_fini);
 
+/* A pool of @group still on the list, or NULL */
+static struct drm_page_pool *
+drm_page_pool_find_group(const struct drm_page_pool_group *group)
+{
+	struct drm_page_pool *pool;
+
+	spin_lock(&drm_page_pool_lock);
+	list_for_each_entry(pool, &drm_page_pool_list, link) {
+		if (pool->ops->group == group) {
+			spin_unlock(&drm_page_pool_lock);
+			return pool;
+		}
+	}
+	spin_unlock(&drm_page_pool_lock);
+
+	return NULL;
+}
+
+/**
+ * drm_page_pool_group_reap - finalize the pools a group's users left behind
+ * @group: the group, about to go with the module that defines it
+ *
+ * Finalize, as drm_page_pool_fini() does, every pool of @group that is still
+ * initialised, so that neither the shrinker nor a limit calls the group's
+ * release hooks after the module providing them is gone. Such a pool is a
+ * bug of its user, which the caller reports from the count: TTM warns in
+ * ttm_pool_mgr_fini(). The memory of the pools must still be valid and
+ * nobody may finalize them at the same time.
+ *
+ * Context: Process context, may sleep.
+ * Return: the number of pools finalized.
+ */
+unsigned int drm_page_pool_group_reap(struct drm_page_pool_group *group)
+{
+	struct drm_page_pool *pool;
+	unsigned int n = 0;
+
+	might_sleep();
+
+	while ((pool = drm_page_pool_find_group(group))) {
+		pr_err("pool %s of order %u in group %s was not finalized\n",
+		       pool->ops->name, pool->order, group->name);
+		drm_page_pool_fini(pool);
+		n++;
+	}
+
+	return n;
+}
+EXPORT_SYMBOL(drm_page_pool_group_reap);
+
 /*
  * Pin the next pool holding blocks on node @nid and move it to the tail of
  * the list, so that successive scans visit all pools in turn.
@@ -1256,8 +1313,8 @@ EXPORT_SYMBOL(drm_page_pool_debugfs_group);
  * @m: the seq_file
  * @data: unused
  *
- * One row per pool (name, order, pages, hits, misses, pages released, group,
- * pages per node), then the totals and the limit.
+ * One row per pool (name or name@owner, order, pages, hits, misses, pages
+ * released, group, pages per node), then the totals and the limit.
  *
  * Return: 0.
  */
@@ -1276,8 +1333,14 @@ VISIBLE_IF_KUNIT int drm_page_pool_pools_show(struct seq_file *m, void *data)
 	spin_lock(&drm_page_pool_lock);
 	list_for_each_entry(pool, &drm_page_pool_list, link) {
 		spin_lock(&pool->lock);
-		seq_printf(m, "%-16s %5u %10lu %10lu %10lu %10lu %-8s",
-			   pool->ops->name, pool->order,
+		if (pool->owner)
+			seq_printf(m, "%s@%-*s", pool->ops->name,
+				   max(0, 15 - (int)strlen(pool->ops->name)),
+				   pool->owner);
+		else
+			seq_printf(m, "%-16s", pool->ops->name);
+		seq_printf(m, " %5u %10lu %10lu %10lu %10lu %-8s",
+			   pool->order,
 			   pool->count << pool->order, pool->hits,
 			   pool->misses, pool->shrunk,
 			   pool->ops->group ? pool->ops->group->name : "-");

@@ -934,6 +934,87 @@ static void pp_test_debugfs_pools_group(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(row, " - "), "row: %s", row);
 }
 
+/* A pool with an owner is named "name@owner" in the pools file */
+static void pp_test_debugfs_owner(struct kunit *test)
+{
+	struct seq_file m = { .size = SZ_64K };
+	struct pp_test_pool *tp;
+	int ret;
+
+	tp = kunit_kzalloc(test, sizeof(*tp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tp);
+	tp->pool.owner = "kunit-owner";
+	ret = drm_page_pool_init(&tp->pool, 2, &pp_test_ops);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, pp_test_pool_fini_action,
+					&tp->pool);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	drm_page_pool_pools_show(&m, NULL);
+	KUNIT_ASSERT_LT_MSG(test, m.count, m.size, "pools file truncated");
+	KUNIT_EXPECT_NOT_NULL_MSG(test,
+				  pp_test_pools_line(m.buf, "kunit@kunit-owner"),
+				  "pools file:\n%s", m.buf);
+}
+
+/* Rows of the pools file that start with @name followed by a space */
+static unsigned int pp_test_pools_rows(struct kunit *test, const char *name)
+{
+	struct seq_file m = { .size = SZ_64K };
+	unsigned int n = 0;
+	const char *line;
+
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	drm_page_pool_pools_show(&m, NULL);
+	KUNIT_ASSERT_LT_MSG(test, m.count, m.size, "pools file truncated");
+	for (line = pp_test_pools_line(m.buf, name); line;
+	     line = pp_test_pools_line(strchrnul(line, '\n'), name))
+		n++;
+	kunit_kfree(test, m.buf);
+
+	return n;
+}
+
+/*
+ * Reaping a group finalizes exactly the pools of the group its users left
+ * initialised, releasing their blocks through the hook, and nothing else:
+ * the module that defines the group may go afterwards.
+ */
+static void pp_test_group_reap(struct kunit *test)
+{
+	struct pp_test_pool *done = pp_test_pool_create_ops(test, 0,
+							    &pp_test_group_ops);
+	struct pp_test_pool *left = pp_test_pool_create_ops(test, 1,
+							    &pp_test_group_ops);
+	struct pp_test_pool *out = pp_test_pool_create(test, 1);
+	struct pp_test_blocks *bl = pp_test_blocks_alloc(test, 3, 1, false,
+							  NUMA_NO_NODE);
+	struct pp_test_blocks *bo = pp_test_blocks_alloc(test, 2, 1, false,
+							  NUMA_NO_NODE);
+
+	pp_test_give_all(left, bl);
+	pp_test_give_all(out, bo);
+	pp_test_pool_fini(done);
+	KUNIT_ASSERT_EQ(test, pp_test_pools_rows(test, "kunit-group"), 1);
+
+	KUNIT_EXPECT_EQ(test, drm_page_pool_group_reap(&pp_test_group), 1);
+	WRITE_ONCE(left->dead, true);
+	KUNIT_EXPECT_EQ(test, atomic_read(&left->released), 3);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pp_test_group.pages), 0);
+	KUNIT_EXPECT_EQ(test, pp_test_pools_rows(test, "kunit-group"), 0);
+
+	/* The pool outside the group keeps its blocks */
+	KUNIT_EXPECT_EQ(test, out->pool.count, 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&out->released), 0);
+
+	/* Nothing left to reap; no hook of @left runs any more */
+	KUNIT_EXPECT_EQ(test, drm_page_pool_group_reap(&pp_test_group), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&left->late), 0);
+}
+
 /* count and scan follow the shrinker contract */
 static void pp_test_shrinker_contract(struct kunit *test)
 {
@@ -2106,6 +2187,8 @@ static struct kunit_case drm_page_pool_tests[] = {
 	KUNIT_CASE(pp_test_debugfs_counts),
 	KUNIT_CASE(pp_test_debugfs_group),
 	KUNIT_CASE(pp_test_debugfs_pools_group),
+	KUNIT_CASE(pp_test_debugfs_owner),
+	KUNIT_CASE(pp_test_group_reap),
 	KUNIT_CASE(pp_test_fini_during_scan),
 	KUNIT_CASE(pp_test_dying_pool_not_counted),
 	KUNIT_CASE_SLOW(pp_test_concurrent),

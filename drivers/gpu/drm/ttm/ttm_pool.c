@@ -369,6 +369,8 @@ static void ttm_pool_type_init(struct ttm_pool_type *pt, struct ttm_pool *pool,
 	pt->pool = pool;
 	pt->caching = caching;
 
+	/* A pool type of a device's own is named after the device */
+	pt->page_pool.owner = pool && pool->dev ? dev_name(pool->dev) : NULL;
 	WARN_ON(drm_page_pool_init(&pt->page_pool, order, &ops[caching]));
 }
 
@@ -865,13 +867,16 @@ int ttm_pool_mgr_init(unsigned long num_pages)
  *
  * Free the pages of the global pool types and hide them from the shared
  * shrinker, waiting for a shrinker that is freeing pages of them. Tolerates
- * global pool types that were not, or only partly, initialized.
+ * global pool types that were not, or only partly, initialized. A pool
+ * that a driver initialized and never finalized with ttm_pool_fini() is
+ * finalized here with a warning, so that the shared pool does not keep
+ * calling into this module.
  *
  * Context: Process context, may sleep.
  */
 void ttm_pool_mgr_fini(void)
 {
-	unsigned int i;
+	unsigned int i, left;
 
 	for (i = 0; i < NR_PAGE_ORDERS; ++i) {
 		ttm_pool_type_fini(&global_write_combined[i]);
@@ -880,4 +885,8 @@ void ttm_pool_mgr_fini(void)
 		ttm_pool_type_fini(&global_dma32_write_combined[i]);
 		ttm_pool_type_fini(&global_dma32_uncached[i]);
 	}
+
+	left = drm_page_pool_group_reap(&ttm_pool_group);
+	WARN(left, "%u pool types of TTM pools that were never finalized\n",
+	     left);
 }

@@ -79,6 +79,21 @@ static struct ttm_operation_ctx simple_ctx = {
 	.no_wait_gpu = false,
 };
 
+/*
+ * Release the test's buffer objects and its devices. It runs as the first
+ * action registered, so last: after the actions of the test finalized its
+ * pools, which the last device's ttm_pool_mgr_fini() would report.
+ */
+static void ttm_pool_test_fini(void *data)
+{
+	struct kunit *test = data;
+	struct ttm_pool_test_priv *priv = test->priv;
+
+	while (priv->nr_bos)
+		drm_gem_object_release(&priv->bos[--priv->nr_bos]->base);
+	ttm_test_devices_put(test, priv->devs);
+}
+
 static int ttm_pool_test_init(struct kunit *test)
 {
 	struct ttm_pool_test_priv *priv;
@@ -90,16 +105,7 @@ static int ttm_pool_test_init(struct kunit *test)
 	priv->devs = ttm_test_devices_all(test);
 	test->priv = priv;
 
-	return 0;
-}
-
-static void ttm_pool_test_fini(struct kunit *test)
-{
-	struct ttm_pool_test_priv *priv = test->priv;
-
-	while (priv->nr_bos)
-		drm_gem_object_release(&priv->bos[--priv->nr_bos]->base);
-	ttm_test_devices_put(test, priv->devs);
+	return kunit_add_action_or_reset(test, ttm_pool_test_fini, test);
 }
 
 /*
@@ -213,27 +219,19 @@ static unsigned int ttm_pool_test_tt_blocks(struct kunit *test,
 	return n;
 }
 
-/* Finalize a pool of ttm_pool_test_pool_create() and let its device go */
-static void ttm_pool_test_pool_fini(void *data)
-{
-	struct ttm_pool *pool = data;
-
-	ttm_pool_fini(pool);
-	put_device(pool->dev);
-}
+KUNIT_DEFINE_ACTION_WRAPPER(ttm_pool_test_pool_fini, ttm_pool_fini,
+			    struct ttm_pool *);
 
 /*
  * Finalize @pool at the end of the test even if an assertion fails, before
- * its memory goes: its shared pools are on the pool core's global list. The
- * suite's exit unregisters the device before actions run, so hold a
- * reference for dma_free_attrs() in ttm_pool_fini(). A test may finalize
- * the pool itself before; finalizing it again does nothing.
+ * its memory and its device go: its shared pools are on the pool core's
+ * global list. A test may finalize the pool itself before; finalizing it
+ * again does nothing.
  */
 static void ttm_pool_test_guard(struct kunit *test, struct ttm_pool *pool)
 {
 	int err;
 
-	get_device(pool->dev);
 	err = kunit_add_action_or_reset(test, ttm_pool_test_pool_fini, pool);
 	KUNIT_ASSERT_EQ(test, err, 0);
 }
@@ -1231,6 +1229,55 @@ static void ttm_pool_debugfs_total(struct kunit *test)
 			      "debugfs ends with:\n%s", m.buf);
 }
 
+/*
+ * Rows of the shared pool's pools file whose pool is named "@owner" after
+ * its kind: one per pool type a device's pool has of its own.
+ */
+static unsigned int ttm_pool_test_owned_rows(struct kunit *test,
+					     const char *owner)
+{
+	struct seq_file m = { .size = SZ_64K };
+	unsigned int n = 0;
+	char name[64], *at;
+	const char *line;
+
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	drm_page_pool_pools_show(&m, NULL);
+	KUNIT_ASSERT_LT_MSG(test, m.count, m.size, "pools file truncated");
+
+	for (line = m.buf; line; line = strchr(line + 1, '\n')) {
+		if (sscanf(line, " %63s", name) != 1)
+			continue;
+		at = strchr(name, '@');
+		if (at && !strcmp(at + 1, owner))
+			n++;
+	}
+	kunit_kfree(test, m.buf);
+
+	return n;
+}
+
+/*
+ * The pool types of a device's own are shown with the device's name, so
+ * that two devices' pools can be told apart; the global ones with none.
+ */
+static void ttm_pool_debugfs_device_names(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	const char *owner = dev_name(priv->devs->dev);
+	struct ttm_pool *pool;
+
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_owned_rows(test, owner), 0);
+
+	pool = ttm_pool_test_pool_create(test, NUMA_NO_NODE, true);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_owned_rows(test, owner),
+			TTM_NUM_CACHING_TYPES * NR_PAGE_ORDERS);
+
+	ttm_pool_fini(pool);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_owned_rows(test, owner), 0);
+}
+
 static struct kunit_case ttm_pool_test_cases[] = {
 	KUNIT_CASE_PARAM(ttm_pool_alloc_basic, ttm_pool_alloc_basic_gen_params),
 	KUNIT_CASE_PARAM(ttm_pool_alloc_basic_dma_addr,
@@ -1251,6 +1298,7 @@ static struct kunit_case ttm_pool_test_cases[] = {
 	KUNIT_CASE(ttm_pool_give_pools_over_ttm_limit),
 	KUNIT_CASE(ttm_pool_size_write_trims),
 	KUNIT_CASE(ttm_pool_debugfs_total),
+	KUNIT_CASE(ttm_pool_debugfs_device_names),
 	KUNIT_CASE_SLOW(ttm_pool_device_fini_while_shrinking),
 	{}
 };
@@ -1258,7 +1306,6 @@ static struct kunit_case ttm_pool_test_cases[] = {
 static struct kunit_suite ttm_pool_test_suite = {
 	.name = "ttm_pool",
 	.init = ttm_pool_test_init,
-	.exit = ttm_pool_test_fini,
 	.test_cases = ttm_pool_test_cases,
 };
 
