@@ -106,7 +106,15 @@ def pool(res):
             f'{tally(bars, "icount", "bars met")}.  On the wall clock (median of '
             f'{n_wall} boots under TCG), give {pick("give/", "wall")}x, take+give '
             f'{pick("cycle/", "wall")}x, drain {pick("drain/", "wall")}x: '
-            f'{tally(bars, "wall", "bars met")}.')
+            f'{tally(bars, "wall", "bars met")}; the buddy allocator timed against itself in the '
+            f'same boots (A/A) differs by up to {aa_pct(res.text)}%.')
+
+
+def aa_pct(text):
+    """The largest wall-clock A/A deviation of make perf-pool, in percent."""
+    fs = [float(m.group(1)) for m in
+          re.finditer(r'^\| a/a [^|]+\| \d \| [^|]+\| [^|]+\| ([\d.]+) \|$', text, re.M)]
+    return round((max(fs) - 1) * 100)
 
 
 def ttm(res):

@@ -28,10 +28,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import results_stale as R  # noqa: E402
 
 NAME = 'page-pool-perf'
-OPS = ['alloc+zero', 'free', 'clear', 'give', 'take', 'cycle', 'buddy-cycle']
+OPS = ['alloc+zero', 'free', 'clear', 'give', 'take', 'cycle', 'buddy-cycle',
+       'clear-aa', 'free-aa']
 ORDERS = [0, 4, 8]
-RX_OPS = re.compile(r'# pp_test_perf_ops:\s+(\d+)((?:\s+\d+){7})\s')
-RX_DRAIN = re.compile(r'# pp_test_perf_drain:\s+(\d+)\s+(\d+)\s+(\d+)\s')
+RX_OPS = re.compile(r'# pp_test_perf_ops:\s+(\d+)((?:\s+\d+){9})\s')
+RX_DRAIN = re.compile(r'# pp_test_perf_drain:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s')
+# A/A: the buddy allocator's reference of a bar, timed twice in each boot.
+# Its ratio is the noise floor of the bar's ratio in that metric.
+AA_OF = {'give/(clear+free)': 'a/a clear+free', 'drain/free': 'a/a free'}
 BARS = {'take/alloc': {0: 0.5, 4: 0.2, 8: 0.2},
         'give/(clear+free)': {o: 1.2 for o in ORDERS},
         'cycle/buddy-cycle': {o: 1.1 for o in ORDERS},
@@ -47,7 +51,8 @@ def parse(lines, what):
             ops[int(m.group(1))] = dict(zip(OPS, map(int, m.group(2).split())))
         m = RX_DRAIN.search(line + '\n')
         if m:
-            drain[int(m.group(1))] = {'drain': int(m.group(2)), 'free': int(m.group(3))}
+            drain[int(m.group(1))] = {'drain': int(m.group(2)), 'free': int(m.group(3)),
+                                      'free-aa': int(m.group(4))}
     if sorted(ops) != ORDERS or sorted(drain) != ORDERS:
         raise SystemExit(f'{what}: incomplete figures (ops {sorted(ops)}, drain {sorted(drain)})')
     return ops, drain
@@ -68,7 +73,18 @@ def ratios(ops, drain):
         r[('give/(clear+free)', o)] = f['give'] / (f['clear'] + f['free'])
         r[('cycle/buddy-cycle', o)] = f['cycle'] / f['buddy-cycle']
         r[('drain/free', o)] = drain[o]['drain'] / drain[o]['free']
+        r[('a/a clear+free', o)] = (f['clear-aa'] + f['free-aa']) / (f['clear'] + f['free'])
+        r[('a/a free', o)] = drain[o]['free-aa'] / drain[o]['free']
     return r
+
+
+def noise(per, metric, name, o):
+    """The A/A factor of bar NAME at order O in METRIC: the largest
+    deviation from 1 of its reference's A/A ratio over the boots (1.25 for
+    ratios of 0.8 or 1.25), or None for a bar without A/A."""
+    if name not in AA_OF:
+        return None
+    return max(max(r[(AA_OF[name], o)], 1 / r[(AA_OF[name], o)]) for r in per[metric])
 
 
 def load(rec):
@@ -90,10 +106,47 @@ def bars(rec):
                 vs = [r[(name, o)] for r in rs]
                 values[m] = statistics.median(vs)
                 over = sum(v > bar for v in vs)
+                f = noise(per, m, name, o)
+                aa = '' if f is None else f'; A/A noise ×{f:.3f}'
                 notes[m] = (f'(per boot: {", ".join(R.fmt(v, bar) for v in vs)}; '
-                            f'over the bar in {over} of {len(vs)})')
+                            f'over the bar in {over} of {len(vs)}{aa})')
             out.append(R.Bar(f'{name} order {o}', bar, values, JUDGED, '<=', notes))
     return out
+
+
+def aa_section(rec):
+    """The A/A noise floor: each bar's reference timed twice per boot."""
+    wall, ic = load(rec)
+    per = {'icount': [ratios(*b) for b in ic], 'wall': [ratios(*b) for b in wall]}
+    o = ['', '## A/A noise floor\n',
+         'The buddy allocator against itself in the same boot: clear_page +',
+         '__free_pages, the reference of the give, timed a second time right after the',
+         'first in every batch; __free_pages of 64 MiB, the reference of the drain, timed',
+         'twice in every repetition. The A/A ratio (second / first) would be 1.000 on a',
+         'quiet, deterministic machine; "noise ×f" is its largest deviation over the',
+         'boots, f = max(A/A, 1/A/A). A wall-clock ratio above its bar but at most',
+         'bar × f is within the noise of the measurement itself.\n',
+         '| reference | order | instructions, per boot | wall clock, per boot | noise ×f (wall) |',
+         '|---|---:|---|---|---:|']
+    for name, aa in AA_OF.items():
+        for k in ORDERS:
+            iv = ', '.join(f'{r[(aa, k)]:.3f}' for r in per['icount'])
+            wv = ', '.join(f'{r[(aa, k)]:.3f}' for r in per['wall'])
+            o.append(f'| {aa} (for {name}) | {k} | {iv} | {wv} | {noise(per, "wall", name, k):.3f} |')
+    verdicts = []
+    for b in bars(rec):
+        name, k = b.name.rsplit(' order ', 1)
+        f = noise(per, 'wall', name, int(k))
+        if f is None or b.met('wall'):
+            continue
+        within = b.values['wall'] <= b.limit * f
+        verdicts.append(f'{b.name}: wall clock {b.values["wall"]:.3f} > {b.limit}, '
+                        + (f'within the A/A noise (≤ {b.limit} × {f:.3f} = {b.limit * f:.3f})'
+                           if within else f'beyond the A/A noise ({b.limit} × {f:.3f} = {b.limit * f:.3f})'))
+    o.append('')
+    o.append('Wall-clock misses of bars with an A/A reference: '
+             + ('; '.join(verdicts) if verdicts else 'none') + '.')
+    return o
 
 
 def render_md(rec):
@@ -119,17 +172,20 @@ def render_md(rec):
           'Each ratio is the median, over the boots of one kind, of the ratio within',
           'each boot; the value of every boot is printed beside it.\n']
     o += R.bars_legend() + R.bars_table(bs) + ['', summary]
+    o += aa_section(rec)
 
     head = ('| order | alloc_pages(__GFP_ZERO) | __free_pages | clear_page | give | warm take | '
-            'take+give | alloc+free cycle | 64 MiB shrinker drain | 64 MiB __free_pages |')
+            'take+give | alloc+free cycle | clear_page A/A | __free_pages A/A | '
+            '64 MiB shrinker drain | 64 MiB __free_pages | 64 MiB __free_pages A/A |')
     o += ['', '## Instruction counts per block (`-icount shift=0`, boot 1)\n', head,
-          '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+          '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     ops, drain = ic[0]
     for k in ORDERS:
         f = ops[k]
         o.append(f"| {k} | {f['alloc+zero']} | {f['free']} | {f['clear']} | {f['give']} | "
-                 f"{f['take']} | {f['cycle']} | {f['buddy-cycle']} | {drain[k]['drain']} | "
-                 f"{drain[k]['free']} |")
+                 f"{f['take']} | {f['cycle']} | {f['buddy-cycle']} | {f['clear-aa']} | "
+                 f"{f['free-aa']} | {drain[k]['drain']} | {drain[k]['free']} | "
+                 f"{drain[k]['free-aa']} |")
     if icount > 1:
         worst = 0.0
         for other in ic[1:]:
@@ -137,16 +193,16 @@ def render_md(rec):
                 for op in OPS:
                     a, b = ops[k][op], other[0][k][op]
                     worst = max(worst, abs(a - b) / max(a, 1))
-                for op in ('drain', 'free'):
+                for op in ('drain', 'free', 'free-aa'):
                     a, b = drain[k][op], other[1][k][op]
                     worst = max(worst, abs(a - b) / max(a, 1))
         o.append(f'\nLargest difference between the {icount} instruction-count boots: '
                  f'{worst * 100:.2f}%.')
     o += ['', f'## Wall clock per block (ns, median of the {boots} boots)\n', head,
-          '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+          '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for k in ORDERS:
         cells = [statistics.median(b[0][k][op] for b in wall) for op in OPS]
-        cells += [statistics.median(b[1][k][x] for b in wall) for x in ('drain', 'free')]
+        cells += [statistics.median(b[1][k][x] for b in wall) for x in ('drain', 'free', 'free-aa')]
         o.append(f'| {k} | ' + ' | '.join(f'{c:.0f}' for c in cells) + ' |')
     o.append('')
     o += R.measured_files_section(rec)

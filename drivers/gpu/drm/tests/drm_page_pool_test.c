@@ -1941,8 +1941,42 @@ static u64 pp_perf_per_block(u64 t0, unsigned int n)
 
 enum pp_perf_op {
 	PP_ALLOC, PP_FREE, PP_CLEAR, PP_GIVE, PP_TAKE, PP_CYCLE,
-	PP_BUDDY_CYCLE, PP_NR_OPS,
+	PP_BUDDY_CYCLE, PP_CLEAR_AA, PP_FREE_AA, PP_NR_OPS,
 };
+
+/*
+ * Allocate the blocks of @b zeroed, then clear and free them again, timing
+ * each step into @ns at @alloc, @clear and @free (PP_NR_OPS: not timed)
+ */
+static void pp_perf_buddy(struct kunit *test, struct pp_test_blocks *b,
+			  u64 *ns, enum pp_perf_op alloc,
+			  enum pp_perf_op clear, enum pp_perf_op free)
+{
+	gfp_t gfp = pp_test_gfp(b->order, true) | __GFP_ZERO;
+	unsigned int i, j;
+	u64 t;
+
+	t = ktime_get_ns();
+	for (i = 0; i < b->n; i++)
+		b->page[i] = alloc_pages(gfp, b->order);
+	if (alloc != PP_NR_OPS)
+		ns[alloc] = pp_perf_per_block(t, b->n);
+	for (i = 0; i < b->n; i++)
+		KUNIT_ASSERT_NOT_NULL(test, b->page[i]);
+
+	t = ktime_get_ns();
+	for (i = 0; i < b->n; i++)
+		for (j = 0; j < (1U << b->order); j++)
+			clear_highpage(b->page[i] + j);
+	ns[clear] = pp_perf_per_block(t, b->n);
+
+	t = ktime_get_ns();
+	for (i = 0; i < b->n; i++) {
+		__free_pages(b->page[i], b->order);
+		b->page[i] = NULL;
+	}
+	ns[free] = pp_perf_per_block(t, b->n);
+}
 
 /* One batch of every operation on the blocks of @b; ns per block into @ns */
 static void pp_perf_batch(struct kunit *test, struct pp_test_pool *tp,
@@ -1952,28 +1986,12 @@ static void pp_perf_batch(struct kunit *test, struct pp_test_pool *tp,
 	gfp_t gfp = pp_test_gfp(order, true);
 	struct page **blk = b->page;
 	struct page *page;
-	unsigned int i, j;
+	unsigned int i;
 	u64 t;
 
-	t = ktime_get_ns();
-	for (i = 0; i < n; i++)
-		blk[i] = alloc_pages(gfp | __GFP_ZERO, order);
-	ns[PP_ALLOC] = pp_perf_per_block(t, n);
-	for (i = 0; i < n; i++)
-		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
-
-	t = ktime_get_ns();
-	for (i = 0; i < n; i++)
-		for (j = 0; j < (1U << order); j++)
-			clear_highpage(blk[i] + j);
-	ns[PP_CLEAR] = pp_perf_per_block(t, n);
-
-	t = ktime_get_ns();
-	for (i = 0; i < n; i++) {
-		__free_pages(blk[i], order);
-		blk[i] = NULL;
-	}
-	ns[PP_FREE] = pp_perf_per_block(t, n);
+	/* The buddy allocator's clear+free twice: A/A, the noise floor */
+	pp_perf_buddy(test, b, ns, PP_ALLOC, PP_CLEAR, PP_FREE);
+	pp_perf_buddy(test, b, ns, PP_NR_OPS, PP_CLEAR_AA, PP_FREE_AA);
 
 	for (i = 0; i < n; i++) {
 		blk[i] = alloc_pages(gfp, order);
@@ -2028,7 +2046,8 @@ static void pp_perf_batch(struct kunit *test, struct pp_test_pool *tp,
 /*
  * ns per block of warm take, give (zeroing included) and take+give, beside
  * alloc_pages(__GFP_ZERO), clear_page() and __free_pages() of the same
- * order, in the same boot.
+ * order, in the same boot. clear+free is timed twice in each batch: the
+ * ratio of the two (A/A) is the noise floor of the give's ratio.
  */
 static void pp_test_perf_ops(struct kunit *test)
 {
@@ -2041,12 +2060,12 @@ static void pp_test_perf_ops(struct kunit *test)
 	ns = kunit_kcalloc(test, PP_PERF_BATCHES, sizeof(*ns), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ns);
 
-	kunit_info(test, "order   alloc+zero    free   clear    give    take   cycle  buddy-cycle  take/alloc  give/(clear+free)  cycle/buddy\n");
+	kunit_info(test, "order   alloc+zero    free   clear    give    take   cycle  buddy-cycle  clear-aa  free-aa  take/alloc  give/(clear+free)  cycle/buddy  a/a\n");
 	for (k = 0; k < ARRAY_SIZE(orders); k++) {
 		struct pp_test_pool *tp = pp_test_pool_create_ops(test, orders[k],
 								  &pp_perf_ops);
 		struct pp_test_blocks *blocks;
-		char r1[24], r2[24], r3[24];
+		char r1[24], r2[24], r3[24], r4[24];
 		u64 v[PP_PERF_BATCHES];
 
 		blocks = pp_test_blocks_array(test, batch[k], orders[k]);
@@ -2062,10 +2081,13 @@ static void pp_test_perf_ops(struct kunit *test)
 			      med[PP_CLEAR] + med[PP_FREE]);
 		pp_perf_ratio(r3, sizeof(r3), med[PP_CYCLE],
 			      med[PP_BUDDY_CYCLE]);
-		kunit_info(test, "%5u %12llu %7llu %7llu %7llu %7llu %7llu %12llu %11s %18s %12s\n",
+		pp_perf_ratio(r4, sizeof(r4), med[PP_CLEAR_AA] + med[PP_FREE_AA],
+			      med[PP_CLEAR] + med[PP_FREE]);
+		kunit_info(test, "%5u %12llu %7llu %7llu %7llu %7llu %7llu %12llu %9llu %8llu %11s %18s %12s %4s\n",
 			   orders[k], med[PP_ALLOC], med[PP_FREE],
 			   med[PP_CLEAR], med[PP_GIVE], med[PP_TAKE],
-			   med[PP_CYCLE], med[PP_BUDDY_CYCLE], r1, r2, r3);
+			   med[PP_CYCLE], med[PP_BUDDY_CYCLE],
+			   med[PP_CLEAR_AA], med[PP_FREE_AA], r1, r2, r3, r4);
 
 		KUNIT_EXPECT_EQ_MSG(test, tp->pool.misses, 0,
 				    "order %u: a warm take missed", orders[k]);
@@ -2102,36 +2124,48 @@ static u64 pp_perf_drain(struct kunit *test, struct pp_test_pool *tp,
 	return t;
 }
 
+/* ns to __free_pages() the @n blocks of @order of a fresh allocation */
+static u64 pp_perf_free_fresh(struct kunit *test, unsigned int n,
+			      unsigned int order)
+{
+	struct pp_test_blocks *b;
+	unsigned int i;
+	u64 t;
+
+	b = pp_test_blocks_alloc(test, n, order, true, NUMA_NO_NODE);
+	t = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		__free_pages(b->page[i], order);
+		b->page[i] = NULL;
+	}
+	return ktime_get_ns() - t;
+}
+
 /*
  * ns to drain 64 MiB of pooled blocks through the shrinker, beside
- * __free_pages() of the same number of blocks.
+ * __free_pages() of the same number of blocks, timed twice: the ratio of
+ * the two (A/A) is the noise floor of the drain's ratio.
  */
 static void pp_test_perf_drain(struct kunit *test)
 {
 	static const unsigned int orders[] = { 0, 4, 8 };
-	unsigned int k, r, i;
+	unsigned int k, r;
 
-	kunit_info(test, "order   shrinker-drain-ns   free-ns  drain/free (64 MiB, median of 5)\n");
+	kunit_info(test, "order   shrinker-drain-ns   free-ns  free-aa-ns  drain/free  a/a (64 MiB, median of 5)\n");
 	for (k = 0; k < ARRAY_SIZE(orders); k++) {
 		unsigned int order = orders[k];
 		unsigned int n = (SZ_64M >> PAGE_SHIFT) >> order;
 		struct pp_test_pool *tp = pp_test_pool_create_ops(test, order,
 								  &pp_perf_ops);
-		u64 drain[PP_DRAIN_REPS], freeing[PP_DRAIN_REPS], md, mf, t;
-		char ratio[24];
+		u64 drain[PP_DRAIN_REPS], freeing[PP_DRAIN_REPS];
+		u64 freeing_aa[PP_DRAIN_REPS], md, mf, ma;
+		char ratio[24], aa[24];
 
 		for (r = 0; r < PP_DRAIN_REPS; r++) {
 			struct pp_test_blocks *b;
 
-			b = pp_test_blocks_alloc(test, n, order, true,
-						 NUMA_NO_NODE);
-			t = ktime_get_ns();
-			for (i = 0; i < n; i++) {
-				__free_pages(b->page[i], order);
-				b->page[i] = NULL;
-			}
-			freeing[r] = ktime_get_ns() - t;
-
+			freeing[r] = pp_perf_free_fresh(test, n, order);
+			freeing_aa[r] = pp_perf_free_fresh(test, n, order);
 			b = pp_test_blocks_alloc(test, n, order, true,
 						 NUMA_NO_NODE);
 			pp_test_give_all(tp, b);
@@ -2139,8 +2173,11 @@ static void pp_test_perf_drain(struct kunit *test)
 		}
 		md = pp_perf_median(drain, PP_DRAIN_REPS);
 		mf = pp_perf_median(freeing, PP_DRAIN_REPS);
+		ma = pp_perf_median(freeing_aa, PP_DRAIN_REPS);
 		pp_perf_ratio(ratio, sizeof(ratio), md, mf);
-		kunit_info(test, "%5u %19llu %9llu %11s\n", order, md, mf, ratio);
+		pp_perf_ratio(aa, sizeof(aa), ma, mf);
+		kunit_info(test, "%5u %19llu %9llu %11llu %11s %4s\n", order, md,
+			   mf, ma, ratio, aa);
 		pp_test_pool_fini(tp);
 	}
 }
