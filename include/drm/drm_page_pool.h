@@ -28,7 +28,9 @@ struct seq_file;
  * share. The core enforces both the same way: a give always pools its block,
  * then the idlest pools over a limit shrink. TTM's pools form a group whose
  * limit is ttm.page_pool_size. Define a group with DRM_PAGE_POOL_GROUP_INIT();
- * it needs no init or fini, and it must outlive every pool that uses it.
+ * it needs no init, and it must outlive every pool that uses it: once all
+ * its pools should be gone, its module calls drm_page_pool_group_reap() to
+ * catch the ones its users forgot.
  */
 struct drm_page_pool_group {
 	/** @name: shown beside each of its pools in the core's debugfs */
@@ -120,11 +122,12 @@ struct drm_page_pool {
 	/** @order: the order of every block in the pool, set at init */
 	unsigned int order;
 	/**
-	 * @owner: optional: whose pool this is, e.g. the device's name,
-	 * shown as "name@owner" in the core's debugfs and tracepoints, so
-	 * that pools of one kind on several devices can be told apart. Set
-	 * it before drm_page_pool_init(), which leaves it alone; the string
-	 * must stay valid until drm_page_pool_fini().
+	 * @owner: whose pool this is, e.g. a device's name, or NULL: shown
+	 * as "name@owner" in the core's debugfs and tracepoints, so that
+	 * pools of one kind on several devices can be told apart. Set by
+	 * drm_page_pool_init_owner(); the string must stay valid and
+	 * unchanged until drm_page_pool_fini() (a device's name may change:
+	 * pass a copy).
 	 */
 	const char *owner;
 
@@ -164,7 +167,7 @@ struct drm_page_pool {
 int __must_check __drm_page_pool_init(struct drm_page_pool *pool,
 				      unsigned int order,
 				      const struct drm_page_pool_ops *ops,
-				      const char *name,
+				      const char *owner, const char *name,
 				      struct lock_class_key *key);
 
 /**
@@ -188,11 +191,27 @@ int __must_check __drm_page_pool_init(struct drm_page_pool *pool,
  * (a bug of the caller, with a warning).
  */
 #define drm_page_pool_init(pool, order, ops)				\
+	drm_page_pool_init_owner(pool, order, ops, NULL)
+
+/**
+ * drm_page_pool_init_owner - initialise a pool that names its owner
+ * @pool: the pool, embedded in the user's structure
+ * @order: as drm_page_pool_init()
+ * @ops: as drm_page_pool_init()
+ * @owner: who the pool belongs to, e.g. a copy of a device's name; NULL or
+ *	   "" for nobody in particular. See &drm_page_pool.owner.
+ *
+ * As drm_page_pool_init(), naming the pool "name@owner".
+ *
+ * Context: Process context, may sleep.
+ * Return: as drm_page_pool_init().
+ */
+#define drm_page_pool_init_owner(pool, order, ops, owner)		\
 ({									\
 	static struct lock_class_key __drm_page_pool_key;		\
 									\
-	__drm_page_pool_init((pool), (order), (ops), #pool "->pin",	\
-			     &__drm_page_pool_key);			\
+	__drm_page_pool_init((pool), (order), (ops), (owner),		\
+			     #pool "->pin", &__drm_page_pool_key);	\
 })
 void drm_page_pool_fini(struct drm_page_pool *pool);
 unsigned int drm_page_pool_group_reap(struct drm_page_pool_group *group);

@@ -16,6 +16,7 @@
 
 #include "deferred-free-helper.h"
 
+struct dma_buf_ops;
 struct dma_heap;
 
 /* Entries of the heap's order table, orders 8, 4 and 0 */
@@ -76,6 +77,8 @@ struct page *system_heap_alloc_pages(gfp_t gfp, unsigned int order);
 struct system_heap_buffer *system_heap_alloc_buffer(struct system_heap *sys,
 						    unsigned long len);
 void system_heap_free_buffer(struct system_heap_buffer *buffer);
+const struct dma_buf_ops *
+system_heap_buf_ops_of(const struct system_heap_buffer *buffer);
 void system_heap_deferred_free(struct deferred_free_list *dfl,
 			       struct deferred_free_item *item,
 			       enum deferred_free_reason reason);

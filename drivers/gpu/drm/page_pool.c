@@ -126,8 +126,9 @@
  *
  * Teardown: a pool's hooks live in its user's module, so every pool must be
  * finalized before that module goes. A module that defines a group calls
- * drm_page_pool_group_reap() last, which finalizes the group's pools its
- * users forgot, for the caller to warn about.
+ * drm_page_pool_group_reap() once all the group's pools should be gone (TTM:
+ * when its last device goes), which finalizes the ones its users forgot,
+ * for the caller to warn about.
  */
 
 /**
@@ -601,13 +602,15 @@ EXPORT_SYMBOL_IF_KUNIT(drm_page_pool_alloc_nodes);
  * @pool: the pool
  * @order: the order of its blocks
  * @ops: its ops
+ * @owner: its owner, or NULL
  * @name: the lockdep name of its pin
  * @key: the lockdep class of its pin, one per call site
  *
  * Return: as drm_page_pool_init().
  */
 int __drm_page_pool_init(struct drm_page_pool *pool, unsigned int order,
-			 const struct drm_page_pool_ops *ops, const char *name,
+			 const struct drm_page_pool_ops *ops,
+			 const char *owner, const char *name,
 			 struct lock_class_key *key)
 {
 	struct drm_page_pool_node *nodes = NULL;
@@ -637,6 +640,7 @@ int __drm_page_pool_init(struct drm_page_pool *pool, unsigned int order,
 	}
 
 	pool->order = order;
+	pool->owner = owner && *owner ? owner : NULL;
 	pool->ops = ops;
 	pool->busy = 0;
 	lockdep_init_map(&pool->pin_map, name, key, 0);
@@ -1022,29 +1026,16 @@ void drm_page_pool_give(struct drm_page_pool *pool, struct page *page)
 }
 EXPORT_SYMBOL(drm_page_pool_give);
 
-/**
- * drm_page_pool_fini - release all blocks of a pool and tear it down
- * @pool: the pool; it may be zeroed, failed init or already torn down
- *
- * Remove the pool from the shrinker's view and take its pages out of the
- * counters the limits are held to, so that live pools are not trimmed for
- * them; wait for a shrinker or trim that is releasing blocks of it; then
- * release all blocks it still holds through the release hook. After the
- * return the hook is never called again for this pool, so the module
- * providing it may go.
- *
- * Context: Process context, may sleep.
+/*
+ * Take @pool off the list: neither the shrinker nor a limit finds it any
+ * more, and its pages no longer count against any limit
  */
-void drm_page_pool_fini(struct drm_page_pool *pool)
+static void drm_page_pool_unlink_locked(struct drm_page_pool *pool)
 {
 	int nid;
 
-	might_sleep();
+	lockdep_assert_held(&drm_page_pool_lock);
 
-	if (!pool->nodes)
-		return;
-
-	spin_lock(&drm_page_pool_lock);
 	list_del_init(&pool->link);
 	spin_lock(&pool->lock);
 	for (nid = 0; nid < pool->nr_nodes; nid++)
@@ -1053,8 +1044,11 @@ void drm_page_pool_fini(struct drm_page_pool *pool)
 						     pool->order));
 	pool->dying = true;
 	spin_unlock(&pool->lock);
-	spin_unlock(&drm_page_pool_lock);
+}
 
+/* The rest of fini, on an unlinked pool */
+static void drm_page_pool_finish(struct drm_page_pool *pool)
+{
 	/*
 	 * A shrink that pinned the pool before the unlink may still be
 	 * calling the hook; drm_page_pool_put() wakes us up. Lockdep sees
@@ -1072,17 +1066,45 @@ void drm_page_pool_fini(struct drm_page_pool *pool)
 	pool->nodes = NULL;
 	pool->nr_nodes = 0;
 }
+
+/**
+ * drm_page_pool_fini - release all blocks of a pool and tear it down
+ * @pool: the pool; it may be zeroed, failed init or already torn down
+ *
+ * Remove the pool from the shrinker's view and take its pages out of the
+ * counters the limits are held to, so that live pools are not trimmed for
+ * them; wait for a shrinker or trim that is releasing blocks of it; then
+ * release all blocks it still holds through the release hook. After the
+ * return the hook is never called again for this pool, so the module
+ * providing it may go.
+ *
+ * Context: Process context, may sleep.
+ */
+void drm_page_pool_fini(struct drm_page_pool *pool)
+{
+	might_sleep();
+
+	if (!pool->nodes)
+		return;
+
+	spin_lock(&drm_page_pool_lock);
+	drm_page_pool_unlink_locked(pool);
+	spin_unlock(&drm_page_pool_lock);
+
+	drm_page_pool_finish(pool);
+}
 EXPORT_SYMBOL(drm_page_pool_fini);
 
-/* A pool of @group still on the list, or NULL */
+/* Unlink a pool of @group still on the list and return it, or NULL */
 static struct drm_page_pool *
-drm_page_pool_find_group(const struct drm_page_pool_group *group)
+drm_page_pool_unlink_group(const struct drm_page_pool_group *group)
 {
 	struct drm_page_pool *pool;
 
 	spin_lock(&drm_page_pool_lock);
 	list_for_each_entry(pool, &drm_page_pool_list, link) {
 		if (pool->ops->group == group) {
+			drm_page_pool_unlink_locked(pool);
 			spin_unlock(&drm_page_pool_lock);
 			return pool;
 		}
@@ -1097,11 +1119,14 @@ drm_page_pool_find_group(const struct drm_page_pool_group *group)
  * @group: the group, about to go with the module that defines it
  *
  * Finalize, as drm_page_pool_fini() does, every pool of @group that is still
- * initialised, so that neither the shrinker nor a limit calls the group's
- * release hooks after the module providing them is gone. Such a pool is a
- * bug of its user, which the caller reports from the count: TTM warns in
- * ttm_pool_mgr_fini(). The memory of the pools must still be valid and
- * nobody may finalize them at the same time.
+ * on the core's list, so that neither the shrinker nor a limit calls the
+ * group's release hooks once its users should be gone. Such a pool is a bug
+ * of its user, which the caller reports from the count: TTM warns in
+ * ttm_pool_mgr_fini(). This helps only while the memory of the forgotten
+ * pools is valid: a user that freed a pool it never finalized left freed
+ * memory on the list, which the reap then touches first (KASAN reports it
+ * here rather than in some later reclaim). A pool being finalized by its
+ * user at the same time must not be reaped: its fini would run twice.
  *
  * Context: Process context, may sleep.
  * Return: the number of pools finalized.
@@ -1113,11 +1138,13 @@ unsigned int drm_page_pool_group_reap(struct drm_page_pool_group *group)
 
 	might_sleep();
 
-	while ((pool = drm_page_pool_find_group(group))) {
-		pr_err("pool %s of order %u in group %s was not finalized\n",
-		       pool->ops->name, pool->order, group->name);
-		drm_page_pool_fini(pool);
-		n++;
+	while ((pool = drm_page_pool_unlink_group(group))) {
+		if (!n++)
+			pr_err("group %s: pool %s%s%s of order %u and maybe others were never finalized\n",
+			       group->name, pool->ops->name,
+			       pool->owner ? "@" : "", pool->owner ?: "",
+			       pool->order);
+		drm_page_pool_finish(pool);
 	}
 
 	return n;

@@ -21,18 +21,20 @@ DECLARE_EVENT_CLASS(drm_page_pool_block,
 		    TP_ARGS(pool, page, nid),
 		    TP_STRUCT__entry(__string(name, pool->ops->name)
 				     __string(owner, pool->owner ?: "")
+				     __field(bool, has_owner)
 				     __field(unsigned int, order)
 				     __field(int, nid)
 				     __field(bool, hit)
 				     __field(unsigned long, pfn)),
 		    TP_fast_assign(__assign_str(name);
 				   __assign_str(owner);
+				   __entry->has_owner = pool->owner;
 				   __entry->order = pool->order;
 				   __entry->nid = nid;
 				   __entry->hit = page;
 				   __entry->pfn = page ? page_to_pfn(page) : 0;),
 		    TP_printk("pool=%s%s%s order=%u nid=%d pfn=0x%lx",
-			      __get_str(name), __get_str(owner)[0] ? "@" : "",
+			      __get_str(name), __entry->has_owner ? "@" : "",
 			      __get_str(owner), __entry->order, __entry->nid,
 			      __entry->pfn)
 );
@@ -43,7 +45,7 @@ DEFINE_EVENT_PRINT(drm_page_pool_block, drm_page_pool_take,
 			    struct page *page, int nid),
 		   TP_ARGS(pool, page, nid),
 		   TP_printk("pool=%s%s%s order=%u nid=%d %s pfn=0x%lx",
-			     __get_str(name), __get_str(owner)[0] ? "@" : "",
+			     __get_str(name), __entry->has_owner ? "@" : "",
 			     __get_str(owner), __entry->order, __entry->nid,
 			     __entry->hit ? "hit" : "miss", __entry->pfn)
 );

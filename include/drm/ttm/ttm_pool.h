@@ -59,6 +59,8 @@ struct ttm_pool_type {
  * struct ttm_pool - Pool for all caching and orders
  *
  * @dev: the device we allocate pages for
+ * @owner: a copy of @dev's name, naming the pool's own pool types in the
+ * shared page pool's debugfs and tracepoints
  * @nid: which numa node to use
  * @use_dma_alloc: if coherent DMA allocations should be used
  * @use_dma32: if GFP_DMA32 should be used
@@ -68,6 +70,7 @@ struct ttm_pool_type {
  */
 struct ttm_pool {
 	struct device *dev;
+	const char *owner;
 	int nid;
 
 	bool use_dma_alloc;

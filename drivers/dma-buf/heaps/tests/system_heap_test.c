@@ -17,6 +17,7 @@
  */
 
 #include <linux/delay.h>
+#include <linux/dma-buf.h>
 #include <linux/err.h>
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
@@ -467,17 +468,23 @@ static void sh_test_pressure_frees_to_system(struct kunit *test)
 }
 
 /*
- * A buffer shorter than 64 KiB is made of order-0 pages only: its release
- * hands them straight back to the system instead of queueing it, so the
- * deferred-free list sees nothing and no pool gains a page.
+ * A buffer shorter than 64 KiB is made of order-0 pages only: the release
+ * of its dma-buf hands them straight back to the system instead of
+ * queueing it, so the deferred-free list sees nothing and no pool gains a
+ * page. The ops of a 64 KiB buffer have the release that queues.
  */
 static void sh_test_small_buffer_freed_at_once(struct kunit *test)
 {
 	struct system_heap *sys = sh_test_heap(test);
-	struct system_heap_buffer *buffer;
+	struct system_heap_buffer big = { .len = SZ_64K }, *buffer;
+	const struct dma_buf_ops *ops = system_heap_buf_ops_of(&big);
 	struct deferred_free_stats before, after;
 	struct sh_test_stub *stub;
+	struct dma_buf *dmabuf;
 	unsigned int i;
+
+	dmabuf = kunit_kzalloc(test, sizeof(*dmabuf), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dmabuf);
 
 	stub = sh_test_stub_activate(test, UINT_MAX);
 	buffer = system_heap_alloc_buffer(sys, 3 * PAGE_SIZE);
@@ -485,9 +492,13 @@ static void sh_test_small_buffer_freed_at_once(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
 	KUNIT_ASSERT_EQ(test, stub->n, 3);
 	sh_test_fill(buffer, 0x5a);
+	KUNIT_EXPECT_PTR_NE(test, system_heap_buf_ops_of(buffer), ops);
+	KUNIT_EXPECT_PTR_NE(test, system_heap_buf_ops_of(buffer)->release,
+			    ops->release);
 
 	before = sh_test_stats(sys);
-	system_heap_free_buffer(buffer);
+	dmabuf->priv = buffer;
+	system_heap_buf_ops_of(buffer)->release(dmabuf);
 	after = sh_test_stats(sys);
 
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sys->deferred.nr_items), 0);

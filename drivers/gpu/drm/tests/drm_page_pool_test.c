@@ -934,21 +934,41 @@ static void pp_test_debugfs_pools_group(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(row, " - "), "row: %s", row);
 }
 
-/* A pool with an owner is named "name@owner" in the pools file */
-static void pp_test_debugfs_owner(struct kunit *test)
+/* A pool of @order with pp_test_ops and @owner, torn down at the end */
+static struct pp_test_pool *pp_test_pool_create_owner(struct kunit *test,
+						      unsigned int order,
+						      const char *owner)
 {
-	struct seq_file m = { .size = SZ_64K };
 	struct pp_test_pool *tp;
 	int ret;
 
 	tp = kunit_kzalloc(test, sizeof(*tp), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, tp);
-	tp->pool.owner = "kunit-owner";
-	ret = drm_page_pool_init(&tp->pool, 2, &pp_test_ops);
+	/* init sets the owner, whatever the memory held before */
+	tp->pool.owner = "stale";
+	ret = drm_page_pool_init_owner(&tp->pool, order, &pp_test_ops, owner);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	ret = kunit_add_action_or_reset(test, pp_test_pool_fini_action,
 					&tp->pool);
 	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return tp;
+}
+
+/*
+ * A pool with an owner is named "name@owner" in the pools file; one
+ * without (NULL or "") by its name alone.
+ */
+static void pp_test_debugfs_owner(struct kunit *test)
+{
+	struct seq_file m = { .size = SZ_64K };
+	struct pp_test_pool *tp;
+
+	pp_test_pool_create_owner(test, 2, "kunit-owner");
+	tp = pp_test_pool_create_owner(test, 3, "");
+	KUNIT_EXPECT_NULL(test, tp->pool.owner);
+	tp = pp_test_pool_create_owner(test, 3, NULL);
+	KUNIT_EXPECT_NULL(test, tp->pool.owner);
 
 	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m.buf);
@@ -957,6 +977,10 @@ static void pp_test_debugfs_owner(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL_MSG(test,
 				  pp_test_pools_line(m.buf, "kunit@kunit-owner"),
 				  "pools file:\n%s", m.buf);
+	KUNIT_EXPECT_NULL_MSG(test, pp_test_pools_line(m.buf, "kunit@"),
+			      "pools file:\n%s", m.buf);
+	KUNIT_EXPECT_NULL_MSG(test, pp_test_pools_line(m.buf, "kunit@stale"),
+			      "pools file:\n%s", m.buf);
 }
 
 /* Rows of the pools file that start with @name followed by a space */

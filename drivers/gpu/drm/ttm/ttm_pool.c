@@ -370,8 +370,8 @@ static void ttm_pool_type_init(struct ttm_pool_type *pt, struct ttm_pool *pool,
 	pt->caching = caching;
 
 	/* A pool type of a device's own is named after the device */
-	pt->page_pool.owner = pool && pool->dev ? dev_name(pool->dev) : NULL;
-	WARN_ON(drm_page_pool_init(&pt->page_pool, order, &ops[caching]));
+	WARN_ON(drm_page_pool_init_owner(&pt->page_pool, order, &ops[caching],
+					 pool ? pool->owner : NULL));
 }
 
 /*
@@ -657,7 +657,9 @@ static void ttm_pool_fini_types(struct ttm_pool *pool, unsigned int count)
  * ttm_pool_init - Initialize a pool
  *
  * @pool: the pool to initialize
- * @dev: device for DMA allocations and mappings
+ * @dev: device for DMA allocations and mappings; a copy of its name names
+ *	 the pool's own pool types in the shared page pool's debugfs and
+ *	 tracepoints
  * @nid: NUMA node to use for allocations
  * @use_dma_alloc: true if coherent DMA alloc should be used
  * @use_dma32: true if GFP_DMA32 should be used
@@ -680,6 +682,8 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	WARN_ON(!dev && use_dma_alloc);
 
 	pool->dev = dev;
+	/* A copy: a device's name may change; without memory, no name */
+	pool->owner = dev ? kstrdup_const(dev_name(dev), GFP_KERNEL) : NULL;
 	pool->nid = nid;
 	pool->use_dma_alloc = use_dma_alloc;
 	pool->use_dma32 = use_dma32;
@@ -710,6 +714,8 @@ EXPORT_SYMBOL(ttm_pool_init);
 void ttm_pool_fini(struct ttm_pool *pool)
 {
 	ttm_pool_fini_types(pool, TTM_NUM_CACHING_TYPES * NR_PAGE_ORDERS);
+	kfree_const(pool->owner);
+	pool->owner = NULL;
 }
 EXPORT_SYMBOL(ttm_pool_fini);
 
@@ -867,10 +873,11 @@ int ttm_pool_mgr_init(unsigned long num_pages)
  *
  * Free the pages of the global pool types and hide them from the shared
  * shrinker, waiting for a shrinker that is freeing pages of them. Tolerates
- * global pool types that were not, or only partly, initialized. A pool
- * that a driver initialized and never finalized with ttm_pool_fini() is
- * finalized here with a warning, so that the shared pool does not keep
- * calling into this module.
+ * global pool types that were not, or only partly, initialized. The pool
+ * types of a pool that a driver initialized and never finalized with
+ * ttm_pool_fini() are finalized here with a warning, so that the bug shows
+ * when the last device goes and not in some later reclaim; this relies on
+ * the forgotten pool's memory still being valid.
  *
  * Context: Process context, may sleep.
  */

@@ -24,6 +24,7 @@
 #include <asm/set_memory.h>
 #endif
 
+#include <kunit/device.h>
 #include <kunit/static_stub.h>
 
 #include <drm/drm_page_pool.h>
@@ -221,6 +222,8 @@ static unsigned int ttm_pool_test_tt_blocks(struct kunit *test,
 
 KUNIT_DEFINE_ACTION_WRAPPER(ttm_pool_test_pool_fini, ttm_pool_fini,
 			    struct ttm_pool *);
+KUNIT_DEFINE_ACTION_WRAPPER(ttm_pool_test_device_fini, ttm_device_fini,
+			    struct ttm_device *);
 
 /*
  * Finalize @pool at the end of the test even if an assertion fails, before
@@ -1015,6 +1018,10 @@ static void ttm_pool_device_fini_while_shrinking(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, ttm_dev);
 		err = ttm_device_kunit_init(priv->devs, ttm_dev, true, false);
 		KUNIT_ASSERT_EQ(test, err, 0);
+		/* Finalized even if an assertion below fails */
+		err = kunit_add_action_or_reset(test, ttm_pool_test_device_fini,
+						ttm_dev);
+		KUNIT_ASSERT_EQ(test, err, 0);
 
 		for (j = 0; j < ARRAY_SIZE(cachings); j++) {
 			tt = ttm_pool_test_populate(test, &ttm_dev->pool, bo,
@@ -1023,7 +1030,7 @@ static void ttm_pool_device_fini_while_shrinking(struct kunit *test)
 			ttm_pool_test_unpopulate(&ttm_dev->pool, tt);
 		}
 
-		ttm_device_fini(ttm_dev);
+		kunit_release_action(test, ttm_pool_test_device_fini, ttm_dev);
 	}
 
 	kunit_release_action(test, ttm_pool_test_stop_thread, t);
@@ -1261,21 +1268,48 @@ static unsigned int ttm_pool_test_owned_rows(struct kunit *test,
 /*
  * The pool types of a device's own are shown with the device's name, so
  * that two devices' pools can be told apart; the global ones with none.
+ * The name is the one the device had at ttm_pool_init(), kept in a copy of
+ * the pool's: renaming the device frees the old one.
  */
 static void ttm_pool_debugfs_device_names(struct kunit *test)
 {
-	struct ttm_pool_test_priv *priv = test->priv;
-	const char *owner = dev_name(priv->devs->dev);
-	struct ttm_pool *pool;
+	const unsigned int own = TTM_NUM_CACHING_TYPES * NR_PAGE_ORDERS;
+	struct device *dev_a, *dev_b;
+	struct ttm_pool *a, *b;
+	const char *name_a, *name_b;
+	int err;
 
-	KUNIT_ASSERT_EQ(test, ttm_pool_test_owned_rows(test, owner), 0);
+	/* Named "<test>.<name>" by KUnit */
+	dev_a = kunit_device_register(test, "ttm-pool-test-a");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev_a);
+	dev_b = kunit_device_register(test, "ttm-pool-test-b");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev_b);
+	name_a = kunit_kstrdup_const(test, dev_name(dev_a), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, name_a);
+	name_b = kunit_kstrdup_const(test, dev_name(dev_b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, name_b);
 
-	pool = ttm_pool_test_pool_create(test, NUMA_NO_NODE, true);
-	KUNIT_EXPECT_EQ(test, ttm_pool_test_owned_rows(test, owner),
-			TTM_NUM_CACHING_TYPES * NR_PAGE_ORDERS);
+	a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	ttm_pool_init(a, dev_a, NUMA_NO_NODE, true, false);
+	ttm_pool_test_guard(test, a);
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	ttm_pool_init(b, dev_b, NUMA_NO_NODE, true, false);
+	ttm_pool_test_guard(test, b);
 
-	ttm_pool_fini(pool);
-	KUNIT_EXPECT_EQ(test, ttm_pool_test_owned_rows(test, owner), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_owned_rows(test, name_a), own);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_owned_rows(test, name_b), own);
+
+	err = device_rename(dev_b, "ttm-pool-test-renamed");
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_owned_rows(test, name_b), own);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_owned_rows(test, dev_name(dev_b)),
+			0);
+
+	ttm_pool_fini(a);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_owned_rows(test, name_a), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_owned_rows(test, name_b), own);
 }
 
 static struct kunit_case ttm_pool_test_cases[] = {
