@@ -337,7 +337,7 @@ static void system_heap_pool_pages(struct system_heap *sys,
 }
 
 /* Hand every block of @table to the system, as they are */
-static void system_heap_release_pages(struct sg_table *table)
+static __always_inline void system_heap_release_pages(struct sg_table *table)
 {
 	struct scatterlist *sg;
 	int i;
@@ -391,13 +391,6 @@ VISIBLE_IF_KUNIT void system_heap_deferred_free(struct deferred_free_list *dfl,
 }
 EXPORT_SYMBOL_IF_KUNIT(system_heap_deferred_free);
 
-/*
- * Buffers shorter than this are made of order-0 pages only: freeing their
- * few pages costs the caller less than queueing them, and far less than the
- * kthread's wake-up and pass would cost.
- */
-#define SYSTEM_HEAP_DEFER_MIN_LEN	(PAGE_SIZE << 4)
-
 /**
  * system_heap_free_buffer - free a buffer whose dma-buf was released
  * @buffer: the buffer
@@ -421,9 +414,13 @@ VISIBLE_IF_KUNIT void system_heap_free_buffer(struct system_heap_buffer *buffer)
 }
 EXPORT_SYMBOL_IF_KUNIT(system_heap_free_buffer);
 
+/* The release of a buffer of %SYSTEM_HEAP_DEFER_MIN_LEN or more: queue it */
 static void system_heap_dma_buf_release(struct dma_buf *dmabuf)
 {
-	system_heap_free_buffer(dmabuf->priv);
+	struct system_heap_buffer *buffer = dmabuf->priv;
+
+	deferred_free(&buffer->sys->deferred, &buffer->deferred,
+		      buffer->len >> PAGE_SHIFT);
 }
 
 /* The release of a buffer shorter than %SYSTEM_HEAP_DEFER_MIN_LEN */

@@ -19,6 +19,14 @@
 struct dma_buf_ops;
 struct dma_heap;
 
+/*
+ * Buffers shorter than this (16 pages, 64 KiB with 4 KiB pages) are made of
+ * order-0 pages only, as the next order of the heap's table is 4: freeing
+ * their few pages costs the caller less than queueing them, and far less
+ * than the kthread's wake-up and pass would cost.
+ */
+#define SYSTEM_HEAP_DEFER_MIN_LEN	(PAGE_SIZE << 4)
+
 /* Entries of the heap's order table, orders 8, 4 and 0 */
 #define SYSTEM_HEAP_NUM_ORDERS	3
 

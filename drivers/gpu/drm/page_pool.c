@@ -620,6 +620,7 @@ int __drm_page_pool_init(struct drm_page_pool *pool, unsigned int order,
 
 	pool->nodes = NULL;
 	pool->nr_nodes = 0;
+	pool->owner = NULL;
 	if (WARN_ON_ONCE(order > MAX_PAGE_ORDER || !ops))
 		return -EINVAL;
 
@@ -1076,7 +1077,9 @@ static void drm_page_pool_finish(struct drm_page_pool *pool)
  * them; wait for a shrinker or trim that is releasing blocks of it; then
  * release all blocks it still holds through the release hook. After the
  * return the hook is never called again for this pool, so the module
- * providing it may go.
+ * providing it may go. Finalizing a pool again afterwards does nothing; two
+ * finis of one pool at the same time, or a fini while
+ * drm_page_pool_group_reap() reaps the pool's group, are a bug.
  *
  * Context: Process context, may sleep.
  */

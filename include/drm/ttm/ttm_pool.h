@@ -59,8 +59,8 @@ struct ttm_pool_type {
  * struct ttm_pool - Pool for all caching and orders
  *
  * @dev: the device we allocate pages for
- * @owner: a copy of @dev's name, naming the pool's own pool types in the
- * shared page pool's debugfs and tracepoints
+ * @owner: a copy of @dev's name if the pool has pool types of its own,
+ * naming them in the shared page pool's debugfs and tracepoints
  * @nid: which numa node to use
  * @use_dma_alloc: if coherent DMA allocations should be used
  * @use_dma32: if GFP_DMA32 should be used

@@ -468,16 +468,19 @@ static void sh_test_pressure_frees_to_system(struct kunit *test)
 }
 
 /*
- * A buffer shorter than 64 KiB is made of order-0 pages only: the release
- * of its dma-buf hands them straight back to the system instead of
- * queueing it, so the deferred-free list sees nothing and no pool gains a
- * page. The ops of a 64 KiB buffer have the release that queues.
+ * A buffer shorter than SYSTEM_HEAP_DEFER_MIN_LEN (16 pages) is made of
+ * order-0 pages only: the release of its dma-buf hands them straight back
+ * to the system instead of queueing it, so the deferred-free list sees
+ * nothing and no pool gains a page. A buffer of 16 pages gets the ops
+ * whose release queues, one page less the small ones.
  */
 static void sh_test_small_buffer_freed_at_once(struct kunit *test)
 {
 	struct system_heap *sys = sh_test_heap(test);
-	struct system_heap_buffer big = { .len = SZ_64K }, *buffer;
+	struct system_heap_buffer big = { .len = SYSTEM_HEAP_DEFER_MIN_LEN };
+	struct system_heap_buffer edge = { .len = big.len - PAGE_SIZE };
 	const struct dma_buf_ops *ops = system_heap_buf_ops_of(&big);
+	struct system_heap_buffer *buffer;
 	struct deferred_free_stats before, after;
 	struct sh_test_stub *stub;
 	struct dma_buf *dmabuf;
@@ -493,6 +496,8 @@ static void sh_test_small_buffer_freed_at_once(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, stub->n, 3);
 	sh_test_fill(buffer, 0x5a);
 	KUNIT_EXPECT_PTR_NE(test, system_heap_buf_ops_of(buffer), ops);
+	KUNIT_EXPECT_PTR_EQ(test, system_heap_buf_ops_of(&edge),
+			    system_heap_buf_ops_of(buffer));
 	KUNIT_EXPECT_PTR_NE(test, system_heap_buf_ops_of(buffer)->release,
 			    ops->release);
 

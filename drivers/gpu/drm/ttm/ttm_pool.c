@@ -682,8 +682,7 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 	WARN_ON(!dev && use_dma_alloc);
 
 	pool->dev = dev;
-	/* A copy: a device's name may change; without memory, no name */
-	pool->owner = dev ? kstrdup_const(dev_name(dev), GFP_KERNEL) : NULL;
+	pool->owner = NULL;
 	pool->nid = nid;
 	pool->use_dma_alloc = use_dma_alloc;
 	pool->use_dma32 = use_dma32;
@@ -693,6 +692,10 @@ void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 		pt = ttm_pool_own_type(pool, i);
 		if (!pt)
 			continue;
+
+		/* A copy, as a device may be renamed; without memory, no name */
+		if (!pool->owner && dev)
+			pool->owner = kstrdup_const(dev_name(dev), GFP_KERNEL);
 
 		ttm_pool_type_init(pt, pool, i / NR_PAGE_ORDERS,
 				   i % NR_PAGE_ORDERS, ops);
@@ -706,8 +709,10 @@ EXPORT_SYMBOL(ttm_pool_init);
  * @pool: the pool to clean up
  *
  * Free all pages in the pool's own pool types and hide them from the shared
- * shrinker, waiting for a shrinker that is freeing pages of them. Pages in
- * the global pool types stay there for other pools.
+ * shrinker, waiting for a shrinker that is freeing pages of them, and the
+ * copy of the device's name that names them. Pages in the global pool types
+ * stay there for other pools. Every ttm_pool_init() needs its
+ * ttm_pool_fini().
  *
  * Context: Process context, may sleep.
  */
@@ -893,6 +898,7 @@ void ttm_pool_mgr_fini(void)
 		ttm_pool_type_fini(&global_dma32_uncached[i]);
 	}
 
+	/* A forgotten pool keeps its copy of the device's name: a bug anyway */
 	left = drm_page_pool_group_reap(&ttm_pool_group);
 	WARN(left, "%u pool types of TTM pools that were never finalized\n",
 	     left);
