@@ -7,7 +7,11 @@
 # (gpupool_bench.copy_page=1), so that the MiB/s of eviction and swap-in
 # stand beside the guest's own memory copy bandwidth.
 # Prints every result line, prefixed "base:" or "patched:", and keeps them in
-# harness/results/pressure.txt.
+# harness/results/pressure.txt.  After the two heap boots, the busy case's
+# comparisons of the patched kernel with the base (pressure_judge.py
+# heap-vs-base: lowest MemAvailable within the cap of the base's, MiB/s at
+# least the base's), prefixed "compare:"; they are reported, and do not
+# change the exit status.
 . "$(dirname "$0")/lib.sh"
 
 exec > >(tee "$H/results/pressure.txt.tmp")
@@ -34,5 +38,14 @@ if cp and v:
 PY
 		fi
 	done
+	if [ "$set" = heap ]; then
+		# The busy case's comparisons need both boots: only here, not in
+		# make check, which boots the patched kernel alone.
+		step "heap workload: the busy case, patched against base"
+		{ python3 "$H/pressure_judge.py" heap-vs-base "$CACHE/logs/pressure-base-heap.log" \
+			"$CACHE/logs/pressure-patched-heap.log" 2>&1 ||
+			echo "FAIL pressure (heap vs base): pressure_judge.py exited with status $?"; } |
+			sed 's/^/compare: /'
+	fi
 done
 mv "$H/results/pressure.txt.tmp" "$H/results/pressure.txt"

@@ -6,7 +6,13 @@ and leaks no fd; a 1 TiB length fails with ENOMEM within a second; the churn
 (half of RAM held, 4 x RAM in all) has no failed allocation; a 2 x RAM buffer
 ends in ENOMEM within a few seconds and MemAvailable comes back within 5%; the
 pools hold pages before drop_caches and are empty after it, and so are the
-deferred-free lists; no OOM kill at all.
+deferred-free lists; no OOM kill at all.  Busy CPUs (24-busy.sh, issue 19):
+with one hog per CPU, the 8-64 MiB allocate-and-close loop has no failed
+allocation; the deferred-free backlog has a cap (cap_pages > 0) and its
+high-water mark since boot (max_queued_pages) never exceeded it; beside the
+hogs, an anonymous allocation of RAM - cap - 10% succeeds, every page
+written; no OOM kill during the case.  The loop's MiB/s and lowest
+MemAvailable are reported, without a base to compare them with.
 SET fill: 1 MiB buffers until the heap says no end in ENOMEM, not the OOM
 killer, and MemAvailable comes back (make pressure only).
 SET vgem: vgem-evict passes (every buffer reads back its pattern, busy
@@ -19,6 +25,11 @@ eviction.
 Only the patched kernel is judged (check.sh).  The base kernel, the control
 of make pressure, evicts no vgem object: there vgem-evict runs out of memory
 and vgem-mappings reports no mapping zapped, and both checks fail.
+
+pressure_judge.py heap-vs-base BASE_LOG PATCHED_LOG (make pressure, which
+boots both): the busy case's comparisons with the base kernel: the loop's
+lowest MemAvailable is not below the base's by more than the cap, and its
+MiB/s is at least the base's.
 
 A missing or empty console log (the guest never booted: pressure.sh deletes
 the log before each boot) is one FAIL; so is an unknown SET.  The last line
@@ -35,7 +46,136 @@ def kv(line, start):
     return {f[i]: f[i + 1] for i in range(0, len(f) - 1, 2)}
 
 
+def busy_lines(lines):
+    """The busy case's lines, "busy KEY ..." and "anon bytes ...", by their
+    first key ("anon" for the anonymous allocation's result).  The first of
+    each wins: a log holds one run of the case."""
+    out = {}
+    for l in lines:
+        f = l.split()
+        if l.startswith('busy ') and len(f) > 2:
+            out.setdefault(f[1], kv(l, 'busy '))
+        elif l.startswith('anon bytes '):
+            out.setdefault('anon', kv(l, 'anon '))
+    return out
+
+
+def section(lines, name):
+    """The lines between "@@ begin NAME" and its "@@ end NAME" (to the end
+    of the log if the guest died inside it); None if it never began."""
+    try:
+        i = lines.index(f'@@ begin {name}')
+    except ValueError:
+        return None
+    out = []
+    for l in lines[i + 1:]:
+        if l.startswith(f'@@ end {name} '):
+            break
+        out.append(l)
+    return out
+
+
+def as_int(d, k):
+    try:
+        return int(d[k])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def as_float(d, k):
+    try:
+        return float(d[k])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def busy_checks(lines, check):
+    """The busy case (24-busy.sh) on the kernel under test."""
+    b = busy_lines(lines)
+    sec = section(lines, '24-busy')
+    g = re.search(r'^@@ guest: .*, (\d+) CPUs,', '\n'.join(lines), re.M)
+    cpus = int(g.group(1)) if g else None
+    h, o = b.get('hogs') or {}, b.get('oom_kill_before') or {}
+    hogs, alive = as_int(h, 'hogs'), as_int(o, 'hogs_alive_after_anon')
+    ok = cpus is not None and hogs == cpus and alive == hogs
+    check(ok, 'busy CPUs: one hog per CPU, all still running after the anonymous allocation',
+          f'{cpus} CPUs, hogs {hogs}, alive after it {alive}')
+    r = b.get('rounds')
+    rounds, failed = as_int(r, 'rounds'), as_int(r, 'failed')
+    ok = rounds is not None and rounds > 0 and failed == 0 and b.get('ram_mib') is not None
+    check(ok, 'busy CPUs: no failed allocation in the 8-64 MiB allocate-and-close loop',
+          ('no busy result' if r is None else
+           f"failed {r.get('failed')} (errno {r.get('errno')} {r.get('name')}), " + busy_figures(b)) +
+          '; MemAvailable and MiB/s are compared with the base by make pressure only')
+    st = b.get('stats')
+    cap, hw = as_int(st, 'cap_pages'), as_int(st, 'max_queued_pages')
+    ok = st is not None and st.get('stats') == 'present' and cap is not None and cap > 0 and \
+        hw is not None and hw <= cap
+    check(ok, 'busy CPUs: the deferred-free backlog has a cap and its high-water mark never exceeded it',
+          'no stats line' if st is None else
+          f"stats {st.get('stats')}, cap_pages {st.get('cap_pages')}, max_queued_pages "
+          f"{st.get('max_queued_pages')}, seen by the loop {(b.get('ram_mib') or {}).get('max_queued_pages_seen')}")
+    a, k = b.get('anon'), b.get('ram_kb')
+    ram_kb, cap_kb, anon_kb = as_int(k, 'ram_kb'), as_int(k, 'cap_kb'), as_int(k, 'anon_kb')
+    want = None if ram_kb is None or cap_kb is None else ram_kb - cap_kb - ram_kb // 10
+    # The script sizes it with cap 0 when it finds no cap: 90% of RAM.
+    sized = want is not None and anon_kb == want and cap_kb == (cap or 0) * 4
+    byts, touched = as_int(a, 'bytes'), as_int(a, 'touched_mib')
+    ok = sized and byts == anon_kb * 1024 and as_int(a, 'errno') == 0 and \
+        touched == byts // (1024 * 1024) and as_int(a, 'oom_kill') == 0
+    check(ok, 'busy CPUs: beside the hogs, an anonymous allocation of RAM - cap - 10% succeeds',
+          ('no anon result' if a is None else ' '.join(f'{x}={y}' for x, y in a.items())) +
+          ('' if sized else f'; size not RAM - cap - 10%: ram_kb {ram_kb} cap_kb {cap_kb} anon_kb {anon_kb}'))
+    killed = [l for l in (sec or []) if 'Out of memory' in l or 'Killed process' in l]
+    o0, o1 = as_int(o, 'oom_kill_before'), as_int(o, 'oom_kill_after')
+    ok = sec is not None and not killed and o0 is not None and o1 == o0 and \
+        as_int(r, 'oom_kill') == 0
+    check(ok, 'busy CPUs: no OOM kill during the case',
+          'the case did not run' if sec is None else killed[0] if killed else
+          f'oom_kill before {o0} after {o1}, in the loop {(r or {}).get("oom_kill")}')
+
+
+def busy_figures(b):
+    """rounds, MiB/s, the lowest MemAvailable and the sampling, for a detail."""
+    r, m = b.get('rounds') or {}, b.get('ram_mib') or {}
+    return (f"rounds {r.get('rounds', '?')}, {r.get('mib_per_s', '?')} MiB/s, "
+            f"min MemAvailable {m.get('min_avail_kb', '?')} kB of {m.get('avail_start_kb', '?')} kB "
+            f"at the start ({m.get('samples', '?')} samples, max gap {m.get('max_gap_ms', '?')} ms)")
+
+
+def vs_base(base_log, patched_log):
+    """heap-vs-base: the busy case's two comparisons with the base kernel."""
+    res = []
+    logs = {}
+    for what, log in (('base', base_log), ('patched', patched_log)):
+        text = open(log, errors='replace').read() if os.path.exists(log) else ''
+        if not text.strip():
+            print(f'FAIL pressure (heap vs base): no {what} console log ({log})')
+            print('counts 0 1')
+            return
+        logs[what] = busy_lines(text.splitlines())
+    b, p = logs['base'], logs['patched']
+    ba, pa = as_int(b.get('ram_mib'), 'min_avail_kb'), as_int(p.get('ram_mib'), 'min_avail_kb')
+    # No cap line (or none yet) on the patched kernel: no allowance at all.
+    cap_kb = as_int(p.get('ram_kb'), 'cap_kb') or 0
+    ok = ba is not None and pa is not None and pa >= ba - cap_kb
+    res.append((ok, 'busy CPUs: the lowest MemAvailable is not below the base\'s by more than the cap',
+                f'patched {pa} kB, base {ba} kB, cap {cap_kb} kB' +
+                (f', difference {pa - ba:+d} kB' if ba is not None and pa is not None else '')))
+    bt, pt = as_float(b.get('rounds'), 'mib_per_s'), as_float(p.get('rounds'), 'mib_per_s')
+    ok = bt is not None and pt is not None and bt > 0 and pt >= bt
+    res.append((ok, 'busy CPUs: the loop\'s throughput is at least the base\'s',
+                f'patched {pt} MiB/s, base {bt} MiB/s' +
+                (f', ratio {pt / bt:.3f}' if bt and pt is not None else '')))
+    for ok, name, detail in res:
+        print(('PASS ' if ok else 'FAIL ') + 'pressure (heap vs base): ' + name + (f' ({detail})' if detail else ''))
+    print('counts', sum(1 for r in res if r[0]), sum(1 for r in res if not r[0]))
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == 'heap-vs-base':
+        vs_base(sys.argv[2], sys.argv[3])
+        return
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     kind, log = sys.argv[1], sys.argv[2]
@@ -112,6 +252,7 @@ def main():
         pend = [l for l in dl if re.search(r'queued_(items|pages): [1-9]', l)]
         check(bool(dl) and not pend, 'after drop_caches the deferred-free lists are empty',
               'no deferred-free stats' if not dl else '; '.join(pend[:2]))
+        busy_checks(lines, check)
     elif kind == 'fill':
         fl = [kv(l, 'fill ') for l in lines if l.startswith('fill ')]
         d1 = next((x for x in fl if 'got_mib' in x), None)

@@ -257,6 +257,16 @@ churn ram_mib 235 hold_mib 117 rounds 9 allocated_mib 1053 failed 0 oom_kill 0 s
 big errno 12 name ENOMEM ms 0 oom_kill 0
 big avail_before_kb 48836 avail_after_kb 48836 pct 100 waited_ms 0
 @@ end 23-big rc=0
+@@ begin 24-busy
+busy hogs 2
+busy rounds 412 ms 20012 min_mib 8 max_mib 64 freed_mib 12360 mib_per_s 617.6 failed 0 errno 0 name none last_errno 0 oom_kill 0
+busy ram_mib 235 avail_start_kb 44384 min_avail_kb 30112 avail_end_kb 41200 samples 398 max_gap_ms 61 max_queued_pages_seen 4096
+busy stats present cap_pages 8192 max_queued_pages 8192 queued_pages 2048
+busy ram_kb 241516 cap_kb 32768 anon_kb 184597
+anon start bytes 189027328 mib 180 avail_kb 41200
+anon bytes 189027328 touched_mib 180 errno 0 name none ms 5230 oom_kill 0 avail_after_kb 40000
+busy oom_kill_before 0 oom_kill_after 0 hogs 2 hogs_alive_after_anon 2
+@@ end 24-busy rc=0
 @@ begin 29-drop
 pools before_drop_caches_pages 29184
 pools after_drop_caches_pages 0
@@ -294,6 +304,40 @@ EOF
 head -16 "$fx/pressure-heap.log" >"$fx/pressure-heap-truncated.log"
 # The pools were empty before drop_caches: "empty after it" proves nothing.
 sed 's/before_drop_caches_pages 29184/before_drop_caches_pages 0/' "$fx/pressure-heap.log" >"$fx/pressure-heap-pools0.log"
+# The busy case (24-busy.sh): the backlog's high-water mark over its cap; no
+# cap (0, no cap_pages line, no stats file: the base kernel); the anonymous
+# allocation failed, or was not RAM - cap - 10%; an OOM kill during the
+# case (in the console, or only in the counter); a failed heap allocation in
+# the loop; a hog that died; the case's lines missing.
+bz() { sed "$1" "$fx/pressure-heap.log" >"$fx/pressure-heap-busy-$2.log"; }
+bz 's/^busy stats present cap_pages 8192 max_queued_pages 8192/busy stats present cap_pages 8192 max_queued_pages 8193/' overcap
+# With no cap the script asks for 90% of RAM.
+nocap='s/cap_kb 32768 anon_kb 184597/cap_kb 0 anon_kb 217365/; s/bytes 189027328/bytes 222581760/; s/touched_mib 180/touched_mib 212/'
+bz "s/^busy stats present cap_pages 8192/busy stats present cap_pages 0/; $nocap" cap0
+bz "s/^busy stats present cap_pages 8192/busy stats present cap_pages absent/; $nocap" nocapline
+bz "s/^busy stats present .*/busy stats absent cap_pages 0 max_queued_pages 0 queued_pages 0/; $nocap" nostats
+bz 's/^anon bytes 189027328 touched_mib 180 errno 0 name none/anon bytes 189027328 touched_mib 0 errno 12 name ENOMEM/' anonfail
+bz 's/^anon bytes 189027328 touched_mib 180/anon bytes 189027328 touched_mib 120/' anonshort
+bz 's/anon_kb 184597/anon_kb 100000/; s/^anon bytes 189027328/anon bytes 102400000/; s/touched_mib 180/touched_mib 97/' anonsmall
+bz '/^anon bytes /d' noanon
+bz 's/^busy oom_kill_before 0 oom_kill_after 0/busy oom_kill_before 0 oom_kill_after 1/' oomcount
+bz '/^anon start /a\
+Out of memory: Killed process 91 (dmabuf-pressure) total-vm:190000kB, anon-rss:150000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:400kB oom_score_adj:0' oomconsole
+bz 's/^busy rounds 412 ms 20012 min_mib 8 max_mib 64 freed_mib 12360 mib_per_s 617.6 failed 0 errno 0 name none last_errno 0/busy rounds 412 ms 20012 min_mib 8 max_mib 64 freed_mib 12000 mib_per_s 599.6 failed 3 errno 12 name ENOMEM last_errno 12/' allocfail
+bz 's/hogs_alive_after_anon 2/hogs_alive_after_anon 1/' hogdied
+bz '/^busy rounds /d' norounds
+bz '/^@@ begin 24-busy/,/^@@ end 24-busy/d' nocase
+# The base kernel's run of the case for heap-vs-base (no stats file), and
+# a base that was faster, or whose MemAvailable floor was more than the
+# cap above the patched kernel's.
+sed -e 's/^busy rounds 412 .*/busy rounds 400 ms 20030 min_mib 8 max_mib 64 freed_mib 12000 mib_per_s 599.1 failed 0 errno 0 name none last_errno 0 oom_kill 0/' \
+	-e 's/^busy ram_mib 235 avail_start_kb 44384 min_avail_kb 30112/busy ram_mib 235 avail_start_kb 180000 min_avail_kb 50000/' \
+	-e 's/^busy stats present .*/busy stats absent cap_pages 0 max_queued_pages 0 queued_pages 0/' -e "$nocap" \
+	"$fx/pressure-heap.log" >"$fx/pressure-heap-base.log"
+sed 's/mib_per_s 599.1/mib_per_s 700.0/' "$fx/pressure-heap-base.log" >"$fx/pressure-heap-base-faster.log"
+sed 's/min_avail_kb 50000/min_avail_kb 62881/' "$fx/pressure-heap-base.log" >"$fx/pressure-heap-base-moreavail.log"
+sed 's/min_avail_kb 50000/min_avail_kb 62880/' "$fx/pressure-heap-base.log" >"$fx/pressure-heap-base-capavail.log"
+grep -v '^busy ' "$fx/pressure-heap-base.log" >"$fx/pressure-heap-base-nobusy.log"
 # vgem-mappings failed; printed no result; says pass with a drm-fd mapping
 # that was never zapped (the judge reads the kinds itself).
 sed 's/^vgem-maps result pass$/vgem-maps result fail bad_words_fork/' "$fx/pressure-vgem.log" >"$fx/pressure-vgem-maps-fail.log"
@@ -383,6 +427,46 @@ pj heap "$fx/pressure-heap-truncated.log"; expect "pressure: a guest that died m
 pj nosuch "$fx/pressure-heap.log"; expect "pressure: an unknown workload set fails (counted)" judged_fail "$tmp/pj.out" 'unknown workload set'
 pj heap "$fx/pressure-heap-pools0.log"
 expect "pressure: pools already empty before drop_caches fail" judged_fail "$tmp/pj.out" 'before drop_caches the page pools hold pages.*\(0 pages\)'
+pb() { # pb NAME WHAT REGEX: the busy fixture NAME fails a check matching REGEX
+	pj heap "$fx/pressure-heap-busy-$1.log"
+	expect "pressure: busy CPUs: $2" judged_fail "$tmp/pj.out" "$3"
+}
+pb overcap "a high-water mark over the cap fails" 'busy CPUs: .*high-water mark never exceeded it.*max_queued_pages 8193'
+pb cap0 "a cap of 0 fails" 'busy CPUs: .*has a cap.*cap_pages 0'
+pb nocapline "a stats file without cap_pages fails" 'busy CPUs: .*has a cap.*cap_pages absent'
+pb nostats "no deferred-free stats file fails" 'busy CPUs: .*has a cap.*stats absent'
+pb anonfail "a failed anonymous allocation fails" 'busy CPUs: beside the hogs, an anonymous allocation.*errno=12'
+pb anonshort "an anonymous allocation not written to the end fails" 'busy CPUs: beside the hogs, an anonymous allocation.*touched_mib=120'
+pb anonsmall "an anonymous allocation smaller than RAM - cap - 10% fails" 'busy CPUs: beside the hogs, an anonymous allocation.*size not RAM - cap - 10%'
+pb noanon "no anonymous allocation result fails" 'busy CPUs: beside the hogs, an anonymous allocation.*no anon result'
+pb oomcount "an OOM kill in the counter only fails" 'busy CPUs: no OOM kill during the case \(oom_kill before 0 after 1'
+pb oomconsole "an OOM kill on the console during the case fails" 'busy CPUs: no OOM kill during the case \(Out of memory'
+pb allocfail "a failed heap allocation in the loop fails" 'busy CPUs: no failed allocation.*failed 3 \(errno 12 ENOMEM\)'
+pb hogdied "a hog that died before the anonymous allocation ended fails" 'busy CPUs: one hog per CPU.*alive after it 1'
+pb norounds "no loop result line fails" 'busy CPUs: no failed allocation.*no busy result'
+pj heap "$fx/pressure-heap-busy-nocase.log"
+expect "pressure: busy CPUs: a log without the case fails every one of its checks" \
+	bash -c '[ "$(grep -c "^FAIL pressure (heap): busy CPUs: " "$1")" = 5 ] && tail -1 "$1" | grep -q "^counts [0-9]* 5$" ||
+		{ echo "$(grep -c "^FAIL pressure (heap): busy CPUs: " "$1") busy FAIL lines, last line $(tail -1 "$1")"; exit 1; }' _ "$tmp/pj.out"
+pjb() { judge "$tmp/pj.out" python3 "$H/pressure_judge.py" heap-vs-base "$@"; }
+pjb "$fx/pressure-heap-base.log" "$fx/pressure-heap.log"
+expect "pressure: control: heap-vs-base passes a patched run as fast, MemAvailable within the cap" judged_pass "$tmp/pj.out"
+pjb "$fx/pressure-heap-base-capavail.log" "$fx/pressure-heap.log"
+expect "pressure: heap-vs-base: MemAvailable exactly the cap below the base's passes" judged_pass "$tmp/pj.out"
+pjb "$fx/pressure-heap-base-moreavail.log" "$fx/pressure-heap.log"
+expect "pressure: heap-vs-base: MemAvailable more than the cap below the base's fails" \
+	judged_fail "$tmp/pj.out" 'lowest MemAvailable.*patched 30112 kB, base 62881 kB, cap 32768 kB'
+pjb "$fx/pressure-heap-base-faster.log" "$fx/pressure-heap.log"
+expect "pressure: heap-vs-base: a loop slower than the base's fails" \
+	judged_fail "$tmp/pj.out" 'throughput is at least the base.*patched 617.6 MiB/s, base 700.0 MiB/s'
+pjb "$fx/pressure-heap-base-nobusy.log" "$fx/pressure-heap.log"
+expect "pressure: heap-vs-base: a base log without the busy case fails both" \
+	bash -c 'grep -q "^FAIL .*lowest MemAvailable" "$1" && grep -q "^FAIL .*throughput" "$1" && tail -1 "$1" | grep -qx "counts 0 2" ||
+		{ tail -1 "$1"; exit 1; }' _ "$tmp/pj.out"
+pjb "$fx/pressure-heap-base.log" "$fx/pressure-heap-busy-nocase.log"
+expect "pressure: heap-vs-base: a patched log without the busy case fails" judged_fail "$tmp/pj.out" 'throughput'
+pjb "$tmp/no-such.log" "$fx/pressure-heap.log"
+expect "pressure: heap-vs-base: a missing base log fails (counted)" judged_fail "$tmp/pj.out" 'no base console log'
 pj vgem "$fx/pressure-vgem-maps-fail.log"
 expect "pressure: vgem-maps result fail fails" judged_fail "$tmp/pj.out" 'vgem mappings:.*result fail bad_words_fork'
 pj vgem "$fx/pressure-vgem-maps-noresult.log"
@@ -1205,6 +1289,11 @@ expect "pressure.sh: the vgem-mappings lines reach the output" \
 	bash -c '[ "$(grep -c "^check: vgem-maps " "$1")" = "$(grep -c "^vgem-maps " "$2")" ] &&
 		grep -qx "check: vgem-maps result pass" "$1" || { echo "not passed on: $(tail -1 "$1")"; exit 1; }' \
 	_ "$tmp/pressure.out" "$fx/pressure-vgem.log"
+fake_pressure FAKE_CONSOLE="$fx/pressure-heap.log"
+expect "pressure.sh: the busy case's lines (busy, anon) reach the output" \
+	bash -c 'n=$(grep -cE "^(busy|anon) " "$2"); [ "$n" -gt 0 ] && [ "$(grep -cE "^check: (busy|anon) " "$1")" = "$n" ] ||
+		{ echo "$(grep -cE "^check: (busy|anon) " "$1") of $n passed on"; exit 1; }' \
+	_ "$tmp/pressure.out" "$fx/pressure-heap.log"
 
 # --- check-bisect.sh: a passing prefix's verdict is cached --------------------
 cp "$H/check-bisect.sh" "$top/harness/check-bisect.sh"

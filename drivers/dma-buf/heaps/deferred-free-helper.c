@@ -16,6 +16,9 @@
 #include <linux/init.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
+#include <linux/math.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
@@ -57,6 +60,16 @@
  * and the freezer in, so the work between two such points is bounded (by
  * that budget plus the size of one object).
  *
+ * Cap: a list holds at most deferred_free_helper.max_backlog_percent of
+ * the RAM (default 12%, writable at run time). deferred_free() of an object
+ * that would take the backlog over it frees the object at once, in the
+ * caller, as %DEFERRED_FREE_PRESSURE: the pages go back to the system
+ * unzeroed, which costs the caller what freeing them without a list did.
+ * So when the CPUs are too busy for the kthread, released memory still
+ * comes back to the system as it is released, and what waits for the
+ * kthread never exceeds the cap. 0 defers nothing. An object larger than
+ * the cap is never deferred.
+ *
  * Shrinker: "deferred-free-<name>", visible in /sys/kernel/debug/shrinker/.
  * Its count is the number of queued pages, read without a lock; its scan
  * frees the oldest objects until it has freed sc->nr_to_scan pages. An
@@ -76,6 +89,25 @@
 
 /* The parent of every list's debugfs directory */
 static struct dentry *deferred_free_debugfs_root;
+
+static unsigned int max_backlog_percent = 12;
+module_param(max_backlog_percent, uint, 0644);
+MODULE_PARM_DESC(max_backlog_percent,
+		 "Most pages a deferred-free list holds, in percent of RAM; beyond it a buffer is freed at once by whoever releases it (0: defer nothing)");
+
+/**
+ * deferred_free_cap - the most pages a deferred-free list may hold
+ *
+ * Return: deferred_free_helper.max_backlog_percent (at most 100) of the RAM,
+ * in pages.
+ */
+VISIBLE_IF_KUNIT unsigned long deferred_free_cap(void)
+{
+	unsigned int percent = min(READ_ONCE(max_backlog_percent), 100U);
+
+	return mult_frac(totalram_pages(), percent, 100);
+}
+EXPORT_SYMBOL_IF_KUNIT(deferred_free_cap);
 
 /* Whether @dfl has queued items; read without the lock by the kthread */
 static bool deferred_free_has_work(struct deferred_free_list *dfl)
@@ -186,19 +218,27 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free_create_thread);
  *	      budget and the shrinker
  *
  * The list's free callback will be called for @item exactly once, from
- * the kthread, from the shrinker or from deferred_free_fini(). The caller
- * must not touch the object afterwards.
+ * the kthread, from the shrinker or from deferred_free_fini(), or at once,
+ * before this returns, as %DEFERRED_FREE_PRESSURE if the list's backlog
+ * would go over its cap. The caller must not touch the object afterwards.
  *
- * Context: Process context; takes the list's spinlock and does not sleep.
+ * Context: Process context; takes the list's spinlock. Sleeps only if the
+ * callback does for %DEFERRED_FREE_PRESSURE (it must not, see
+ * deferred_free_init()).
  */
 void deferred_free(struct deferred_free_list *dfl,
 		   struct deferred_free_item *item, unsigned long nr_pages)
 {
-	bool was_empty;
+	unsigned long cap = deferred_free_cap();
+	bool was_empty, over;
 
-	/* Not initialised or torn down: free now rather than leak */
+	/*
+	 * Torn down: free now rather than leak. Never initialised: there is
+	 * no callback to free with, and leaking beats a NULL call.
+	 */
 	if (WARN_ON_ONCE(!dfl->thread)) {
-		dfl->free(dfl, item, DEFERRED_FREE_PRESSURE);
+		if (dfl->free)
+			dfl->free(dfl, item, DEFERRED_FREE_PRESSURE);
 		return;
 	}
 
@@ -206,10 +246,27 @@ void deferred_free(struct deferred_free_list *dfl,
 
 	spin_lock(&dfl->lock);
 	was_empty = list_empty(&dfl->items);
-	list_add_tail(&item->link, &dfl->items);
-	WRITE_ONCE(dfl->nr_items, dfl->nr_items + 1);
-	WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + nr_pages);
+	over = nr_pages > cap || dfl->nr_pages > cap - nr_pages;
+	if (over) {
+		WRITE_ONCE(dfl->stats.direct_items,
+			   dfl->stats.direct_items + 1);
+		WRITE_ONCE(dfl->stats.direct_pages,
+			   dfl->stats.direct_pages + nr_pages);
+	} else {
+		list_add_tail(&item->link, &dfl->items);
+		WRITE_ONCE(dfl->nr_items, dfl->nr_items + 1);
+		WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + nr_pages);
+		if (dfl->nr_pages > dfl->stats.max_queued_pages)
+			WRITE_ONCE(dfl->stats.max_queued_pages,
+				   dfl->nr_pages);
+	}
 	spin_unlock(&dfl->lock);
+
+	/* The backlog is full: free in the caller, as without a list */
+	if (over) {
+		dfl->free(dfl, item, DEFERRED_FREE_PRESSURE);
+		return;
+	}
 
 	/*
 	 * The kthread only sleeps after it saw the list empty, so only the
@@ -263,6 +320,10 @@ static int deferred_free_stats_show(struct seq_file *m, void *data)
 	seq_printf(m, "freed_pages: %lu\n", stats.freed_pages);
 	seq_printf(m, "shrunk_items: %lu\n", stats.shrunk_items);
 	seq_printf(m, "shrunk_pages: %lu\n", stats.shrunk_pages);
+	seq_printf(m, "direct_items: %lu\n", stats.direct_items);
+	seq_printf(m, "direct_pages: %lu\n", stats.direct_pages);
+	seq_printf(m, "max_queued_pages: %lu\n", stats.max_queued_pages);
+	seq_printf(m, "cap_pages: %lu\n", deferred_free_cap());
 	seq_printf(m, "thread_pid: %d\n", task_pid_nr(dfl->thread));
 
 	return 0;
@@ -274,9 +335,9 @@ DEFINE_SHOW_ATTRIBUTE(deferred_free_stats);
  * CPU. Should the class not be set, the kthread still works, at normal
  * priority.
  */
-static void deferred_free_set_idle(struct task_struct *thread)
+static void deferred_free_set_policy(struct task_struct *thread, int policy)
 {
-	const struct sched_attr attr = { .sched_policy = SCHED_IDLE };
+	const struct sched_attr attr = { .sched_policy = policy };
 
 	WARN_ON_ONCE(sched_setattr_nocheck(thread, &attr));
 }
@@ -288,9 +349,10 @@ static void deferred_free_set_idle(struct task_struct *thread)
  *	  stay valid until deferred_free_fini()
  * @free: called exactly once for each queued item, with the reason; for
  *	  %DEFERRED_FREE_NORMAL from the kthread, in process context where it
- *	  may sleep; for %DEFERRED_FREE_PRESSURE from memory reclaim or from
- *	  deferred_free_fini(), where it must not wait for anything that
- *	  itself waits for reclaim nor allocate memory
+ *	  may sleep; for %DEFERRED_FREE_PRESSURE from memory reclaim, from
+ *	  deferred_free_fini() or from deferred_free() when the backlog is at
+ *	  its cap, where it must not wait for anything that itself waits for
+ *	  reclaim nor allocate memory
  *
  * On failure the list is left so that deferred_free_fini() is a no-op on it.
  *
@@ -338,7 +400,7 @@ int deferred_free_init(struct deferred_free_list *dfl, const char *name,
 		err = PTR_ERR(thread);
 		goto err_free_shrinker;
 	}
-	deferred_free_set_idle(thread);
+	deferred_free_set_policy(thread, SCHED_IDLE);
 	dfl->thread = thread;
 
 	shrinker_register(dfl->shrinker);
@@ -381,6 +443,12 @@ void deferred_free_fini(struct deferred_free_list *dfl)
 	/* Waits for a scan in progress */
 	shrinker_free(dfl->shrinker);
 	dfl->shrinker = NULL;
+	/*
+	 * With every CPU busy a SCHED_IDLE kthread may not run for seconds:
+	 * back to normal priority, so that the stop waits for one bounded
+	 * pass at most.
+	 */
+	deferred_free_set_policy(dfl->thread, SCHED_NORMAL);
 	kthread_stop(dfl->thread);
 
 	while (deferred_free_batch(dfl, ULONG_MAX, DEFERRED_FREE_PRESSURE))

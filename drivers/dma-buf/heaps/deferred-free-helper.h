@@ -28,8 +28,9 @@ struct task_struct;
  * @DEFERRED_FREE_NORMAL: The list's kthread frees it while memory is not
  *	short: the owner may recycle the memory, e.g. zero it and pool it.
  * @DEFERRED_FREE_PRESSURE: The system wants the memory now (the list's
- *	shrinker runs in memory reclaim, or the list is torn down): give the
- *	pages straight back to the system, without zeroing or pooling them.
+ *	shrinker runs in memory reclaim, the list is torn down, or its backlog
+ *	is at its cap): give the pages straight back to the system, without
+ *	zeroing or pooling them.
  */
 enum deferred_free_reason {
 	DEFERRED_FREE_NORMAL,
@@ -71,6 +72,15 @@ struct deferred_free_stats {
 	unsigned long shrunk_items;
 	/** @shrunk_pages: pages of @shrunk_items */
 	unsigned long shrunk_pages;
+	/**
+	 * @direct_items: items deferred_free() freed at once, as
+	 * DEFERRED_FREE_PRESSURE, because the backlog was at its cap
+	 */
+	unsigned long direct_items;
+	/** @direct_pages: pages of @direct_items */
+	unsigned long direct_pages;
+	/** @max_queued_pages: the most pages ever queued at once */
+	unsigned long max_queued_pages;
 };
 
 /**
@@ -117,6 +127,7 @@ void deferred_free(struct deferred_free_list *dfl,
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Internals only the KUnit suite reaches, see include/kunit/visibility.h */
 struct task_struct *deferred_free_create_thread(struct deferred_free_list *dfl);
+unsigned long deferred_free_cap(void);
 #endif
 
 #endif /* _DMA_HEAP_DEFERRED_FREE_HELPER_H */

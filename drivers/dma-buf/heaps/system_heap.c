@@ -327,7 +327,12 @@ static void system_heap_pool_pages(struct system_heap *sys,
 		unsigned int order = compound_order(page);
 		unsigned int index = system_heap_order_index(order);
 
-		if (WARN_ON_ONCE(index >= NUM_ORDERS))
+		/*
+		 * Under reclaim, or over a pool limit, a block given now
+		 * would leave again at once: to the system, unzeroed
+		 */
+		if (WARN_ON_ONCE(index >= NUM_ORDERS) ||
+		    drm_page_pool_congested(&sys->pools[index]))
 			__free_pages(page, order);
 		else
 			drm_page_pool_give(&sys->pools[index], page);

@@ -15,6 +15,16 @@
  *                                  1, 8 and 32 MiB: p50/p99 of each call and
  *                                  CPU time per MiB, the caller's and the
  *                                  kthread's (comm KTHREAD, "-" for none)
+ *   dmabuf-pressure busy SECONDS MIN_MB MAX_MB
+ *                                  allocate and close buffers back to back
+ *                                  for SECONDS, their sizes cycling through
+ *                                  MIN_MB, 2 x MIN_MB, ... up to MAX_MB MiB:
+ *                                  rounds, MiB freed per second, failed
+ *                                  allocations and the lowest MemAvailable,
+ *                                  sampled every 50 ms by a thread (run it
+ *                                  while other tasks keep every CPU busy)
+ *   dmabuf-pressure anon BYTES     mmap BYTES of anonymous memory and write
+ *                                  to every page: errno 0 on success
  *
  * Every line of output starts with the subcommand's name, "key value" pairs
  * follow, for the host to parse.
@@ -23,6 +33,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,6 +369,159 @@ static int cmd_bench(const char *kthread)
 	return 0;
 }
 
+/*
+ * The busy case's sampler: every 50 ms the lowest MemAvailable so far and
+ * the largest backlog of the system heap's deferred-free list seen so far
+ * (its queued_pages; no file on the base kernel).  The kernel's own
+ * high-water mark, if it has one, is read by the workload script.
+ */
+#define SAMPLE_US 50000
+#define DEFERRED_STATS "/sys/kernel/debug/deferred_free/system/stats"
+
+static struct {
+	atomic_int stop;
+	unsigned long min_avail_kb, max_queued_pages, samples;
+	uint64_t max_gap_ns;
+	int queued_seen;
+} smp;
+
+static long deferred_stat(const char *key)
+{
+	char line[128];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f = fopen(DEFERRED_STATS, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static void sample(void)
+{
+	unsigned long a = meminfo_kb("MemAvailable");
+	long q = deferred_stat("queued_pages");
+
+	if (!smp.samples || a < smp.min_avail_kb)
+		smp.min_avail_kb = a;
+	if (q >= 0) {
+		smp.queued_seen = 1;
+		if ((unsigned long)q > smp.max_queued_pages)
+			smp.max_queued_pages = q;
+	}
+	smp.samples++;
+}
+
+static void *sampler(void *arg)
+{
+	uint64_t last = now_ns(), t;
+
+	(void)arg;
+	while (!atomic_load(&smp.stop)) {
+		usleep(SAMPLE_US);
+		sample();
+		t = now_ns();
+		if (t - last > smp.max_gap_ns)
+			smp.max_gap_ns = t - last;
+		last = t;
+	}
+	return NULL;
+}
+
+static int cmd_busy(unsigned int seconds, unsigned long min_mb, unsigned long max_mb)
+{
+	unsigned long ram_mib = meminfo_kb("MemTotal") / 1024;
+	unsigned long avail0 = meminfo_kb("MemAvailable");
+	unsigned long oom = vmstat("oom_kill");
+	unsigned long rounds = 0, failed = 0, freed_mib = 0, mb = min_mb;
+	uint64_t t0, t, end;
+	int first_err = 0, last_err = 0;
+	pthread_t th;
+	char seen[32] = "absent";
+	double s;
+
+	if (!min_mb || max_mb < min_mb || !seconds) {
+		fprintf(stderr, "busy: need SECONDS > 0 and 0 < MIN_MB <= MAX_MB\n");
+		return 2;
+	}
+	sample();
+	if (pthread_create(&th, NULL, sampler, NULL)) {
+		perror("busy: pthread_create");
+		return 1;
+	}
+	t0 = now_ns();
+	end = t0 + seconds * 1000000000ULL;
+	do {
+		int fd = heap_alloc(mb * MIB, O_RDWR | O_CLOEXEC, 0);
+
+		if (fd < 0) {
+			if (!failed)
+				first_err = -fd;
+			last_err = -fd;
+			failed++;
+		} else {
+			close(fd);
+			freed_mib += mb;
+		}
+		rounds++;
+		mb = mb * 2 > max_mb ? min_mb : mb * 2;
+		t = now_ns();
+	} while (t < end);
+	atomic_store(&smp.stop, 1);
+	pthread_join(th, NULL);
+	sample();
+	s = (t - t0) / 1e9;
+	if (smp.queued_seen)
+		snprintf(seen, sizeof(seen), "%lu", smp.max_queued_pages);
+	printf("busy rounds %lu ms %llu min_mib %lu max_mib %lu freed_mib %lu mib_per_s %.1f failed %lu errno %d name %s last_errno %d oom_kill %lu\n",
+	       rounds, (unsigned long long)((t - t0) / 1000000), min_mb, max_mb,
+	       freed_mib, freed_mib / s, failed, first_err,
+	       first_err ? strerrorname_np(first_err) : "none", last_err,
+	       vmstat("oom_kill") - oom);
+	printf("busy ram_mib %lu avail_start_kb %lu min_avail_kb %lu avail_end_kb %lu samples %lu max_gap_ms %llu max_queued_pages_seen %s\n",
+	       ram_mib, avail0, smp.min_avail_kb, meminfo_kb("MemAvailable"),
+	       smp.samples, (unsigned long long)(smp.max_gap_ns / 1000000),
+	       seen);
+	return failed != 0;
+}
+
+/* Anonymous memory of @bytes, every page written; run beside CPU hogs */
+static int cmd_anon(uint64_t bytes)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long oom = vmstat("oom_kill");
+	unsigned long avail0 = meminfo_kb("MemAvailable");
+	uint64_t t = now_ns(), off, touched = 0;
+	char *p;
+	int err = 0;
+
+	printf("anon start bytes %llu mib %llu avail_kb %lu\n", (unsigned long long)bytes,
+	       (unsigned long long)(bytes / MIB), avail0);
+	fflush(stdout);
+	p = bytes ? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
+	if (p == MAP_FAILED) {
+		err = bytes ? errno : EINVAL;
+	} else {
+		/* A different word on every page: none of them is same-filled */
+		for (off = 0; off < bytes; off += page) {
+			*(uint64_t *)(p + off) = off / page + 1;
+			touched += page;
+		}
+	}
+	printf("anon bytes %llu touched_mib %llu errno %d name %s ms %llu oom_kill %lu avail_after_kb %lu\n",
+	       (unsigned long long)bytes, (unsigned long long)(touched / MIB), err,
+	       err ? strerrorname_np(err) : "none",
+	       (unsigned long long)((now_ns() - t) / 1000000), vmstat("oom_kill") - oom,
+	       meminfo_kb("MemAvailable"));
+	if (p != MAP_FAILED)
+		munmap(p, bytes);
+	return err != 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -379,7 +544,11 @@ int main(int argc, char **argv)
 		return cmd_big();
 	if (!strcmp(argv[1], "bench") && argc > 2)
 		return cmd_bench(argv[2]);
+	if (!strcmp(argv[1], "busy") && argc > 4)
+		return cmd_busy(atoi(argv[2]), strtoul(argv[3], NULL, 0), strtoul(argv[4], NULL, 0));
+	if (!strcmp(argv[1], "anon") && argc > 2)
+		return cmd_anon(strtoull(argv[2], NULL, 0));
 usage:
-	fprintf(stderr, "usage: dmabuf-pressure errno|huge|churn FACTOR|fill|big|bench KTHREAD\n");
+	fprintf(stderr, "usage: dmabuf-pressure errno|huge|churn FACTOR|fill|big|bench KTHREAD|busy SECONDS MIN_MB MAX_MB|anon BYTES\n");
 	return 2;
 }

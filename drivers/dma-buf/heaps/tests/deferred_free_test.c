@@ -19,7 +19,10 @@
 #include <linux/completion.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/cpumask.h>
+#include <linux/jiffies.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
@@ -39,6 +42,9 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 /* Longest wait for the kthread; generous for TCG and debug kernels */
 #define DF_TEST_TIMEOUT		(30 * HZ)
 
+/* CPU time a spinning item's callback burns, as a pass of real work would */
+#define DF_TEST_SPIN_NS		(50 * NSEC_PER_MSEC)
+
 /* What the free callback recorded about one item */
 struct df_test_item {
 	struct deferred_free_item item;
@@ -46,6 +52,8 @@ struct df_test_item {
 	unsigned long nr_pages;
 	/* the callback keeps the kthread in this item until released */
 	bool plug;
+	/* the callback spins for DF_TEST_SPIN_NS of its own CPU time */
+	bool spin;
 
 	atomic_t freed;
 	enum deferred_free_reason reason;
@@ -83,6 +91,16 @@ static void df_test_free(struct deferred_free_list *dfl,
 		wait_event_timeout(t->unplug_wait, READ_ONCE(t->unplug) ||
 				   (by_thread && kthread_should_stop()),
 				   DF_TEST_TIMEOUT);
+	}
+	if (ti->spin) {
+		u64 start = current->se.sum_exec_runtime;
+		unsigned long timeout = jiffies + 2 * DF_TEST_TIMEOUT;
+
+		complete(&t->plugged);
+		/* Rescheduling between "blocks", as the heap's callback does */
+		while (current->se.sum_exec_runtime - start < DF_TEST_SPIN_NS &&
+		       time_before(jiffies, timeout))
+			cond_resched();
 	}
 
 	ti->reason = reason;
@@ -528,6 +546,111 @@ static void df_test_stop_frees_queued(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->freed), n);
 }
 
+/* Item 1 holds the cap, item 4 one page more; the others one page each */
+static unsigned long df_test_pages_cap(unsigned int i)
+{
+	if (i == 1)
+		return deferred_free_cap();
+	return i == 4 ? deferred_free_cap() + 1 : 1;
+}
+
+/*
+ * The backlog never exceeds the cap: an item that would take it over is
+ * freed at once, in the caller, as PRESSURE (its pages go back to the
+ * system), and counted as direct; so is an item larger than the cap on an
+ * empty list. Once the kthread emptied the list, small items queue again.
+ */
+static void df_test_backlog_cap(struct kunit *test)
+{
+	unsigned long cap = deferred_free_cap();
+	struct df_test_snap snap;
+	struct df_test *t;
+
+	KUNIT_ASSERT_GT(test, cap, 1);
+	t = df_test_create(test, 5, df_test_pages_cap, true);
+	/* The plug is off the list while the kthread holds it */
+	df_test_plug(test, t);
+	df_test_queue(t, 1, 3);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->items[1].freed), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->items[2].freed), 1);
+	KUNIT_EXPECT_EQ(test, t->items[2].reason, DEFERRED_FREE_PRESSURE);
+	KUNIT_EXPECT_FALSE(test, t->items[2].by_thread);
+	snap = df_test_snap(t);
+	KUNIT_EXPECT_EQ(test, snap.nr_pages, cap);
+	KUNIT_EXPECT_EQ(test, snap.stats.max_queued_pages, cap);
+	KUNIT_EXPECT_EQ(test, snap.stats.direct_items, 1);
+	KUNIT_EXPECT_EQ(test, snap.stats.direct_pages, 1);
+
+	df_test_unplug(t);
+	df_test_wait_freed(test, t, 3);
+	df_test_expect_freed(test, t, 0, 2, DEFERRED_FREE_NORMAL);
+	snap = df_test_snap_freed(t, 2);
+	KUNIT_EXPECT_EQ(test, snap.nr_pages, 0);
+
+	df_test_queue(t, 3, 5);
+	df_test_wait_freed(test, t, 5);
+	df_test_expect_freed(test, t, 3, 4, DEFERRED_FREE_NORMAL);
+	df_test_expect_freed(test, t, 4, 5, DEFERRED_FREE_PRESSURE);
+	KUNIT_EXPECT_FALSE(test, t->items[4].by_thread);
+	snap = df_test_snap_freed(t, 3);
+	KUNIT_EXPECT_EQ(test, snap.stats.max_queued_pages, cap);
+	KUNIT_EXPECT_EQ(test, snap.stats.direct_items, 2);
+	KUNIT_EXPECT_EQ(test, snap.stats.direct_pages, cap + 2);
+}
+
+static int df_test_hog(void *data)
+{
+	while (!kthread_should_stop())
+		cond_resched();
+	return 0;
+}
+
+static void df_test_stop_hog(void *data)
+{
+	kthread_stop_put(data);
+}
+
+/*
+ * With every CPU busy at normal priority, the SCHED_IDLE kthread gets almost
+ * no CPU: a pass of 50 ms of work would take many seconds. Stopping the list
+ * must not wait for that: fini returns within a few seconds, its pass
+ * finished at normal priority.
+ */
+static void df_test_stop_with_busy_cpus(struct kunit *test)
+{
+	struct task_struct *hog;
+	unsigned long left;
+	struct df_test *t;
+	u64 start, took;
+	int cpu, ret;
+
+	t = df_test_create(test, 1, df_test_pages_small, false);
+	t->items[0].spin = true;
+
+	for_each_online_cpu(cpu) {
+		hog = kthread_create(df_test_hog, NULL, "kunit-hog/%d", cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(hog));
+		kthread_bind(hog, cpu);
+		get_task_struct(hog);
+		wake_up_process(hog);
+		ret = kunit_add_action_or_reset(test, df_test_stop_hog, hog);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+
+	df_test_queue(t, 0, 1);
+	left = wait_for_completion_timeout(&t->plugged, DF_TEST_TIMEOUT);
+	KUNIT_ASSERT_NE_MSG(test, left, 0, "the kthread never took the item");
+
+	start = ktime_get_ns();
+	deferred_free_fini(&t->dfl);
+	took = ktime_get_ns() - start;
+
+	kunit_info(test, "fini took %llu ms\n", took / NSEC_PER_MSEC);
+	KUNIT_EXPECT_LT(test, took, 5 * NSEC_PER_SEC);
+	df_test_expect_freed(test, t, 0, 1, DEFERRED_FREE_NORMAL);
+}
+
 static struct task_struct *
 df_test_create_thread_fails(struct deferred_free_list *dfl)
 {
@@ -583,6 +706,8 @@ static struct kunit_case deferred_free_test_cases[] = {
 	KUNIT_CASE(df_test_shrinker_count_scan),
 	KUNIT_CASE(df_test_shrinker_drop_slab),
 	KUNIT_CASE(df_test_stop_frees_queued),
+	KUNIT_CASE(df_test_backlog_cap),
+	KUNIT_CASE_SLOW(df_test_stop_with_busy_cpus),
 	KUNIT_CASE(df_test_init_unwinds_thread_failure),
 	{}
 };

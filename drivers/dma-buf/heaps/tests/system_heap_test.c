@@ -467,6 +467,58 @@ static void sh_test_pressure_frees_to_system(struct kunit *test)
 	sh_test_expect_pools_empty(test, sys);
 }
 
+static void sh_test_restore_pool_limit(void *data)
+{
+	drm_page_pool_set_limit((unsigned long)data);
+}
+
+/*
+ * While the pools are congested (here over a limit of 0; memory reclaim in
+ * the last 100 ms has the same effect), the kthread's free hands the blocks
+ * to the system as they are, instead of zeroing them into pools that would
+ * give them up again at once: the blocks keep what was written to them, and
+ * no pool holds anything.
+ */
+static void sh_test_congested_frees_unzeroed(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct sh_test_stub *stub;
+	unsigned long old;
+	unsigned int i;
+	int ret;
+
+	stub = sh_test_stub_activate(test, UINT_MAX);
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
+	KUNIT_ASSERT_EQ(test, stub->n, SH_TEST_BLOCKS);
+	sh_test_fill(buffer, 0xa5);
+
+	old = drm_page_pool_set_limit(0);
+	ret = kunit_add_action_or_reset(test, sh_test_restore_pool_limit,
+					(void *)old);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_TRUE(test, drm_page_pool_congested(&sys->pools[0]));
+
+	/* What the list's kthread does with a queued buffer */
+	system_heap_deferred_free(&sys->deferred, &buffer->deferred,
+				  DEFERRED_FREE_NORMAL);
+
+	for (i = 0; i < stub->n; i++) {
+		struct page *page = stub->page[i];
+		u8 *vaddr = kmap_local_page(page);
+
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 1,
+				    "block %u still held", i);
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(vaddr, 0xa5, PAGE_SIZE),
+				      "block %u of order %u was zeroed", i,
+				      compound_order(page));
+		kunmap_local(vaddr);
+	}
+	sh_test_expect_pools_empty(test, sys);
+}
+
 /*
  * A buffer shorter than SYSTEM_HEAP_DEFER_MIN_LEN (16 pages) is made of
  * order-0 pages only: the release of its dma-buf hands them straight back
@@ -585,6 +637,7 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_alloc_failure_frees_blocks),
 	KUNIT_CASE(sh_test_alloc_failure_after_pool_hit),
 	KUNIT_CASE(sh_test_pressure_frees_to_system),
+	KUNIT_CASE(sh_test_congested_frees_unzeroed),
 	KUNIT_CASE(sh_test_small_buffer_freed_at_once),
 	KUNIT_CASE(sh_test_alloc_beyond_ram),
 	KUNIT_CASE(sh_test_register_failure_tears_down),
