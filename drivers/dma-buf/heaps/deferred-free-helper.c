@@ -23,6 +23,7 @@
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
 #include <linux/spinlock.h>
+#include <linux/swap.h>
 #include <linux/wait.h>
 #include <uapi/linux/sched/types.h>
 
@@ -74,8 +75,10 @@
  * Its count is the number of queued pages, read without a lock; its scan
  * frees the oldest objects until it has freed sc->nr_to_scan pages. An
  * object is never split, so a scan may overshoot by less than the size of
- * its last object. The scan needs neither __GFP_FS nor __GFP_IO, takes
- * only the list's spinlock and never sleeps on a lock.
+ * its last object. It adds what it freed to the reclaiming task's reclaimed
+ * pages, which is how reclaim sees its progress. The scan needs neither
+ * __GFP_FS nor __GFP_IO, takes only the list's spinlock and never sleeps on
+ * a lock.
  *
  * Statistics: /sys/kernel/debug/deferred_free/<name>/stats shows the queued
  * objects and pages, the passes of the kthread, what it freed, what was
@@ -295,6 +298,8 @@ static unsigned long deferred_free_shrinker_scan(struct shrinker *shrinker,
 
 	freed = deferred_free_batch(dfl, sc->nr_to_scan,
 				    DEFERRED_FREE_PRESSURE);
+	/* Reclaim counts its progress from this, not from the return value */
+	mm_account_reclaimed_pages(freed);
 	sc->nr_scanned = freed;
 
 	return freed ?: SHRINK_STOP;

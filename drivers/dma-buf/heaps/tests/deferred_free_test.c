@@ -30,6 +30,7 @@
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/swap.h>
 #include <linux/wait.h>
 
 #include <kunit/static_stub.h>
@@ -392,10 +393,12 @@ static unsigned long df_test_scan(struct df_test *t, unsigned long nr,
 
 /*
  * The shrinker frees queued items as PRESSURE, in the reclaiming task, oldest
- * first, while the kthread's own item is freed as NORMAL.
+ * first, and adds the pages to the task's reclaimed pages, while the
+ * kthread's own item is freed as NORMAL.
  */
 static void df_test_shrinker_passes_pressure(struct kunit *test)
 {
+	struct reclaim_state rs = {};
 	const unsigned int n = 9;
 	unsigned long scanned, freed;
 	struct df_test_snap snap;
@@ -406,8 +409,12 @@ static void df_test_shrinker_passes_pressure(struct kunit *test)
 	df_test_plug(test, t);
 	df_test_queue(t, 1, n);
 
+	/* Reclaim sees its progress in reclaim_state, not in the return */
+	current->reclaim_state = &rs;
 	freed = df_test_scan(t, ULONG_MAX, &scanned);
+	current->reclaim_state = NULL;
 	KUNIT_EXPECT_EQ(test, freed, scanned);
+	KUNIT_EXPECT_EQ(test, rs.reclaimed, freed);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->freed), n - 1);
 	df_test_expect_freed(test, t, 1, n, DEFERRED_FREE_PRESSURE);
 	for (i = 1; i < n; i++) {
