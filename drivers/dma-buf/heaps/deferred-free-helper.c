@@ -14,6 +14,7 @@
 #include <linux/debugfs.h>
 #include <linux/freezer.h>
 #include <linux/init.h>
+#include <linux/kstrtox.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/math.h>
@@ -61,11 +62,15 @@
  * and the freezer in, so the work between two such points is bounded (by
  * that budget plus the size of one object).
  *
- * Cap: a list holds at most deferred_free_helper.max_backlog_percent of
- * the RAM (default 12%, writable at run time). deferred_free() of an object
- * that would take the backlog over it frees the object at once, in the
- * caller, as %DEFERRED_FREE_PRESSURE: the pages go back to the system
- * unzeroed, which costs the caller what freeing them without a list did.
+ * Cap: each list holds at most deferred_free_helper.max_backlog_percent of
+ * the RAM (0 to 100, default 12%, writable at run time), counting the
+ * objects queued and those in a pass of the kthread. deferred_free() of an
+ * object that would take the backlog over it frees the object at once, in
+ * the caller, as %DEFERRED_FREE_PRESSURE: the pages go back to the system
+ * unzeroed, which costs the caller about what freeing them without a list
+ * did (a lock round trip and the callback's indirect call more). The cap is
+ * checked as objects are queued: lowering it, or the RAM shrinking, leaves
+ * what is queued to the kthread and the shrinker.
  * So when the CPUs are too busy for the kthread, released memory still
  * comes back to the system as it is released, and what waits for the
  * kthread never exceeds the cap. 0 defers nothing. An object larger than
@@ -94,21 +99,39 @@
 static struct dentry *deferred_free_debugfs_root;
 
 static unsigned int max_backlog_percent = 12;
-module_param(max_backlog_percent, uint, 0644);
+
+static int deferred_free_percent_set(const char *val,
+				     const struct kernel_param *kp)
+{
+	unsigned int percent;
+	int err = kstrtouint(val, 0, &percent);
+
+	if (err)
+		return err;
+	if (percent > 100)
+		return -EINVAL;
+	WRITE_ONCE(max_backlog_percent, percent);
+	return 0;
+}
+
+static const struct kernel_param_ops deferred_free_percent_ops = {
+	.set = deferred_free_percent_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_backlog_percent, &deferred_free_percent_ops,
+		&max_backlog_percent, 0644);
 MODULE_PARM_DESC(max_backlog_percent,
-		 "Most pages a deferred-free list holds, in percent of RAM; beyond it a buffer is freed at once by whoever releases it (0: defer nothing)");
+		 "Most pages a deferred-free list holds, in percent of RAM (0-100); beyond it a buffer is freed at once by whoever releases it (0: defer nothing)");
 
 /**
  * deferred_free_cap - the most pages a deferred-free list may hold
  *
- * Return: deferred_free_helper.max_backlog_percent (at most 100) of the RAM,
- * in pages.
+ * Return: deferred_free_helper.max_backlog_percent of the RAM, in pages.
  */
 VISIBLE_IF_KUNIT unsigned long deferred_free_cap(void)
 {
-	unsigned int percent = min(READ_ONCE(max_backlog_percent), 100U);
-
-	return mult_frac(totalram_pages(), percent, 100);
+	return mult_frac(totalram_pages(), READ_ONCE(max_backlog_percent), 100);
 }
 EXPORT_SYMBOL_IF_KUNIT(deferred_free_cap);
 
@@ -141,6 +164,7 @@ static unsigned long deferred_free_batch(struct deferred_free_list *dfl,
 	}
 	WRITE_ONCE(dfl->nr_items, dfl->nr_items - items);
 	WRITE_ONCE(dfl->nr_pages, dfl->nr_pages - pages);
+	dfl->inflight_pages += pages;
 	spin_unlock(&dfl->lock);
 
 	if (!items)
@@ -151,6 +175,7 @@ static unsigned long deferred_free_batch(struct deferred_free_list *dfl,
 		dfl->free(dfl, item, reason);
 
 	spin_lock(&dfl->lock);
+	dfl->inflight_pages -= pages;
 	if (reason == DEFERRED_FREE_NORMAL) {
 		WRITE_ONCE(dfl->stats.freed_items,
 			   dfl->stats.freed_items + items);
@@ -232,7 +257,7 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free_create_thread);
 void deferred_free(struct deferred_free_list *dfl,
 		   struct deferred_free_item *item, unsigned long nr_pages)
 {
-	unsigned long cap = deferred_free_cap();
+	unsigned long cap = deferred_free_cap(), held;
 	bool was_empty, over;
 
 	/*
@@ -249,7 +274,8 @@ void deferred_free(struct deferred_free_list *dfl,
 
 	spin_lock(&dfl->lock);
 	was_empty = list_empty(&dfl->items);
-	over = nr_pages > cap || dfl->nr_pages > cap - nr_pages;
+	held = dfl->nr_pages + dfl->inflight_pages;
+	over = nr_pages > cap || held > cap - nr_pages;
 	if (over) {
 		WRITE_ONCE(dfl->stats.direct_items,
 			   dfl->stats.direct_items + 1);
@@ -259,9 +285,9 @@ void deferred_free(struct deferred_free_list *dfl,
 		list_add_tail(&item->link, &dfl->items);
 		WRITE_ONCE(dfl->nr_items, dfl->nr_items + 1);
 		WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + nr_pages);
-		if (dfl->nr_pages > dfl->stats.max_queued_pages)
+		if (held + nr_pages > dfl->stats.max_queued_pages)
 			WRITE_ONCE(dfl->stats.max_queued_pages,
-				   dfl->nr_pages);
+				   held + nr_pages);
 	}
 	spin_unlock(&dfl->lock);
 
@@ -309,17 +335,19 @@ static unsigned long deferred_free_shrinker_scan(struct shrinker *shrinker,
 static int deferred_free_stats_show(struct seq_file *m, void *data)
 {
 	struct deferred_free_list *dfl = m->private;
-	unsigned long nr_items, nr_pages;
+	unsigned long nr_items, nr_pages, inflight;
 	struct deferred_free_stats stats;
 
 	spin_lock(&dfl->lock);
 	nr_items = dfl->nr_items;
 	nr_pages = dfl->nr_pages;
+	inflight = dfl->inflight_pages;
 	stats = dfl->stats;
 	spin_unlock(&dfl->lock);
 
 	seq_printf(m, "queued_items: %lu\n", nr_items);
 	seq_printf(m, "queued_pages: %lu\n", nr_pages);
+	seq_printf(m, "inflight_pages: %lu\n", inflight);
 	seq_printf(m, "batches: %lu\n", stats.batches);
 	seq_printf(m, "freed_items: %lu\n", stats.freed_items);
 	seq_printf(m, "freed_pages: %lu\n", stats.freed_pages);
@@ -379,6 +407,7 @@ int deferred_free_init(struct deferred_free_list *dfl, const char *name,
 	dfl->thread = NULL;
 	dfl->shrinker = NULL;
 	dfl->debugfs = NULL;
+	dfl->free = NULL;
 	if (WARN_ON_ONCE(!name || !free))
 		return -EINVAL;
 
@@ -389,6 +418,7 @@ int deferred_free_init(struct deferred_free_list *dfl, const char *name,
 	INIT_LIST_HEAD(&dfl->items);
 	dfl->nr_items = 0;
 	dfl->nr_pages = 0;
+	dfl->inflight_pages = 0;
 	memset(&dfl->stats, 0, sizeof(dfl->stats));
 
 	dfl->shrinker = shrinker_alloc(0, "deferred-free-%s", name);

@@ -79,7 +79,10 @@ struct deferred_free_stats {
 	unsigned long direct_items;
 	/** @direct_pages: pages of @direct_items */
 	unsigned long direct_pages;
-	/** @max_queued_pages: the most pages ever queued at once */
+	/**
+	 * @max_queued_pages: the most pages ever waiting at once, queued or
+	 * in a pass of the kthread
+	 */
 	unsigned long max_queued_pages;
 };
 
@@ -111,6 +114,8 @@ struct deferred_free_list {
 	/* items and pages on @items; also read without the lock */
 	unsigned long nr_items;
 	unsigned long nr_pages;
+	/* pages taken off @items and not yet freed, held against the cap */
+	unsigned long inflight_pages;
 	struct deferred_free_stats stats;
 };
 

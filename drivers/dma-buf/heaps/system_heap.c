@@ -396,30 +396,11 @@ VISIBLE_IF_KUNIT void system_heap_deferred_free(struct deferred_free_list *dfl,
 }
 EXPORT_SYMBOL_IF_KUNIT(system_heap_deferred_free);
 
-/**
- * system_heap_free_buffer - free a buffer whose dma-buf was released
- * @buffer: the buffer
- *
- * Queue the buffer on the heap's deferred-free list and return: zeroing
- * its blocks is left to the list's kthread, off the caller's path. A buffer
- * shorter than %SYSTEM_HEAP_DEFER_MIN_LEN is handed back to the system at
- * once instead, unzeroed and unpooled, as a heap without pools would.
- *
- * Context: Process context; does not sleep.
+/*
+ * The release of a buffer of %SYSTEM_HEAP_DEFER_MIN_LEN or more: queue it,
+ * leaving the zeroing to the list's kthread, off the caller's path (over
+ * the list's cap the helper frees it at once instead)
  */
-VISIBLE_IF_KUNIT void system_heap_free_buffer(struct system_heap_buffer *buffer)
-{
-	if (buffer->len < SYSTEM_HEAP_DEFER_MIN_LEN) {
-		system_heap_discard_buffer(buffer);
-		return;
-	}
-
-	deferred_free(&buffer->sys->deferred, &buffer->deferred,
-		      buffer->len >> PAGE_SHIFT);
-}
-EXPORT_SYMBOL_IF_KUNIT(system_heap_free_buffer);
-
-/* The release of a buffer of %SYSTEM_HEAP_DEFER_MIN_LEN or more: queue it */
 static void system_heap_dma_buf_release(struct dma_buf *dmabuf)
 {
 	struct system_heap_buffer *buffer = dmabuf->priv;

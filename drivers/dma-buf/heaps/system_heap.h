@@ -84,7 +84,6 @@ int system_heap_setup(struct system_heap *sys, const char *name);
 struct page *system_heap_alloc_pages(gfp_t gfp, unsigned int order);
 struct system_heap_buffer *system_heap_alloc_buffer(struct system_heap *sys,
 						    unsigned long len);
-void system_heap_free_buffer(struct system_heap_buffer *buffer);
 const struct dma_buf_ops *
 system_heap_buf_ops_of(const struct system_heap_buffer *buffer);
 void system_heap_deferred_free(struct deferred_free_list *dfl,

@@ -553,11 +553,14 @@ static void df_test_stop_frees_queued(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->freed), n);
 }
 
-/* Item 1 holds the cap, item 4 one page more; the others one page each */
+/*
+ * Items 0 (the plug) and 1 hold the cap together, item 4 one page more
+ * than the cap; the others one page each
+ */
 static unsigned long df_test_pages_cap(unsigned int i)
 {
 	if (i == 1)
-		return deferred_free_cap();
+		return deferred_free_cap() - 1;
 	return i == 4 ? deferred_free_cap() + 1 : 1;
 }
 
@@ -575,7 +578,7 @@ static void df_test_backlog_cap(struct kunit *test)
 
 	KUNIT_ASSERT_GT(test, cap, 1);
 	t = df_test_create(test, 5, df_test_pages_cap, true);
-	/* The plug is off the list while the kthread holds it */
+	/* The plug is off the list, but counts, while the kthread holds it */
 	df_test_plug(test, t);
 	df_test_queue(t, 1, 3);
 
@@ -584,7 +587,7 @@ static void df_test_backlog_cap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->items[2].reason, DEFERRED_FREE_PRESSURE);
 	KUNIT_EXPECT_FALSE(test, t->items[2].by_thread);
 	snap = df_test_snap(t);
-	KUNIT_EXPECT_EQ(test, snap.nr_pages, cap);
+	KUNIT_EXPECT_EQ(test, snap.nr_pages, cap - 1);
 	KUNIT_EXPECT_EQ(test, snap.stats.max_queued_pages, cap);
 	KUNIT_EXPECT_EQ(test, snap.stats.direct_items, 1);
 	KUNIT_EXPECT_EQ(test, snap.stats.direct_pages, 1);
@@ -604,6 +607,40 @@ static void df_test_backlog_cap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, snap.stats.max_queued_pages, cap);
 	KUNIT_EXPECT_EQ(test, snap.stats.direct_items, 2);
 	KUNIT_EXPECT_EQ(test, snap.stats.direct_pages, cap + 2);
+}
+
+/* Item 0, the plug, holds the cap; the others one page each */
+static unsigned long df_test_pages_cap_plug(unsigned int i)
+{
+	return i ? 1 : deferred_free_cap();
+}
+
+/*
+ * Pages in a pass of the kthread count against the cap until they are
+ * freed: with the kthread inside an item of the cap's size, one more page
+ * is freed at once in the caller.
+ */
+static void df_test_cap_counts_inflight(struct kunit *test)
+{
+	unsigned long cap = deferred_free_cap();
+	struct df_test_snap snap;
+	struct df_test *t;
+
+	t = df_test_create(test, 2, df_test_pages_cap_plug, true);
+	df_test_plug(test, t);
+	df_test_queue(t, 1, 2);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->items[1].freed), 1);
+	KUNIT_EXPECT_EQ(test, t->items[1].reason, DEFERRED_FREE_PRESSURE);
+	KUNIT_EXPECT_FALSE(test, t->items[1].by_thread);
+	snap = df_test_snap(t);
+	KUNIT_EXPECT_EQ(test, snap.nr_pages, 0);
+	KUNIT_EXPECT_EQ(test, snap.stats.direct_items, 1);
+	KUNIT_EXPECT_EQ(test, snap.stats.max_queued_pages, cap);
+
+	df_test_unplug(t);
+	df_test_wait_freed(test, t, 2);
+	df_test_expect_freed(test, t, 0, 1, DEFERRED_FREE_NORMAL);
 }
 
 static int df_test_hog(void *data)
@@ -714,6 +751,7 @@ static struct kunit_case deferred_free_test_cases[] = {
 	KUNIT_CASE(df_test_shrinker_drop_slab),
 	KUNIT_CASE(df_test_stop_frees_queued),
 	KUNIT_CASE(df_test_backlog_cap),
+	KUNIT_CASE(df_test_cap_counts_inflight),
 	KUNIT_CASE_SLOW(df_test_stop_with_busy_cpus),
 	KUNIT_CASE(df_test_init_unwinds_thread_failure),
 	{}

@@ -79,7 +79,15 @@ static struct system_heap *sh_test_heap(struct kunit *test)
 	return sys;
 }
 
-KUNIT_DEFINE_ACTION_WRAPPER(sh_test_free_action, system_heap_free_buffer,
+/* Release @buffer as closing its dma-buf does: the release of its ops */
+static void sh_test_release(struct system_heap_buffer *buffer)
+{
+	struct dma_buf dmabuf = { .priv = buffer };
+
+	system_heap_buf_ops_of(buffer)->release(&dmabuf);
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(sh_test_free_action, sh_test_release,
 			    struct system_heap_buffer *);
 
 /* Allocate @len from @sys; the buffer is freed at the end of the test */
@@ -399,7 +407,7 @@ static void sh_test_alloc_failure_frees_blocks(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buffer), -ENOMEM);
 	if (!IS_ERR(buffer))
-		system_heap_free_buffer(buffer);
+		sh_test_release(buffer);
 	KUNIT_EXPECT_EQ(test, stub->calls, 4);
 	KUNIT_ASSERT_EQ(test, stub->n, 3);
 	for (i = 0; i < stub->n; i++)
@@ -430,7 +438,7 @@ static void sh_test_alloc_failure_after_pool_hit(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buffer), -ENOMEM);
 	if (!IS_ERR(buffer))
-		system_heap_free_buffer(buffer);
+		sh_test_release(buffer);
 	/* Order 4 and then order 0 were asked for, and failed */
 	KUNIT_EXPECT_EQ(test, stub->calls, 2);
 	KUNIT_EXPECT_EQ(test, stub->n, 0);
@@ -535,11 +543,7 @@ static void sh_test_small_buffer_freed_at_once(struct kunit *test)
 	struct system_heap_buffer *buffer;
 	struct deferred_free_stats before, after;
 	struct sh_test_stub *stub;
-	struct dma_buf *dmabuf;
 	unsigned int i;
-
-	dmabuf = kunit_kzalloc(test, sizeof(*dmabuf), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, dmabuf);
 
 	stub = sh_test_stub_activate(test, UINT_MAX);
 	buffer = system_heap_alloc_buffer(sys, 3 * PAGE_SIZE);
@@ -554,8 +558,7 @@ static void sh_test_small_buffer_freed_at_once(struct kunit *test)
 			    ops->release);
 
 	before = sh_test_stats(sys);
-	dmabuf->priv = buffer;
-	system_heap_buf_ops_of(buffer)->release(dmabuf);
+	sh_test_release(buffer);
 	after = sh_test_stats(sys);
 
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sys->deferred.nr_items), 0);
@@ -581,7 +584,7 @@ static void sh_test_alloc_beyond_ram(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buffer), -ENOMEM);
 	if (!IS_ERR(buffer))
-		system_heap_free_buffer(buffer);
+		sh_test_release(buffer);
 	KUNIT_EXPECT_EQ(test, stub->calls, 0);
 }
 
