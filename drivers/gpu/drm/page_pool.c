@@ -336,7 +336,8 @@ EXPORT_SYMBOL(drm_page_pool_limit_changed);
  * @pool: the pool the caller would give to
  *
  * A block given to @pool now would push the pools over the global limit or
- * @pool's group limit, or memory reclaim called the shrinker within the last
+ * @pool's group limit, or memory reclaim asked the shrinker for its count
+ * (which it does whether the pools hold anything or not) within the last
  * 100 ms. A user that may choose between pooling a block and handing it to
  * the system directly (a deferred free, say) stops giving while this is
  * true, so that it does not zero memory reclaim is about to take. A give
@@ -1200,6 +1201,13 @@ static unsigned long drm_page_pool_scan_node(int nid, unsigned long nr_to_scan)
 	return freed;
 }
 
+/* Memory reclaim is under way: congested() is true for the next 100 ms */
+static void drm_page_pool_note_reclaim(void)
+{
+	atomic64_set(&drm_page_pool_reclaim_until,
+		     get_jiffies_64() + DRM_PAGE_POOL_RECLAIM_HOLDOFF);
+}
+
 /**
  * drm_page_pool_shrinker_count - count the pooled pages of a node
  * @shrinker: unused
@@ -1215,6 +1223,14 @@ drm_page_pool_shrinker_count(struct shrinker *shrinker,
 
 	if (WARN_ON_ONCE(sc->nid < 0 || sc->nid >= nr_node_ids))
 		return SHRINK_EMPTY;
+
+	/*
+	 * Reclaim asks every shrinker for its count, but calls the scan only
+	 * of those that have something: note it here too, so that users stop
+	 * refilling pools that reclaim found empty.
+	 */
+	if (current->reclaim_state)
+		drm_page_pool_note_reclaim();
 
 	pages = atomic_long_read(&drm_page_pool_node_pages[sc->nid]);
 
@@ -1245,8 +1261,7 @@ drm_page_pool_shrinker_scan(struct shrinker *shrinker,
 
 	/* Tell users that may choose not to give, see congested() */
 	if (current->reclaim_state)
-		atomic64_set(&drm_page_pool_reclaim_until,
-			     get_jiffies_64() + DRM_PAGE_POOL_RECLAIM_HOLDOFF);
+		drm_page_pool_note_reclaim();
 
 	if (!WARN_ON_ONCE(sc->nid < 0 || sc->nid >= nr_node_ids))
 		freed = drm_page_pool_scan_node(sc->nid, sc->nr_to_scan);

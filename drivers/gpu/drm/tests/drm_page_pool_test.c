@@ -892,6 +892,32 @@ static void pp_test_shrinker_reports_reclaimed(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, drm_page_pool_congested(&tp->pool));
 }
 
+/*
+ * Reclaim asks every shrinker for its count but scans only those with
+ * something to free: the count alone tells users that reclaim is under
+ * way, so that they do not refill pools that reclaim found empty.
+ */
+static void pp_test_count_notes_reclaim(struct kunit *test)
+{
+	struct pp_test_pool *tp = pp_test_pool_create(test, 0);
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	struct reclaim_state rs = {};
+
+	drm_page_pool_forget_reclaim();
+	KUNIT_ASSERT_FALSE(test, drm_page_pool_congested(&tp->pool));
+
+	/* Not from reclaim (a debugfs read): nothing noted */
+	drm_page_pool_shrinker_count(NULL, &sc);
+	KUNIT_EXPECT_FALSE(test, drm_page_pool_congested(&tp->pool));
+
+	current->reclaim_state = &rs;
+	drm_page_pool_shrinker_count(NULL, &sc);
+	current->reclaim_state = NULL;
+	KUNIT_EXPECT_TRUE(test, drm_page_pool_congested(&tp->pool));
+	KUNIT_EXPECT_EQ(test, tp->pool.count, 0);
+	drm_page_pool_forget_reclaim();
+}
+
 /* The line of the pools file that starts with @name, or NULL */
 static const char *pp_test_pools_line(const char *buf, const char *name)
 {
@@ -2241,6 +2267,7 @@ static struct kunit_case drm_page_pool_tests[] = {
 	KUNIT_CASE(pp_test_give_over_both_limits),
 	KUNIT_CASE(pp_test_fini_reschedules),
 	KUNIT_CASE(pp_test_shrinker_reports_reclaimed),
+	KUNIT_CASE(pp_test_count_notes_reclaim),
 	KUNIT_CASE(pp_test_shrinker_contract),
 	KUNIT_CASE(pp_test_shrinker_high_order),
 	KUNIT_CASE(pp_test_shrinker_fair),
