@@ -81,17 +81,27 @@ static struct ttm_operation_ctx simple_ctx = {
 };
 
 /*
- * Release the test's buffer objects and its devices. It runs as the first
- * action registered, so last: after the actions of the test finalized its
- * pools, which the last device's ttm_pool_mgr_fini() would report.
+ * Release the test's buffer objects, before KUnit frees their memory: the
+ * suite's exit runs before any action or managed allocation is undone.
+ */
+static void ttm_pool_test_exit(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+
+	while (priv->nr_bos)
+		drm_gem_object_release(&priv->bos[--priv->nr_bos]->base);
+}
+
+/*
+ * Put the test's devices. It runs as the first action registered, so last:
+ * after the actions of the test finalized its pools, which the last
+ * device's ttm_pool_mgr_fini() would report.
  */
 static void ttm_pool_test_fini(void *data)
 {
 	struct kunit *test = data;
 	struct ttm_pool_test_priv *priv = test->priv;
 
-	while (priv->nr_bos)
-		drm_gem_object_release(&priv->bos[--priv->nr_bos]->base);
 	ttm_test_devices_put(test, priv->devs);
 }
 
@@ -111,7 +121,7 @@ static int ttm_pool_test_init(struct kunit *test)
 
 /*
  * A mock buffer object of @size for the tts of a test. It is never put, so
- * ttm_pool_test_fini() releases its GEM object (and shmem file), before the
+ * ttm_pool_test_exit() releases its GEM object (and shmem file), before the
  * devices the object belongs to go away.
  */
 static struct ttm_buffer_object *ttm_pool_test_bo(struct kunit *test,
@@ -1340,6 +1350,7 @@ static struct kunit_case ttm_pool_test_cases[] = {
 static struct kunit_suite ttm_pool_test_suite = {
 	.name = "ttm_pool",
 	.init = ttm_pool_test_init,
+	.exit = ttm_pool_test_exit,
 	.test_cases = ttm_pool_test_cases,
 };
 
