@@ -56,11 +56,11 @@
  * better to do and its wake-up never preempts the task that queued the
  * object (a nice value alone does not promise that). It sleeps while the
  * list is empty, and is woken only when an object is queued on an empty
- * list. Each
- * pass takes the oldest objects off the list while it holds fewer than
- * %DEFERRED_FREE_BATCH_PAGES pages, frees them and then lets the scheduler
- * and the freezer in, so the work between two such points is bounded (by
- * that budget plus the size of one object).
+ * list. Each pass frees %DEFERRED_FREE_BATCH_PAGES pages of the oldest
+ * objects, in whole blocks (the callback frees part of an object and the
+ * rest waits at the head of the list), then lets the scheduler and the
+ * freezer in: the work between two such points is bounded by that budget
+ * plus one block, however large the objects.
  *
  * Cap: each list holds at most deferred_free_helper.max_backlog_percent of
  * the RAM (0 to 100, default 12%, writable at run time), counting the
@@ -78,12 +78,11 @@
  *
  * Shrinker: "deferred-free-<name>", visible in /sys/kernel/debug/shrinker/.
  * Its count is the number of queued pages, read without a lock; its scan
- * frees the oldest objects until it has freed sc->nr_to_scan pages. An
- * object is never split, so a scan may overshoot by less than the size of
- * its last object. It adds what it freed to the reclaiming task's reclaimed
- * pages, which is how reclaim sees its progress. The scan needs neither
- * __GFP_FS nor __GFP_IO, takes only the list's spinlock and never sleeps on
- * a lock.
+ * frees sc->nr_to_scan pages of the oldest objects, in whole blocks, so it
+ * may overshoot by less than one block. It adds what it freed to the
+ * reclaiming task's reclaimed pages, which is how reclaim sees its
+ * progress. The scan needs neither __GFP_FS nor __GFP_IO, takes only the
+ * list's spinlock and never sleeps on a lock.
  *
  * Statistics: /sys/kernel/debug/deferred_free/<name>/stats shows the queued
  * objects and pages, the passes of the kthread, what it freed, what was
@@ -142,54 +141,101 @@ static bool deferred_free_has_work(struct deferred_free_list *dfl)
 }
 
 /*
- * Take the oldest items off @dfl while they hold fewer than @budget pages,
- * free them for @reason, and return the pages freed (0 if the list was
- * empty).
+ * Free about @budget pages of @dfl's oldest items for @reason, in whole
+ * blocks, and return the pages freed (0 if the list was empty). An item is
+ * freed as far as the budget goes; what is left of it waits at the head of
+ * the list for the next batch.
  */
 static unsigned long deferred_free_batch(struct deferred_free_list *dfl,
 					 unsigned long budget,
 					 enum deferred_free_reason reason)
 {
-	struct deferred_free_item *item, *next;
-	unsigned long items = 0, pages = 0;
-	LIST_HEAD(batch);
+	struct deferred_free_item *item;
+	unsigned long done = 0, left, freed;
+	bool finished, wake;
 
-	spin_lock(&dfl->lock);
-	list_for_each_entry_safe(item, next, &dfl->items, link) {
-		if (pages >= budget)
+	while (done < budget) {
+		/* The kthread's pass ends early when it is told to stop */
+		if (reason == DEFERRED_FREE_NORMAL && kthread_should_stop())
 			break;
-		list_move_tail(&item->link, &batch);
-		pages += item->nr_pages;
-		items++;
+
+		spin_lock(&dfl->lock);
+		item = list_first_entry_or_null(&dfl->items,
+						struct deferred_free_item, link);
+		if (!item) {
+			spin_unlock(&dfl->lock);
+			break;
+		}
+		list_del(&item->link);
+		left = item->nr_pages;
+		WRITE_ONCE(dfl->nr_items, dfl->nr_items - 1);
+		WRITE_ONCE(dfl->nr_pages, dfl->nr_pages - left);
+		dfl->inflight_pages += left;
+		spin_unlock(&dfl->lock);
+
+		/*
+		 * The kthread frees one block per call, so that the rest of
+		 * the item is back on the list, where the shrinker can take
+		 * it, whenever the kthread is not running; reclaim and
+		 * teardown free what they asked for. The callback owns the
+		 * item until it returns, and frees it with its last page.
+		 */
+		freed = reason == DEFERRED_FREE_NORMAL ? 1 : budget - done;
+		finished = dfl->free(dfl, item, reason, &freed);
+		/* No progress, or more than it held: give the item up */
+		if (WARN_ON_ONCE(!finished && (!freed || freed >= left)))
+			finished = true;
+		if (finished)
+			freed = left;
+
+		spin_lock(&dfl->lock);
+		dfl->inflight_pages -= left;
+		/* Reclaim put the rest back: the kthread may sleep meanwhile */
+		wake = !finished && reason != DEFERRED_FREE_NORMAL &&
+		       list_empty(&dfl->items);
+		if (!finished) {
+			item->nr_pages = left - freed;
+			list_add(&item->link, &dfl->items);
+			WRITE_ONCE(dfl->nr_items, dfl->nr_items + 1);
+			WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + left - freed);
+		}
+		if (reason == DEFERRED_FREE_NORMAL) {
+			WRITE_ONCE(dfl->stats.freed_items,
+				   dfl->stats.freed_items + finished);
+			WRITE_ONCE(dfl->stats.freed_pages,
+				   dfl->stats.freed_pages + freed);
+		} else {
+			WRITE_ONCE(dfl->stats.shrunk_items,
+				   dfl->stats.shrunk_items + finished);
+			WRITE_ONCE(dfl->stats.shrunk_pages,
+				   dfl->stats.shrunk_pages + freed);
+		}
+		spin_unlock(&dfl->lock);
+		if (wake)
+			wake_up(&dfl->wait);
+		done += freed;
+		if (reason == DEFERRED_FREE_NORMAL)
+			cond_resched();
 	}
-	WRITE_ONCE(dfl->nr_items, dfl->nr_items - items);
-	WRITE_ONCE(dfl->nr_pages, dfl->nr_pages - pages);
-	dfl->inflight_pages += pages;
-	spin_unlock(&dfl->lock);
 
-	if (!items)
-		return 0;
+	return done;
+}
 
-	/* The callback owns the item, and may free it, from here on */
-	list_for_each_entry_safe(item, next, &batch, link)
-		dfl->free(dfl, item, reason);
+/* Free all of @item at once, for @reason, in the caller */
+static void deferred_free_whole(struct deferred_free_list *dfl,
+				struct deferred_free_item *item,
+				enum deferred_free_reason reason)
+{
+	unsigned long left = item->nr_pages, freed;
 
-	spin_lock(&dfl->lock);
-	dfl->inflight_pages -= pages;
-	if (reason == DEFERRED_FREE_NORMAL) {
-		WRITE_ONCE(dfl->stats.freed_items,
-			   dfl->stats.freed_items + items);
-		WRITE_ONCE(dfl->stats.freed_pages,
-			   dfl->stats.freed_pages + pages);
-	} else {
-		WRITE_ONCE(dfl->stats.shrunk_items,
-			   dfl->stats.shrunk_items + items);
-		WRITE_ONCE(dfl->stats.shrunk_pages,
-			   dfl->stats.shrunk_pages + pages);
+	for (;;) {
+		freed = left;
+		if (dfl->free(dfl, item, reason, &freed))
+			return;
+		if (WARN_ON_ONCE(!freed || freed >= left))
+			return;
+		left -= freed;
 	}
-	spin_unlock(&dfl->lock);
-
-	return pages;
 }
 
 /* Free queued items, a bounded batch per pass, until told to stop */
@@ -245,7 +291,7 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free_create_thread);
  * @nr_pages: the pages the object holds, at least 1, for the kthread's
  *	      budget and the shrinker
  *
- * The list's free callback will be called for @item exactly once, from
+ * The list's free callback will free @item, in one call or more, from
  * the kthread, from the shrinker or from deferred_free_fini(), or at once,
  * before this returns, as %DEFERRED_FREE_PRESSURE if the list's backlog
  * would go over its cap. The caller must not touch the object afterwards.
@@ -264,13 +310,12 @@ void deferred_free(struct deferred_free_list *dfl,
 	 * Torn down: free now rather than leak. Never initialised: there is
 	 * no callback to free with, and leaking beats a NULL call.
 	 */
+	item->nr_pages = nr_pages;
 	if (WARN_ON_ONCE(!dfl->thread)) {
 		if (dfl->free)
-			dfl->free(dfl, item, DEFERRED_FREE_PRESSURE);
+			deferred_free_whole(dfl, item, DEFERRED_FREE_PRESSURE);
 		return;
 	}
-
-	item->nr_pages = nr_pages;
 
 	spin_lock(&dfl->lock);
 	was_empty = list_empty(&dfl->items);
@@ -293,7 +338,7 @@ void deferred_free(struct deferred_free_list *dfl,
 
 	/* The backlog is full: free in the caller, as without a list */
 	if (over) {
-		dfl->free(dfl, item, DEFERRED_FREE_PRESSURE);
+		deferred_free_whole(dfl, item, DEFERRED_FREE_PRESSURE);
 		return;
 	}
 
@@ -304,7 +349,7 @@ void deferred_free(struct deferred_free_list *dfl,
 	if (was_empty)
 		wake_up(&dfl->wait);
 }
-EXPORT_SYMBOL_GPL(deferred_free);
+EXPORT_SYMBOL_IF_KUNIT(deferred_free);
 
 /* The queued pages, or SHRINK_EMPTY */
 static unsigned long deferred_free_shrinker_count(struct shrinker *shrinker,
@@ -380,12 +425,17 @@ static void deferred_free_set_policy(struct task_struct *thread, int policy)
  * @dfl: the list, embedded in the owner's structure
  * @name: names the kthread, the shrinker and the debugfs directory; must
  *	  stay valid until deferred_free_fini()
- * @free: called exactly once for each queued item, with the reason; for
- *	  %DEFERRED_FREE_NORMAL from the kthread, in process context where it
- *	  may sleep; for %DEFERRED_FREE_PRESSURE from memory reclaim, from
- *	  deferred_free_fini() or from deferred_free() when the backlog is at
- *	  its cap, where it must not wait for anything that itself waits for
- *	  reclaim nor allocate memory
+ * @free: frees about *@nr_pages pages of an item, in whole blocks: at
+ *	  least one block, and sets *@nr_pages to the pages it freed. It
+ *	  returns true once it freed the item's last block and the object
+ *	  with it (the helper then never touches the item again), false while
+ *	  blocks are left; the pages it frees over all calls add up to the
+ *	  nr_pages given to deferred_free(). Called with the reason:
+ *	  for %DEFERRED_FREE_NORMAL from the kthread, in process context
+ *	  where it may sleep; for %DEFERRED_FREE_PRESSURE from memory
+ *	  reclaim, from deferred_free_fini() or from deferred_free() when the
+ *	  backlog is at its cap, where it must not wait for anything that
+ *	  itself waits for reclaim nor allocate memory
  *
  * On failure the list is left so that deferred_free_fini() is a no-op on it.
  *
@@ -395,9 +445,10 @@ static void deferred_free_set_policy(struct task_struct *thread, int policy)
  * created.
  */
 int deferred_free_init(struct deferred_free_list *dfl, const char *name,
-		       void (*free)(struct deferred_free_list *dfl,
+		       bool (*free)(struct deferred_free_list *dfl,
 				    struct deferred_free_item *item,
-				    enum deferred_free_reason reason))
+				    enum deferred_free_reason reason,
+				    unsigned long *nr_pages))
 {
 	struct task_struct *thread;
 	int err;
@@ -453,7 +504,7 @@ err_free_shrinker:
 	dfl->shrinker = NULL;
 	return err;
 }
-EXPORT_SYMBOL_GPL(deferred_free_init);
+EXPORT_SYMBOL_IF_KUNIT(deferred_free_init);
 
 /**
  * deferred_free_fini - stop the kthread and free what is still queued
@@ -486,13 +537,14 @@ void deferred_free_fini(struct deferred_free_list *dfl)
 	deferred_free_set_policy(dfl->thread, SCHED_NORMAL);
 	kthread_stop(dfl->thread);
 
-	while (deferred_free_batch(dfl, ULONG_MAX, DEFERRED_FREE_PRESSURE))
-		;
+	while (deferred_free_batch(dfl, DEFERRED_FREE_BATCH_PAGES,
+				   DEFERRED_FREE_PRESSURE))
+		cond_resched();
 	WARN_ON_ONCE(dfl->nr_items || dfl->nr_pages);
 
 	dfl->thread = NULL;
 }
-EXPORT_SYMBOL_GPL(deferred_free_fini);
+EXPORT_SYMBOL_IF_KUNIT(deferred_free_fini);
 
 /* The debugfs root, before the first heap registers at device_initcall */
 static int __init deferred_free_debugfs_init(void)

@@ -18,8 +18,8 @@ struct shrinker;
 struct task_struct;
 
 /*
- * A pass of the kthread takes items off the list while it holds fewer pages
- * than this, so a pass frees at most this many pages plus its last item's.
+ * A pass of the kthread frees this many pages, or what is queued if less,
+ * plus at most one block.
  */
 #define DEFERRED_FREE_BATCH_PAGES	256UL
 
@@ -48,7 +48,7 @@ struct deferred_free_item {
 	/* private: */
 	/* on &deferred_free_list.items, under its lock */
 	struct list_head link;
-	/* pages the object holds, set by deferred_free() */
+	/* pages the object still holds, set by deferred_free() */
 	unsigned long nr_pages;
 };
 
@@ -61,16 +61,22 @@ struct deferred_free_item {
 struct deferred_free_stats {
 	/** @batches: passes of the kthread over the list */
 	unsigned long batches;
-	/** @freed_items: items the kthread freed, as DEFERRED_FREE_NORMAL */
+	/**
+	 * @freed_items: items whose last block the kthread freed, as
+	 * DEFERRED_FREE_NORMAL
+	 */
 	unsigned long freed_items;
-	/** @freed_pages: pages of @freed_items */
+	/** @freed_pages: pages the kthread freed, of whole items or parts */
 	unsigned long freed_pages;
 	/**
 	 * @shrunk_items: items freed as DEFERRED_FREE_PRESSURE, by the
 	 * shrinker or at teardown
 	 */
 	unsigned long shrunk_items;
-	/** @shrunk_pages: pages of @shrunk_items */
+	/**
+	 * @shrunk_pages: pages freed as DEFERRED_FREE_PRESSURE by the shrinker
+	 * or at teardown, of whole items or parts
+	 */
 	unsigned long shrunk_pages;
 	/**
 	 * @direct_items: items deferred_free() freed at once, as
@@ -97,9 +103,10 @@ struct deferred_free_list {
 	/* private: */
 	/* set at init, read-only afterwards */
 	const char *name;
-	void (*free)(struct deferred_free_list *dfl,
+	bool (*free)(struct deferred_free_list *dfl,
 		     struct deferred_free_item *item,
-		     enum deferred_free_reason reason);
+		     enum deferred_free_reason reason,
+		     unsigned long *nr_pages);
 	/* NULL before init, after a failed init and after fini */
 	struct task_struct *thread;
 	struct shrinker *shrinker;
@@ -121,9 +128,10 @@ struct deferred_free_list {
 
 int __must_check
 deferred_free_init(struct deferred_free_list *dfl, const char *name,
-		   void (*free)(struct deferred_free_list *dfl,
+		   bool (*free)(struct deferred_free_list *dfl,
 				struct deferred_free_item *item,
-				enum deferred_free_reason reason));
+				enum deferred_free_reason reason,
+				unsigned long *nr_pages));
 void deferred_free_fini(struct deferred_free_list *dfl);
 
 void deferred_free(struct deferred_free_list *dfl,

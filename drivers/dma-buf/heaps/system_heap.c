@@ -72,6 +72,30 @@ static const struct drm_page_pool_ops system_heap_pool_ops = {
 	.name = "dma-heap-system",
 };
 
+/**
+ * system_heap_first_order - the first entry of the order table a kernel uses
+ * @max_order: the largest order the page allocator gives, MAX_PAGE_ORDER
+ *
+ * Orders above @max_order (order 8 where MAX_PAGE_ORDER is 7 or less: 32-bit
+ * ARM with ARCH_FORCE_MAX_ORDER below 8, or 64 KiB pages on some machines)
+ * are dropped from the front of the table, which is in descending order;
+ * the heap then starts with the largest order left, as alloc_pages()'s
+ * failures made 6.12's heap do.
+ *
+ * Return: the index of the first order not above @max_order.
+ */
+VISIBLE_IF_KUNIT unsigned int system_heap_first_order(unsigned int max_order)
+{
+	unsigned int i;
+
+	for (i = 0; i < NUM_ORDERS - 1; i++)
+		if (orders[i] <= max_order)
+			break;
+
+	return i;
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_first_order);
+
 /* The index of @order in the order table, NUM_ORDERS if it is not there */
 static unsigned int system_heap_order_index(unsigned int order)
 {
@@ -311,36 +335,6 @@ static void system_heap_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	iosys_map_clear(map);
 }
 
-/*
- * Give every block of @table to the pool of its order, which zeroes it. A
- * block of an order the table does not have cannot come from this heap:
- * warn and hand it to the system.
- */
-static void system_heap_pool_pages(struct system_heap *sys,
-				   struct sg_table *table)
-{
-	struct scatterlist *sg;
-	int i;
-
-	for_each_sgtable_sg(table, sg, i) {
-		struct page *page = sg_page(sg);
-		unsigned int order = compound_order(page);
-		unsigned int index = system_heap_order_index(order);
-
-		/*
-		 * Under reclaim, or over a pool limit, a block given now
-		 * would leave again at once: to the system, unzeroed
-		 */
-		if (WARN_ON_ONCE(index >= NUM_ORDERS) ||
-		    drm_page_pool_congested(&sys->pools[index]))
-			__free_pages(page, order);
-		else
-			drm_page_pool_give(&sys->pools[index], page);
-		/* A large buffer is a lot of zeroing */
-		cond_resched();
-	}
-}
-
 /* Hand every block of @table to the system, as they are */
 static __always_inline void system_heap_release_pages(struct sg_table *table)
 {
@@ -367,32 +361,78 @@ system_heap_discard_buffer(struct system_heap_buffer *buffer)
 	kfree(buffer);
 }
 
+/*
+ * Hand one block of a released buffer back: zeroed into its pool for
+ * %DEFERRED_FREE_NORMAL, unless a block given now would leave again at once
+ * (reclaim under way, or a pool over its limit); to the system as it is
+ * otherwise
+ */
+static void system_heap_free_block(struct system_heap *sys, struct page *page,
+				   enum deferred_free_reason reason)
+{
+	unsigned int order = compound_order(page);
+	unsigned int index = system_heap_order_index(order);
+
+	if (reason != DEFERRED_FREE_NORMAL ||
+	    WARN_ON_ONCE(index >= NUM_ORDERS) ||
+	    drm_page_pool_congested(&sys->pools[index]))
+		__free_pages(page, order);
+	else
+		drm_page_pool_give(&sys->pools[index], page);
+}
+
 /**
- * system_heap_deferred_free - free a released buffer, from the deferred list
+ * system_heap_deferred_free - free part of a released buffer, from the
+ *			       deferred list
  * @dfl: the heap's deferred-free list
  * @item: the buffer's item
  * @reason: %DEFERRED_FREE_NORMAL from the list's kthread: zero the blocks
  *	    into the pools (drm_page_pool_give() zeroes each block once);
- *	    %DEFERRED_FREE_PRESSURE from memory reclaim or teardown: hand the
- *	    blocks straight back to the system, neither zeroed nor pooled
+ *	    %DEFERRED_FREE_PRESSURE from memory reclaim, teardown or a full
+ *	    list: hand the blocks straight back to the system, neither zeroed
+ *	    nor pooled
+ * @nr_pages: in, about how many pages to free; out, the pages freed
+ *
+ * Free the buffer's next blocks, in the order of its sg_table, until
+ * *@nr_pages pages are freed or none is left; with the last block free the
+ * buffer too. The list's kthread asks for one block at a time and
+ * reschedules between them.
  *
  * Context: Process context; may sleep for %DEFERRED_FREE_NORMAL only.
+ * Return: true once the buffer is freed, false while blocks are left.
  */
-VISIBLE_IF_KUNIT void system_heap_deferred_free(struct deferred_free_list *dfl,
-						struct deferred_free_item *item,
-						enum deferred_free_reason reason)
+VISIBLE_IF_KUNIT bool
+system_heap_deferred_free(struct deferred_free_list *dfl,
+			  struct deferred_free_item *item,
+			  enum deferred_free_reason reason,
+			  unsigned long *nr_pages)
 {
 	struct system_heap_buffer *buffer =
 		container_of(item, struct system_heap_buffer, deferred);
+	struct sg_table *table = &buffer->sg_table;
+	struct scatterlist *sg = buffer->free_sg ?: table->sgl;
+	unsigned long freed = 0;
 
-	if (reason != DEFERRED_FREE_NORMAL) {
-		system_heap_discard_buffer(buffer);
-		return;
+	while (buffer->freed_ents < table->nents) {
+		struct page *page = sg_page(sg);
+
+		freed += 1UL << compound_order(page);
+		system_heap_free_block(buffer->sys, page, reason);
+		buffer->freed_ents++;
+		if (buffer->freed_ents < table->nents)
+			sg = sg_next(sg);
+		if (freed >= *nr_pages)
+			break;
 	}
 
-	system_heap_pool_pages(buffer->sys, &buffer->sg_table);
-	sg_free_table(&buffer->sg_table);
+	*nr_pages = freed;
+	if (buffer->freed_ents < table->nents) {
+		buffer->free_sg = sg;
+		return false;
+	}
+	sg_free_table(table);
 	kfree(buffer);
+	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(system_heap_deferred_free);
 
@@ -521,7 +561,7 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 	unsigned long size_remaining = len;
 	struct system_heap_buffer *buffer;
 	struct page *page, *tmp_page;
-	unsigned int index = 0;
+	unsigned int index = sys->first_order;
 	struct list_head pages;
 	struct scatterlist *sg;
 	struct sg_table *table;
@@ -656,7 +696,8 @@ VISIBLE_IF_KUNIT int system_heap_init(struct system_heap *sys,
 	int err;
 
 	sys->name = name;
-	for (i = 0; i < NUM_ORDERS; i++) {
+	sys->first_order = system_heap_first_order(MAX_PAGE_ORDER);
+	for (i = sys->first_order; i < NUM_ORDERS; i++) {
 		err = drm_page_pool_init(&sys->pools[i], orders[i],
 					 &system_heap_pool_ops);
 		if (err)

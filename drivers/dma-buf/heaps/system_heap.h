@@ -42,6 +42,12 @@ struct system_heap {
 	/** @heap: the registered dma-heap, NULL if not registered */
 	struct dma_heap *heap;
 	/**
+	 * @first_order: the index of the first entry of the order table this
+	 * kernel's page allocator can give, set at init; the entries before
+	 * it, and their pools, are unused
+	 */
+	unsigned int first_order;
+	/**
 	 * @pools: zeroed free blocks, one pool per entry of the order table,
 	 * in the same order
 	 */
@@ -73,6 +79,13 @@ struct system_heap_buffer {
 	void *vaddr;
 	/** @deferred: on @sys's deferred-free list once released */
 	struct deferred_free_item deferred;
+	/**
+	 * @free_sg: the entry of @sg_table whose block the deferred free
+	 * hands back next, NULL before it starts
+	 */
+	struct scatterlist *free_sg;
+	/** @freed_ents: entries of @sg_table handed back so far */
+	unsigned int freed_ents;
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -84,11 +97,13 @@ int system_heap_setup(struct system_heap *sys, const char *name);
 struct page *system_heap_alloc_pages(gfp_t gfp, unsigned int order);
 struct system_heap_buffer *system_heap_alloc_buffer(struct system_heap *sys,
 						    unsigned long len);
+unsigned int system_heap_first_order(unsigned int max_order);
 const struct dma_buf_ops *
 system_heap_buf_ops_of(const struct system_heap_buffer *buffer);
-void system_heap_deferred_free(struct deferred_free_list *dfl,
+bool system_heap_deferred_free(struct deferred_free_list *dfl,
 			       struct deferred_free_item *item,
-			       enum deferred_free_reason reason);
+			       enum deferred_free_reason reason,
+			       unsigned long *nr_pages);
 #endif
 
 #endif /* _DMA_HEAP_SYSTEM_HEAP_H */

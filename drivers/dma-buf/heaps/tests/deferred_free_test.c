@@ -51,6 +51,15 @@ struct df_test_item {
 	struct deferred_free_item item;
 	unsigned int id;
 	unsigned long nr_pages;
+	/* pages per block, 0 for one block of the whole item */
+	unsigned long block;
+	/* pages not freed yet, and calls of the callback for the item */
+	unsigned long left;
+	unsigned int calls;
+	/* the most pages a NORMAL call was asked for */
+	unsigned long max_normal_ask;
+	/* the first PRESSURE call signals @held and waits for @release_hold */
+	bool hold_pressure;
 	/* the callback keeps the kthread in this item until released */
 	bool plug;
 	/* the callback spins for DF_TEST_SPIN_NS of its own CPU time */
@@ -75,17 +84,38 @@ struct df_test {
 	struct completion plugged;
 	bool unplug;
 	wait_queue_head_t unplug_wait;
+	struct completion held;
+	struct completion release_hold;
 	unsigned int n;
 	struct df_test_item items[];
 };
 
-static void df_test_free(struct deferred_free_list *dfl,
+static bool df_test_free(struct deferred_free_list *dfl,
 			 struct deferred_free_item *item,
-			 enum deferred_free_reason reason)
+			 enum deferred_free_reason reason,
+			 unsigned long *nr_pages)
 {
 	struct df_test *t = container_of(dfl, struct df_test, dfl);
 	struct df_test_item *ti = container_of(item, struct df_test_item, item);
 	bool by_thread = current == dfl->thread;
+	unsigned long freed = 0, block = ti->block ?: ti->left;
+
+	ti->calls++;
+	if (reason == DEFERRED_FREE_NORMAL)
+		ti->max_normal_ask = max(ti->max_normal_ask, *nr_pages);
+	if (ti->hold_pressure && reason == DEFERRED_FREE_PRESSURE) {
+		ti->hold_pressure = false;
+		complete(&t->held);
+		wait_for_completion_timeout(&t->release_hold, DF_TEST_TIMEOUT);
+	}
+	/* Whole blocks, at least one, until *@nr_pages or the item's end */
+	do {
+		freed += min(block, ti->left - freed);
+	} while (freed < *nr_pages && freed < ti->left);
+	ti->left -= freed;
+	*nr_pages = freed;
+	if (ti->left)
+		return false;
 
 	if (ti->plug) {
 		complete(&t->plugged);
@@ -110,6 +140,7 @@ static void df_test_free(struct deferred_free_list *dfl,
 	ti->seq = atomic_inc_return(&t->freed);
 	atomic_inc(&ti->freed);
 	wake_up_all(&t->freed_wait);
+	return true;
 }
 
 /* The list's statistics and queue lengths, read together */
@@ -171,6 +202,8 @@ static struct df_test *df_test_create(struct kunit *test, unsigned int n,
 	snprintf(t->name, sizeof(t->name), "kunit-%s", test->name);
 	init_waitqueue_head(&t->freed_wait);
 	init_completion(&t->plugged);
+	init_completion(&t->held);
+	init_completion(&t->release_hold);
 	init_waitqueue_head(&t->unplug_wait);
 	t->n = n;
 	for (i = 0; i < n; i++) {
@@ -192,8 +225,10 @@ static void df_test_queue(struct df_test *t, unsigned int first,
 {
 	unsigned int i;
 
-	for (i = first; i < end; i++)
+	for (i = first; i < end; i++) {
+		t->items[i].left = t->items[i].nr_pages;
 		deferred_free(&t->dfl, &t->items[i].item, t->items[i].nr_pages);
+	}
 }
 
 /* Queue the plug (item 0) and wait until the kthread is stuck in it */
@@ -257,7 +292,7 @@ static unsigned long df_test_pages_small(unsigned int i)
  * The kthread frees every item once, oldest first, as NORMAL, in passes
  * that each take items only while they hold fewer than the budget: a pass
  * minus its last item stays under the budget, and every pass but the last
- * reaches it.
+ * reaches it. Each item here is a single block.
  */
 static void df_test_frees_all_in_bounded_batches(struct kunit *test)
 {
@@ -434,9 +469,9 @@ static void df_test_shrinker_passes_pressure(struct kunit *test)
 
 /*
  * count is the number of queued pages, SHRINK_EMPTY when none; scan frees
- * whole items until it reached nr_to_scan, overshooting by less than its
- * last item, reports that in nr_scanned, and returns SHRINK_STOP when it
- * has nothing to free.
+ * items of a single block until it reached nr_to_scan, overshooting by
+ * less than its last block, reports that in nr_scanned, and returns
+ * SHRINK_STOP when it has nothing to free.
  */
 static void df_test_shrinker_count_scan(struct kunit *test)
 {
@@ -609,6 +644,104 @@ static void df_test_backlog_cap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, snap.stats.direct_pages, cap + 2);
 }
 
+static unsigned long df_test_pages_large(unsigned int i)
+{
+	return i ? 1024 : 1;
+}
+
+/*
+ * Work is done per block, not per item: the shrinker asked for 40 pages of
+ * items in blocks of 16 frees 48, leaving the rest of the item queued at
+ * the head; each pass of the kthread frees its budget of pages, so an item
+ * of 1024 pages takes several passes.
+ */
+static void df_test_partial_items(struct kunit *test)
+{
+	unsigned long scanned, freed, passes;
+	struct df_test_snap snap;
+	struct df_test *t;
+
+	t = df_test_create(test, 3, df_test_pages_large, true);
+	t->items[1].block = 16;
+	t->items[2].block = 16;
+	df_test_plug(test, t);
+	df_test_queue(t, 1, 3);
+
+	freed = df_test_scan(t, 40, &scanned);
+	KUNIT_EXPECT_EQ(test, freed, 48);
+	KUNIT_EXPECT_EQ(test, scanned, 48);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->items[1].freed), 0);
+	KUNIT_EXPECT_EQ(test, t->items[1].left, 1024 - 48);
+	snap = df_test_snap(t);
+	KUNIT_EXPECT_EQ(test, snap.nr_items, 2);
+	KUNIT_EXPECT_EQ(test, snap.nr_pages, 2048 - 48);
+	KUNIT_EXPECT_EQ(test, df_test_count(t), 2048 - 48);
+	KUNIT_EXPECT_EQ(test, snap.stats.shrunk_pages, 48);
+	KUNIT_EXPECT_EQ(test, snap.stats.shrunk_items, 0);
+
+	passes = snap.stats.batches;
+	df_test_unplug(t);
+	df_test_wait_freed(test, t, 3);
+	df_test_expect_freed(test, t, 1, 3, DEFERRED_FREE_NORMAL);
+	snap = df_test_snap_freed(t, 3);
+	KUNIT_EXPECT_EQ(test, snap.stats.freed_pages, 1 + 2048 - 48);
+	KUNIT_EXPECT_EQ(test, snap.stats.freed_items, 3);
+	/*
+	 * 2000 pages after the plug: 256 in the plug's pass (16 blocks after
+	 * its 1 page), then 256 a pass: 7 more passes
+	 */
+	KUNIT_EXPECT_EQ(test, snap.stats.batches - passes, 7);
+	/* The kthread frees one block per call: one scan, 61 and 64 calls */
+	KUNIT_EXPECT_EQ(test, t->items[1].calls, 1 + (1024 - 48) / 16);
+	KUNIT_EXPECT_EQ(test, t->items[2].calls, 1024 / 16);
+	KUNIT_EXPECT_EQ(test, t->items[1].max_normal_ask, 1);
+	KUNIT_EXPECT_EQ(test, t->items[2].max_normal_ask, 1);
+}
+
+static int df_test_scan_thread(void *data)
+{
+	struct df_test *t = data;
+	unsigned long scanned;
+
+	df_test_scan(t, 16, &scanned);
+	return 0;
+}
+
+/*
+ * The shrinker puts the rest of a partly freed item back at the head. If
+ * the kthread went to sleep on the empty list meanwhile, the put-back must
+ * wake it: later deferred_free() calls see a list that is not empty and
+ * wake nobody, so the item would wait for reclaim or teardown.
+ */
+static void df_test_putback_wakes(struct kunit *test)
+{
+	struct task_struct *scan;
+	unsigned long left;
+	struct df_test *t;
+
+	t = df_test_create(test, 2, df_test_pages_large, true);
+	t->items[1].block = 16;
+	t->items[1].hold_pressure = true;
+	df_test_plug(test, t);
+	df_test_queue(t, 1, 2);
+
+	scan = kthread_run(df_test_scan_thread, t, "kunit-df-scan");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(scan));
+	left = wait_for_completion_timeout(&t->held, DF_TEST_TIMEOUT);
+	KUNIT_ASSERT_NE_MSG(test, left, 0, "the scan never took the item");
+
+	/* The kthread finishes the plug and sleeps: the item is in flight */
+	df_test_unplug(t);
+	df_test_wait_freed(test, t, 1);
+	msleep(100);
+	complete(&t->release_hold);
+
+	df_test_wait_freed(test, t, 2);
+	KUNIT_EXPECT_EQ(test, t->items[1].reason, DEFERRED_FREE_NORMAL);
+	KUNIT_EXPECT_TRUE(test, t->items[1].by_thread);
+	KUNIT_EXPECT_EQ(test, t->items[1].left, 0);
+}
+
 /* Item 0, the plug, holds the cap; the others one page each */
 static unsigned long df_test_pages_cap_plug(unsigned int i)
 {
@@ -750,6 +883,8 @@ static struct kunit_case deferred_free_test_cases[] = {
 	KUNIT_CASE(df_test_shrinker_count_scan),
 	KUNIT_CASE(df_test_shrinker_drop_slab),
 	KUNIT_CASE(df_test_stop_frees_queued),
+	KUNIT_CASE(df_test_partial_items),
+	KUNIT_CASE(df_test_putback_wakes),
 	KUNIT_CASE(df_test_backlog_cap),
 	KUNIT_CASE(df_test_cap_counts_inflight),
 	KUNIT_CASE_SLOW(df_test_stop_with_busy_cpus),

@@ -79,6 +79,16 @@ static struct system_heap *sh_test_heap(struct kunit *test)
 	return sys;
 }
 
+/* What the list's kthread or shrinker does with a queued buffer, at once */
+static void sh_test_deferred_free_all(struct system_heap_buffer *buffer,
+				      enum deferred_free_reason reason)
+{
+	unsigned long n = ULONG_MAX;
+
+	system_heap_deferred_free(&buffer->sys->deferred, &buffer->deferred,
+				  reason, &n);
+}
+
 /* Release @buffer as closing its dma-buf does: the release of its ops */
 static void sh_test_release(struct system_heap_buffer *buffer)
 {
@@ -465,14 +475,199 @@ static void sh_test_pressure_frees_to_system(struct kunit *test)
 	sh_test_fill(buffer, 0xa5);
 
 	/* What the list's shrinker does with a queued buffer */
-	system_heap_deferred_free(&sys->deferred, &buffer->deferred,
-				  DEFERRED_FREE_PRESSURE);
+	sh_test_deferred_free_all(buffer, DEFERRED_FREE_PRESSURE);
 
 	for (i = 0; i < stub->n; i++)
 		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[i]), 1,
 				    "block %u of order %u still held", i,
 				    compound_order(stub->page[i]));
 	sh_test_expect_pools_empty(test, sys);
+}
+
+/*
+ * The deferred free hands a buffer back block by block: asked for one page
+ * it frees exactly the next block, largest first, and the buffer lives on
+ * until its last block, whatever the budget.
+ */
+static void sh_test_deferred_free_by_block(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct sh_test_stub *stub;
+	unsigned long freed, total = 0;
+	unsigned int i;
+	bool done;
+
+	stub = sh_test_stub_activate(test, UINT_MAX);
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
+	KUNIT_ASSERT_EQ(test, stub->n, SH_TEST_BLOCKS);
+
+	for (i = 0; i < SH_TEST_BLOCKS; i++) {
+		freed = 1;
+		done = system_heap_deferred_free(&sys->deferred,
+						 &buffer->deferred,
+						 DEFERRED_FREE_PRESSURE, &freed);
+		KUNIT_EXPECT_EQ_MSG(test, done, i + 1 == SH_TEST_BLOCKS,
+				    "call %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, freed,
+				    1UL << compound_order(stub->page[i]),
+				    "call %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[i]), 1,
+				    "block %u not handed back", i);
+		if (i + 1 < SH_TEST_BLOCKS)
+			KUNIT_EXPECT_EQ_MSG(test,
+					    page_ref_count(stub->page[i + 1]),
+					    2, "block %u handed back early",
+					    i + 1);
+		total += freed;
+	}
+	KUNIT_EXPECT_EQ(test, total, SH_TEST_LEN >> PAGE_SHIFT);
+}
+
+/*
+ * A buffer the kthread began to zero into the pools and reclaim then took
+ * over: the blocks before the switch are pooled, those after go to the
+ * system as they are; none is pooled twice or lost.
+ */
+static void sh_test_deferred_free_normal_then_pressure(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct sh_test_stub *stub;
+	unsigned long freed = 1;
+	unsigned int i;
+	bool done;
+
+	stub = sh_test_stub_activate(test, UINT_MAX);
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
+	KUNIT_ASSERT_EQ(test, stub->n, SH_TEST_BLOCKS);
+	drm_page_pool_forget_reclaim();
+
+	done = system_heap_deferred_free(&sys->deferred, &buffer->deferred,
+					 DEFERRED_FREE_NORMAL, &freed);
+	KUNIT_EXPECT_FALSE(test, done);
+	KUNIT_EXPECT_EQ(test, freed, 1UL << 8);
+	sh_test_deferred_free_all(buffer, DEFERRED_FREE_PRESSURE);
+
+	KUNIT_EXPECT_EQ(test, sys->pools[0].count, 1);
+	KUNIT_EXPECT_EQ(test, sys->pools[1].count, 0);
+	KUNIT_EXPECT_EQ(test, sys->pools[2].count, 0);
+	/* The pool holds block 0; blocks 1.. are the test's reference alone */
+	KUNIT_EXPECT_EQ(test, page_ref_count(stub->page[0]), 2);
+	for (i = 1; i < stub->n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[i]), 1,
+				    "block %u still held", i);
+}
+
+static struct page *sh_test_order0_stub(gfp_t gfp, unsigned int order)
+{
+	return order ? NULL : alloc_pages(gfp, order);
+}
+
+/*
+ * The deferred free's cursor follows a chained sg_table: a buffer of 200
+ * order-0 pages (more entries than one sg page holds) freed one block per
+ * call frees one page each time and the buffer with the last.
+ */
+static void sh_test_deferred_free_chained_table(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	unsigned long freed, total = 0;
+	unsigned int i, n = 200;
+	bool done = false;
+
+	kunit_activate_static_stub(test, system_heap_alloc_pages,
+				   sh_test_order0_stub);
+	buffer = system_heap_alloc_buffer(sys, n * PAGE_SIZE);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
+	KUNIT_ASSERT_EQ(test, buffer->sg_table.nents, n);
+	KUNIT_EXPECT_GT(test, n, SG_MAX_SINGLE_ALLOC);
+
+	for (i = 0; i < n && !done; i++) {
+		freed = 1;
+		done = system_heap_deferred_free(&sys->deferred,
+						 &buffer->deferred,
+						 DEFERRED_FREE_PRESSURE, &freed);
+		KUNIT_EXPECT_EQ_MSG(test, freed, 1, "call %u", i);
+		total += freed;
+	}
+	KUNIT_EXPECT_TRUE(test, done);
+	KUNIT_EXPECT_EQ(test, i, n);
+	KUNIT_EXPECT_EQ(test, total, n);
+}
+
+/* MAX_PAGE_ORDER, the first order index the heap should use */
+struct sh_test_max_order {
+	unsigned int max_order;
+	unsigned int first;
+};
+
+static const struct sh_test_max_order sh_test_max_orders[] = {
+	{ 10, 0 }, { 8, 0 }, { 7, 1 }, { 5, 1 }, { 4, 1 }, { 3, 2 }, { 0, 2 },
+};
+
+static void sh_test_max_order_desc(const struct sh_test_max_order *t,
+				   char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "MAX_PAGE_ORDER %u", t->max_order);
+}
+
+KUNIT_ARRAY_PARAM(sh_test_max_orders, sh_test_max_orders,
+		  sh_test_max_order_desc);
+
+/*
+ * Where the page allocator cannot give order 8 (MAX_PAGE_ORDER below 8),
+ * the heap drops the orders above it and starts with the largest left,
+ * down to order 0, which every kernel has.
+ */
+static void sh_test_first_order(struct kunit *test)
+{
+	const struct sh_test_max_order *t = test->param_value;
+	unsigned int first = system_heap_first_order(t->max_order);
+
+	KUNIT_EXPECT_EQ(test, first, t->first);
+	KUNIT_EXPECT_LE(test, sh_test_orders[first], t->max_order);
+	if (first)
+		KUNIT_EXPECT_GT(test, sh_test_orders[first - 1], t->max_order);
+}
+
+/*
+ * A heap set up for a kernel without order 8 allocates a buffer of 1 MiB
+ * and more from order-4 and order-0 blocks only, and its order-8 pool,
+ * never set up, gets nothing on free.
+ */
+static void sh_test_alloc_without_order_8(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	unsigned long count[SYSTEM_HEAP_NUM_ORDERS] = {}, len = 0;
+	struct system_heap_buffer *buffer;
+	struct scatterlist *sg;
+	unsigned int j;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, sys->first_order, 0);
+	/* As system_heap_init() would set it up where MAX_PAGE_ORDER is 7 */
+	drm_page_pool_fini(&sys->pools[0]);
+	sys->first_order = system_heap_first_order(7);
+
+	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
+	for_each_sgtable_sg(&buffer->sg_table, sg, i) {
+		for (j = 0; j < SYSTEM_HEAP_NUM_ORDERS; j++)
+			if (sg->length == PAGE_SIZE << sh_test_orders[j])
+				count[j]++;
+		len += sg->length;
+	}
+	KUNIT_EXPECT_EQ(test, len, SH_TEST_LEN);
+	KUNIT_EXPECT_EQ(test, count[0], 0);
+	KUNIT_EXPECT_EQ(test, count[1], (SZ_1M + SZ_64K) / SZ_64K);
+	KUNIT_EXPECT_EQ(test, count[2], 2);
+	sh_test_free(test, buffer);
 }
 
 static void sh_test_restore_pool_limit(void *data)
@@ -510,8 +705,7 @@ static void sh_test_congested_frees_unzeroed(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, drm_page_pool_congested(&sys->pools[0]));
 
 	/* What the list's kthread does with a queued buffer */
-	system_heap_deferred_free(&sys->deferred, &buffer->deferred,
-				  DEFERRED_FREE_NORMAL);
+	sh_test_deferred_free_all(buffer, DEFERRED_FREE_NORMAL);
 
 	for (i = 0; i < stub->n; i++) {
 		struct page *page = stub->page[i];
@@ -640,6 +834,11 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_alloc_failure_frees_blocks),
 	KUNIT_CASE(sh_test_alloc_failure_after_pool_hit),
 	KUNIT_CASE(sh_test_pressure_frees_to_system),
+	KUNIT_CASE(sh_test_deferred_free_by_block),
+	KUNIT_CASE(sh_test_deferred_free_normal_then_pressure),
+	KUNIT_CASE(sh_test_deferred_free_chained_table),
+	KUNIT_CASE_PARAM(sh_test_first_order, sh_test_max_orders_gen_params),
+	KUNIT_CASE(sh_test_alloc_without_order_8),
 	KUNIT_CASE(sh_test_congested_frees_unzeroed),
 	KUNIT_CASE(sh_test_small_buffer_freed_at_once),
 	KUNIT_CASE(sh_test_alloc_beyond_ram),
