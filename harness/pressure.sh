@@ -45,5 +45,5 @@ scripts="$H/guest/pressure/10-zram.sh $(echo "$H"/guest/pressure/$set/*.sh)"
 GUEST_MEM=256 WORKLOAD="$scripts" "$H/guest.sh" workload "$kb" "$log" \
 	"${PRESSURE_TIMEOUT:-900}" "console=ttyS0 kunit.enable=0 tsc=unstable${PRESSURE_APPEND:+ $PRESSURE_APPEND}" \
 	"$bindir" || true
-grep -aE '^(@@ |errno |churn |big |fill |pools |deferred |oom_kill |zram |vgem |vgem-maps |busy |anon )|copy_page_bench: [0-9]|Out of memory|Killed process|Kernel panic' "$log" |
+grep -aE '^(@@ |errno |churn |exhaust |fill |pools |deferred |oom_kill |zram |vgem |vgem-maps |busy |anon |zero |freeze )|copy_page_bench: [0-9]|Out of memory|Killed process|Kernel panic|Freezing .* (failed|aborted)|refusing to freeze' "$log" |
 	sed "s/^/$label: /"

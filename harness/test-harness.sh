@@ -253,10 +253,15 @@ errno case len_1TiB errno 12 name ENOMEM ms 0 fds_leaked 0
 @@ begin 22-churn
 churn ram_mib 235 hold_mib 117 rounds 9 allocated_mib 1053 failed 0 oom_kill 0 s 0
 @@ end 22-churn rc=0
-@@ begin 23-big
-big errno 12 name ENOMEM ms 0 oom_kill 0
-big avail_before_kb 48836 avail_after_kb 48836 pct 100 waited_ms 0
-@@ end 23-big rc=0
+@@ begin 23-exhaust
+exhaust sentinel_pid 70 sentinel_rss_kb 9088 avail_before_kb 162352 oom_kill_before 0
+exhaust start ram_mib 235 buf_mib 8 avail_kb 162352
+exhaust progress held_mib 32 avail_kb 162352 oom_kill 0
+exhaust progress held_mib 192 avail_kb 11404 oom_kill 0
+exhaust held_mib 216 buffers 27 errno 12 name ENOMEM ms_to_refusal 1716 oom_kill 0 avail_at_refusal_kb 2644
+exhaust closed avail_kb 222848
+exhaust result rc 0 sentinel_alive 1 oom_kill_before 0 oom_kill_after 0 avail_before_kb 162352 avail_after_kb 221912 pct 136 waited_ms 0
+@@ end 23-exhaust rc=0
 @@ begin 24-busy
 busy hogs 2
 busy rounds 412 ms 20012 min_mib 8 max_mib 64 freed_mib 12360 mib_per_s 617.6 failed 0 errno 0 name none last_errno 0 oom_kill 0
@@ -267,6 +272,38 @@ anon start bytes 189027328 mib 180 avail_kb 41200
 anon bytes 189027328 touched_mib 180 errno 0 name none ms 5230 oom_kill 0 avail_after_kb 40000
 busy oom_kill_before 0 oom_kill_after 0 hogs 2 hogs_alive_after_anon 2
 @@ end 24-busy rc=0
+@@ begin 25-zero
+zero selftest kind unzeroed words 8192 bad_words 8192 first_bad_offset 0 first_bad_value 0x5ec2e7a501010101 detected 1
+zero selftest kind last_byte words 8192 bad_words 1 first_bad_offset 65528 first_bad_value 0x5e00000000000000 detected 1
+zero pools_after_drop_caches_pages 0
+zero len 4096 allocs 3 pool_hit_allocs 2 bad_words 0 first_bad_round -1 first_bad_offset 0 first_bad_value 0x0000000000000000 errors 0 errno 0
+zero len 65536 allocs 3 pool_hit_allocs 2 bad_words 0 first_bad_round -1 first_bad_offset 0 first_bad_value 0x0000000000000000 errors 0 errno 0
+zero len 1048576 allocs 3 pool_hit_allocs 2 bad_words 0 first_bad_round -1 first_bad_offset 0 first_bad_value 0x0000000000000000 errors 0 errno 0
+zero len 8388608 allocs 3 pool_hit_allocs 2 bad_words 0 first_bad_round -1 first_bad_offset 0 first_bad_value 0x0000000000000000 errors 0 errno 0
+zero len 33554432 allocs 3 pool_hit_allocs 2 bad_words 0 first_bad_round -1 first_bad_offset 0 first_bad_value 0x0000000000000000 errors 0 errno 0
+zero len 1118208 allocs 3 pool_hit_allocs 2 bad_words 0 first_bad_round -1 first_bad_offset 0 first_bad_value 0x0000000000000000 errors 0 errno 0
+zero rounds 3 pools present deferred present kthread_freed_items 12 max_wait_ms 10 s 0 result pass
+@@ end 25-zero rc=0
+@@ begin 26-freeze
+freeze hogs 2
+freeze queue rounds 527 ms 3005 min_mib 1 max_mib 8 freed_mib 1972 mib_per_s 656.2 failed 0 errno 0 name none last_errno 0 oom_kill 0
+freeze queue ram_mib 235 avail_start_kb 207288 min_avail_kb 172432 avail_end_kb 187792 samples 52 max_gap_ms 101 max_queued_pages_seen 6144
+freeze before queued_items 9 queued_pages 5120 freed_items 385 batches 386
+PM: suspend entry (s2idle)
+Freezing user space processes
+Freezing user space processes completed (elapsed 0.004 seconds)
+OOM killer disabled.
+Freezing remaining freezable tasks
+Freezing remaining freezable tasks completed (elapsed 0.003 seconds)
+PM: suspend debug: Waiting for 1 second(s).
+OOM killer enabled.
+PM: suspend exit
+freeze after_thaw queued_items 9 queued_pages 5120 freed_items 386 batches 386
+freeze test rc 0 ms 1540 refused_lines 0 kthreads_frozen 1
+freeze drained queued_items 0 queued_pages 0 freed_items 395 batches 395
+freeze drain waited_ms 0
+freeze alloc len 8388608 errno 0 name none bad_words 0
+@@ end 26-freeze rc=0
 @@ begin 29-drop
 pools before_drop_caches_pages 29184
 pools after_drop_caches_pages 0
@@ -327,6 +364,65 @@ bz 's/^busy rounds 412 ms 20012 min_mib 8 max_mib 64 freed_mib 12360 mib_per_s 6
 bz 's/hogs_alive_after_anon 2/hogs_alive_after_anon 1/' hogdied
 bz '/^busy rounds /d' norounds
 bz '/^@@ begin 24-busy/,/^@@ end 24-busy/d' nocase
+# Exhaustion (23-exhaust.sh): the OOM killer took the sentinel (the kernel's
+# count since boot, on 29-drop's line, says 1), with or without the
+# allocator; the refusal was not ENOMEM, or came before half of RAM;
+# MemAvailable did not come back; no result line; a sentinel that never
+# held its memory; an OOM kill outside the case, on the console or only in
+# the count.
+pe() { sed "$1" "$fx/pressure-heap.log" >"$fx/pressure-heap-$2.log"; }
+pe '' good
+killed='Out of memory: Killed process 70 (dmabuf-pressure) total-vm:9364kB, anon-rss:128kB, file-rss:0kB, shmem-rss:780kB, UID:0 pgtables:48kB oom_score_adj:0'
+exoom="/^exhaust progress held_mib 192 /a\\
+$killed
+s/^exhaust result rc 0 sentinel_alive 1 oom_kill_before 0 oom_kill_after 0/exhaust result rc 0 sentinel_alive 0 oom_kill_before 0 oom_kill_after 1/
+s/^oom_kill total 0/oom_kill total 1/"
+pe "$exoom" exhaust-oom
+pe "/^exhaust progress held_mib 192 /a\\
+$killed\\
+Out of memory: Killed process 71 (dmabuf-pressure) total-vm:1172kB, anon-rss:0kB, file-rss:0kB, shmem-rss:140kB, UID:0 pgtables:36kB oom_score_adj:0
+/^exhaust held_mib /d; /^exhaust closed /d
+s/^exhaust result rc 0 sentinel_alive 1 oom_kill_before 0 oom_kill_after 0/exhaust result rc 137 sentinel_alive 0 oom_kill_before 0 oom_kill_after 2/
+s/^oom_kill total 0/oom_kill total 2/" exhaust-killed
+pe 's/^exhaust held_mib 216 buffers 27 errno 12 name ENOMEM/exhaust held_mib 216 buffers 27 errno 4 name EINTR/' exhaust-eintr
+pe 's/^exhaust held_mib 216 buffers 27 /exhaust held_mib 64 buffers 8 /' exhaust-early
+pe 's/avail_after_kb 221912 pct 136/avail_after_kb 129881 pct 80/' exhaust-avail
+pe '/^exhaust result /d' exhaust-noresult
+pe 's/sentinel_rss_kb 9088/sentinel_rss_kb 0/' exhaust-nosentinel
+sed "/^@@ begin 25-zero/a\\
+Out of memory: Killed process 80 (sh) total-vm:2260kB, anon-rss:0kB, file-rss:0kB, shmem-rss:172kB, UID:0 pgtables:36kB oom_score_adj:0
+s/^oom_kill total 1/oom_kill total 2/" "$fx/pressure-heap-exhaust-oom.log" >"$fx/pressure-heap-oom-elsewhere.log"
+sed 's/^oom_kill total 1/oom_kill total 2/' "$fx/pressure-heap-exhaust-oom.log" >"$fx/pressure-heap-oom-count-elsewhere.log"
+# Expected-failure files (PRESSURE_XFAIL): none, the exhaustion's, one
+# naming no check, one line without a reason.
+printf '# none\n' >"$fx/xfail-none"
+printf '# the test says so\nXFAIL heap exhaust-no-oom: heap buffers charged to the owner'"'"'s memcg, issue 14\n' >"$fx/xfail-exhaust"
+printf 'XFAIL heap no-such-check: a fix that will never come\n' >"$fx/xfail-stale"
+printf 'XFAIL heap exhaust-no-oom\n' >"$fx/xfail-bad"
+# Zeroing (25-zero.sh): a secret word left in a 1 MiB buffer; a size with
+# no line; a self-test that saw nothing; a size no pool served; no pools
+# (the base kernel); too few allocations; the case missing.
+pe 's/^zero len 1048576 allocs 3 pool_hit_allocs 2 bad_words 0 first_bad_round -1 first_bad_offset 0 first_bad_value 0x0000000000000000/zero len 1048576 allocs 3 pool_hit_allocs 2 bad_words 1 first_bad_round 2 first_bad_offset 12296 first_bad_value 0x5ec2e7a522222222/' zero-bad
+pe '/^zero len 33554432 /d' zero-noline
+pe 's/^zero selftest kind unzeroed words 8192 bad_words 8192 .*/zero selftest kind unzeroed words 8192 bad_words 0 first_bad_offset 0 first_bad_value 0x0000000000000000 detected 0/' zero-blind
+pe 's/^zero len 8388608 allocs 3 pool_hit_allocs 2 /zero len 8388608 allocs 3 pool_hit_allocs 0 /' zero-nohit
+pe 's/pool_hit_allocs 2 /pool_hit_allocs absent /; s/^zero rounds 3 pools present deferred present kthread_freed_items 12/zero rounds 3 pools absent deferred absent kthread_freed_items 0/' zero-nopools
+pe 's/^zero len 65536 allocs 3 /zero len 65536 allocs 1 /' zero-fewallocs
+pe '/^@@ begin 25-zero/,/^@@ end 25-zero/d' zero-nocase
+# Freeze (26-freeze.sh): the write to /sys/power/state failed; a task
+# refused to freeze (the console only); nothing queued before; no drain;
+# no allocation after; no test line; the case skipped (no pm_test); the
+# case missing.
+pe 's/^freeze test rc 0 /freeze test rc 1 /' freeze-rc
+pe '/^Freezing remaining freezable tasks completed/c\
+Freezing remaining freezable tasks failed after 20.006 seconds (1 tasks refusing to freeze, wq_busy=0):' freeze-refused
+pe 's/^freeze before queued_items 9 queued_pages 5120/freeze before queued_items 0 queued_pages 0/' freeze-noqueue
+pe 's/^freeze drained queued_items 0 queued_pages 0/freeze drained queued_items 3 queued_pages 1536/; s/^freeze drain waited_ms 0/freeze drain waited_ms 30000/' freeze-nodrain
+pe 's/^freeze alloc len 8388608 errno 0 name none/freeze alloc len 8388608 errno 12 name ENOMEM/' freeze-allocfail
+pe '/^freeze test /d' freeze-notest
+pe '/^@@ begin 26-freeze/,/^@@ end 26-freeze/{/^@@ /!d}; /^@@ begin 26-freeze/a\
+freeze skip reason no /sys/power/pm_test: the kernel lacks CONFIG_PM_SLEEP or CONFIG_PM_DEBUG' freeze-skip
+pe '/^@@ begin 26-freeze/,/^@@ end 26-freeze/d' freeze-nocase
 # The base kernel's run of the case for heap-vs-base (no stats file), and
 # a base that was faster, or whose MemAvailable floor was more than the
 # cap above the patched kernel's.
@@ -448,6 +544,91 @@ pj heap "$fx/pressure-heap-busy-nocase.log"
 expect "pressure: busy CPUs: a log without the case fails every one of its checks" \
 	bash -c '[ "$(grep -c "^FAIL pressure (heap): busy CPUs: " "$1")" = 5 ] && tail -1 "$1" | grep -q "^counts [0-9]* 5$" ||
 		{ echo "$(grep -c "^FAIL pressure (heap): busy CPUs: " "$1") busy FAIL lines, last line $(tail -1 "$1")"; exit 1; }' _ "$tmp/pj.out"
+# Exhaustion (issue 19 item 6) and the expected failures of
+# harness/pressure-expected-failures (PRESSURE_XFAIL).
+pjx() { # pjx XFAIL-FILE LOG-NAME: judge the heap fixture LOG-NAME with XFAIL-FILE
+	judge "$tmp/pj.out" env PRESSURE_XFAIL="$fx/$1" python3 "$H/pressure_judge.py" heap "$fx/pressure-heap-$2.log"
+}
+# has_line FILE REGEX: FILE has a line matching REGEX
+has_line() { grep -qE "$2" "$1" || { echo "no line matching '$2': $(grep -m1 -E '^(FAIL|XFAIL|XPASS)' "$1")"; return 1; }; }
+pjx xfail-none exhaust-oom
+expect "pressure: exhaustion: an OOM kill (the sentinel) fails without an expected-failure entry" \
+	judged_fail "$tmp/pj.out" 'exhaustion: no OOM kill, the sentinel .*oom_kill before 0 after 1, sentinel alive 0; Out of memory'
+expect "pressure: exhaustion: its own OOM kill is left out of the whole run's check" \
+	has_line "$tmp/pj.out" '^PASS pressure \(heap\): no OOM kill in the whole run outside 23-exhaust \(oom_kill total 1, 1 of them in 23-exhaust\)'
+pjx xfail-exhaust exhaust-oom
+expect "pressure: exhaustion: an OOM kill listed as an expected failure passes" judged_pass "$tmp/pj.out"
+expect "pressure: exhaustion: ... and prints XFAIL with the fix" \
+	has_line "$tmp/pj.out" "^XFAIL pressure \(heap\): exhaustion: no OOM kill.*expected failure until heap buffers charged to the owner's memcg, issue 14\)$"
+pjx xfail-exhaust good
+expect "pressure: exhaustion: an expected failure that passes is a note (XPASS), not a failure" \
+	bash -c 'grep -qE "^XPASS pressure \(heap\): exhaustion: no OOM kill.*remove the entry" "$1" && ! grep -q "^FAIL" "$1" ||
+		{ echo "$(grep -m1 -E "^(FAIL|XPASS)" "$1")"; exit 1; }' _ "$tmp/pj.out"
+pjx xfail-exhaust exhaust-noresult
+expect "pressure: exhaustion: no result line fails, expected failure or not" \
+	judged_fail "$tmp/pj.out" 'exhaustion: no OOM kill.*no "exhaust result" line'
+pjx xfail-exhaust exhaust-nosentinel
+expect "pressure: exhaustion: a sentinel that never held its memory fails, expected failure or not" \
+	judged_fail "$tmp/pj.out" 'exhaustion: no OOM kill.*the sentinel held 0 kB'
+pjx xfail-exhaust exhaust-killed
+expect "pressure: exhaustion: an allocator killed before any refusal fails (ENOMEM check)" \
+	judged_fail "$tmp/pj.out" 'refuses one with ENOMEM.*no refusal \(killed\? rc 137\)'
+pjx xfail-exhaust exhaust-eintr
+expect "pressure: exhaustion: a refusal other than ENOMEM fails" judged_fail "$tmp/pj.out" 'refuses one with ENOMEM.*errno 4 EINTR'
+pjx xfail-exhaust exhaust-early
+expect "pressure: exhaustion: ENOMEM before half of RAM was held fails" judged_fail "$tmp/pj.out" 'refuses one with ENOMEM.*held 64 MiB of 235'
+pjx xfail-exhaust exhaust-avail
+expect "pressure: exhaustion: MemAvailable not back within 10% fails" judged_fail "$tmp/pj.out" 'MemAvailable is back within 10%.*\(80%\)'
+pjx xfail-exhaust oom-elsewhere
+expect "pressure: an OOM kill outside 23-exhaust still fails the whole run's check" \
+	judged_fail "$tmp/pj.out" 'no OOM kill in the whole run outside 23-exhaust \(Out of memory: Killed process 80'
+pjx xfail-exhaust oom-count-elsewhere
+expect "pressure: an OOM kill outside 23-exhaust in the count only fails" \
+	judged_fail "$tmp/pj.out" 'whole run outside 23-exhaust \(oom_kill total 2, 1 of them in 23-exhaust\)'
+pjx xfail-stale good
+expect "pressure: an expected-failure entry that names no check fails" \
+	judged_fail "$tmp/pj.out" 'expected-failures file \(entry "no-such-check" names no check of the heap set'
+pjx xfail-bad exhaust-oom
+expect "pressure: an expected-failure line without a reason fails (and covers nothing)" \
+	bash -c 'grep -qE "^FAIL .*expected-failures file \(xfail-bad:1: not \"XFAIL SET ID: REASON\"" "$1" &&
+		grep -qE "^FAIL .*exhaustion: no OOM kill" "$1" || { echo "$(grep -m1 "^FAIL" "$1")"; exit 1; }' _ "$tmp/pj.out"
+# Zeroing (issue 19 item 5, R17).
+pz() { # pz NAME WHAT REGEX: the fixture NAME fails a check matching REGEX
+	pjx xfail-none "$1"
+	expect "pressure: zeroing: $2" judged_fail "$tmp/pj.out" "$3"
+}
+pz zero-bad "a secret word left in a buffer fails, naming size, round and offset" \
+	'zeroing: 1 MiB buffers .*1 non-zero words in 3 allocations, the first in round 2 at offset 12296: 0x5ec2e7a522222222'
+pz zero-noline "a size without its result line fails" 'zeroing: 32 MiB buffers .*\(no result\)'
+pz zero-blind "a self-test that does not see the planted data fails" 'zeroing: the check detects .*unzeroed: 0 of 8192'
+pz zero-nohit "a size no pool served fails" 'zeroing: a pool served .*8 MiB 0'
+pz zero-nopools "no pools (the base kernel) fails the pool check" 'zeroing: a pool served .*pools absent'
+pz zero-fewallocs "fewer than 3 allocations of a size fails" 'zeroing: 64 KiB buffers .*allocations 1'
+pjx xfail-none zero-nocase
+expect "pressure: zeroing: a log without the case fails every one of its checks" \
+	bash -c '[ "$(grep -c "^FAIL pressure (heap): zeroing: " "$1")" = 8 ] && tail -1 "$1" | grep -q "^counts [0-9]* 8$" ||
+		{ echo "$(grep -c "^FAIL pressure (heap): zeroing: " "$1") zeroing FAIL lines, last line $(tail -1 "$1")"; exit 1; }' _ "$tmp/pj.out"
+# Freeze with items queued (issue 19 item 5).
+pf() { # pf NAME WHAT REGEX
+	pjx xfail-none "$1"
+	expect "pressure: freeze: $2" judged_fail "$tmp/pj.out" "$3"
+}
+pf freeze-rc "a failed write to /sys/power/state fails" 'freeze: the freezer test .*rc 1 '
+pf freeze-refused "a task refusing to freeze (console) fails" 'freeze: the freezer test .*Freezing remaining freezable tasks failed'
+pf freeze-noqueue "nothing queued before the test fails" 'freeze: items were queued .*\(0 items'
+pf freeze-nodrain "a backlog that does not drain fails" 'freeze: the backlog drains .*queued_items 3 after 30000 ms'
+pf freeze-allocfail "a failed allocation afterwards fails" 'freeze: afterwards a new 8 MiB buffer .*errno 12 ENOMEM'
+pf freeze-notest "no test result line fails" 'freeze: the freezer test .*no "freeze test" line'
+pjx xfail-none freeze-skip
+expect "pressure: freeze: a guest without pm_test reports SKIP with its reason, counted neither way" \
+	bash -c '[ "$(grep -c "^SKIP pressure (heap): freeze: .*(no /sys/power/pm_test: the kernel lacks CONFIG_PM_SLEEP or CONFIG_PM_DEBUG)$" "$1")" = 4 ] &&
+		! grep -q "^FAIL" "$1" && ! grep -q "^PASS pressure (heap): freeze" "$1" &&
+		[ "$(tail -1 "$1")" = "counts $(($(grep -c "^PASS" "$1") + $(grep -c "^XPASS" "$1"))) 0" ] ||
+		{ echo "$(grep -c "^SKIP" "$1") SKIP lines, last line $(tail -1 "$1")"; exit 1; }' _ "$tmp/pj.out"
+pjx xfail-none freeze-nocase
+expect "pressure: freeze: a log without the case fails every one of its checks" \
+	bash -c '[ "$(grep -c "^FAIL pressure (heap): freeze: " "$1")" = 4 ] && tail -1 "$1" | grep -q "^counts [0-9]* 4$" ||
+		{ echo "$(grep -c "^FAIL pressure (heap): freeze: " "$1") freeze FAIL lines, last line $(tail -1 "$1")"; exit 1; }' _ "$tmp/pj.out"
 pjb() { judge "$tmp/pj.out" python3 "$H/pressure_judge.py" heap-vs-base "$@"; }
 pjb "$fx/pressure-heap-base.log" "$fx/pressure-heap.log"
 expect "pressure: control: heap-vs-base passes a patched run as fast, MemAvailable within the cap" judged_pass "$tmp/pj.out"
@@ -782,6 +963,9 @@ absorbed "absorb: a FAIL line with no failure counted fails" "$a/uncounted" 0 1 
 absorbed "absorb: a counts line that is not two numbers fails" "$a/garbage" 0 0 1 'bad counts'
 absorbed "absorb: results after the counts line fail" "$a/late" 0 0 1 'not the one last line'
 absorbed "absorb: counts 2 0 with a non-zero exit status fails" "$a/ok" 3 2 1 'exit status 3'
+printf 'PASS a\nXFAIL b (expected failure until x)\nXPASS c (passed)\nSKIP d (no pm_test)\ncounts 3 0\n' >"$a/xfail"
+absorbed "absorb: XFAIL, XPASS and SKIP lines take the judge's counts" "$a/xfail" 0 3 0
+expect "absorb: ... and are shown" bash -c 'for w in "XFAIL b" "XPASS c" "SKIP d"; do grep -q "^$w" "$1" || { echo "no $w line"; exit 1; }; done' _ "$tmp/absorb.out"
 helpers 'finish' >"$tmp/finish.out" 2>&1; rc=$?
 expect "finish: 0 passed, 0 failed exits non-zero" \
 	bash -c '[ "$1" != 0 ] && grep -q "^FAIL check: no check ran" "$2" && tail -1 "$2" | grep -qx "0 passed, 1 failed"' _ "$rc" "$tmp/finish.out"
@@ -1293,6 +1477,11 @@ fake_pressure FAKE_CONSOLE="$fx/pressure-heap.log"
 expect "pressure.sh: the busy case's lines (busy, anon) reach the output" \
 	bash -c 'n=$(grep -cE "^(busy|anon) " "$2"); [ "$n" -gt 0 ] && [ "$(grep -cE "^check: (busy|anon) " "$1")" = "$n" ] ||
 		{ echo "$(grep -cE "^check: (busy|anon) " "$1") of $n passed on"; exit 1; }' \
+	_ "$tmp/pressure.out" "$fx/pressure-heap.log"
+
+expect "pressure.sh: the exhaustion, zeroing and freeze lines reach the output" \
+	bash -c 'n=$(grep -cE "^(exhaust|zero|freeze) " "$2"); [ "$n" -gt 0 ] && [ "$(grep -cE "^check: (exhaust|zero|freeze) " "$1")" = "$n" ] ||
+		{ echo "$(grep -cE "^check: (exhaust|zero|freeze) " "$1") of $n passed on"; exit 1; }' \
 	_ "$tmp/pressure.out" "$fx/pressure-heap.log"
 
 # --- check-bisect.sh: a passing prefix's verdict is cached --------------------

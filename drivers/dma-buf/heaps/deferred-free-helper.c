@@ -64,17 +64,24 @@
  *
  * Cap: each list holds at most deferred_free_helper.max_backlog_percent of
  * the RAM (0 to 100, default 12%, writable at run time), counting the
- * objects queued and those in a pass of the kthread. deferred_free() of an
- * object that would take the backlog over it frees the object at once, in
- * the caller, as %DEFERRED_FREE_PRESSURE: the pages go back to the system
- * unzeroed, which costs the caller about what freeing them without a list
- * did (a lock round trip and the callback's indirect call more). The cap is
- * checked as objects are queued: lowering it, or the RAM shrinking, leaves
- * what is queued to the kthread and the shrinker.
- * So when the CPUs are too busy for the kthread, released memory still
- * comes back to the system as it is released, and what waits for the
- * kthread never exceeds the cap. 0 defers nothing. An object larger than
- * the cap is never deferred.
+ * objects queued and those in flight (in a pass of the kthread, claimed, or
+ * being queued). deferred_free() of an object that would take the backlog
+ * over it frees the part over the cap at once, in the caller, as
+ * %DEFERRED_FREE_PRESSURE, the object's first blocks, and queues the rest;
+ * at the cap already, it frees the whole object so. Those pages go back to
+ * the system unzeroed, which costs the caller about what freeing them
+ * without a list did (a lock round trip and the callback's indirect call
+ * more). The cap is checked as objects are queued: lowering it, or the RAM
+ * shrinking, leaves what is queued to the kthread and the shrinker. So when
+ * the CPUs are too busy for the kthread, released memory still comes back
+ * to the system as it is released, and what waits for the kthread never
+ * exceeds the cap. 0 defers nothing.
+ *
+ * Reuse: an owner that needs memory of the kind its queued objects hold
+ * (a heap allocation that found its pools empty) may take the oldest
+ * object with deferred_free_claim(), reuse some of its blocks itself and
+ * put the rest back with deferred_free_unclaim(), rather than ask the page
+ * allocator for memory that only reclaiming the list would give.
  *
  * Shrinker: "deferred-free-<name>", visible in /sys/kernel/debug/shrinker/.
  * Its count is the number of queued pages, read without a lock; its scan
@@ -140,6 +147,58 @@ static bool deferred_free_has_work(struct deferred_free_list *dfl)
 	return READ_ONCE(dfl->nr_items);
 }
 
+/* Take the oldest item off @dfl, its pages counted in flight; NULL if none */
+static struct deferred_free_item *
+deferred_free_pop(struct deferred_free_list *dfl)
+{
+	struct deferred_free_item *item;
+
+	spin_lock(&dfl->lock);
+	item = list_first_entry_or_null(&dfl->items, struct deferred_free_item,
+					link);
+	if (item) {
+		list_del(&item->link);
+		WRITE_ONCE(dfl->nr_items, dfl->nr_items - 1);
+		WRITE_ONCE(dfl->nr_pages, dfl->nr_pages - item->nr_pages);
+		dfl->inflight_pages += item->nr_pages;
+	}
+	spin_unlock(&dfl->lock);
+
+	return item;
+}
+
+/*
+ * End the flight of @item, which held @left pages when it was popped and of
+ * which @used were freed or reused (all @left if @finished, when @item may
+ * be freed memory already): put the rest back at the head of @dfl and count
+ * the work in *@items and *@pages. A put-back onto an empty list by anyone
+ * but the kthread wakes the kthread, which may have gone to sleep while
+ * the item was away, and which later deferred_free() calls would not wake.
+ */
+static void deferred_free_land(struct deferred_free_list *dfl,
+			       struct deferred_free_item *item,
+			       unsigned long left, unsigned long used,
+			       bool finished, unsigned long *items,
+			       unsigned long *pages)
+{
+	bool wake;
+
+	spin_lock(&dfl->lock);
+	dfl->inflight_pages -= left;
+	wake = !finished && current != dfl->thread && list_empty(&dfl->items);
+	if (!finished) {
+		item->nr_pages = left - used;
+		list_add(&item->link, &dfl->items);
+		WRITE_ONCE(dfl->nr_items, dfl->nr_items + 1);
+		WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + left - used);
+	}
+	WRITE_ONCE(*items, *items + finished);
+	WRITE_ONCE(*pages, *pages + used);
+	spin_unlock(&dfl->lock);
+	if (wake)
+		wake_up(&dfl->wait);
+}
+
 /*
  * Free about @budget pages of @dfl's oldest items for @reason, in whole
  * blocks, and return the pages freed (0 if the list was empty). An item is
@@ -150,28 +209,20 @@ static unsigned long deferred_free_batch(struct deferred_free_list *dfl,
 					 unsigned long budget,
 					 enum deferred_free_reason reason)
 {
+	bool normal = reason == DEFERRED_FREE_NORMAL;
 	struct deferred_free_item *item;
 	unsigned long done = 0, left, freed;
-	bool finished, wake;
+	bool finished;
 
 	while (done < budget) {
 		/* The kthread's pass ends early when it is told to stop */
-		if (reason == DEFERRED_FREE_NORMAL && kthread_should_stop())
+		if (normal && kthread_should_stop())
 			break;
 
-		spin_lock(&dfl->lock);
-		item = list_first_entry_or_null(&dfl->items,
-						struct deferred_free_item, link);
-		if (!item) {
-			spin_unlock(&dfl->lock);
+		item = deferred_free_pop(dfl);
+		if (!item)
 			break;
-		}
-		list_del(&item->link);
 		left = item->nr_pages;
-		WRITE_ONCE(dfl->nr_items, dfl->nr_items - 1);
-		WRITE_ONCE(dfl->nr_pages, dfl->nr_pages - left);
-		dfl->inflight_pages += left;
-		spin_unlock(&dfl->lock);
 
 		/*
 		 * The kthread frees one block per call, so that the rest of
@@ -180,7 +231,7 @@ static unsigned long deferred_free_batch(struct deferred_free_list *dfl,
 		 * teardown free what they asked for. The callback owns the
 		 * item until it returns, and frees it with its last page.
 		 */
-		freed = reason == DEFERRED_FREE_NORMAL ? 1 : budget - done;
+		freed = normal ? 1 : budget - done;
 		finished = dfl->free(dfl, item, reason, &freed);
 		/* No progress, or more than it held: give the item up */
 		if (WARN_ON_ONCE(!finished && (!freed || freed >= left)))
@@ -188,33 +239,16 @@ static unsigned long deferred_free_batch(struct deferred_free_list *dfl,
 		if (finished)
 			freed = left;
 
-		spin_lock(&dfl->lock);
-		dfl->inflight_pages -= left;
-		/* Reclaim put the rest back: the kthread may sleep meanwhile */
-		wake = !finished && reason != DEFERRED_FREE_NORMAL &&
-		       list_empty(&dfl->items);
-		if (!finished) {
-			item->nr_pages = left - freed;
-			list_add(&item->link, &dfl->items);
-			WRITE_ONCE(dfl->nr_items, dfl->nr_items + 1);
-			WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + left - freed);
-		}
-		if (reason == DEFERRED_FREE_NORMAL) {
-			WRITE_ONCE(dfl->stats.freed_items,
-				   dfl->stats.freed_items + finished);
-			WRITE_ONCE(dfl->stats.freed_pages,
-				   dfl->stats.freed_pages + freed);
-		} else {
-			WRITE_ONCE(dfl->stats.shrunk_items,
-				   dfl->stats.shrunk_items + finished);
-			WRITE_ONCE(dfl->stats.shrunk_pages,
-				   dfl->stats.shrunk_pages + freed);
-		}
-		spin_unlock(&dfl->lock);
-		if (wake)
-			wake_up(&dfl->wait);
+		if (normal)
+			deferred_free_land(dfl, item, left, freed, finished,
+					   &dfl->stats.freed_items,
+					   &dfl->stats.freed_pages);
+		else
+			deferred_free_land(dfl, item, left, freed, finished,
+					   &dfl->stats.shrunk_items,
+					   &dfl->stats.shrunk_pages);
 		done += freed;
-		if (reason == DEFERRED_FREE_NORMAL)
+		if (normal)
 			cond_resched();
 	}
 
@@ -292,9 +326,11 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free_create_thread);
  *	      budget and the shrinker
  *
  * The list's free callback will free @item, in one call or more, from
- * the kthread, from the shrinker or from deferred_free_fini(), or at once,
- * before this returns, as %DEFERRED_FREE_PRESSURE if the list's backlog
- * would go over its cap. The caller must not touch the object afterwards.
+ * the kthread, from the shrinker or from deferred_free_fini(). Should the
+ * object take the list's backlog over its cap, the part over it is freed
+ * at once, before this returns, as %DEFERRED_FREE_PRESSURE, the whole
+ * object if the backlog is at the cap already. The caller must not touch
+ * the object afterwards.
  *
  * Context: Process context; takes the list's spinlock. Sleeps only if the
  * callback does for %DEFERRED_FREE_PRESSURE (it must not, see
@@ -303,8 +339,8 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free_create_thread);
 void deferred_free(struct deferred_free_list *dfl,
 		   struct deferred_free_item *item, unsigned long nr_pages)
 {
-	unsigned long cap = deferred_free_cap(), held;
-	bool was_empty, over;
+	unsigned long cap = deferred_free_cap(), held, room, excess, freed;
+	bool was_empty;
 
 	/*
 	 * Torn down: free now rather than leak. Never initialised: there is
@@ -318,29 +354,63 @@ void deferred_free(struct deferred_free_list *dfl,
 	}
 
 	spin_lock(&dfl->lock);
-	was_empty = list_empty(&dfl->items);
 	held = dfl->nr_pages + dfl->inflight_pages;
-	over = nr_pages > cap || held > cap - nr_pages;
-	if (over) {
+	room = held < cap ? cap - held : 0;
+	excess = nr_pages > room ? nr_pages - room : 0;
+	if (excess == nr_pages) {
+		/* No room at all: free it whole, in the caller */
 		WRITE_ONCE(dfl->stats.direct_items,
 			   dfl->stats.direct_items + 1);
 		WRITE_ONCE(dfl->stats.direct_pages,
 			   dfl->stats.direct_pages + nr_pages);
-	} else {
-		list_add_tail(&item->link, &dfl->items);
-		WRITE_ONCE(dfl->nr_items, dfl->nr_items + 1);
-		WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + nr_pages);
-		if (held + nr_pages > dfl->stats.max_queued_pages)
-			WRITE_ONCE(dfl->stats.max_queued_pages,
-				   held + nr_pages);
-	}
-	spin_unlock(&dfl->lock);
-
-	/* The backlog is full: free in the caller, as without a list */
-	if (over) {
+		spin_unlock(&dfl->lock);
 		deferred_free_whole(dfl, item, DEFERRED_FREE_PRESSURE);
 		return;
 	}
+	/* Hold the room for the rest while the part over the cap is freed */
+	if (excess)
+		dfl->inflight_pages += nr_pages - excess;
+	spin_unlock(&dfl->lock);
+
+	/*
+	 * Over the cap: free the object's first blocks in the caller, as
+	 * without a list, until the rest fits (the callback's first blocks
+	 * are the largest); queue the rest.
+	 */
+	freed = 0;
+	while (freed < excess) {
+		unsigned long part = excess - freed;
+
+		if (dfl->free(dfl, item, DEFERRED_FREE_PRESSURE, &part) ||
+		    WARN_ON_ONCE(!part || freed + part >= nr_pages)) {
+			freed = nr_pages;
+			break;
+		}
+		freed += part;
+	}
+
+	spin_lock(&dfl->lock);
+	if (excess) {
+		dfl->inflight_pages -= nr_pages - excess;
+		WRITE_ONCE(dfl->stats.direct_items,
+			   dfl->stats.direct_items + (freed == nr_pages));
+		WRITE_ONCE(dfl->stats.direct_pages,
+			   dfl->stats.direct_pages + freed);
+	}
+	if (freed == nr_pages) {
+		spin_unlock(&dfl->lock);
+		return;
+	}
+	nr_pages -= freed;
+	item->nr_pages = nr_pages;
+	held = dfl->nr_pages + dfl->inflight_pages;
+	was_empty = list_empty(&dfl->items);
+	list_add_tail(&item->link, &dfl->items);
+	WRITE_ONCE(dfl->nr_items, dfl->nr_items + 1);
+	WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + nr_pages);
+	if (held + nr_pages > dfl->stats.max_queued_pages)
+		WRITE_ONCE(dfl->stats.max_queued_pages, held + nr_pages);
+	spin_unlock(&dfl->lock);
 
 	/*
 	 * The kthread only sleeps after it saw the list empty, so only the
@@ -350,6 +420,60 @@ void deferred_free(struct deferred_free_list *dfl,
 		wake_up(&dfl->wait);
 }
 EXPORT_SYMBOL_IF_KUNIT(deferred_free);
+
+/**
+ * deferred_free_claim - take the oldest queued object to reuse its memory
+ * @dfl: the list
+ *
+ * For an owner that needs memory of the kind its queued objects hold, e.g.
+ * a heap allocation that found its pools empty: rather than wait for the
+ * kthread or reclaim, it takes pages of a queued object itself. The object
+ * leaves the list and counts against the cap as in flight until
+ * deferred_free_unclaim(); meanwhile neither the kthread nor the shrinker
+ * sees it. Only the oldest object is looked at.
+ *
+ * Context: Any context that may take a spinlock; does not sleep.
+ * Return: the object's item, now owned by the caller, or NULL if nothing is
+ * queued (or the list is not set up).
+ */
+struct deferred_free_item *deferred_free_claim(struct deferred_free_list *dfl)
+{
+	if (!READ_ONCE(dfl->nr_items) || !dfl->thread)
+		return NULL;
+
+	return deferred_free_pop(dfl);
+}
+EXPORT_SYMBOL_IF_KUNIT(deferred_free_claim);
+
+/**
+ * deferred_free_unclaim - end a claim, putting back what is left
+ * @dfl: the list
+ * @item: the item deferred_free_claim() returned
+ * @used: the pages of the object the caller reused or freed, in whole
+ *	  blocks; 0 if it took nothing
+ * @done: the caller took the object's last block; it frees the object
+ *	  after this returns, and the helper never touches @item again
+ *
+ * Unless @done, the rest of the object, its pages less @used, goes back to
+ * the head of the list, where the kthread, the shrinker or the next claim
+ * finds it. @used pages count as reused in the list's statistics.
+ *
+ * Context: Any context that may take a spinlock; does not sleep.
+ */
+void deferred_free_unclaim(struct deferred_free_list *dfl,
+			   struct deferred_free_item *item,
+			   unsigned long used, bool done)
+{
+	unsigned long left = item->nr_pages;
+
+	if (WARN_ON_ONCE(!done && used >= left))
+		done = true;
+	if (done)
+		used = left;
+	deferred_free_land(dfl, item, left, used, done,
+			   &dfl->stats.reused_items, &dfl->stats.reused_pages);
+}
+EXPORT_SYMBOL_IF_KUNIT(deferred_free_unclaim);
 
 /* The queued pages, or SHRINK_EMPTY */
 static unsigned long deferred_free_shrinker_count(struct shrinker *shrinker,
@@ -398,6 +522,8 @@ static int deferred_free_stats_show(struct seq_file *m, void *data)
 	seq_printf(m, "freed_pages: %lu\n", stats.freed_pages);
 	seq_printf(m, "shrunk_items: %lu\n", stats.shrunk_items);
 	seq_printf(m, "shrunk_pages: %lu\n", stats.shrunk_pages);
+	seq_printf(m, "reused_items: %lu\n", stats.reused_items);
+	seq_printf(m, "reused_pages: %lu\n", stats.reused_pages);
 	seq_printf(m, "direct_items: %lu\n", stats.direct_items);
 	seq_printf(m, "direct_pages: %lu\n", stats.direct_pages);
 	seq_printf(m, "max_queued_pages: %lu\n", stats.max_queued_pages);

@@ -79,6 +79,16 @@ struct deferred_free_stats {
 	 */
 	unsigned long shrunk_pages;
 	/**
+	 * @reused_items: items whose last block their owner took back
+	 * through deferred_free_claim()
+	 */
+	unsigned long reused_items;
+	/**
+	 * @reused_pages: pages owners took back through
+	 * deferred_free_claim(), of whole items or parts
+	 */
+	unsigned long reused_pages;
+	/**
 	 * @direct_items: items deferred_free() freed at once, as
 	 * DEFERRED_FREE_PRESSURE, because the backlog was at its cap
 	 */
@@ -136,6 +146,10 @@ void deferred_free_fini(struct deferred_free_list *dfl);
 
 void deferred_free(struct deferred_free_list *dfl,
 		   struct deferred_free_item *item, unsigned long nr_pages);
+struct deferred_free_item *deferred_free_claim(struct deferred_free_list *dfl);
+void deferred_free_unclaim(struct deferred_free_list *dfl,
+			   struct deferred_free_item *item,
+			   unsigned long used, bool done);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Internals only the KUnit suite reaches, see include/kunit/visibility.h */

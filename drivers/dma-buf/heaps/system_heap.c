@@ -511,9 +511,59 @@ VISIBLE_IF_KUNIT struct page *system_heap_alloc_pages(gfp_t gfp,
 EXPORT_SYMBOL_IF_KUNIT(system_heap_alloc_pages);
 
 /*
+ * A block of order table entry @index taken from the oldest buffer waiting
+ * on the deferred-free list, if its next block has that order, zeroed here
+ * as __GFP_ZERO would have zeroed a block from the system; NULL otherwise.
+ * With the pools empty, this costs the caller what the base's allocation
+ * did, where the buddy allocator would have to reclaim the very memory the
+ * list holds; it also shortens the kthread's backlog. Only on machines with
+ * one memory node: elsewhere a queued block may be on a node the task's
+ * cpuset or memory policy rules out.
+ */
+static struct page *system_heap_reuse_queued(struct system_heap *sys,
+					     unsigned int index)
+{
+	struct system_heap_buffer *buffer;
+	struct deferred_free_item *item;
+	unsigned int order = orders[index], i;
+	struct scatterlist *sg;
+	struct page *page;
+	bool done;
+
+	if (nr_node_ids > 1)
+		return NULL;
+	item = deferred_free_claim(&sys->deferred);
+	if (!item)
+		return NULL;
+
+	buffer = container_of(item, struct system_heap_buffer, deferred);
+	sg = buffer->free_sg ?: buffer->sg_table.sgl;
+	page = sg_page(sg);
+	if (compound_order(page) != order) {
+		deferred_free_unclaim(&sys->deferred, item, 0, false);
+		return NULL;
+	}
+
+	done = ++buffer->freed_ents == buffer->sg_table.nents;
+	if (!done)
+		buffer->free_sg = sg_next(sg);
+	deferred_free_unclaim(&sys->deferred, item, 1UL << order, done);
+	if (done) {
+		sg_free_table(&buffer->sg_table);
+		kfree(buffer);
+	}
+
+	for (i = 0; i < (1U << order); i++)
+		clear_highpage(nth_page(page, i));
+
+	return page;
+}
+
+/*
  * The largest zeroed block that fits in @size, of the orders from index
- * *@index of the order table on: from the order's pool, else from the buddy
- * allocator with the order's flags. Set *@index to the index of the block's
+ * *@index of the order table on: from the order's pool, else from a buffer
+ * waiting on the deferred-free list, else from the buddy allocator with the
+ * order's flags. Set *@index to the index of the block's
  * order, so that the next search starts there; NULL if no order has one.
  */
 static struct page *system_heap_alloc_largest(struct system_heap *sys,
@@ -532,6 +582,8 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
 		 * which alloc_pages() below honours too
 		 */
 		page = drm_page_pool_take(&sys->pools[i], NUMA_NO_NODE, NULL);
+		if (!page)
+			page = system_heap_reuse_queued(sys, i);
 		if (!page)
 			page = system_heap_alloc_pages(order_flags[i], orders[i]);
 		if (page) {

@@ -10,7 +10,6 @@
  *                                  it, again, until FACTOR x RAM went through
  *   dmabuf-pressure fill           1 MiB buffers until the heap says no
  *                                  (at most 2 x RAM), then free them all
- *   dmabuf-pressure big            one buffer of 2 x RAM
  *   dmabuf-pressure bench KTHREAD  allocate-then-close rounds at 4 KiB,
  *                                  1, 8 and 32 MiB: p50/p99 of each call and
  *                                  CPU time per MiB, the caller's and the
@@ -23,11 +22,25 @@
  *                                  allocations and the lowest MemAvailable,
  *                                  sampled every 50 ms by a thread (run it
  *                                  while other tasks keep every CPU busy)
+ *   dmabuf-pressure queue SECONDS MIN_MB MAX_MB
+ *                                  the same loop, lines "freeze queue ..."
  *   dmabuf-pressure anon BYTES     mmap BYTES of anonymous memory and write
  *                                  to every page: errno 0 on success
+ *   dmabuf-pressure zero MIN MAX   4 KiB to 32 MiB buffers written with a
+ *                                  secret and closed come back all zero,
+ *                                  MIN to MAX rounds, until a pool served
+ *                                  every size (pool hits, debugfs)
+ *   dmabuf-pressure zero-selftest  the zero check reports a buffer it did
+ *                                  not zero, and one byte planted at its end
+ *   dmabuf-pressure check-alloc TAG MIB
+ *                                  one buffer of MIB MiB, checked all zero
+ *   dmabuf-pressure exhaust MIB    hold MIB MiB buffers until the heap
+ *                                  refuses one: its errno, no OOM kill
+ *   dmabuf-pressure sentinel MIB   hold MIB MiB of anonymous memory, sleep
  *
- * Every line of output starts with the subcommand's name, "key value" pairs
- * follow, for the host to parse.
+ * Every line of output starts with the subcommand's name ("zero" for
+ * zero-selftest, "freeze queue" for queue, TAG for check-alloc), "key value"
+ * pairs follow, for the host to parse.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -43,6 +56,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 
 #define MIB (1024UL * 1024)
@@ -219,33 +233,6 @@ static int cmd_fill(void)
 		usleep(100000);
 	}
 	printf("fill avail_before_kb %lu avail_after_kb %lu pct %lu waited_ms %d\n",
-	       avail0, avail1, avail0 ? avail1 * 100 / avail0 : 0, i * 100);
-	return 0;
-}
-
-static int cmd_big(void)
-{
-	uint64_t ram = meminfo_kb("MemTotal") * 1024;
-	unsigned long avail0 = meminfo_kb("MemAvailable"), avail1 = 0;
-	unsigned long oom = vmstat("oom_kill");
-	uint64_t t = now_ns();
-	int fd = heap_alloc(2 * ram, O_RDWR | O_CLOEXEC, 0);
-	int i;
-
-	printf("big errno %d name %s ms %llu oom_kill %lu\n", fd < 0 ? -fd : 0,
-	       fd < 0 ? strerrorname_np(-fd) : "none",
-	       (unsigned long long)((now_ns() - t) / 1000000),
-	       vmstat("oom_kill") - oom);
-	if (fd >= 0)
-		close(fd);
-	/* Whatever it took comes back, perhaps through deferred work */
-	for (i = 0; i < 200; i++) {
-		avail1 = meminfo_kb("MemAvailable");
-		if (avail1 * 100 >= avail0 * 95)
-			break;
-		usleep(100000);
-	}
-	printf("big avail_before_kb %lu avail_after_kb %lu pct %lu waited_ms %d\n",
 	       avail0, avail1, avail0 ? avail1 * 100 / avail0 : 0, i * 100);
 	return 0;
 }
@@ -432,7 +419,8 @@ static void *sampler(void *arg)
 	return NULL;
 }
 
-static int cmd_busy(unsigned int seconds, unsigned long min_mb, unsigned long max_mb)
+static int cmd_busy(const char *tag, unsigned int seconds, unsigned long min_mb,
+		    unsigned long max_mb)
 {
 	unsigned long ram_mib = meminfo_kb("MemTotal") / 1024;
 	unsigned long avail0 = meminfo_kb("MemAvailable");
@@ -445,12 +433,12 @@ static int cmd_busy(unsigned int seconds, unsigned long min_mb, unsigned long ma
 	double s;
 
 	if (!min_mb || max_mb < min_mb || !seconds) {
-		fprintf(stderr, "busy: need SECONDS > 0 and 0 < MIN_MB <= MAX_MB\n");
+		fprintf(stderr, "%s: need SECONDS > 0 and 0 < MIN_MB <= MAX_MB\n", tag);
 		return 2;
 	}
 	sample();
 	if (pthread_create(&th, NULL, sampler, NULL)) {
-		perror("busy: pthread_create");
+		perror("pthread_create");
 		return 1;
 	}
 	t0 = now_ns();
@@ -477,13 +465,13 @@ static int cmd_busy(unsigned int seconds, unsigned long min_mb, unsigned long ma
 	s = (t - t0) / 1e9;
 	if (smp.queued_seen)
 		snprintf(seen, sizeof(seen), "%lu", smp.max_queued_pages);
-	printf("busy rounds %lu ms %llu min_mib %lu max_mib %lu freed_mib %lu mib_per_s %.1f failed %lu errno %d name %s last_errno %d oom_kill %lu\n",
-	       rounds, (unsigned long long)((t - t0) / 1000000), min_mb, max_mb,
+	printf("%s rounds %lu ms %llu min_mib %lu max_mib %lu freed_mib %lu mib_per_s %.1f failed %lu errno %d name %s last_errno %d oom_kill %lu\n",
+	       tag, rounds, (unsigned long long)((t - t0) / 1000000), min_mb, max_mb,
 	       freed_mib, freed_mib / s, failed, first_err,
 	       first_err ? strerrorname_np(first_err) : "none", last_err,
 	       vmstat("oom_kill") - oom);
-	printf("busy ram_mib %lu avail_start_kb %lu min_avail_kb %lu avail_end_kb %lu samples %lu max_gap_ms %llu max_queued_pages_seen %s\n",
-	       ram_mib, avail0, smp.min_avail_kb, meminfo_kb("MemAvailable"),
+	printf("%s ram_mib %lu avail_start_kb %lu min_avail_kb %lu avail_end_kb %lu samples %lu max_gap_ms %llu max_queued_pages_seen %s\n",
+	       tag, ram_mib, avail0, smp.min_avail_kb, meminfo_kb("MemAvailable"),
 	       smp.samples, (unsigned long long)(smp.max_gap_ns / 1000000),
 	       seen);
 	return failed != 0;
@@ -522,6 +510,328 @@ static int cmd_anon(uint64_t bytes)
 	return err != 0;
 }
 
+/*
+ * Zeroing (issue 19 item 5, R17 end to end): a buffer released with a
+ * secret in it comes back zeroed, from a pool (the patched kernel: the
+ * kthread zeroes it into the pool, or a small or pressure-freed buffer goes
+ * to the system unzeroed and __GFP_ZERO clears it on the way out) or from
+ * the buddy allocator (the base kernel's __GFP_ZERO).
+ */
+#define POOLS_FILE "/sys/kernel/debug/drm_page_pool/pools"
+#define HEAP_POOL "dma-heap-system"
+
+/* The hits of the system heap's pools, summed over orders; -1 with no file */
+static long heap_pool_hits(void)
+{
+	char line[512], name[64];
+	unsigned long pages, hits;
+	unsigned int order;
+	size_t n = strlen(HEAP_POOL);
+	long sum = 0;
+	FILE *f = fopen(POOLS_FILE, "r");
+
+	if (!f)
+		return -1;
+	/* "pool order pages hits ...": the header and "total" do not match */
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %u %lu %lu", name, &order, &pages, &hits) == 4 &&
+		    !strncmp(name, HEAP_POOL, n) && (!name[n] || name[n] == '@'))
+			sum += hits;
+	fclose(f);
+	return sum;
+}
+
+/*
+ * Wait until the system heap's deferred-free list is empty and no pass of
+ * its kthread holds pages, at most @max_ms: the ms waited (@max_ms if it
+ * never got there), -1 if there is no list (the base kernel)
+ */
+static long wait_deferred_idle(long max_ms)
+{
+	long w = 0;
+
+	if (deferred_stat("queued_items") < 0)
+		return -1;
+	while (w < max_ms && (deferred_stat("queued_items") > 0 ||
+			      deferred_stat("inflight_pages") > 0)) {
+		usleep(10000);
+		w += 10;
+	}
+	return w;
+}
+
+static void buf_sync(int fd, uint64_t flags)
+{
+	struct dma_buf_sync sync = { .flags = flags };
+
+	ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync);
+}
+
+struct scan {
+	unsigned long bad;		/* non-zero 64-bit words */
+	uint64_t first_off, first_val;	/* the first of them */
+};
+
+/* Every 64-bit word of @len bytes at @p: the non-zero ones */
+static void scan_zero(const volatile uint64_t *p, uint64_t len, struct scan *s)
+{
+	uint64_t i, v;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < len / 8; i++) {
+		v = p[i];
+		if (v && !s->bad++) {
+			s->first_off = i * 8;
+			s->first_val = v;
+		}
+	}
+}
+
+static void fill_words(volatile uint64_t *p, uint64_t len, uint64_t v)
+{
+	uint64_t i;
+
+	for (i = 0; i < len / 8; i++)
+		p[i] = v;
+}
+
+/* A secret per size and round, every byte of it non-zero (round < 15) */
+static uint64_t secret(unsigned int size_idx, unsigned int round)
+{
+	return 0x5ec2e7a500000000ULL | 0x01010101ULL * (1 + size_idx * 16 + round);
+}
+
+/* 4 KiB: the order-0 pool; 64 KiB: order 4; 1, 8 MiB: order 8; 32 MiB:
+ * over the 12% cap of a 256 MiB guest, never deferred; 1 MiB + 68 KiB:
+ * one block of each order, which feeds the order-0 pool the 4 KiB buffers
+ * can hit (a 4 KiB buffer is freed at once, never pooled) */
+static const uint64_t zero_sizes[] = {
+	4096, 64 << 10, MIB, 8 * MIB, 32 * MIB, MIB + (68 << 10),
+};
+#define NR_ZERO_SIZES (sizeof(zero_sizes) / sizeof(zero_sizes[0]))
+
+struct zero_res {
+	unsigned long allocs, hit_allocs, bad, errors;
+	int err, first_bad_round;
+	uint64_t first_off, first_val;
+};
+
+/*
+ * One buffer of size @idx in @round: allocate it (did a pool serve it?),
+ * check that every word is zero, write the round's secret into every word,
+ * close it
+ */
+static void zero_round(unsigned int idx, unsigned int round, struct zero_res *z)
+{
+	uint64_t len = zero_sizes[idx];
+	long h0 = heap_pool_hits(), h1;
+	int fd = heap_alloc(len, O_RDWR | O_CLOEXEC, 0);
+	uint64_t *p;
+	struct scan s;
+
+	h1 = heap_pool_hits();
+	if (fd < 0) {
+		z->errors++;
+		z->err = -fd;
+		return;
+	}
+	z->allocs++;
+	/* Round 0's buffers come from wherever; later ones may reuse ours */
+	z->hit_allocs += round > 0 && h0 >= 0 && h1 > h0;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		z->errors++;
+		z->err = errno;
+		close(fd);
+		return;
+	}
+	buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	scan_zero(p, len, &s);
+	if (s.bad && !z->bad) {
+		z->first_bad_round = round;
+		z->first_off = s.first_off;
+		z->first_val = s.first_val;
+	}
+	z->bad += s.bad;
+	fill_words(p, len, secret(idx, round));
+	buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	munmap(p, len);
+	close(fd);
+}
+
+/*
+ * Round 0 writes a secret into one buffer of each size and closes it; each
+ * further round allocates the sizes again, checks them, writes a new secret
+ * and closes them, waiting between rounds for the deferred-free kthread
+ * to go idle (at most 10 s), until a pool served every size or @max_rounds
+ * ran (at least @min_rounds; without pools, @min_rounds)
+ */
+static int cmd_zero(unsigned int min_rounds, unsigned int max_rounds)
+{
+	struct zero_res z[NR_ZERO_SIZES];
+	unsigned int i, round, all_hit = 0;
+	long waited, max_wait = -1, freed0 = deferred_stat("freed_items");
+	int pools = heap_pool_hits() >= 0, fail = 0;
+	uint64_t t = now_ns();
+
+	if (max_rounds > 14 || min_rounds > max_rounds || !min_rounds) {
+		fprintf(stderr, "zero: need 0 < MIN_ROUNDS <= MAX_ROUNDS <= 14\n");
+		return 2;
+	}
+	memset(z, 0, sizeof(z));
+	for (round = 0; round <= max_rounds; round++) {
+		if (round > min_rounds && (!pools || all_hit))
+			break;
+		for (i = 0; i < NR_ZERO_SIZES; i++)
+			zero_round(i, round, &z[i]);
+		waited = wait_deferred_idle(10000);
+		if (waited > max_wait)
+			max_wait = waited;
+		all_hit = 1;
+		for (i = 0; i < NR_ZERO_SIZES; i++)
+			all_hit &= z[i].hit_allocs > 0;
+	}
+	for (i = 0; i < NR_ZERO_SIZES; i++) {
+		char hits[24] = "absent";
+
+		if (pools)
+			snprintf(hits, sizeof(hits), "%lu", z[i].hit_allocs);
+		printf("zero len %llu allocs %lu pool_hit_allocs %s bad_words %lu first_bad_round %d first_bad_offset %llu first_bad_value 0x%016llx errors %lu errno %d\n",
+		       (unsigned long long)zero_sizes[i], z[i].allocs, hits, z[i].bad,
+		       z[i].bad ? z[i].first_bad_round : -1,
+		       (unsigned long long)z[i].first_off,
+		       (unsigned long long)z[i].first_val, z[i].errors, z[i].err);
+		fail |= z[i].bad || z[i].errors || z[i].allocs < min_rounds + 1;
+	}
+	printf("zero rounds %u pools %s deferred %s kthread_freed_items %ld max_wait_ms %ld s %llu result %s\n",
+	       round, pools ? "present" : "absent", freed0 >= 0 ? "present" : "absent",
+	       freed0 >= 0 ? deferred_stat("freed_items") - freed0 : 0, max_wait,
+	       (unsigned long long)((now_ns() - t) / 1000000000), fail ? "fail" : "pass");
+	return fail;
+}
+
+/*
+ * The check of cmd_zero shown to detect what it must: a buffer written with
+ * a secret and checked as it is (every word bad), and a fresh buffer with
+ * one byte planted in its last word (one bad word, at the end); "detected"
+ * is 1 only if the scan reports exactly that
+ */
+static int cmd_zero_selftest(void)
+{
+	uint64_t len = 64 << 10, words = len / 8;
+	int fd = heap_alloc(len, O_RDWR | O_CLOEXEC, 0), ok1, ok2;
+	volatile uint64_t *p;
+	struct scan s;
+
+	if (fd < 0) {
+		printf("zero selftest errno %d\n", -fd);
+		return 1;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		printf("zero selftest errno %d\n", errno);
+		return 1;
+	}
+	buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	fill_words(p, len, secret(0, 0));
+	scan_zero(p, len, &s);
+	ok1 = s.bad == words && s.first_off == 0 && s.first_val == secret(0, 0);
+	printf("zero selftest kind unzeroed words %llu bad_words %lu first_bad_offset %llu first_bad_value 0x%016llx detected %d\n",
+	       (unsigned long long)words, s.bad, (unsigned long long)s.first_off,
+	       (unsigned long long)s.first_val, ok1);
+	fill_words(p, len, 0);
+	((volatile uint8_t *)p)[len - 1] = 0x5e;
+	scan_zero(p, len, &s);
+	ok2 = s.bad == 1 && s.first_off == len - 8;
+	printf("zero selftest kind last_byte words %llu bad_words %lu first_bad_offset %llu first_bad_value 0x%016llx detected %d\n",
+	       (unsigned long long)words, s.bad, (unsigned long long)s.first_off,
+	       (unsigned long long)s.first_val, ok2);
+	buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	munmap((void *)p, len);
+	close(fd);
+	return !(ok1 && ok2);
+}
+
+/* One buffer of @mib MiB: allocated, every word zero, closed (after a freeze) */
+static int cmd_check_alloc(const char *tag, unsigned long mib)
+{
+	uint64_t len = mib * MIB;
+	int fd = heap_alloc(len, O_RDWR | O_CLOEXEC, 0), err = 0;
+	struct scan s = { 0 };
+	uint64_t *p;
+
+	if (fd < 0) {
+		err = -fd;
+	} else {
+		p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED) {
+			err = errno;
+		} else {
+			buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+			scan_zero(p, len, &s);
+			buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+			munmap(p, len);
+		}
+		close(fd);
+	}
+	printf("%s alloc len %llu errno %d name %s bad_words %lu\n", tag,
+	       (unsigned long long)len, err, err ? strerrorname_np(err) : "none", s.bad);
+	return err || s.bad;
+}
+
+/*
+ * Exhaustion by requests below RAM (issue 19 item 6): hold buffers of @mib
+ * MiB, fds kept, pages never touched, until the heap refuses one (at most
+ * 2 x RAM), then close them all. A progress line every 32 MiB shows how
+ * far it got should the OOM killer end it.
+ */
+static int cmd_exhaust(unsigned long mib)
+{
+	unsigned long ram_mib = meminfo_kb("MemTotal") / 1024;
+	unsigned long oom = vmstat("oom_kill"), n, max = 2 * ram_mib / mib + 1;
+	int *fds = calloc(max, sizeof(*fds)), err = 0;
+	uint64_t t = now_ns(), t_fail = 0;
+
+	if (!fds || !mib)
+		return 2;
+	printf("exhaust start ram_mib %lu buf_mib %lu avail_kb %lu\n", ram_mib, mib,
+	       meminfo_kb("MemAvailable"));
+	for (n = 0; n < max; n++) {
+		fds[n] = heap_alloc(mib * MIB, O_RDWR | O_CLOEXEC, 0);
+		if (fds[n] < 0) {
+			err = -fds[n];
+			t_fail = now_ns() - t;
+			break;
+		}
+		if ((n + 1) * mib % 32 == 0)
+			printf("exhaust progress held_mib %lu avail_kb %lu oom_kill %lu\n",
+			       (n + 1) * mib, meminfo_kb("MemAvailable"), vmstat("oom_kill") - oom);
+	}
+	printf("exhaust held_mib %lu buffers %lu errno %d name %s ms_to_refusal %llu oom_kill %lu avail_at_refusal_kb %lu\n",
+	       n * mib, n, err, err ? strerrorname_np(err) : "none",
+	       (unsigned long long)(t_fail / 1000000), vmstat("oom_kill") - oom,
+	       meminfo_kb("MemAvailable"));
+	while (n)
+		close(fds[--n]);
+	printf("exhaust closed avail_kb %lu\n", meminfo_kb("MemAvailable"));
+	return err != ENOMEM;
+}
+
+/* A bystander: @mib MiB of anonymous memory, every page written, then sleep */
+static int cmd_sentinel(unsigned long mib)
+{
+	uint64_t len = mib * MIB, off;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 1;
+	for (off = 0; off < len; off += 4096)
+		p[off] = 1 + off / 4096 % 255;
+	printf("sentinel pid %d mib %lu\n", getpid(), mib);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -540,15 +850,28 @@ int main(int argc, char **argv)
 		return cmd_churn(atoi(argv[2]));
 	if (!strcmp(argv[1], "fill"))
 		return cmd_fill();
-	if (!strcmp(argv[1], "big"))
-		return cmd_big();
 	if (!strcmp(argv[1], "bench") && argc > 2)
 		return cmd_bench(argv[2]);
 	if (!strcmp(argv[1], "busy") && argc > 4)
-		return cmd_busy(atoi(argv[2]), strtoul(argv[3], NULL, 0), strtoul(argv[4], NULL, 0));
+		return cmd_busy("busy", atoi(argv[2]), strtoul(argv[3], NULL, 0),
+				strtoul(argv[4], NULL, 0));
+	/* The same loop, its lines prefixed "freeze queue" (26-freeze.sh) */
+	if (!strcmp(argv[1], "queue") && argc > 4)
+		return cmd_busy("freeze queue", atoi(argv[2]), strtoul(argv[3], NULL, 0),
+				strtoul(argv[4], NULL, 0));
 	if (!strcmp(argv[1], "anon") && argc > 2)
 		return cmd_anon(strtoull(argv[2], NULL, 0));
+	if (!strcmp(argv[1], "zero") && argc > 3)
+		return cmd_zero(atoi(argv[2]), atoi(argv[3]));
+	if (!strcmp(argv[1], "zero-selftest"))
+		return cmd_zero_selftest();
+	if (!strcmp(argv[1], "check-alloc") && argc > 3)
+		return cmd_check_alloc(argv[2], strtoul(argv[3], NULL, 0));
+	if (!strcmp(argv[1], "exhaust") && argc > 2)
+		return cmd_exhaust(strtoul(argv[2], NULL, 0));
+	if (!strcmp(argv[1], "sentinel") && argc > 2)
+		return cmd_sentinel(strtoul(argv[2], NULL, 0));
 usage:
-	fprintf(stderr, "usage: dmabuf-pressure errno|huge|churn FACTOR|fill|big|bench KTHREAD|busy SECONDS MIN_MB MAX_MB|anon BYTES\n");
+	fprintf(stderr, "usage: dmabuf-pressure errno|huge|churn FACTOR|fill|bench KTHREAD|busy SECONDS MIN_MB MAX_MB|queue SECONDS MIN_MB MAX_MB|anon BYTES|zero MIN_ROUNDS MAX_ROUNDS|zero-selftest|check-alloc TAG MIB|exhaust MIB|sentinel MIB\n");
 	return 2;
 }

@@ -783,6 +783,147 @@ static int df_test_hog(void *data)
 	return 0;
 }
 
+/* Item 0, the plug, leaves 40 pages of room under the cap; item 1 has 64 */
+static unsigned long df_test_pages_room40(unsigned int i)
+{
+	return i ? 64 : deferred_free_cap() - 40;
+}
+
+/*
+ * An item that would take the backlog over the cap has the part over it
+ * freed at once, in the caller, as PRESSURE, in whole blocks from its
+ * start: 24 pages over the cap in blocks of 16 free 32 pages; the other
+ * 32 are queued and freed by the kthread, and the backlog never exceeds
+ * the cap.
+ */
+static void df_test_cap_frees_part(struct kunit *test)
+{
+	unsigned long cap = deferred_free_cap();
+	struct df_test_snap snap;
+	struct df_test *t;
+
+	KUNIT_ASSERT_GT(test, cap, 64);
+	t = df_test_create(test, 2, df_test_pages_room40, true);
+	t->items[1].block = 16;
+	df_test_plug(test, t);
+	df_test_queue(t, 1, 2);
+
+	KUNIT_EXPECT_EQ(test, t->items[1].calls, 1);
+	KUNIT_EXPECT_EQ(test, t->items[1].left, 32);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->items[1].freed), 0);
+	snap = df_test_snap(t);
+	KUNIT_EXPECT_EQ(test, snap.nr_items, 1);
+	KUNIT_EXPECT_EQ(test, snap.nr_pages, 32);
+	KUNIT_EXPECT_EQ(test, snap.stats.direct_items, 0);
+	KUNIT_EXPECT_EQ(test, snap.stats.direct_pages, 32);
+	KUNIT_EXPECT_EQ(test, snap.stats.max_queued_pages, cap - 8);
+
+	df_test_unplug(t);
+	df_test_wait_freed(test, t, 2);
+	KUNIT_EXPECT_EQ(test, t->items[1].reason, DEFERRED_FREE_NORMAL);
+	KUNIT_EXPECT_TRUE(test, t->items[1].by_thread);
+	KUNIT_EXPECT_EQ(test, t->items[1].calls, 1 + 2);
+}
+
+/* Item 0, the plug, holds 1 page; the others 64 each */
+static unsigned long df_test_pages_64(unsigned int i)
+{
+	return i ? 64 : 1;
+}
+
+static unsigned long df_test_inflight(struct df_test *t)
+{
+	unsigned long inflight;
+
+	spin_lock(&t->dfl.lock);
+	inflight = t->dfl.inflight_pages;
+	spin_unlock(&t->dfl.lock);
+
+	return inflight;
+}
+
+/*
+ * deferred_free_claim() takes the oldest queued item: it counts in flight,
+ * against the cap, and is out of the shrinker's and the kthread's reach.
+ * deferred_free_unclaim() puts the rest back at the head and counts what
+ * the owner reused; an item the owner finished is never freed by the list.
+ */
+static void df_test_claim(struct kunit *test)
+{
+	struct deferred_free_item *item;
+	struct df_test_snap snap;
+	struct df_test *t;
+
+	t = df_test_create(test, 3, df_test_pages_64, true);
+	df_test_plug(test, t);
+	df_test_queue(t, 1, 3);
+
+	item = deferred_free_claim(&t->dfl);
+	KUNIT_ASSERT_PTR_EQ(test, item, &t->items[1].item);
+	KUNIT_EXPECT_EQ(test, df_test_inflight(t), 1 + 64);
+	snap = df_test_snap(t);
+	KUNIT_EXPECT_EQ(test, snap.nr_items, 1);
+	KUNIT_EXPECT_EQ(test, snap.nr_pages, 64);
+	KUNIT_EXPECT_EQ(test, df_test_count(t), 64);
+
+	/* The owner reused 16 pages: the rest is the oldest again */
+	t->items[1].left -= 16;
+	deferred_free_unclaim(&t->dfl, item, 16, false);
+	KUNIT_EXPECT_EQ(test, df_test_inflight(t), 1);
+	snap = df_test_snap(t);
+	KUNIT_EXPECT_EQ(test, snap.nr_items, 2);
+	KUNIT_EXPECT_EQ(test, snap.nr_pages, 48 + 64);
+	KUNIT_EXPECT_EQ(test, snap.stats.reused_pages, 16);
+	KUNIT_EXPECT_EQ(test, snap.stats.reused_items, 0);
+
+	item = deferred_free_claim(&t->dfl);
+	KUNIT_ASSERT_PTR_EQ(test, item, &t->items[1].item);
+	t->items[1].left = 0;
+	deferred_free_unclaim(&t->dfl, item, 48, true);
+	snap = df_test_snap(t);
+	KUNIT_EXPECT_EQ(test, snap.nr_items, 1);
+	KUNIT_EXPECT_EQ(test, snap.nr_pages, 64);
+	KUNIT_EXPECT_EQ(test, snap.stats.reused_pages, 64);
+	KUNIT_EXPECT_EQ(test, snap.stats.reused_items, 1);
+
+	df_test_unplug(t);
+	df_test_wait_freed(test, t, 2);
+	KUNIT_EXPECT_EQ(test, t->items[1].calls, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->items[1].freed), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->items[2].freed), 1);
+	snap = df_test_snap_freed(t, 2);
+	KUNIT_EXPECT_EQ(test, snap.nr_items, 0);
+	KUNIT_EXPECT_EQ(test, df_test_inflight(t), 0);
+}
+
+/*
+ * An item put back after a claim onto a list the kthread has found empty
+ * meanwhile wakes the kthread: later deferred_free() calls see a list that
+ * is not empty and wake nobody, so the item would wait for reclaim.
+ */
+static void df_test_unclaim_wakes(struct kunit *test)
+{
+	struct deferred_free_item *item;
+	struct df_test *t;
+
+	t = df_test_create(test, 2, df_test_pages_64, true);
+	df_test_plug(test, t);
+	df_test_queue(t, 1, 2);
+	item = deferred_free_claim(&t->dfl);
+	KUNIT_ASSERT_PTR_EQ(test, item, &t->items[1].item);
+
+	/* The kthread finishes the plug and goes to sleep */
+	df_test_unplug(t);
+	df_test_wait_freed(test, t, 1);
+	msleep(100);
+
+	t->items[1].left -= 16;
+	deferred_free_unclaim(&t->dfl, item, 16, false);
+	df_test_wait_freed(test, t, 2);
+	KUNIT_EXPECT_EQ(test, t->items[1].reason, DEFERRED_FREE_NORMAL);
+	KUNIT_EXPECT_TRUE(test, t->items[1].by_thread);
+}
+
 static void df_test_stop_hog(void *data)
 {
 	kthread_stop_put(data);
@@ -887,6 +1028,9 @@ static struct kunit_case deferred_free_test_cases[] = {
 	KUNIT_CASE(df_test_putback_wakes),
 	KUNIT_CASE(df_test_backlog_cap),
 	KUNIT_CASE(df_test_cap_counts_inflight),
+	KUNIT_CASE(df_test_cap_frees_part),
+	KUNIT_CASE(df_test_claim),
+	KUNIT_CASE(df_test_unclaim_wakes),
 	KUNIT_CASE_SLOW(df_test_stop_with_busy_cpus),
 	KUNIT_CASE(df_test_init_unwinds_thread_failure),
 	{}

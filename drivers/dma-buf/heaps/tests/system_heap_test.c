@@ -602,6 +602,75 @@ static void sh_test_deferred_free_chained_table(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total, n);
 }
 
+/*
+ * Put @buffer on the deferred-free list of @sys as its release would, but
+ * without waking the kthread, once the kthread sleeps on the empty list:
+ * it looks at the list again only when woken, so the buffer stays queued.
+ */
+static void sh_test_queue_quietly(struct kunit *test, struct system_heap *sys,
+				  struct system_heap_buffer *buffer)
+{
+	struct deferred_free_list *dfl = &sys->deferred;
+	unsigned long n = buffer->len >> PAGE_SHIFT;
+	unsigned long timeout = jiffies + 30 * HZ;
+	int asleep = 0;
+
+	while (asleep < 2) {
+		KUNIT_ASSERT_TRUE_MSG(test, time_before(jiffies, timeout),
+				      "the kthread never went to sleep");
+		asleep = task_is_running(dfl->thread) ? 0 : asleep + 1;
+		msleep(20);
+	}
+	spin_lock(&dfl->lock);
+	buffer->deferred.nr_pages = n;
+	list_add_tail(&buffer->deferred.link, &dfl->items);
+	WRITE_ONCE(dfl->nr_items, dfl->nr_items + 1);
+	WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + n);
+	spin_unlock(&dfl->lock);
+}
+
+/*
+ * With the pools empty, an allocation takes the blocks of a buffer waiting
+ * on the deferred-free list, of the orders it asks for, zeroes them itself
+ * and frees the waiting buffer with its last block: no block comes from
+ * the system, and none carries the old buffer's data.
+ */
+static void sh_test_alloc_reuses_queued(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct deferred_free_stats stats;
+	struct sh_test_blocks old, new;
+	struct sh_test_stub *stub;
+	unsigned int i;
+
+	if (nr_node_ids > 1)
+		kunit_skip(test, "queued blocks are reused on one node only");
+
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
+	sh_test_get_blocks(test, buffer, &old);
+	sh_test_fill(buffer, 0xa5);
+	sh_test_queue_quietly(test, sys, buffer);
+
+	stub = sh_test_stub_activate(test, UINT_MAX);
+	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+	KUNIT_EXPECT_EQ(test, stub->calls, 0);
+
+	sh_test_get_blocks(test, buffer, &new);
+	KUNIT_ASSERT_EQ(test, new.n, old.n);
+	for (i = 0; i < old.n; i++)
+		KUNIT_EXPECT_PTR_EQ_MSG(test, new.page[i], old.page[i],
+					"block %u", i);
+	sh_test_expect_filled(test, buffer, 0);
+	stats = sh_test_stats(sys);
+	KUNIT_EXPECT_EQ(test, stats.reused_items, 1);
+	KUNIT_EXPECT_EQ(test, stats.reused_pages, SH_TEST_LEN >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sys->deferred.nr_items), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sys->deferred.nr_pages), 0);
+}
+
 /* MAX_PAGE_ORDER, the first order index the heap should use */
 struct sh_test_max_order {
 	unsigned int max_order;
@@ -837,6 +906,7 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_deferred_free_by_block),
 	KUNIT_CASE(sh_test_deferred_free_normal_then_pressure),
 	KUNIT_CASE(sh_test_deferred_free_chained_table),
+	KUNIT_CASE(sh_test_alloc_reuses_queued),
 	KUNIT_CASE_PARAM(sh_test_first_order, sh_test_max_orders_gen_params),
 	KUNIT_CASE(sh_test_alloc_without_order_8),
 	KUNIT_CASE(sh_test_congested_frees_unzeroed),

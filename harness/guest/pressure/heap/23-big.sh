@@ -1,2 +1,0 @@
-# One buffer of 2 x RAM.
-dmabuf-pressure big
