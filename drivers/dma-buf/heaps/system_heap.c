@@ -68,8 +68,63 @@ static const unsigned int orders[] = {8, 4, 0};
 static_assert(ARRAY_SIZE(order_flags) == NUM_ORDERS);
 static_assert(SYSTEM_HEAP_NUM_ORDERS == NUM_ORDERS);
 
+/*
+ * The most pages the heap's pools keep together, besides the global limit
+ * of all pools: system_heap.pool_limit_pages. 0 at boot means an eighth of
+ * the RAM; 0 written at run time means "keep nothing". The heap is never
+ * removed, so its group is never reaped.
+ */
+static unsigned long pool_limit_pages;
+
+static struct drm_page_pool_group system_heap_pool_group =
+	DRM_PAGE_POOL_GROUP_INIT("dma-heap-system", &pool_limit_pages);
+
+module_param_cb(pool_limit_pages, &drm_page_pool_limit_param_ops,
+		&pool_limit_pages, 0644);
+MODULE_PARM_DESC(pool_limit_pages,
+		 "Most pages the system heap's pools hold together (0 at boot: an eighth of RAM; 0 at run time: keep nothing)");
+
+/**
+ * system_heap_default_pool_limit - the heap's pool limit if none was set
+ * @ram_pages: the RAM, in pages
+ *
+ * An eighth of the RAM: after a burst of allocations the pools keep at most
+ * that, zeroed and ready, instead of the global limit's half of the RAM,
+ * which on a machine of 256 MiB kept over 100 MiB out of MemAvailable until
+ * reclaim or drop_caches took it back.
+ *
+ * Return: the limit in pages.
+ */
+VISIBLE_IF_KUNIT unsigned long
+system_heap_default_pool_limit(unsigned long ram_pages)
+{
+	return ram_pages / 8;
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_default_pool_limit);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * system_heap_set_pool_limit - set system_heap.pool_limit_pages, for tests
+ * @pages: the new limit of the heap's pools in pages
+ *
+ * As writing the parameter: the shared pool's trim work brings the heap's
+ * pools under the new limit.
+ *
+ * Return: the previous value.
+ */
+unsigned long system_heap_set_pool_limit(unsigned long pages)
+{
+	unsigned long old = xchg(&pool_limit_pages, pages);
+
+	drm_page_pool_limit_changed();
+	return old;
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_set_pool_limit);
+#endif
+
 static const struct drm_page_pool_ops system_heap_pool_ops = {
 	.name = "dma-heap-system",
+	.group = &system_heap_pool_group,
 };
 
 /**
@@ -511,44 +566,74 @@ VISIBLE_IF_KUNIT struct page *system_heap_alloc_pages(gfp_t gfp,
 EXPORT_SYMBOL_IF_KUNIT(system_heap_alloc_pages);
 
 /*
+ * A queued buffer an allocation is taking blocks from: claimed off the
+ * deferred-free list for as long as its next blocks have the orders the
+ * allocation asks for, with the pages taken so far
+ */
+struct system_heap_reuse {
+	struct system_heap_buffer *buffer;
+	unsigned long used;
+};
+
+/* Put the rest of the buffer being reused back on the deferred-free list */
+static void system_heap_reuse_end(struct system_heap *sys,
+				  struct system_heap_reuse *reuse)
+{
+	if (!reuse->buffer)
+		return;
+	deferred_free_unclaim(&sys->deferred, &reuse->buffer->deferred,
+			      reuse->used, false);
+	reuse->buffer = NULL;
+}
+
+/*
  * A block of order table entry @index taken from the oldest buffer waiting
  * on the deferred-free list, if its next block has that order, zeroed here
- * as __GFP_ZERO would have zeroed a block from the system; NULL otherwise.
- * With the pools empty, this costs the caller what the base's allocation
- * did, where the buddy allocator would have to reclaim the very memory the
- * list holds; it also shortens the kthread's backlog. Only on machines with
- * one memory node: elsewhere a queued block may be on a node the task's
- * cpuset or memory policy rules out.
+ * as __GFP_ZERO would have zeroed a block from the system; NULL otherwise,
+ * and the buffer is put back. With the pools empty, this costs the caller
+ * what the base's allocation did, where the buddy allocator would have to
+ * reclaim the very memory the list holds, and it shortens the kthread's
+ * backlog. The buffer stays claimed while its blocks fit, so that an
+ * allocation takes them in one claim; a buffer whose last block is taken
+ * is freed. Only on machines with one memory node: elsewhere a queued
+ * block may be on a node the task's cpuset or memory policy rules out.
  */
 static struct page *system_heap_reuse_queued(struct system_heap *sys,
-					     unsigned int index)
+					     unsigned int index,
+					     struct system_heap_reuse *reuse)
 {
-	struct system_heap_buffer *buffer;
-	struct deferred_free_item *item;
+	struct system_heap_buffer *buffer = reuse->buffer;
 	unsigned int order = orders[index], i;
+	struct deferred_free_item *item;
 	struct scatterlist *sg;
 	struct page *page;
-	bool done;
 
 	if (nr_node_ids > 1)
 		return NULL;
-	item = deferred_free_claim(&sys->deferred);
-	if (!item)
-		return NULL;
+	if (!buffer) {
+		item = deferred_free_claim(&sys->deferred);
+		if (!item)
+			return NULL;
+		buffer = container_of(item, struct system_heap_buffer,
+				      deferred);
+		reuse->buffer = buffer;
+		reuse->used = 0;
+	}
 
-	buffer = container_of(item, struct system_heap_buffer, deferred);
 	sg = buffer->free_sg ?: buffer->sg_table.sgl;
 	page = sg_page(sg);
 	if (compound_order(page) != order) {
-		deferred_free_unclaim(&sys->deferred, item, 0, false);
+		system_heap_reuse_end(sys, reuse);
 		return NULL;
 	}
 
-	done = ++buffer->freed_ents == buffer->sg_table.nents;
-	if (!done)
+	reuse->used += 1UL << order;
+	if (++buffer->freed_ents < buffer->sg_table.nents) {
 		buffer->free_sg = sg_next(sg);
-	deferred_free_unclaim(&sys->deferred, item, 1UL << order, done);
-	if (done) {
+	} else {
+		deferred_free_unclaim(&sys->deferred, &buffer->deferred,
+				      reuse->used, true);
+		reuse->buffer = NULL;
 		sg_free_table(&buffer->sg_table);
 		kfree(buffer);
 	}
@@ -563,12 +648,14 @@ static struct page *system_heap_reuse_queued(struct system_heap *sys,
  * The largest zeroed block that fits in @size, of the orders from index
  * *@index of the order table on: from the order's pool, else from a buffer
  * waiting on the deferred-free list, else from the buddy allocator with the
- * order's flags. Set *@index to the index of the block's
- * order, so that the next search starts there; NULL if no order has one.
+ * order's flags. Set *@index to the index of the block's order, so that the
+ * next search starts there; NULL if no order has one. A queued buffer is
+ * never held claimed while the buddy allocator may reclaim.
  */
 static struct page *system_heap_alloc_largest(struct system_heap *sys,
 					      unsigned long size,
-					      unsigned int *index)
+					      unsigned int *index,
+					      struct system_heap_reuse *reuse)
 {
 	struct page *page;
 	unsigned int i;
@@ -583,9 +670,12 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
 		 */
 		page = drm_page_pool_take(&sys->pools[i], NUMA_NO_NODE, NULL);
 		if (!page)
-			page = system_heap_reuse_queued(sys, i);
-		if (!page)
-			page = system_heap_alloc_pages(order_flags[i], orders[i]);
+			page = system_heap_reuse_queued(sys, i, reuse);
+		if (!page) {
+			system_heap_reuse_end(sys, reuse);
+			page = system_heap_alloc_pages(order_flags[i],
+						       orders[i]);
+		}
 		if (page) {
 			*index = i;
 			return page;
@@ -614,6 +704,7 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 	struct system_heap_buffer *buffer;
 	struct page *page, *tmp_page;
 	unsigned int index = sys->first_order;
+	struct system_heap_reuse reuse = {};
 	struct list_head pages;
 	struct scatterlist *sg;
 	struct sg_table *table;
@@ -644,7 +735,8 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 			goto free_pages;
 		}
 
-		page = system_heap_alloc_largest(sys, size_remaining, &index);
+		page = system_heap_alloc_largest(sys, size_remaining, &index,
+						 &reuse);
 		if (!page)
 			goto free_pages;
 
@@ -652,6 +744,7 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 		size_remaining -= page_size(page);
 		i++;
 	}
+	system_heap_reuse_end(sys, &reuse);
 
 	table = &buffer->sg_table;
 	if (sg_alloc_table(table, i, GFP_KERNEL | __GFP_RETRY_MAYFAIL |
@@ -668,6 +761,7 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 	return buffer;
 
 free_pages:
+	system_heap_reuse_end(sys, &reuse);
 	/*
 	 * The blocks are zeroed and nobody saw them: hand them to the system,
 	 * as a pool would zero them a second time.
@@ -832,6 +926,10 @@ EXPORT_SYMBOL_IF_KUNIT(system_heap_setup);
 
 static int system_heap_create(void)
 {
+	if (!pool_limit_pages)
+		pool_limit_pages =
+			system_heap_default_pool_limit(totalram_pages());
+
 	return system_heap_setup(&sys_heap, "system");
 }
 module_init(system_heap_create);

@@ -98,6 +98,8 @@ struct page *system_heap_alloc_pages(gfp_t gfp, unsigned int order);
 struct system_heap_buffer *system_heap_alloc_buffer(struct system_heap *sys,
 						    unsigned long len);
 unsigned int system_heap_first_order(unsigned int max_order);
+unsigned long system_heap_default_pool_limit(unsigned long ram_pages);
+unsigned long system_heap_set_pool_limit(unsigned long pages);
 const struct dma_buf_ops *
 system_heap_buf_ops_of(const struct system_heap_buffer *buffer);
 bool system_heap_deferred_free(struct deferred_free_list *dfl,

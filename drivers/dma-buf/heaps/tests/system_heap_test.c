@@ -671,6 +671,64 @@ static void sh_test_alloc_reuses_queued(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sys->deferred.nr_pages), 0);
 }
 
+static void sh_test_restore_heap_limit(void *data)
+{
+	system_heap_set_pool_limit((unsigned long)data);
+	drm_page_pool_trim_flush();
+}
+
+/* Pages in the pools of @sys */
+static unsigned long sh_test_pooled(struct system_heap *sys)
+{
+	unsigned long pages = 0;
+	unsigned int i;
+
+	for (i = 0; i < SYSTEM_HEAP_NUM_ORDERS; i++)
+		pages += READ_ONCE(sys->pools[i].count) << sh_test_orders[i];
+
+	return pages;
+}
+
+/*
+ * The heap's pools are held to system_heap.pool_limit_pages together: with
+ * room for one order-8 block, a buffer of two freed by the kthread's path
+ * leaves one block pooled, and the other goes back to the system.
+ */
+static void sh_test_pools_held_to_heap_limit(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	unsigned long old;
+	int ret;
+
+	old = system_heap_set_pool_limit(1UL << 8);
+	ret = kunit_add_action_or_reset(test, sh_test_restore_heap_limit,
+					(void *)old);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	drm_page_pool_trim_flush();
+	drm_page_pool_forget_reclaim();
+
+	buffer = system_heap_alloc_buffer(sys, 2 * SZ_1M);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
+	KUNIT_ASSERT_EQ(test, buffer->sg_table.nents, 2);
+	sh_test_deferred_free_all(buffer, DEFERRED_FREE_NORMAL);
+	drm_page_pool_trim_flush();
+
+	KUNIT_EXPECT_EQ(test, sh_test_pooled(sys), 1UL << 8);
+	KUNIT_EXPECT_EQ(test, sys->pools[0].count, 1);
+}
+
+/* The default limit of the heap's pools: an eighth of RAM */
+static void sh_test_default_pool_limit(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, system_heap_default_pool_limit(SZ_256M >>
+							     PAGE_SHIFT),
+			(SZ_32M >> PAGE_SHIFT));
+	KUNIT_EXPECT_EQ(test, system_heap_default_pool_limit(0), 0);
+	KUNIT_EXPECT_EQ(test, system_heap_default_pool_limit(ULONG_MAX),
+			ULONG_MAX / 8);
+}
+
 /* MAX_PAGE_ORDER, the first order index the heap should use */
 struct sh_test_max_order {
 	unsigned int max_order;
@@ -907,6 +965,8 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_deferred_free_normal_then_pressure),
 	KUNIT_CASE(sh_test_deferred_free_chained_table),
 	KUNIT_CASE(sh_test_alloc_reuses_queued),
+	KUNIT_CASE(sh_test_pools_held_to_heap_limit),
+	KUNIT_CASE(sh_test_default_pool_limit),
 	KUNIT_CASE_PARAM(sh_test_first_order, sh_test_max_orders_gen_params),
 	KUNIT_CASE(sh_test_alloc_without_order_8),
 	KUNIT_CASE(sh_test_congested_frees_unzeroed),
