@@ -590,10 +590,10 @@ static void system_heap_reuse_end(struct system_heap *sys,
  * A block of order table entry @index taken from the oldest buffer waiting
  * on the deferred-free list, if its next block has that order, zeroed here
  * as __GFP_ZERO would have zeroed a block from the system; NULL otherwise,
- * and the buffer is put back. With the pools empty, this costs the caller
- * what the base's allocation did, where the buddy allocator would have to
- * reclaim the very memory the list holds, and it shortens the kthread's
- * backlog. The buffer stays claimed while its blocks fit, so that an
+ * and the buffer is put back. Asked for once the pools and the free memory
+ * have no block of the order, this costs the caller what the base's
+ * allocation did, where the buddy allocator would have to reclaim the very
+ * memory the list holds, and it shortens the kthread's backlog. The buffer stays claimed while its blocks fit, so that an
  * allocation takes them in one claim; a buffer whose last block is taken
  * is freed. Only on machines with one memory node: elsewhere a queued
  * block may be on a node the task's cpuset or memory policy rules out.
@@ -646,11 +646,13 @@ static struct page *system_heap_reuse_queued(struct system_heap *sys,
 
 /*
  * The largest zeroed block that fits in @size, of the orders from index
- * *@index of the order table on: from the order's pool, else from a buffer
- * waiting on the deferred-free list, else from the buddy allocator with the
- * order's flags. Set *@index to the index of the block's order, so that the
- * next search starts there; NULL if no order has one. A queued buffer is
- * never held claimed while the buddy allocator may reclaim.
+ * *@index of the order table on: from the order's pool; else from the buddy
+ * allocator if it has one free (no direct reclaim); else from a buffer
+ * waiting on the deferred-free list; else, for the orders whose flags allow
+ * it, from the buddy allocator with reclaim. Set *@index to the index of
+ * the block's order, so that the next search starts there; NULL if no
+ * order has one. A queued buffer is never held claimed while the buddy
+ * allocator may reclaim.
  */
 static struct page *system_heap_alloc_largest(struct system_heap *sys,
 					      unsigned long size,
@@ -669,9 +671,17 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
 		 * which alloc_pages() below honours too
 		 */
 		page = drm_page_pool_take(&sys->pools[i], NUMA_NO_NODE, NULL);
+		/*
+		 * Free memory first: with memory to spare, the kthread zeroes
+		 * the queued buffers into the pools beside the caller
+		 */
+		if (!page)
+			page = system_heap_alloc_pages(order_flags[i] &
+						       ~__GFP_DIRECT_RECLAIM,
+						       orders[i]);
 		if (!page)
 			page = system_heap_reuse_queued(sys, i, reuse);
-		if (!page) {
+		if (!page && (order_flags[i] & __GFP_DIRECT_RECLAIM)) {
 			system_heap_reuse_end(sys, reuse);
 			page = system_heap_alloc_pages(order_flags[i],
 						       orders[i]);

@@ -56,6 +56,8 @@ struct sh_test_stub {
 	/* calls that succeed before every further call fails */
 	unsigned int succeed;
 	unsigned int calls;
+	/* calls that allowed direct reclaim */
+	unsigned int reclaim_calls;
 	unsigned int n;
 	struct page *page[SH_TEST_BLOCKS];
 };
@@ -357,6 +359,8 @@ static struct page *sh_test_alloc_pages_stub(gfp_t gfp, unsigned int order)
 	struct page *page;
 
 	stub->calls++;
+	if (gfp & __GFP_DIRECT_RECLAIM)
+		stub->reclaim_calls++;
 	if (stub->calls > stub->succeed || stub->n >= SH_TEST_BLOCKS)
 		return NULL;
 
@@ -418,7 +422,9 @@ static void sh_test_alloc_failure_frees_blocks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buffer), -ENOMEM);
 	if (!IS_ERR(buffer))
 		sh_test_release(buffer);
-	KUNIT_EXPECT_EQ(test, stub->calls, 4);
+	/* The last page: once without reclaim, once with */
+	KUNIT_EXPECT_EQ(test, stub->calls, 5);
+	KUNIT_EXPECT_EQ(test, stub->reclaim_calls, 1);
 	KUNIT_ASSERT_EQ(test, stub->n, 3);
 	for (i = 0; i < stub->n; i++)
 		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[i]), 1,
@@ -449,8 +455,9 @@ static void sh_test_alloc_failure_after_pool_hit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buffer), -ENOMEM);
 	if (!IS_ERR(buffer))
 		sh_test_release(buffer);
-	/* Order 4 and then order 0 were asked for, and failed */
-	KUNIT_EXPECT_EQ(test, stub->calls, 2);
+	/* Order 4, then order 0 without and with reclaim; all failed */
+	KUNIT_EXPECT_EQ(test, stub->calls, 3);
+	KUNIT_EXPECT_EQ(test, stub->reclaim_calls, 1);
 	KUNIT_EXPECT_EQ(test, stub->n, 0);
 	sh_test_expect_pools_empty(test, sys);
 }
@@ -602,6 +609,20 @@ static void sh_test_deferred_free_chained_table(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total, n);
 }
 
+/* Items and pages queued on the deferred-free list of @sys */
+static unsigned long sh_test_queued(struct system_heap *sys,
+				    unsigned long *pages)
+{
+	unsigned long items;
+
+	spin_lock(&sys->deferred.lock);
+	items = sys->deferred.nr_items;
+	*pages = sys->deferred.nr_pages;
+	spin_unlock(&sys->deferred.lock);
+
+	return items;
+}
+
 /*
  * Put @buffer on the deferred-free list of @sys as its release would, but
  * without waking the kthread, once the kthread sleeps on the empty list:
@@ -630,10 +651,12 @@ static void sh_test_queue_quietly(struct kunit *test, struct system_heap *sys,
 }
 
 /*
- * With the pools empty, an allocation takes the blocks of a buffer waiting
- * on the deferred-free list, of the orders it asks for, zeroes them itself
- * and frees the waiting buffer with its last block: no block comes from
- * the system, and none carries the old buffer's data.
+ * With the pools empty and no free block in the system (every allocation
+ * without reclaim fails), an allocation takes the blocks of a buffer
+ * waiting on the deferred-free list, of the orders it asks for, zeroes
+ * them itself and frees the waiting buffer with its last block: no block
+ * comes from the system, none carries the old buffer's data, and the
+ * system is not asked to reclaim.
  */
 static void sh_test_alloc_reuses_queued(struct kunit *test)
 {
@@ -642,6 +665,7 @@ static void sh_test_alloc_reuses_queued(struct kunit *test)
 	struct deferred_free_stats stats;
 	struct sh_test_blocks old, new;
 	struct sh_test_stub *stub;
+	unsigned long pages;
 	unsigned int i;
 
 	if (nr_node_ids > 1)
@@ -653,10 +677,12 @@ static void sh_test_alloc_reuses_queued(struct kunit *test)
 	sh_test_fill(buffer, 0xa5);
 	sh_test_queue_quietly(test, sys, buffer);
 
-	stub = sh_test_stub_activate(test, UINT_MAX);
+	stub = sh_test_stub_activate(test, 0);
 	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
 	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
-	KUNIT_EXPECT_EQ(test, stub->calls, 0);
+	/* One attempt without reclaim per block, none with */
+	KUNIT_EXPECT_EQ(test, stub->calls, old.n);
+	KUNIT_EXPECT_EQ(test, stub->reclaim_calls, 0);
 
 	sh_test_get_blocks(test, buffer, &new);
 	KUNIT_ASSERT_EQ(test, new.n, old.n);
@@ -667,8 +693,8 @@ static void sh_test_alloc_reuses_queued(struct kunit *test)
 	stats = sh_test_stats(sys);
 	KUNIT_EXPECT_EQ(test, stats.reused_items, 1);
 	KUNIT_EXPECT_EQ(test, stats.reused_pages, SH_TEST_LEN >> PAGE_SHIFT);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(sys->deferred.nr_items), 0);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(sys->deferred.nr_pages), 0);
+	KUNIT_EXPECT_EQ(test, sh_test_queued(sys, &pages), 0);
+	KUNIT_EXPECT_EQ(test, pages, 0);
 }
 
 static void sh_test_restore_heap_limit(void *data)
@@ -727,6 +753,38 @@ static void sh_test_default_pool_limit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, system_heap_default_pool_limit(0), 0);
 	KUNIT_EXPECT_EQ(test, system_heap_default_pool_limit(ULONG_MAX),
 			ULONG_MAX / 8);
+}
+
+/*
+ * With free memory to spare, an allocation takes it rather than a queued
+ * buffer, which stays for the kthread to zero into the pools beside the
+ * caller.
+ */
+static void sh_test_alloc_prefers_free_memory(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct deferred_free_stats stats;
+	struct sh_test_stub *stub;
+	unsigned long pages;
+
+	if (nr_node_ids > 1)
+		kunit_skip(test, "queued blocks are reused on one node only");
+
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
+	sh_test_queue_quietly(test, sys, buffer);
+
+	stub = sh_test_stub_activate(test, UINT_MAX);
+	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+	KUNIT_EXPECT_EQ(test, stub->n, SH_TEST_BLOCKS);
+	KUNIT_EXPECT_EQ(test, stub->reclaim_calls, 0);
+
+	stats = sh_test_stats(sys);
+	KUNIT_EXPECT_EQ(test, stats.reused_pages, 0);
+	KUNIT_EXPECT_EQ(test, sh_test_queued(sys, &pages), 1);
+	KUNIT_EXPECT_EQ(test, pages, SH_TEST_LEN >> PAGE_SHIFT);
 }
 
 /* MAX_PAGE_ORDER, the first order index the heap should use */
@@ -965,6 +1023,7 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_deferred_free_normal_then_pressure),
 	KUNIT_CASE(sh_test_deferred_free_chained_table),
 	KUNIT_CASE(sh_test_alloc_reuses_queued),
+	KUNIT_CASE(sh_test_alloc_prefers_free_memory),
 	KUNIT_CASE(sh_test_pools_held_to_heap_limit),
 	KUNIT_CASE(sh_test_default_pool_limit),
 	KUNIT_CASE_PARAM(sh_test_first_order, sh_test_max_orders_gen_params),
