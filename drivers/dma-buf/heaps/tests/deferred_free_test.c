@@ -23,6 +23,7 @@
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
@@ -964,8 +965,8 @@ static void df_test_stop_with_busy_cpus(struct kunit *test)
 	deferred_free_fini(&t->dfl);
 	took = ktime_get_ns() - start;
 
-	kunit_info(test, "fini took %llu ms\n", took / NSEC_PER_MSEC);
-	KUNIT_EXPECT_LT(test, took, 5 * NSEC_PER_SEC);
+	kunit_info(test, "fini took %llu ms\n", div_u64(took, NSEC_PER_MSEC));
+	KUNIT_EXPECT_LT(test, took, 5ULL * NSEC_PER_SEC);
 	df_test_expect_freed(test, t, 0, 1, DEFERRED_FREE_NORMAL);
 }
 
