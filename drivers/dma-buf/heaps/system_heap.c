@@ -593,9 +593,9 @@ static void system_heap_reuse_end(struct system_heap *sys,
  * and the buffer is put back. Asked for once the pools and the free memory
  * have no block of the order, this costs the caller what the base's
  * allocation did, where the buddy allocator would have to reclaim the very
- * memory the list holds, and it shortens the kthread's backlog. The buffer stays claimed while its blocks fit, so that an
- * allocation takes them in one claim; a buffer whose last block is taken
- * is freed. Only on machines with one memory node: elsewhere a queued
+ * memory the list holds, and it shortens the kthread's backlog. The buffer
+ * stays claimed while its blocks fit, so that an allocation takes them in
+ * one claim; a buffer whose last block is taken is freed. Only on machines with one memory node: elsewhere a queued
  * block may be on a node the task's cpuset or memory policy rules out.
  */
 static struct page *system_heap_reuse_queued(struct system_heap *sys,
