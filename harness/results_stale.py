@@ -68,7 +68,9 @@ MEASURED = {
                           'drivers/dma-buf/heaps/deferred-free-helper.h'],
         'harness': BENCH_KERNELS + ['harness/bench-heap.sh',
                                     'harness/guest/bench/10-heap-bench.sh',
-                                    'harness/guest/src/dmabuf-pressure.c'],
+                                    'harness/guest/src/dmabuf-pressure.c',
+                                    'harness/guest/bench/20-b2b.sh',
+                                    'harness/guest/src/heap-b2b.c'],
     },
     'ttm-bench': {
         'command': 'make bench-ttm', 'table': 'bench_ttm_table.py',

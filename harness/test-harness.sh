@@ -1514,6 +1514,162 @@ expect "check-bisect: a touched C file that gives no object fails the prefix" bi
 fake_bisect BISECT_CACHE=0 FAKE_KUNIT=nobuild
 expect "check-bisect: a prefix that does not build fails" bisect_says '^FAIL bisect 1: .*: build' '^0 passed, 1 failed$'
 
+# --- bench_heap_table.py: the judged parts of make bench -----------------------
+# Fake consoles of every boot of harness/bench-heap.sh (fake_bench.py DIR
+# KEY=VALUE...: pairs/icount/smp2/b2b counts; factors of the patched kernel's
+# figures (wall_close1m, icount_close1m, b2b_p50, b2b_p99) and of the A/A
+# pairs' second slot in their first round (aa: 1 MiB close, b2baa: the
+# back-to-back p99); dead/err/rc/missing/nostats=LOG,...: a guest that died
+# after its first line, a failed ioctl, a workload that failed, no console,
+# no deferred-free stats).  The control passes every bar.
+cat >"$fx/fake_bench.py" <<'EOF'
+import os, sys
+d = sys.argv[1]
+o = dict(a.split('=', 1) for a in sys.argv[2:])
+f = lambda k, v: float(o.get(k, v))
+P, IC, S2, B = (int(o.get(k, v)) for k, v in (('pairs', 5), ('icount', 3), ('smp2', 2), ('b2b', 2)))
+SIZES = [4096, 1 << 20, 8 << 20, 32 << 20]
+os.makedirs(d, exist_ok=True)
+def paced(name, i, alloc=1.0, close=1.0, close1m=1.0, cpu=1.0, kt=0):
+    L = ['@@ begin 10-heap-bench']
+    for s in SIZES:
+        mib = max(s >> 20, 1)
+        a, c = 3000.0 * mib, 2000.0 * mib
+        cc = close1m if s == 1 << 20 else close
+        w = 1 + 0.001 * i
+        L.append(f'bench len {s} rounds 100 alloc_p50_ns {a * alloc * w:.0f} alloc_p99_ns {2 * a * alloc * w:.0f} '
+                 f'close_p50_ns {c * cc * w:.0f} close_p99_ns {2 * c * cc * w:.0f} '
+                 f'caller_cpu_ns_per_mib {5000 * cpu * w:.0f} kthread_cpu_ns_per_mib {kt}')
+    L.append('@@ end 10-heap-bench rc=0')
+    return L
+def b2b(name, i, p50=1.0, p99=1.0, stats=False):
+    L, acc = [], 0
+    for s in SIZES:
+        mib = max(s >> 20, 1)
+        a = 20000.0 * mib
+        w = 1 + 0.001 * i
+        L.append(f'b2b len {s} rounds 100 alloc_p50_ns {a * p50 * w:.0f} alloc_p90_ns {2 * a * w:.0f} '
+                 f'alloc_p99_ns {10 * a * p99 * w:.0f} alloc_max_ns {20 * a * w:.0f} close_p50_ns 3000 '
+                 f'close_p99_ns 9000 memavail_before_kb 200000 memavail_after_kb 190000 memavail_dropped_kb 199000')
+        acc += 100 * mib
+        if stats and name not in o.get('nostats', '').split(','):
+            L.append(f'b2b-stats len {s} queued_items 0 queued_pages 0 reused_pages {acc} freed_pages {2 * acc} '
+                     f'direct_pages 0 shrunk_pages {acc // 4} max_queued_pages 7000')
+        else:
+            L.append(f'b2b-stats len {s} absent')
+    L += ['b2b done', '@@ end 20-b2b rc=0']
+    return L
+logs = {}
+for i in range(1, IC + 1):
+    logs[f'icount-base{i}'] = paced('', i)
+    logs[f'icount-patched{i}'] = paced('', i, alloc=0.1, close=0.9, close1m=f('icount_close1m', 0.3), cpu=0.9, kt=100)
+for i in range(1, P + 1):
+    logs[f'wall-base{i}'] = paced('', i)
+    logs[f'wall-patched{i}'] = paced('', i, alloc=0.3, close=1.2, close1m=f('wall_close1m', 0.9), cpu=1.2, kt=100)
+    logs[f'aa-a{i}'] = paced('', i)
+    logs[f'aa-b{i}'] = paced('', i, close=f('aa4k', 1.2), close1m=f('aa', 1.01) if i == 1 else 1.0)
+for i in range(1, S2 + 1):
+    logs[f'smp2-base{i}'] = paced('', i)
+    logs[f'smp2-patched{i}'] = paced('', i, close1m=1.1)
+for i in range(1, B + 1):
+    logs[f'b2b-base{i}'] = b2b('b2b-base', i)
+    logs[f'b2b-patched{i}'] = b2b(f'b2b-patched{i}', i, p50=f('b2b_p50', 0.3), p99=f('b2b_p99', 0.5), stats=True)
+    logs[f'b2baa-a{i}'] = b2b('', i)
+    logs[f'b2baa-b{i}'] = b2b('', i, p99=f('b2baa', 1.1) if i == 1 else 1.0)
+for name, L in logs.items():
+    if name in o.get('missing', '').split(','):
+        continue
+    if name in o.get('dead', '').split(','):
+        L = L[:2]
+    if name in o.get('err', '').split(','):
+        L = L[:2] + ['b2b error alloc len 1048576 round 7 errno 12 (Cannot allocate memory)']
+    if name in o.get('rc', '').split(','):
+        L = L[:-1] + ['@@ end 20-b2b rc=1']
+    with open(f'{d}/{name}.log', 'w') as fh:
+        fh.write('Linux version fake\n' + '\n'.join(L) + '\n@@ guest done\n')
+EOF
+# bench_run "PAIRS ICOUNT_PAIRS SMP2_PAIRS B2B_PAIRS" KEY=VALUE...: fake logs,
+# then the table; its output in $tmp/bench.out, its exit status in $tmp/bench.rc.
+bench_run() {
+	local counts=$1
+	shift
+	rm -rf "$tmp/bench"
+	mkdir -p "$tmp/bench/out"
+	python3 "$fx/fake_bench.py" "$tmp/bench/logs" "$@"
+	# shellcheck disable=SC2086
+	python3 "$H/bench_heap_table.py" "$tmp/bench/logs" $counts "$tmp/bench/out" >"$tmp/bench.out" 2>&1
+	echo $? >"$tmp/bench.rc"
+}
+# bench_says RC REGEX: the table exited RC and its last line matches REGEX.
+bench_says() {
+	local rc
+	rc=$(cat "$tmp/bench.rc")
+	[ "$rc" = "$1" ] || { echo "exit status $rc, not $1: $(tail -1 "$tmp/bench.out")"; return 1; }
+	tail -1 "$tmp/bench.out" | grep -qE "$2" || { echo "last line: $(tail -1 "$tmp/bench.out")"; return 1; }
+}
+# bench_says_none RC REGEX: as bench_says, and no results file was written.
+bench_says_none() {
+	bench_says "$@" || return 1
+	[ ! -e "$tmp/bench/out/heap-bench.json" ] && [ ! -e "$tmp/bench/out/heap-bench.md" ] ||
+		{ echo "results were written for incomplete logs"; return 1; }
+}
+bench_run "5 3 2 2"
+expect "bench: control: every bar passes, exit 0" bench_says 0 '^make bench: PASS: 22 of 22 judged bars pass$'
+expect "bench: control: results_stale.py finds the results fresh (the .md is what --render makes of the .json)" \
+	python3 "$H/results_stale.py" --dir "$tmp/bench/out" heap-bench
+bench_run "5 3 2 2" icount_close1m=1.1
+expect "bench: a missed instruction-count bar still fails" \
+	bench_says 1 '^make bench: FAIL: .*failed: close p50 1 MiB \(paced, instructions\): 1\.100 > 1\.0'
+bench_run "5 3 2 2" wall_close1m=1.2
+expect "bench: wall clock: a 1 MiB close over the bar by more than the A/A spread fails" \
+	bench_says 1 '^make bench: FAIL: .*close p50 1 MiB, 1 vCPU \(wall clock\): 1\.200 > 1\.0 by more than the A/A spread'
+bench_run "5 3 2 2" wall_close1m=1.02 aa=1.04
+expect "bench: wall clock: over the bar by less than the A/A spread is inconclusive, not pass" \
+	bench_says 1 '^make bench: INCONCLUSIVE: .*1\.020 > 1\.0 by less than the A/A spread'
+bench_run "5 3 2 2" aa=1.08
+expect "bench: wall clock: an A/A spread over 0.05 makes a ratio under the bar inconclusive" \
+	bench_says 1 '^make bench: INCONCLUSIVE: .*A/A spread 0\.080 > 0\.05'
+bench_run "5 3 2 2" aa=0.93
+expect "bench: wall clock: an A/A pair whose second boot is faster counts as 1/r (0.93: 0.075)" \
+	bench_says 1 '^make bench: INCONCLUSIVE: .*A/A spread 0\.075 > 0\.05'
+bench_run "4 3 2 2" pairs=4
+expect "bench: wall clock: fewer than 5 pairs is inconclusive" \
+	bench_says 1 '^make bench: INCONCLUSIVE: .*4 A/B and 4 A/A pairs, the bar needs at least 5'
+bench_run "5 3 2 2" b2b_p50=0.9
+expect "bench: back-to-back: a p50 beyond the bar and the A/A spread fails" \
+	bench_says 1 '^make bench: FAIL: .*alloc p50 32 MiB \(back-to-back\): 0\.900 > 0\.5'
+bench_run "5 3 2 2" b2b_p99=1.05
+expect "bench: back-to-back: a p99 over the bar by less than the A/A spread is inconclusive" \
+	bench_says 1 '^make bench: INCONCLUSIVE: .*alloc p99 4 KiB \(back-to-back\): 1\.050 is within the A/A spread'
+bench_run "5 3 2 2" b2b_p99=0.95
+expect "bench: back-to-back: a p99 under the bar by less than the A/A spread is inconclusive" \
+	bench_says 1 '^make bench: INCONCLUSIVE: .*alloc p99 4 KiB \(back-to-back\): 0\.950 is within the A/A spread'
+bench_run "5 3 2 1" b2b=1
+expect "bench: back-to-back: one pair is inconclusive" \
+	bench_says 1 '^make bench: INCONCLUSIVE: .*1 A/B and 1 A/A pairs, the bar needs at least 2'
+bench_run "5 3 2 2" wall_close1m=1.2 b2b_p99=1.05
+expect "bench: a failure beside an inconclusive bar is a FAIL that names both" \
+	bench_says 1 '^make bench: FAIL: .*failed: close p50 1 MiB.*; inconclusive: alloc p99'
+bench_run "5 3 2 2" dead=b2b-patched2
+expect "bench: a back-to-back guest that died fails, and no results are written" \
+	bench_says_none 2 '^make bench: FAIL: incomplete results: b2b-patched2\.log: incomplete'
+bench_run "5 3 2 2" err=b2b-base1
+expect "bench: a failed allocation ioctl in the guest fails, with its errno" \
+	bench_says 2 '^make bench: FAIL: incomplete results: b2b-base1\.log: the guest program failed: b2b error alloc .*errno 12'
+bench_run "5 3 2 2" rc=b2baa-a2
+expect "bench: a back-to-back workload that exited non-zero fails" \
+	bench_says 2 '^make bench: FAIL: incomplete results: b2baa-a2\.log: .*rc=1'
+bench_run "5 3 2 2" missing=aa-b3
+expect "bench: a missing A/A console fails" bench_says 2 '^make bench: FAIL: incomplete results: .*aa-b3\.log'
+bench_run "5 3 2 2" dead=wall-patched4
+expect "bench: a paced wall-clock guest that died fails" \
+	bench_says 2 '^make bench: FAIL: incomplete results: .*wall-patched4\.log'
+bench_run "5 3 2 2" nostats=b2b-patched1
+expect "bench: the patched kernel's back-to-back boot without deferred-free stats fails" \
+	bench_says 2 '^make bench: FAIL: incomplete results: b2b-patched1\.log: no deferred-free stats'
+python3 "$H/bench_heap_table.py" "$tmp/bench/logs" 5 3 2 >"$tmp/bench.out" 2>&1; echo $? >"$tmp/bench.rc"
+expect "bench: the table refuses a command line without the pair counts" bench_says 2 '^usage: bench_heap_table\.py LOGDIR PAIRS ICOUNT_PAIRS SMP2_PAIRS B2B_PAIRS OUTDIR'
+
 # The debug kernel's leak and report judge, and series_functions.py.
 . "$H/test-harness-leaks.sh"
 
