@@ -51,31 +51,34 @@
  *   deferred_free_fini() frees what is still queued. The owner hands the
  *   pages straight back to the system, neither zeroing nor pooling them.
  *
- * Kthread: one per list, named "dfree-<name>", freezable and in the
- * SCHED_IDLE scheduling class, so that it runs when the CPUs have nothing
- * better to do and its wake-up never preempts the task that queued the
- * object (a nice value alone does not promise that). It sleeps while the
- * list is empty, and is woken only when an object is queued on an empty
- * list. Each pass frees %DEFERRED_FREE_BATCH_PAGES pages of the oldest
- * objects, in whole blocks (the callback frees part of an object and the
- * rest waits at the head of the list), then lets the scheduler and the
- * freezer in: the work between two such points is bounded by that budget
- * plus one block, however large the objects.
+ * Kthread: one per list, named "dfree-<name>", freezable and in the SCHED_IDLE
+ * scheduling class, so that it runs when the CPUs have nothing better to do and
+ * its wake-up never preempts the task that queued the object (a nice value
+ * alone does not promise that). It sleeps while the list is empty, and is woken
+ * when an object is queued on an empty list or the rest of one is put back onto
+ * an empty list by the end of a claim or by the shrinker. Each pass frees
+ * %DEFERRED_FREE_BATCH_PAGES pages of the oldest objects, one block per call of
+ * the callback (the rest of the object waits at the head of the list, and a
+ * callback with long work on the block, such as zeroing it, puts the rest back
+ * with deferred_free_put_back() before that work, so that reclaim can take it
+ * meanwhile), then lets the scheduler and the freezer in: the work between two
+ * such points is bounded by that budget plus one block, however large the
+ * objects.
  *
- * Cap: each list holds at most deferred_free_helper.max_backlog_percent of
- * the RAM (0 to 100, default 12%, writable at run time), counting the
- * objects queued and those in flight (in a pass of the kthread, claimed, or
- * being queued). deferred_free() of an object that would take the backlog
- * over it frees the part over the cap at once, in the caller, as
- * %DEFERRED_FREE_PRESSURE, the object's first blocks, and queues the rest;
- * at the cap already, it frees the whole object so. Those pages go back to
- * the system unzeroed, which costs the caller about what freeing them
- * without a list did (a lock round trip and the callback's indirect call
+ * Cap: each list holds at most deferred_free_helper.max_backlog_percent of the
+ * RAM (0 to 100, default 12%, writable at run time), counting the objects
+ * queued and those in flight (in the hands of the kthread or the shrinker,
+ * claimed, or being queued). deferred_free() of an object that would take the
+ * backlog over it frees the part over the cap at once, in the caller, as
+ * %DEFERRED_FREE_PRESSURE, the object's first blocks, and queues the rest; at
+ * the cap already, it frees the whole object so. Those pages go back to the
+ * system unzeroed, which costs the caller about what freeing them without a
+ * list did (one or two lock round trips and the callback's indirect calls
  * more). The cap is checked as objects are queued: lowering it, or the RAM
- * shrinking, leaves what is queued to the kthread and the shrinker. So when
- * the CPUs are too busy for the kthread, released memory still comes back
- * to the system as it is released, and what waits for the kthread never
- * exceeds the cap. 0 defers nothing.
+ * shrinking, leaves what is queued to the kthread and the shrinker. So when the
+ * CPUs are too busy for the kthread, released memory still comes back to the
+ * system as it is released, and what waits for the kthread never exceeds the
+ * cap. 0 defers nothing.
  *
  * Reuse: an owner that needs memory of the kind its queued objects hold
  * (a heap allocation that found its pools empty) may take the oldest
@@ -227,12 +230,32 @@ static unsigned long deferred_free_batch(struct deferred_free_list *dfl,
 		/*
 		 * The kthread frees one block per call, so that the rest of
 		 * the item is back on the list, where the shrinker can take
-		 * it, whenever the kthread is not running; reclaim and
-		 * teardown free what they asked for. The callback owns the
-		 * item until it returns, and frees it with its last page.
+		 * it, whenever the kthread is not running, and from the time
+		 * the callback puts it back while it works on that block;
+		 * reclaim and teardown free what they asked for. Until then
+		 * the callback owns the item, and frees it with its last page.
 		 */
 		freed = normal ? 1 : budget - done;
+		if (normal) {
+			dfl->flight = item;
+			dfl->flight_left = left;
+		}
 		finished = dfl->free(dfl, item, reason, &freed);
+		if (normal && !dfl->flight) {
+			/* Put back: only the block it took is left to count */
+			WARN_ON_ONCE(finished || freed != dfl->flight_taken);
+			freed = dfl->flight_taken;
+			spin_lock(&dfl->lock);
+			dfl->inflight_pages -= freed;
+			WRITE_ONCE(dfl->stats.freed_pages,
+				   dfl->stats.freed_pages + freed);
+			spin_unlock(&dfl->lock);
+			done += freed;
+			cond_resched();
+			continue;
+		}
+		if (normal)
+			dfl->flight = NULL;
 		/* No progress, or more than it held: give the item up */
 		if (WARN_ON_ONCE(!finished && (!freed || freed >= left)))
 			finished = true;
@@ -301,6 +324,32 @@ static int deferred_free_thread(void *data)
 	return 0;
 }
 
+/*
+ * Queue @item, of @nr_pages pages, at the tail of @dfl, whose lock the
+ * caller holds with @held pages queued or in flight, drop the lock and wake
+ * the kthread if it may sleep. It only sleeps after it saw the list empty,
+ * so only the first item queued after that needs to wake it up.
+ */
+static void deferred_free_queue_unlock(struct deferred_free_list *dfl,
+				       struct deferred_free_item *item,
+				       unsigned long nr_pages,
+				       unsigned long held)
+	__releases(&dfl->lock)
+{
+	bool was_empty = list_empty(&dfl->items);
+
+	item->nr_pages = nr_pages;
+	list_add_tail(&item->link, &dfl->items);
+	WRITE_ONCE(dfl->nr_items, dfl->nr_items + 1);
+	WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + nr_pages);
+	if (held + nr_pages > dfl->stats.max_queued_pages)
+		WRITE_ONCE(dfl->stats.max_queued_pages, held + nr_pages);
+	spin_unlock(&dfl->lock);
+
+	if (was_empty)
+		wake_up(&dfl->wait);
+}
+
 /**
  * deferred_free_create_thread - create the kthread of a list, not running
  * @dfl: the list
@@ -332,15 +381,12 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free_create_thread);
  * object if the backlog is at the cap already. The caller must not touch
  * the object afterwards.
  *
- * Context: Process context; takes the list's spinlock. Sleeps only if the
- * callback does for %DEFERRED_FREE_PRESSURE (it must not, see
- * deferred_free_init()).
+ * Context: Process context; takes the list's spinlock; does not sleep.
  */
 void deferred_free(struct deferred_free_list *dfl,
 		   struct deferred_free_item *item, unsigned long nr_pages)
 {
 	unsigned long cap = deferred_free_cap(), held, room, excess, freed;
-	bool was_empty;
 
 	/*
 	 * Torn down: free now rather than leak. Never initialised: there is
@@ -367,9 +413,13 @@ void deferred_free(struct deferred_free_list *dfl,
 		deferred_free_whole(dfl, item, DEFERRED_FREE_PRESSURE);
 		return;
 	}
+	/* Room for all of it: queued under the lock that saw the room */
+	if (!excess) {
+		deferred_free_queue_unlock(dfl, item, nr_pages, held);
+		return;
+	}
 	/* Hold the room for the rest while the part over the cap is freed */
-	if (excess)
-		dfl->inflight_pages += nr_pages - excess;
+	dfl->inflight_pages += nr_pages - excess;
 	spin_unlock(&dfl->lock);
 
 	/*
@@ -390,34 +440,16 @@ void deferred_free(struct deferred_free_list *dfl,
 	}
 
 	spin_lock(&dfl->lock);
-	if (excess) {
-		dfl->inflight_pages -= nr_pages - excess;
-		WRITE_ONCE(dfl->stats.direct_items,
-			   dfl->stats.direct_items + (freed == nr_pages));
-		WRITE_ONCE(dfl->stats.direct_pages,
-			   dfl->stats.direct_pages + freed);
-	}
+	dfl->inflight_pages -= nr_pages - excess;
+	WRITE_ONCE(dfl->stats.direct_items,
+		   dfl->stats.direct_items + (freed == nr_pages));
+	WRITE_ONCE(dfl->stats.direct_pages, dfl->stats.direct_pages + freed);
 	if (freed == nr_pages) {
 		spin_unlock(&dfl->lock);
 		return;
 	}
-	nr_pages -= freed;
-	item->nr_pages = nr_pages;
-	held = dfl->nr_pages + dfl->inflight_pages;
-	was_empty = list_empty(&dfl->items);
-	list_add_tail(&item->link, &dfl->items);
-	WRITE_ONCE(dfl->nr_items, dfl->nr_items + 1);
-	WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + nr_pages);
-	if (held + nr_pages > dfl->stats.max_queued_pages)
-		WRITE_ONCE(dfl->stats.max_queued_pages, held + nr_pages);
-	spin_unlock(&dfl->lock);
-
-	/*
-	 * The kthread only sleeps after it saw the list empty, so only the
-	 * first item queued after that needs to wake it up.
-	 */
-	if (was_empty)
-		wake_up(&dfl->wait);
+	deferred_free_queue_unlock(dfl, item, nr_pages - freed,
+				   dfl->nr_pages + dfl->inflight_pages);
 }
 EXPORT_SYMBOL_IF_KUNIT(deferred_free);
 
@@ -432,7 +464,8 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free);
  * deferred_free_unclaim(); meanwhile neither the kthread nor the shrinker
  * sees it. Only the oldest object is looked at.
  *
- * Context: Any context that may take a spinlock; does not sleep.
+ * Context: Process context (the list's lock is not taken with interrupts
+ * disabled); does not sleep.
  * Return: the object's item, now owned by the caller, or NULL if nothing is
  * queued (or the list is not set up).
  */
@@ -458,7 +491,8 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free_claim);
  * the head of the list, where the kthread, the shrinker or the next claim
  * finds it. @used pages count as reused in the list's statistics.
  *
- * Context: Any context that may take a spinlock; does not sleep.
+ * Context: Process context (the list's lock is not taken with interrupts
+ * disabled); does not sleep.
  */
 void deferred_free_unclaim(struct deferred_free_list *dfl,
 			   struct deferred_free_item *item,
@@ -474,6 +508,54 @@ void deferred_free_unclaim(struct deferred_free_list *dfl,
 			   &dfl->stats.reused_items, &dfl->stats.reused_pages);
 }
 EXPORT_SYMBOL_IF_KUNIT(deferred_free_unclaim);
+
+/**
+ * deferred_free_put_back - give the rest of an object back to the list
+ *			    from the kthread's free callback
+ * @dfl: the list
+ * @item: the item the callback was called for
+ * @taken: the pages of the blocks the callback took off the object to
+ *	   free them, less than the object held
+ *
+ * For a free callback called with %DEFERRED_FREE_NORMAL whose work on a
+ * block is long (zeroing it): once it has taken the block off the object,
+ * so that the object no longer refers to it, it puts the rest back at the
+ * head of the list, where the shrinker and deferred_free_claim() find it
+ * while the callback zeroes. From this call on, the object is the list's
+ * again: the callback must not touch it, and returns false with *nr_pages
+ * set to @taken. The @taken pages count against the list's cap until the
+ * callback returns.
+ *
+ * Context: The free callback; does not sleep.
+ * Return: true if the rest is back on the list; false, and the callback
+ * still owns the object, if the call is not the kthread's for @item (a
+ * direct call of the callback) or @taken is not less than the object held.
+ */
+bool deferred_free_put_back(struct deferred_free_list *dfl,
+			    struct deferred_free_item *item,
+			    unsigned long taken)
+{
+	unsigned long rest;
+
+	if (current != dfl->thread || item != dfl->flight)
+		return false;
+	if (WARN_ON_ONCE(!taken || taken >= dfl->flight_left))
+		return false;
+	rest = dfl->flight_left - taken;
+	dfl->flight = NULL;
+	dfl->flight_taken = taken;
+
+	spin_lock(&dfl->lock);
+	dfl->inflight_pages -= rest;
+	item->nr_pages = rest;
+	list_add(&item->link, &dfl->items);
+	WRITE_ONCE(dfl->nr_items, dfl->nr_items + 1);
+	WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + rest);
+	spin_unlock(&dfl->lock);
+
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(deferred_free_put_back);
 
 /* The queued pages, or SHRINK_EMPTY */
 static unsigned long deferred_free_shrinker_count(struct shrinker *shrinker,
@@ -560,8 +642,9 @@ static void deferred_free_set_policy(struct task_struct *thread, int policy)
  *	  for %DEFERRED_FREE_NORMAL from the kthread, in process context
  *	  where it may sleep; for %DEFERRED_FREE_PRESSURE from memory
  *	  reclaim, from deferred_free_fini() or from deferred_free() when the
- *	  backlog is at its cap, where it must not wait for anything that
- *	  itself waits for reclaim nor allocate memory
+ *	  backlog is at its cap, where it must neither sleep nor allocate
+ *	  memory. A %DEFERRED_FREE_NORMAL call may put the rest of the item
+ *	  back early with deferred_free_put_back()
  *
  * On failure the list is left so that deferred_free_fini() is a no-op on it.
  *
@@ -596,6 +679,7 @@ int deferred_free_init(struct deferred_free_list *dfl, const char *name,
 	dfl->nr_items = 0;
 	dfl->nr_pages = 0;
 	dfl->inflight_pages = 0;
+	dfl->flight = NULL;
 	memset(&dfl->stats, 0, sizeof(dfl->stats));
 
 	dfl->shrinker = shrinker_alloc(0, "deferred-free-%s", name);
@@ -636,10 +720,10 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free_init);
  * deferred_free_fini - stop the kthread and free what is still queued
  * @dfl: the list; it may be zeroed, failed init or already torn down
  *
- * Remove the shrinker, stop the kthread after the pass it is in, then free
- * every item still queued with %DEFERRED_FREE_PRESSURE. No deferred_free()
- * on @dfl may run concurrently or follow, except after a new
- * deferred_free_init().
+ * Remove the shrinker, stop the kthread after the block it is freeing,
+ * then free every item still queued with %DEFERRED_FREE_PRESSURE. No
+ * deferred_free() on @dfl may run concurrently or follow, except after a
+ * new deferred_free_init().
  *
  * Context: Process context, may sleep.
  */

@@ -96,8 +96,8 @@ struct deferred_free_stats {
 	/** @direct_pages: pages of @direct_items */
 	unsigned long direct_pages;
 	/**
-	 * @max_queued_pages: the most pages ever waiting at once, queued or
-	 * in a pass of the kthread
+	 * @max_queued_pages: the most pages ever held against the cap at
+	 * once, queued or in flight, as seen when an object was queued
 	 */
 	unsigned long max_queued_pages;
 };
@@ -123,6 +123,14 @@ struct deferred_free_list {
 	struct dentry *debugfs;
 	/* the kthread sleeps here while @items is empty */
 	wait_queue_head_t wait;
+	/*
+	 * The kthread's own: the item in its free callback and the pages it
+	 * held, until deferred_free_put_back() returns it (then NULL, with
+	 * the pages the callback took)
+	 */
+	struct deferred_free_item *flight;
+	unsigned long flight_left;
+	unsigned long flight_taken;
 
 	/* protects everything below */
 	spinlock_t lock;
@@ -150,6 +158,9 @@ struct deferred_free_item *deferred_free_claim(struct deferred_free_list *dfl);
 void deferred_free_unclaim(struct deferred_free_list *dfl,
 			   struct deferred_free_item *item,
 			   unsigned long used, bool done);
+bool deferred_free_put_back(struct deferred_free_list *dfl,
+			    struct deferred_free_item *item,
+			    unsigned long taken);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Internals only the KUnit suite reaches, see include/kunit/visibility.h */

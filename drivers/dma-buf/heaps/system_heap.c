@@ -24,6 +24,7 @@
 #include <drm/drm_page_pool.h>
 
 #include <kunit/static_stub.h>
+#include <kunit/test-bug.h>
 #include <kunit/visibility.h>
 
 #include "system_heap.h"
@@ -450,8 +451,10 @@ static void system_heap_free_block(struct system_heap *sys, struct page *page,
  *
  * Free the buffer's next blocks, in the order of its sg_table, until
  * *@nr_pages pages are freed or none is left; with the last block free the
- * buffer too. The list's kthread asks for one block at a time and
- * reschedules between them.
+ * buffer too. For %DEFERRED_FREE_NORMAL it frees one block, putting the
+ * rest of the buffer back on the list before it zeroes the block, so that
+ * reclaim can take the rest meanwhile; the kthread reschedules between
+ * blocks.
  *
  * Context: Process context; may sleep for %DEFERRED_FREE_NORMAL only.
  * Return: true once the buffer is freed, false while blocks are left.
@@ -466,25 +469,37 @@ system_heap_deferred_free(struct deferred_free_list *dfl,
 		container_of(item, struct system_heap_buffer, deferred);
 	struct sg_table *table = &buffer->sg_table;
 	struct scatterlist *sg = buffer->free_sg ?: table->sgl;
+	struct system_heap *sys = buffer->sys;
 	unsigned long freed = 0;
 
 	while (buffer->freed_ents < table->nents) {
 		struct page *page = sg_page(sg);
 
 		freed += 1UL << compound_order(page);
-		system_heap_free_block(buffer->sys, page, reason);
 		buffer->freed_ents++;
 		if (buffer->freed_ents < table->nents)
 			sg = sg_next(sg);
+		buffer->free_sg = sg;
+		/*
+		 * The block is off the buffer: the rest goes back to the list,
+		 * where reclaim may take it while the block is zeroed, and the
+		 * buffer is no longer ours
+		 */
+		if (reason == DEFERRED_FREE_NORMAL &&
+		    buffer->freed_ents < table->nents &&
+		    deferred_free_put_back(dfl, item, freed)) {
+			system_heap_free_block(sys, page, reason);
+			*nr_pages = freed;
+			return false;
+		}
+		system_heap_free_block(sys, page, reason);
 		if (freed >= *nr_pages)
 			break;
 	}
 
 	*nr_pages = freed;
-	if (buffer->freed_ents < table->nents) {
-		buffer->free_sg = sg;
+	if (buffer->freed_ents < table->nents)
 		return false;
-	}
 	sg_free_table(table);
 	kfree(buffer);
 	return true;
@@ -548,6 +563,25 @@ system_heap_buf_ops_of(const struct system_heap_buffer *buffer)
 EXPORT_SYMBOL_IF_KUNIT(system_heap_buf_ops_of);
 
 /**
+ * system_heap_len_beyond_ram - whether a length is more than the RAM
+ * @len: the length asked for, page aligned
+ * @ram_pages: the RAM in pages, totalram_pages()
+ *
+ * No amount of reclaim can satisfy such a length. The comparison is in
+ * pages: the RAM in bytes does not fit in an unsigned long on a 32-bit
+ * machine with 4 GiB of RAM or more, where no length is beyond the RAM.
+ *
+ * Context: Any context.
+ * Return: true if @len is more pages than @ram_pages.
+ */
+VISIBLE_IF_KUNIT bool system_heap_len_beyond_ram(unsigned long len,
+						 unsigned long ram_pages)
+{
+	return len >> PAGE_SHIFT > ram_pages;
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_len_beyond_ram);
+
+/**
  * system_heap_alloc_pages - allocate a block from the buddy allocator
  * @gfp: the flags of the block's order in the order table
  * @order: the order
@@ -575,6 +609,28 @@ struct system_heap_reuse {
 	unsigned long used;
 };
 
+/**
+ * system_heap_clear_block - zero a block taken from a queued buffer
+ * @page: the first page of the block
+ * @order: its order
+ *
+ * A function of its own so that the KUnit suite can act while a queued
+ * buffer is claimed: send a fatal signal between two of its blocks.
+ *
+ * Context: Any context that may map a page.
+ */
+VISIBLE_IF_KUNIT void system_heap_clear_block(struct page *page,
+					      unsigned int order)
+{
+	unsigned int i;
+
+	KUNIT_STATIC_STUB_REDIRECT(system_heap_clear_block, page, order);
+
+	for (i = 0; i < (1U << order); i++)
+		clear_highpage(nth_page(page, i));
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_clear_block);
+
 /* Put the rest of the buffer being reused back on the deferred-free list */
 static void system_heap_reuse_end(struct system_heap *sys,
 				  struct system_heap_reuse *reuse)
@@ -595,15 +651,16 @@ static void system_heap_reuse_end(struct system_heap *sys,
  * allocation did, where the buddy allocator would have to reclaim the very
  * memory the list holds, and it shortens the kthread's backlog. The buffer
  * stays claimed while its blocks fit, so that an allocation takes them in
- * one claim; a buffer whose last block is taken is freed. Only on machines with one memory node: elsewhere a queued
- * block may be on a node the task's cpuset or memory policy rules out.
+ * one claim; a buffer whose last block is taken is freed. Only on machines
+ * with one memory node: elsewhere a queued block may be on a node the
+ * task's cpuset or memory policy rules out.
  */
 static struct page *system_heap_reuse_queued(struct system_heap *sys,
 					     unsigned int index,
 					     struct system_heap_reuse *reuse)
 {
 	struct system_heap_buffer *buffer = reuse->buffer;
-	unsigned int order = orders[index], i;
+	unsigned int order = orders[index];
 	struct deferred_free_item *item;
 	struct scatterlist *sg;
 	struct page *page;
@@ -638,8 +695,7 @@ static struct page *system_heap_reuse_queued(struct system_heap *sys,
 		kfree(buffer);
 	}
 
-	for (i = 0; i < (1U << order); i++)
-		clear_highpage(nth_page(page, i));
+	system_heap_clear_block(page, order);
 
 	return page;
 }
@@ -695,6 +751,47 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
 	return NULL;
 }
 
+/*
+ * Per buffer, the allocation path calls sg_alloc_table() and
+ * dma_buf_export() through functions of their own, which a KUnit test can
+ * redirect with a static stub, only while a KUnit test runs in the task:
+ * otherwise it calls them directly. With KUnit built in that costs a test
+ * of a static key (a patched-out jump with CONFIG_JUMP_LABEL, a load and a
+ * branch without), and nothing without KUnit.
+ */
+#define SYSTEM_HEAP_TABLE_GFP \
+	(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/**
+ * system_heap_alloc_table - allocate the sg_table of a buffer, in KUnit tests
+ * @table: the buffer's table
+ * @nents: its entries, one per block
+ *
+ * sg_alloc_table() as the allocation path calls it while a KUnit test runs,
+ * so that the test can make it fail.
+ *
+ * Context: Process context, may sleep.
+ * Return: 0, or -ENOMEM.
+ */
+VISIBLE_IF_KUNIT int system_heap_alloc_table(struct sg_table *table,
+					     unsigned int nents)
+{
+	KUNIT_STATIC_STUB_REDIRECT(system_heap_alloc_table, table, nents);
+
+	return sg_alloc_table(table, nents, SYSTEM_HEAP_TABLE_GFP);
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_alloc_table);
+
+/* sg_alloc_table() of a buffer; system_heap_alloc_table() in KUnit tests */
+static __always_inline int system_heap_sg_alloc_table(struct sg_table *table,
+						      unsigned int nents)
+{
+	if (kunit_get_current_test())
+		return system_heap_alloc_table(table, nents);
+
+	return sg_alloc_table(table, nents, SYSTEM_HEAP_TABLE_GFP);
+}
+
 /**
  * system_heap_alloc_buffer - allocate a buffer and its pages
  * @sys: the heap
@@ -720,8 +817,7 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 	struct sg_table *table;
 	int i, ret = -ENOMEM;
 
-	/* More than the machine has: no amount of reclaim can satisfy it */
-	if (len >> PAGE_SHIFT > totalram_pages())
+	if (system_heap_len_beyond_ram(len, totalram_pages()))
 		return ERR_PTR(-ENOMEM);
 
 	buffer = kzalloc(sizeof(*buffer), GFP_KERNEL);
@@ -757,8 +853,7 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 	system_heap_reuse_end(sys, &reuse);
 
 	table = &buffer->sg_table;
-	if (sg_alloc_table(table, i, GFP_KERNEL | __GFP_RETRY_MAYFAIL |
-			   __GFP_NOWARN))
+	if (system_heap_sg_alloc_table(table, i))
 		goto free_pages;
 
 	sg = table->sgl;
@@ -784,12 +879,35 @@ free_pages:
 }
 EXPORT_SYMBOL_IF_KUNIT(system_heap_alloc_buffer);
 
-static struct dma_buf *system_heap_allocate(struct dma_heap *heap,
-					    unsigned long len,
-					    u32 fd_flags,
-					    u64 heap_flags)
+/**
+ * system_heap_dma_buf_export - export a buffer as a dma-buf, in KUnit tests
+ * @exp_info: what to export
+ *
+ * dma_buf_export() as the allocation path calls it while a KUnit test runs,
+ * so that the test can make it fail.
+ *
+ * Context: Process context, may sleep.
+ * Return: as dma_buf_export().
+ */
+VISIBLE_IF_KUNIT struct dma_buf *
+system_heap_dma_buf_export(const struct dma_buf_export_info *exp_info)
 {
-	struct system_heap *sys = dma_heap_get_drvdata(heap);
+	KUNIT_STATIC_STUB_REDIRECT(system_heap_dma_buf_export, exp_info);
+
+	return dma_buf_export(exp_info);
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_dma_buf_export);
+
+/*
+ * Allocate a buffer of @len from @sys and export it, named as the heap was
+ * registered, with the flags @fd_flags: the heap's allocate op, given the
+ * heap rather than its dma-heap. If the export fails, the buffer's blocks
+ * go back to the system at once.
+ */
+static __always_inline struct dma_buf *
+__system_heap_alloc_dmabuf(struct system_heap *sys, unsigned long len,
+			   u32 fd_flags)
+{
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct system_heap_buffer *buffer;
 	struct dma_buf *dmabuf;
@@ -799,17 +917,51 @@ static struct dma_buf *system_heap_allocate(struct dma_heap *heap,
 		return ERR_CAST(buffer);
 
 	/* create the dmabuf */
-	exp_info.exp_name = dma_heap_get_name(heap);
+	exp_info.exp_name = sys->name;
 	exp_info.ops = system_heap_buf_ops_of(buffer);
 	exp_info.size = buffer->len;
 	exp_info.flags = fd_flags;
 	exp_info.priv = buffer;
-	dmabuf = dma_buf_export(&exp_info);
+	if (kunit_get_current_test())
+		dmabuf = system_heap_dma_buf_export(&exp_info);
+	else
+		dmabuf = dma_buf_export(&exp_info);
 	if (IS_ERR(dmabuf))
 		system_heap_discard_buffer(buffer);
 
 	return dmabuf;
 }
+
+static struct dma_buf *system_heap_allocate(struct dma_heap *heap,
+					    unsigned long len,
+					    u32 fd_flags,
+					    u64 heap_flags)
+{
+	return __system_heap_alloc_dmabuf(dma_heap_get_drvdata(heap), len,
+					  fd_flags);
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * system_heap_alloc_dmabuf - the heap's allocate op, on a heap of its own
+ * @sys: the heap, which need not be registered
+ * @len: the length, page aligned and not 0
+ * @fd_flags: the flags of the dma-buf's file
+ *
+ * What the allocate op of the registered heap does, for the KUnit suite,
+ * whose heaps have no dma-heap.
+ *
+ * Context: Process context, may sleep.
+ * Return: the dma-buf, or an ERR_PTR() as system_heap_alloc_buffer() or
+ * dma_buf_export() gave it.
+ */
+struct dma_buf *system_heap_alloc_dmabuf(struct system_heap *sys,
+					 unsigned long len, u32 fd_flags)
+{
+	return __system_heap_alloc_dmabuf(sys, len, fd_flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_alloc_dmabuf);
+#endif
 
 static const struct dma_heap_ops system_heap_ops = {
 	.allocate = system_heap_allocate,
@@ -835,6 +987,28 @@ VISIBLE_IF_KUNIT void system_heap_fini(struct system_heap *sys)
 EXPORT_SYMBOL_IF_KUNIT(system_heap_fini);
 
 /**
+ * system_heap_pool_init - set up one pool of a heap
+ * @pool: the pool
+ * @order: the order of its blocks
+ * @ops: its ops
+ *
+ * drm_page_pool_init() in a function of its own, so that the KUnit suite
+ * can make it fail.
+ *
+ * Context: Process context, may sleep.
+ * Return: as drm_page_pool_init().
+ */
+VISIBLE_IF_KUNIT int system_heap_pool_init(struct drm_page_pool *pool,
+					   unsigned int order,
+					   const struct drm_page_pool_ops *ops)
+{
+	KUNIT_STATIC_STUB_REDIRECT(system_heap_pool_init, pool, order, ops);
+
+	return drm_page_pool_init(pool, order, ops);
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_pool_init);
+
+/**
  * system_heap_init - set up the pools and the deferred-free list of a heap,
  *		      without registering it
  * @sys: the heap, zeroed
@@ -854,8 +1028,8 @@ VISIBLE_IF_KUNIT int system_heap_init(struct system_heap *sys,
 	sys->name = name;
 	sys->first_order = system_heap_first_order(MAX_PAGE_ORDER);
 	for (i = sys->first_order; i < NUM_ORDERS; i++) {
-		err = drm_page_pool_init(&sys->pools[i], orders[i],
-					 &system_heap_pool_ops);
+		err = system_heap_pool_init(&sys->pools[i], orders[i],
+					    &system_heap_pool_ops);
 		if (err)
 			goto err_fini;
 	}
@@ -908,7 +1082,8 @@ EXPORT_SYMBOL_IF_KUNIT(system_heap_register);
  * @sys: the heap, zeroed
  * @name: the heap's name, valid as long as the heap
  *
- * If the registration fails, the pools are torn down again.
+ * If the registration fails, the pools and the deferred-free list are torn
+ * down again, and @sys->heap is NULL whatever the registration left in it.
  *
  * Context: Process context, may sleep.
  * Return: 0 or a negative error code.
@@ -929,6 +1104,8 @@ VISIBLE_IF_KUNIT int system_heap_setup(struct system_heap *sys,
 	return 0;
 
 err_fini:
+	/* Not registered: no dma-heap may refer to @sys, nor @sys to one */
+	sys->heap = NULL;
 	system_heap_fini(sys);
 	return err;
 }

@@ -16,6 +16,8 @@
 
 #include "deferred-free-helper.h"
 
+struct dma_buf;
+struct dma_buf_export_info;
 struct dma_buf_ops;
 struct dma_heap;
 
@@ -94,9 +96,18 @@ int system_heap_init(struct system_heap *sys, const char *name);
 void system_heap_fini(struct system_heap *sys);
 int system_heap_register(struct system_heap *sys);
 int system_heap_setup(struct system_heap *sys, const char *name);
+int system_heap_pool_init(struct drm_page_pool *pool, unsigned int order,
+			  const struct drm_page_pool_ops *ops);
+bool system_heap_len_beyond_ram(unsigned long len, unsigned long ram_pages);
 struct page *system_heap_alloc_pages(gfp_t gfp, unsigned int order);
+void system_heap_clear_block(struct page *page, unsigned int order);
+int system_heap_alloc_table(struct sg_table *table, unsigned int nents);
 struct system_heap_buffer *system_heap_alloc_buffer(struct system_heap *sys,
 						    unsigned long len);
+struct dma_buf *
+system_heap_dma_buf_export(const struct dma_buf_export_info *exp_info);
+struct dma_buf *system_heap_alloc_dmabuf(struct system_heap *sys,
+					 unsigned long len, u32 fd_flags);
 unsigned int system_heap_first_order(unsigned int max_order);
 unsigned long system_heap_default_pool_limit(unsigned long ram_pages);
 unsigned long system_heap_set_pool_limit(unsigned long pages);

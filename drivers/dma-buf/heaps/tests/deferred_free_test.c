@@ -47,6 +47,9 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 /* CPU time a spinning item's callback burns, as a pass of real work would */
 #define DF_TEST_SPIN_NS		(50 * NSEC_PER_MSEC)
 
+/* Rounds of two releasers racing for the room under the cap */
+#define DF_TEST_RACE_ROUNDS	2000
+
 /* What the free callback recorded about one item */
 struct df_test_item {
 	struct deferred_free_item item;
@@ -61,6 +64,13 @@ struct df_test_item {
 	unsigned long max_normal_ask;
 	/* the first PRESSURE call signals @held and waits for @release_hold */
 	bool hold_pressure;
+	/*
+	 * the first NORMAL call that leaves blocks does the same after it put
+	 * the rest back, as a callback zeroing its block would be
+	 */
+	bool hold_normal;
+	/* NORMAL calls keep the rest until they return: no put-back */
+	bool keep_rest;
 	/* the callback keeps the kthread in this item until released */
 	bool plug;
 	/* the callback spins for DF_TEST_SPIN_NS of its own CPU time */
@@ -115,8 +125,22 @@ static bool df_test_free(struct deferred_free_list *dfl,
 	} while (freed < *nr_pages && freed < ti->left);
 	ti->left -= freed;
 	*nr_pages = freed;
-	if (ti->left)
+	if (ti->left) {
+		bool hold = ti->hold_normal;
+
+		if (reason != DEFERRED_FREE_NORMAL || ti->keep_rest)
+			return false;
+		/* From here on @ti is the list's: the shrinker may free it */
+		ti->hold_normal = false;
+		if (!deferred_free_put_back(dfl, item, freed))
+			return false;
+		if (hold) {
+			complete(&t->held);
+			wait_for_completion_timeout(&t->release_hold,
+						    DF_TEST_TIMEOUT);
+		}
 		return false;
+	}
 
 	if (ti->plug) {
 		complete(&t->plugged);
@@ -363,27 +387,90 @@ static void df_test_frees_all_in_bounded_batches(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, snap.stats.shrunk_items, 0);
 }
 
+/* How much a task ran: its context switches and its CPU time */
+struct df_test_runs {
+	unsigned long switches;
+	u64 runtime;
+};
+
+static struct df_test_runs df_test_runs(const struct task_struct *p)
+{
+	struct df_test_runs runs = {
+		.switches = READ_ONCE(p->nvcsw) + READ_ONCE(p->nivcsw),
+		.runtime = READ_ONCE(p->se.sum_exec_runtime),
+	};
+
+	return runs;
+}
+
 /*
- * With nothing queued the kthread sleeps: the count of its passes does not
- * move, and one item queued later costs exactly one more pass. The kthread
- * is in the SCHED_IDLE class, so that waking it never preempts the task
- * that queued an item.
+ * Whether @p sleeps interruptibly, as in wait_event_freezable(): its state
+ * is set before it checks its condition and calls schedule(), so it must
+ * also be off the run queue (not preempted in between) and off its CPU
+ * (its counts of context switches and of CPU time are final only then).
+ */
+static bool df_test_asleep(const struct task_struct *p)
+{
+	if (!(READ_ONCE(p->__state) & TASK_INTERRUPTIBLE) ||
+	    READ_ONCE(p->on_rq))
+		return false;
+#ifdef CONFIG_SMP
+	if (READ_ONCE(p->on_cpu))
+		return false;
+#endif
+	return true;
+}
+
+/* Wait until the kthread of @t sleeps */
+static void df_test_wait_asleep(struct kunit *test, struct df_test *t)
+{
+	unsigned long timeout = jiffies + DF_TEST_TIMEOUT;
+	struct task_struct *p = t->dfl.thread;
+
+	while (!df_test_asleep(p)) {
+		KUNIT_ASSERT_TRUE_MSG(test, time_before(jiffies, timeout),
+				      "the kthread never slept: state %#x",
+				      READ_ONCE(p->__state));
+		usleep_range(1000, 2000);
+	}
+}
+
+/*
+ * With nothing queued the kthread sleeps: it stays asleep, is never
+ * switched to and uses no CPU time for 200 ms, nor does the count of its
+ * passes move, and one item queued later costs exactly one more pass. The
+ * kthread is in the SCHED_IDLE class, so that waking it never preempts the
+ * task that queued an item.
  */
 static void df_test_idle_thread_sleeps(struct kunit *test)
 {
+	struct df_test_runs runs, now;
 	unsigned long before, after;
+	struct task_struct *p;
 	struct df_test *t;
 
 	t = df_test_create(test, 2, df_test_pages_small, false);
-	KUNIT_EXPECT_EQ(test, t->dfl.thread->policy, SCHED_IDLE);
+	p = t->dfl.thread;
+	KUNIT_EXPECT_EQ(test, p->policy, SCHED_IDLE);
 	df_test_queue(t, 0, 1);
 	df_test_wait_freed(test, t, 1);
 
 	/* Let a pass that is still finishing end */
-	msleep(20);
+	df_test_wait_asleep(test, t);
 	before = df_test_snap(t).stats.batches;
+	runs = df_test_runs(p);
 	msleep(200);
 	after = df_test_snap(t).stats.batches;
+	now = df_test_runs(p);
+	KUNIT_EXPECT_TRUE_MSG(test, df_test_asleep(p),
+			      "awake on an empty list: state %#x",
+			      READ_ONCE(p->__state));
+	KUNIT_EXPECT_EQ_MSG(test, now.switches, runs.switches,
+			    "switched %lu times in 200 ms on an empty list",
+			    now.switches - runs.switches);
+	KUNIT_EXPECT_EQ_MSG(test, now.runtime, runs.runtime,
+			    "ran %llu ns in 200 ms on an empty list",
+			    now.runtime - runs.runtime);
 	KUNIT_EXPECT_EQ_MSG(test, after, before,
 			    "the kthread ran passes on an empty list");
 
@@ -665,6 +752,8 @@ static void df_test_partial_items(struct kunit *test)
 	t = df_test_create(test, 3, df_test_pages_large, true);
 	t->items[1].block = 16;
 	t->items[2].block = 16;
+	/* Item 1 is put back before each block's work, item 2 after it */
+	t->items[2].keep_rest = true;
 	df_test_plug(test, t);
 	df_test_queue(t, 1, 3);
 
@@ -1018,6 +1107,202 @@ static void df_test_init_unwinds_thread_failure(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, dfl->thread);
 }
 
+/*
+ * While the kthread works on one block of an item (zeroing it, preempted or
+ * starved at SCHED_IDLE), the rest of the item, put back, is the
+ * shrinker's to take: 1008 of its 1024 pages, in count and in scan.
+ */
+static void df_test_rest_reclaimable_during_block(struct kunit *test)
+{
+	unsigned long scanned, freed, count, left, inflight;
+	struct df_test_snap snap;
+	struct df_test *t;
+
+	t = df_test_create(test, 2, df_test_pages_large, false);
+	t->items[1].block = 16;
+	t->items[1].hold_normal = true;
+	df_test_queue(t, 1, 2);
+	left = wait_for_completion_timeout(&t->held, DF_TEST_TIMEOUT);
+	KUNIT_ASSERT_NE_MSG(test, left, 0, "the kthread never took the item");
+
+	count = df_test_count(t);
+	freed = df_test_scan(t, 1024 - 16, &scanned);
+	spin_lock(&t->dfl.lock);
+	inflight = t->dfl.inflight_pages;
+	spin_unlock(&t->dfl.lock);
+	complete(&t->release_hold);
+	df_test_wait_freed(test, t, 1);
+
+	KUNIT_EXPECT_EQ_MSG(test, count, 1024 - 16,
+			    "shrinker count while the kthread works on block 0");
+	KUNIT_EXPECT_EQ_MSG(test, freed, 1024 - 16,
+			    "shrinker scan while the kthread works on block 0");
+	/* The kthread's block still counts against the cap */
+	KUNIT_EXPECT_EQ(test, inflight, 16);
+	df_test_expect_freed(test, t, 1, 2, DEFERRED_FREE_PRESSURE);
+	/* ... until its callback returns */
+	for (left = 0; left < 100 && READ_ONCE(t->dfl.inflight_pages); left++)
+		msleep(20);
+	snap = df_test_snap(t);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(t->dfl.inflight_pages), 0);
+	KUNIT_EXPECT_EQ(test, snap.stats.freed_pages, 16);
+	KUNIT_EXPECT_EQ(test, snap.stats.shrunk_pages, 1024 - 16);
+	KUNIT_EXPECT_EQ(test, snap.stats.shrunk_items, 1);
+}
+
+/* Two releasers racing for the last room under the cap */
+struct df_race {
+	struct deferred_free_list dfl;
+	unsigned long pages;
+	atomic_t armed, ready, go, done;
+	bool unplug;
+	wait_queue_head_t wq;
+	struct completion plugged;
+};
+
+struct df_race_item {
+	struct deferred_free_item item;
+	unsigned long pages;
+	bool plug;
+};
+
+static bool df_race_free(struct deferred_free_list *dfl,
+			 struct deferred_free_item *item,
+			 enum deferred_free_reason reason,
+			 unsigned long *nr_pages)
+{
+	struct df_race *r = container_of(dfl, struct df_race, dfl);
+	struct df_race_item *ri = container_of(item, struct df_race_item, item);
+
+	if (ri->plug) {
+		complete(&r->plugged);
+		wait_event_timeout(r->wq, READ_ONCE(r->unplug) ||
+				   (current == dfl->thread &&
+				    kthread_should_stop()), DF_TEST_TIMEOUT);
+	}
+	*nr_pages = ri->pages;
+	kfree(ri);
+	return true;
+}
+
+static void df_race_queue(struct df_race *r)
+{
+	struct df_race_item *ri = kzalloc(sizeof(*ri), GFP_KERNEL);
+
+	if (!ri)
+		return;
+	ri->pages = r->pages;
+	deferred_free(&r->dfl, &ri->item, r->pages);
+}
+
+/* Queue one item each time the test arms a round, on the test's signal */
+static int df_race_worker(void *data)
+{
+	struct df_race *r = data;
+	int seen = 0, round;
+
+	while (!kthread_should_stop()) {
+		wait_event_interruptible(r->wq, atomic_read(&r->armed) != seen ||
+					 kthread_should_stop());
+		if (kthread_should_stop())
+			break;
+		round = atomic_read(&r->armed);
+		seen = round;
+		atomic_inc(&r->ready);
+		/* cond_resched(): stop_machine() needs this CPU too */
+		while (atomic_read_acquire(&r->go) != round &&
+		       !kthread_should_stop())
+			cond_resched();
+		df_race_queue(r);
+		atomic_inc(&r->done);
+	}
+	return 0;
+}
+
+static void df_race_unplug(void *data)
+{
+	struct df_race *r = data;
+
+	WRITE_ONCE(r->unplug, true);
+	wake_up_all(&r->wq);
+}
+
+/*
+ * Two tasks on two CPUs release an item of cap - 1 pages at the same time,
+ * with one page in the kthread's hands: only one of them fits, and the
+ * backlog never exceeds the cap, round after round.
+ */
+static void df_test_cap_race(struct kunit *test)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	unsigned long cap = deferred_free_cap(), max = 0;
+	struct df_race_item *plug;
+	struct task_struct *w;
+	struct df_race *r;
+	int i, ret, cpu;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	init_waitqueue_head(&r->wq);
+	init_completion(&r->plugged);
+	ret = deferred_free_init(&r->dfl, "kunit-race", df_race_free);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, df_test_fini_action, &r->dfl);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, df_race_unplug, r);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	/* Keep the kthread in a 1-page plug: the room is cap - 1 */
+	plug = kzalloc(sizeof(*plug), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, plug);
+	plug->plug = true;
+	plug->pages = 1;
+	deferred_free(&r->dfl, &plug->item, 1);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&r->plugged,
+							  DF_TEST_TIMEOUT), 0);
+
+	r->pages = cap - 1;
+	cpu = get_cpu();
+	put_cpu();
+	w = kthread_create(df_race_worker, r, "kunit-df-race");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(w));
+	kthread_bind(w, cpumask_any_but(cpu_online_mask, cpu));
+	get_task_struct(w);
+	wake_up_process(w);
+	ret = kunit_add_action_or_reset(test, df_test_stop_hog, w);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	set_cpus_allowed_ptr(current, cpumask_of(cpu));
+
+	for (i = 1; i <= DF_TEST_RACE_ROUNDS && max <= cap; i++) {
+		atomic_set(&r->ready, 0);
+		atomic_set(&r->done, 0);
+		atomic_set(&r->armed, i);
+		wake_up_all(&r->wq);
+		while (atomic_read(&r->ready) < 1)
+			cond_resched();
+		atomic_set_release(&r->go, i);
+		df_race_queue(r);
+		while (atomic_read(&r->done) < 1)
+			cond_resched();
+		spin_lock(&r->dfl.lock);
+		max = r->dfl.stats.max_queued_pages;
+		spin_unlock(&r->dfl.lock);
+		/* Empty the list for the next round */
+		sc.nr_to_scan = ULONG_MAX;
+		fs_reclaim_acquire(GFP_KERNEL);
+		r->dfl.shrinker->scan_objects(r->dfl.shrinker, &sc);
+		fs_reclaim_release(GFP_KERNEL);
+		cond_resched();
+	}
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	kunit_info(test, "%d rounds, cap %lu, most held %lu\n", i - 1, cap,
+		   max);
+	KUNIT_EXPECT_LE_MSG(test, max, cap, "backlog over the cap in round %d",
+			    i - 1);
+}
+
 static struct kunit_case deferred_free_test_cases[] = {
 	KUNIT_CASE(df_test_frees_all_in_bounded_batches),
 	KUNIT_CASE(df_test_idle_thread_sleeps),
@@ -1032,6 +1317,8 @@ static struct kunit_case deferred_free_test_cases[] = {
 	KUNIT_CASE(df_test_cap_frees_part),
 	KUNIT_CASE(df_test_claim),
 	KUNIT_CASE(df_test_unclaim_wakes),
+	KUNIT_CASE(df_test_rest_reclaimable_during_block),
+	KUNIT_CASE_SLOW(df_test_cap_race),
 	KUNIT_CASE_SLOW(df_test_stop_with_busy_cpus),
 	KUNIT_CASE(df_test_init_unwinds_thread_failure),
 	{}

@@ -11,19 +11,27 @@
  * allocator, too, hands freed pages out again first, so getting the same
  * blocks back proves nothing on its own), and that a pool is empty by
  * taking from it with drm_page_pool_take(). Failures are injected with
- * KUnit static stubs on the heap's page allocation and registration
- * functions; the allocation stub takes an extra reference on every block
- * it hands out, so that the test can tell whether the heap dropped its own.
+ * KUnit static stubs on the heap's page allocation, reused-block zeroing,
+ * sg_table allocation, export, pool init and registration functions; the
+ * allocation stub takes an extra reference on every block it hands out, and
+ * the test one on each block it put into a pool or on the deferred-free
+ * list, so that the test can tell whether the heap dropped its own. A
+ * fatal signal is a real SIGKILL, which the KUnit thread is made to take
+ * for that case.
  */
 
 #include <linux/delay.h>
 #include <linux/dma-buf.h>
 #include <linux/err.h>
+#include <linux/fcntl.h>
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
+#include <linux/overflow.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -40,8 +48,14 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 /* The order table of the heap, largest first */
 static const unsigned int sh_test_orders[SYSTEM_HEAP_NUM_ORDERS] = {8, 4, 0};
 
-/* A length that needs one block of each order, and one more page */
-#define SH_TEST_LEN	(SZ_1M + SZ_64K + 2 * PAGE_SIZE)
+/*
+ * The length of one block of @order, and a length that needs one block of
+ * each order, and one more page; in pages, so that the layout is the same
+ * whatever the page size
+ */
+#define SH_TEST_BLOCK_LEN(order)	(PAGE_SIZE << (order))
+#define SH_TEST_LEN	(SH_TEST_BLOCK_LEN(8) + SH_TEST_BLOCK_LEN(4) + \
+			 2 * PAGE_SIZE)
 #define SH_TEST_BLOCKS	4
 
 /* The blocks of a buffer, as its sg_table lists them */
@@ -51,7 +65,10 @@ struct sh_test_blocks {
 	unsigned int order[SH_TEST_BLOCKS];
 };
 
-/* Blocks the allocation stub handed out, each with a reference of ours */
+/*
+ * Blocks the allocation stub handed out, each with a reference of ours, and
+ * what the other stubs of the allocation path saw
+ */
 struct sh_test_stub {
 	/* calls that succeed before every further call fails */
 	unsigned int succeed;
@@ -60,13 +77,27 @@ struct sh_test_stub {
 	unsigned int reclaim_calls;
 	unsigned int n;
 	struct page *page[SH_TEST_BLOCKS];
+	/* send SIGKILL to the test's thread with this block, 0 for never */
+	unsigned int kill_at;
+	/* calls of the stub that zeroes reused blocks; SIGKILL with this one */
+	unsigned int clears;
+	unsigned int kill_at_clear;
+	/* calls of the sg_table stub and the entries it was asked for */
+	unsigned int table_calls;
+	unsigned int table_nents;
+	/* calls of the export stub and what it was asked to export */
+	unsigned int export_calls;
+	struct dma_buf_export_info exp_info;
 };
 
 KUNIT_DEFINE_ACTION_WRAPPER(sh_test_fini_action, system_heap_fini,
 			    struct system_heap *);
 
-/* An unregistered heap of the test, torn down at its end */
-static struct system_heap *sh_test_heap(struct kunit *test)
+/*
+ * An unregistered heap of the test, torn down at its end, with the orders
+ * of this kernel
+ */
+static struct system_heap *sh_test_new_heap(struct kunit *test)
 {
 	struct system_heap *sys;
 	int ret;
@@ -79,6 +110,21 @@ static struct system_heap *sh_test_heap(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
 	return sys;
+}
+
+/*
+ * An unregistered heap of the test, torn down at its end, with every order
+ * of the table: the layouts the cases expect (SH_TEST_LEN in blocks of
+ * orders 8, 4, 0 and 0) need order 8, which a kernel whose MAX_PAGE_ORDER
+ * is below 8 does not have; the case is skipped there.
+ */
+static struct system_heap *sh_test_heap(struct kunit *test)
+{
+	if (system_heap_first_order(MAX_PAGE_ORDER))
+		kunit_skip(test, "no order-8 blocks: MAX_PAGE_ORDER is %d",
+			   MAX_PAGE_ORDER);
+
+	return sh_test_new_heap(test);
 }
 
 /* What the list's kthread or shrinker does with a queued buffer, at once */
@@ -139,6 +185,19 @@ static unsigned long sh_test_deferred_done(struct system_heap *sys)
 	return stats.freed_items + stats.shrunk_items;
 }
 
+/* Wait until the deferred-free list of @sys freed more than @done items */
+static void sh_test_wait_done(struct kunit *test, struct system_heap *sys,
+			      unsigned long done)
+{
+	unsigned long timeout = jiffies + 30 * HZ;
+
+	while (sh_test_deferred_done(sys) == done) {
+		KUNIT_ASSERT_TRUE_MSG(test, time_before(jiffies, timeout),
+				      "the kthread never freed the buffer");
+		msleep(20);
+	}
+}
+
 /*
  * Free @buffer as the release of its dma-buf does, and wait until the
  * deferred-free list is done with it.
@@ -148,14 +207,39 @@ static void sh_test_free(struct kunit *test,
 {
 	struct system_heap *sys = buffer->sys;
 	unsigned long done = sh_test_deferred_done(sys);
-	unsigned long timeout = jiffies + 30 * HZ;
 
 	kunit_release_action(test, sh_test_free_action, buffer);
-	while (sh_test_deferred_done(sys) == done) {
-		KUNIT_ASSERT_TRUE_MSG(test, time_before(jiffies, timeout),
-				      "the deferred-free kthread never freed the buffer");
-		msleep(20);
-	}
+	sh_test_wait_done(test, sys, done);
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(sh_test_put_page, put_page, struct page *);
+
+/*
+ * Put one order-8 block into the order-8 pool of @sys, as a freed buffer of
+ * that length does, and return it with a reference of the test, dropped at the
+ * end of the test: the pool's reference is the block's other one.
+ */
+static struct page *sh_test_pool_one(struct kunit *test,
+				     struct system_heap *sys)
+{
+	struct system_heap_buffer *buffer;
+	struct page *page;
+	int ret;
+
+	buffer = sh_test_alloc(test, sys, SH_TEST_BLOCK_LEN(8));
+	KUNIT_ASSERT_EQ(test, buffer->sg_table.nents, 1);
+	page = sg_page(buffer->sg_table.sgl);
+	get_page(page);
+	ret = kunit_add_action_or_reset(test, sh_test_put_page, page);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	/* Memory reclaim in the last 100 ms would send it to the system */
+	drm_page_pool_forget_reclaim();
+	sh_test_free(test, buffer);
+	KUNIT_ASSERT_EQ(test, READ_ONCE(sys->pools[0].count), 1);
+	KUNIT_ASSERT_EQ(test, page_ref_count(page), 2);
+
+	return page;
 }
 
 /* Record the blocks of @buffer, and check they add up to its length */
@@ -271,7 +355,7 @@ static void sh_test_expect_pools_empty(struct kunit *test,
 {
 	unsigned int i;
 
-	for (i = 0; i < SYSTEM_HEAP_NUM_ORDERS; i++) {
+	for (i = sys->first_order; i < SYSTEM_HEAP_NUM_ORDERS; i++) {
 		struct page *page = drm_page_pool_take(&sys->pools[i],
 						       NUMA_NO_NODE,
 						       &node_possible_map);
@@ -368,6 +452,9 @@ static struct page *sh_test_alloc_pages_stub(gfp_t gfp, unsigned int order)
 	if (page) {
 		get_page(page);
 		stub->page[stub->n++] = page;
+		/* As if the task were killed while it allocated this block */
+		if (stub->n == stub->kill_at)
+			send_sig(SIGKILL, current, 1);
 	}
 
 	return page;
@@ -435,17 +522,18 @@ static void sh_test_alloc_failure_frees_blocks(struct kunit *test)
 
 /*
  * Blocks taken from a pool are handed to the system too when the
- * allocation fails later: the pool does not get them back.
+ * allocation fails later: the pool does not get them back, and the heap
+ * keeps no reference on them (the test's reference on the pooled block is
+ * the last one left on it).
  */
 static void sh_test_alloc_failure_after_pool_hit(struct kunit *test)
 {
 	struct system_heap *sys = sh_test_heap(test);
 	struct system_heap_buffer *buffer;
 	struct sh_test_stub *stub;
+	struct page *pooled;
 
-	/* Put one order-8 block into its pool */
-	buffer = sh_test_alloc(test, sys, SZ_1M);
-	sh_test_free(test, buffer);
+	pooled = sh_test_pool_one(test, sys);
 
 	/* The order-8 block comes from the pool, every system call fails */
 	stub = sh_test_stub_activate(test, 0);
@@ -459,7 +547,197 @@ static void sh_test_alloc_failure_after_pool_hit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stub->calls, 3);
 	KUNIT_EXPECT_EQ(test, stub->reclaim_calls, 1);
 	KUNIT_EXPECT_EQ(test, stub->n, 0);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(pooled), 1,
+			    "the block taken from the pool is still held");
 	sh_test_expect_pools_empty(test, sys);
+}
+
+/*
+ * A task that gets a fatal signal while it allocates fails with -EINTR
+ * before it takes another block, and hands back every block it took, the
+ * one from a pool as the one from the buddy allocator. KUnit's thread
+ * ignores signals: it takes SIGKILL for this case only, and the allocation
+ * stub sends it with the first block from the system.
+ */
+static void sh_test_alloc_fatal_signal(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct sh_test_stub *stub;
+	struct page *pooled;
+	bool killed;
+
+	pooled = sh_test_pool_one(test, sys);
+
+	/* Order 8 from the pool, order 4 from the system, then the signal */
+	stub = sh_test_stub_activate(test, UINT_MAX);
+	stub->kill_at = 1;
+	allow_signal(SIGKILL);
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
+	killed = fatal_signal_pending(current);
+	/* Drops the pending SIGKILL too */
+	disallow_signal(SIGKILL);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buffer), -EINTR);
+	if (!IS_ERR(buffer))
+		sh_test_release(buffer);
+	KUNIT_ASSERT_TRUE_MSG(test, killed,
+			      "SIGKILL never reached the test's thread");
+	KUNIT_EXPECT_FALSE(test, fatal_signal_pending(current));
+	KUNIT_EXPECT_EQ(test, stub->calls, 1);
+	KUNIT_ASSERT_EQ(test, stub->n, 1);
+	KUNIT_EXPECT_EQ(test, compound_order(stub->page[0]), 4);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(pooled), 1,
+			    "the block taken from the pool is still held");
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[0]), 1,
+			    "the block from the system is still held");
+	sh_test_expect_pools_empty(test, sys);
+}
+
+static int sh_test_alloc_table_fails(struct sg_table *table,
+				     unsigned int nents)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct sh_test_stub *stub = test->priv;
+
+	stub->table_calls++;
+	stub->table_nents = nents;
+
+	return -ENOMEM;
+}
+
+/*
+ * When the buffer's sg_table cannot be allocated, after all its blocks
+ * were, the allocation fails with -ENOMEM and hands every block back to
+ * the system, the one from a pool as those from the buddy allocator.
+ */
+static void sh_test_alloc_table_failure(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct sh_test_stub *stub;
+	struct page *pooled;
+	unsigned int i;
+
+	pooled = sh_test_pool_one(test, sys);
+
+	stub = sh_test_stub_activate(test, UINT_MAX);
+	kunit_activate_static_stub(test, system_heap_alloc_table,
+				   sh_test_alloc_table_fails);
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
+	kunit_deactivate_static_stub(test, system_heap_alloc_table);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buffer), -ENOMEM);
+	if (!IS_ERR(buffer))
+		sh_test_release(buffer);
+	/* Asked for once, with every block: the pool's and three others */
+	KUNIT_EXPECT_EQ(test, stub->table_calls, 1);
+	KUNIT_EXPECT_EQ(test, stub->table_nents, SH_TEST_BLOCKS);
+	KUNIT_ASSERT_EQ(test, stub->n, SH_TEST_BLOCKS - 1);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(pooled), 1,
+			    "the block taken from the pool is still held");
+	for (i = 0; i < stub->n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[i]), 1,
+				    "block %u of order %u still held", i,
+				    compound_order(stub->page[i]));
+	sh_test_expect_pools_empty(test, sys);
+}
+
+/* The error of the export stub: one the heap itself never returns */
+#define SH_TEST_EXPORT_ERR	(-EMFILE)
+
+static struct dma_buf *
+sh_test_export_fails(const struct dma_buf_export_info *exp_info)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct sh_test_stub *stub = test->priv;
+
+	stub->export_calls++;
+	stub->exp_info = *exp_info;
+
+	return ERR_PTR(SH_TEST_EXPORT_ERR);
+}
+
+/*
+ * When the export of a buffer fails, the heap's allocate op returns the
+ * export's error and hands every block of the buffer back to the system
+ * at once, the one from a pool as those from the buddy allocator: nobody
+ * saw them, so neither the deferred-free list nor the pools get them.
+ */
+static void sh_test_export_failure(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct deferred_free_stats before, after;
+	struct sh_test_stub *stub;
+	struct dma_buf *dmabuf;
+	struct page *pooled;
+	unsigned int i;
+
+	pooled = sh_test_pool_one(test, sys);
+
+	stub = sh_test_stub_activate(test, UINT_MAX);
+	kunit_activate_static_stub(test, system_heap_dma_buf_export,
+				   sh_test_export_fails);
+	before = sh_test_stats(sys);
+	dmabuf = system_heap_alloc_dmabuf(sys, SH_TEST_LEN, O_RDWR);
+	after = sh_test_stats(sys);
+	kunit_deactivate_static_stub(test, system_heap_dma_buf_export);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(dmabuf), SH_TEST_EXPORT_ERR);
+	if (!IS_ERR(dmabuf))
+		dma_buf_put(dmabuf);
+	KUNIT_EXPECT_EQ(test, stub->export_calls, 1);
+	KUNIT_EXPECT_EQ(test, stub->exp_info.size, SH_TEST_LEN);
+	KUNIT_EXPECT_PTR_EQ(test, stub->exp_info.exp_name, sys->name);
+	KUNIT_EXPECT_EQ(test, stub->exp_info.flags, O_RDWR);
+
+	/* Freed at once, in the caller, not queued */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sys->deferred.nr_items), 0);
+	KUNIT_EXPECT_EQ(test, after.direct_items, before.direct_items);
+	KUNIT_EXPECT_EQ(test, after.freed_items, before.freed_items);
+	KUNIT_EXPECT_EQ(test, after.shrunk_items, before.shrunk_items);
+	KUNIT_ASSERT_EQ(test, stub->n, SH_TEST_BLOCKS - 1);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(pooled), 1,
+			    "the block taken from the pool is still held");
+	for (i = 0; i < stub->n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[i]), 1,
+				    "block %u of order %u still held", i,
+				    compound_order(stub->page[i]));
+	sh_test_expect_pools_empty(test, sys);
+}
+
+/*
+ * The heap's allocate op exports the buffer as a dma-buf of its length,
+ * named after the heap, with the ops its length calls for; the last put of
+ * the dma-buf releases the buffer through the deferred-free list, which
+ * pools its blocks.
+ */
+static void sh_test_alloc_dmabuf(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct dma_buf *dmabuf;
+	unsigned long done;
+
+	drm_page_pool_forget_reclaim();
+	dmabuf = system_heap_alloc_dmabuf(sys, SH_TEST_LEN, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	buffer = dmabuf->priv;
+	KUNIT_EXPECT_PTR_EQ(test, buffer->sys, sys);
+	KUNIT_EXPECT_EQ(test, buffer->len, SH_TEST_LEN);
+	KUNIT_EXPECT_EQ(test, dmabuf->size, SH_TEST_LEN);
+	KUNIT_EXPECT_PTR_EQ(test, dmabuf->exp_name, sys->name);
+	KUNIT_EXPECT_PTR_EQ(test, dmabuf->ops, system_heap_buf_ops_of(buffer));
+	sh_test_expect_filled(test, buffer, 0);
+
+	/* The file's last reference goes from a workqueue for a kthread */
+	done = sh_test_deferred_done(sys);
+	dma_buf_put(dmabuf);
+	sh_test_wait_done(test, sys, done);
+	sh_test_expect_pooled(test, sys, true);
 }
 
 /*
@@ -576,25 +854,34 @@ static struct page *sh_test_order0_stub(gfp_t gfp, unsigned int order)
 }
 
 /*
- * The deferred free's cursor follows a chained sg_table: a buffer of 200
- * order-0 pages (more entries than one sg page holds) freed one block per
- * call frees one page each time and the buffer with the last.
+ * The deferred free's cursor follows a chained sg_table: a buffer of
+ * 2 * SG_MAX_SINGLE_ALLOC + 1 order-0 pages (a table of three chunks, on
+ * any page size and scatterlist size) freed one block per call frees one
+ * page each time and the buffer with the last.
  */
 static void sh_test_deferred_free_chained_table(struct kunit *test)
 {
-	struct system_heap *sys = sh_test_heap(test);
+	const unsigned int n = 2 * SG_MAX_SINGLE_ALLOC + 1;
 	struct system_heap_buffer *buffer;
 	unsigned long freed, total = 0;
-	unsigned int i, n = 200;
+	struct system_heap *sys;
+	struct scatterlist *sg;
 	bool done = false;
+	unsigned int i;
 
+	if (IS_ENABLED(CONFIG_ARCH_NO_SG_CHAIN))
+		kunit_skip(test, "sg_tables do not chain on this architecture");
+
+	sys = sh_test_new_heap(test);
 	kunit_activate_static_stub(test, system_heap_alloc_pages,
 				   sh_test_order0_stub);
 	buffer = system_heap_alloc_buffer(sys, n * PAGE_SIZE);
 	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
 	KUNIT_ASSERT_EQ(test, buffer->sg_table.nents, n);
-	KUNIT_EXPECT_GT(test, n, SG_MAX_SINGLE_ALLOC);
+	/* The last entry of each full chunk links to the next chunk */
+	sg = &buffer->sg_table.sgl[SG_MAX_SINGLE_ALLOC - 1];
+	KUNIT_ASSERT_TRUE(test, sg_is_chain(sg));
 
 	for (i = 0; i < n && !done; i++) {
 		freed = 1;
@@ -624,6 +911,24 @@ static unsigned long sh_test_queued(struct system_heap *sys,
 }
 
 /*
+ * Whether @p sleeps in wait_event_freezable(): its state is set before it
+ * checks its condition and calls schedule(), so a task preempted in between
+ * looks asleep yet still runs and checks the condition once more. Only off
+ * the run queue (and off its CPU) is it committed to sleep until woken.
+ */
+static bool sh_test_asleep(const struct task_struct *p)
+{
+	if (!(READ_ONCE(p->__state) & TASK_INTERRUPTIBLE) ||
+	    READ_ONCE(p->on_rq))
+		return false;
+#ifdef CONFIG_SMP
+	if (READ_ONCE(p->on_cpu))
+		return false;
+#endif
+	return true;
+}
+
+/*
  * Put @buffer on the deferred-free list of @sys as its release would, but
  * without waking the kthread, once the kthread sleeps on the empty list:
  * it looks at the list again only when woken, so the buffer stays queued.
@@ -634,12 +939,11 @@ static void sh_test_queue_quietly(struct kunit *test, struct system_heap *sys,
 	struct deferred_free_list *dfl = &sys->deferred;
 	unsigned long n = buffer->len >> PAGE_SHIFT;
 	unsigned long timeout = jiffies + 30 * HZ;
-	int asleep = 0;
 
-	while (asleep < 2) {
+	while (!sh_test_asleep(dfl->thread)) {
 		KUNIT_ASSERT_TRUE_MSG(test, time_before(jiffies, timeout),
-				      "the kthread never went to sleep");
-		asleep = task_is_running(dfl->thread) ? 0 : asleep + 1;
+				      "the kthread never went to sleep: state %#x",
+				      READ_ONCE(dfl->thread->__state));
 		msleep(20);
 	}
 	spin_lock(&dfl->lock);
@@ -697,6 +1001,168 @@ static void sh_test_alloc_reuses_queued(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pages, 0);
 }
 
+/*
+ * Queue a buffer of SH_TEST_LEN on the deferred-free list of @sys, its blocks
+ * (of orders 8, 4, 0 and 0) recorded in @old, each with a reference of the
+ * test, dropped at the end of the test.
+ */
+static void sh_test_queue_held(struct kunit *test, struct system_heap *sys,
+			       struct sh_test_blocks *old)
+{
+	struct system_heap_buffer *buffer;
+	unsigned int i;
+	int ret;
+
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
+	sh_test_get_blocks(test, buffer, old);
+	sh_test_expect_orders(test, old);
+	for (i = 0; i < old->n; i++) {
+		get_page(old->page[i]);
+		ret = kunit_add_action_or_reset(test, sh_test_put_page,
+						old->page[i]);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+	drm_page_pool_forget_reclaim();
+	sh_test_queue_quietly(test, sys, buffer);
+}
+
+/*
+ * After an allocation took block 0 (order 8) of the buffer that
+ * sh_test_queue_held() queued, and failed: the rest of the buffer is back on
+ * the list, unclaimed, and the kthread, woken by the put-back, frees it into
+ * the pools.
+ */
+static void sh_test_expect_reuse_ended(struct kunit *test,
+				       struct system_heap *sys,
+				       struct page *const *old)
+{
+	struct deferred_free_stats stats = sh_test_stats(sys);
+	unsigned long inflight;
+	unsigned int i;
+
+	/* Only the put-back counts reused pages: the claim ended */
+	KUNIT_ASSERT_EQ_MSG(test, stats.reused_pages, 1UL << 8,
+			    "the waiting buffer was not put back");
+	KUNIT_EXPECT_EQ(test, stats.reused_items, 0);
+
+	sh_test_wait_done(test, sys, 0);
+	spin_lock(&sys->deferred.lock);
+	inflight = sys->deferred.inflight_pages;
+	stats = sys->deferred.stats;
+	spin_unlock(&sys->deferred.lock);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sys->deferred.nr_items), 0);
+	KUNIT_EXPECT_EQ(test, inflight, 0);
+	KUNIT_EXPECT_EQ(test, stats.freed_items, 1);
+	KUNIT_EXPECT_EQ(test, stats.freed_pages,
+			(SH_TEST_LEN - SH_TEST_BLOCK_LEN(8)) >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sys->pools[0].count), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sys->pools[1].count), 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sys->pools[2].count), 2);
+	/* Each of them is the pool's and the test's */
+	for (i = 1; i < SH_TEST_BLOCKS; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(old[i]), 2,
+				    "block %u of the waiting buffer", i);
+}
+
+/*
+ * An allocation that fails after it took a block of a buffer waiting on the
+ * deferred-free list hands that block to the system, as the others, and
+ * puts the rest of the waiting buffer back on the list, claimed by nobody:
+ * the kthread frees the rest into the pools as usual.
+ */
+static void sh_test_alloc_failure_after_reuse(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct sh_test_blocks old;
+	struct sh_test_stub *stub;
+
+	if (nr_node_ids > 1)
+		kunit_skip(test, "queued blocks are reused on one node only");
+
+	sh_test_queue_held(test, sys, &old);
+
+	/*
+	 * No free memory: order 8 from the waiting buffer, whose next block,
+	 * of order 4, is too large for the 2 pages left; order 0 from the
+	 * system fails without reclaim and with it
+	 */
+	stub = sh_test_stub_activate(test, 0);
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_BLOCK_LEN(8) +
+					  2 * PAGE_SIZE);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buffer), -ENOMEM);
+	if (!IS_ERR(buffer))
+		sh_test_release(buffer);
+	KUNIT_EXPECT_EQ(test, stub->calls, 3);
+	KUNIT_EXPECT_EQ(test, stub->reclaim_calls, 1);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(old.page[0]), 1,
+			    "the reused block is still held");
+	sh_test_expect_reuse_ended(test, sys, old.page);
+}
+
+/* Zero a reused block as the heap does; send SIGKILL with the chosen one */
+static void sh_test_clear_block_stub(struct page *page, unsigned int order)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct sh_test_stub *stub = test->priv;
+	unsigned int i;
+
+	for (i = 0; i < (1U << order); i++)
+		clear_highpage(nth_page(page, i));
+	if (++stub->clears == stub->kill_at_clear)
+		send_sig(SIGKILL, current, 1);
+}
+
+/*
+ * A task killed while it takes blocks from a buffer waiting on the
+ * deferred-free list (here as it zeroes the first) fails with -EINTR, hands
+ * the block it took to the system and puts the rest of the waiting buffer
+ * back on the list, claimed by nobody: the kthread frees the rest into the
+ * pools as usual.
+ */
+static void sh_test_alloc_fatal_signal_during_reuse(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct sh_test_blocks old;
+	struct sh_test_stub *stub;
+	bool killed;
+
+	if (nr_node_ids > 1)
+		kunit_skip(test, "queued blocks are reused on one node only");
+
+	sh_test_queue_held(test, sys, &old);
+
+	/* No free memory: every block comes from the waiting buffer */
+	stub = sh_test_stub_activate(test, 0);
+	stub->kill_at_clear = 1;
+	kunit_activate_static_stub(test, system_heap_clear_block,
+				   sh_test_clear_block_stub);
+	allow_signal(SIGKILL);
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
+	killed = fatal_signal_pending(current);
+	/* Drops the pending SIGKILL too */
+	disallow_signal(SIGKILL);
+	kunit_deactivate_static_stub(test, system_heap_clear_block);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buffer), -EINTR);
+	if (!IS_ERR(buffer))
+		sh_test_release(buffer);
+	KUNIT_ASSERT_TRUE_MSG(test, killed,
+			      "SIGKILL never reached the test's thread");
+	/* Order 8 was asked of the system without reclaim, then reused */
+	KUNIT_EXPECT_EQ(test, stub->clears, 1);
+	KUNIT_EXPECT_EQ(test, stub->calls, 1);
+	KUNIT_EXPECT_EQ(test, stub->reclaim_calls, 0);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(old.page[0]), 1,
+			    "the reused block is still held");
+	sh_test_expect_reuse_ended(test, sys, old.page);
+}
+
 static void sh_test_restore_heap_limit(void *data)
 {
 	system_heap_set_pool_limit((unsigned long)data);
@@ -734,7 +1200,7 @@ static void sh_test_pools_held_to_heap_limit(struct kunit *test)
 	drm_page_pool_trim_flush();
 	drm_page_pool_forget_reclaim();
 
-	buffer = system_heap_alloc_buffer(sys, 2 * SZ_1M);
+	buffer = system_heap_alloc_buffer(sys, 2 * SH_TEST_BLOCK_LEN(8));
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
 	KUNIT_ASSERT_EQ(test, buffer->sg_table.nents, 2);
 	sh_test_deferred_free_all(buffer, DEFERRED_FREE_NORMAL);
@@ -823,23 +1289,29 @@ static void sh_test_first_order(struct kunit *test)
 }
 
 /*
- * A heap set up for a kernel without order 8 allocates a buffer of 1 MiB
- * and more from order-4 and order-0 blocks only, and its order-8 pool,
- * never set up, gets nothing on free.
+ * A heap set up for a kernel without order 8 allocates a buffer of an
+ * order-8 block and more from order-4 and order-0 blocks only, and its
+ * order-8 pool, never set up, gets nothing on free. Where this kernel has
+ * order 8, the heap is set up as for MAX_PAGE_ORDER 7; where it has no
+ * order 4 either, there is nothing to check.
  */
 static void sh_test_alloc_without_order_8(struct kunit *test)
 {
-	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap *sys = sh_test_new_heap(test);
 	unsigned long count[SYSTEM_HEAP_NUM_ORDERS] = {}, len = 0;
 	struct system_heap_buffer *buffer;
 	struct scatterlist *sg;
 	unsigned int j;
 	int i;
 
-	KUNIT_ASSERT_EQ(test, sys->first_order, 0);
-	/* As system_heap_init() would set it up where MAX_PAGE_ORDER is 7 */
-	drm_page_pool_fini(&sys->pools[0]);
-	sys->first_order = system_heap_first_order(7);
+	if (!sys->first_order) {
+		/* As system_heap_init() sets it up where MAX_PAGE_ORDER is 7 */
+		drm_page_pool_fini(&sys->pools[0]);
+		sys->first_order = system_heap_first_order(7);
+	}
+	if (sh_test_orders[sys->first_order] != 4)
+		kunit_skip(test, "no order-4 blocks: MAX_PAGE_ORDER is %d",
+			   MAX_PAGE_ORDER);
 
 	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
 	for_each_sgtable_sg(&buffer->sg_table, sg, i) {
@@ -850,7 +1322,9 @@ static void sh_test_alloc_without_order_8(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, len, SH_TEST_LEN);
 	KUNIT_EXPECT_EQ(test, count[0], 0);
-	KUNIT_EXPECT_EQ(test, count[1], (SZ_1M + SZ_64K) / SZ_64K);
+	KUNIT_EXPECT_EQ(test, count[1],
+			(SH_TEST_BLOCK_LEN(8) + SH_TEST_BLOCK_LEN(4)) /
+			SH_TEST_BLOCK_LEN(4));
 	KUNIT_EXPECT_EQ(test, count[2], 2);
 	sh_test_free(test, buffer);
 }
@@ -915,7 +1389,7 @@ static void sh_test_congested_frees_unzeroed(struct kunit *test)
  */
 static void sh_test_small_buffer_freed_at_once(struct kunit *test)
 {
-	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap *sys = sh_test_new_heap(test);
 	struct system_heap_buffer big = { .len = SYSTEM_HEAP_DEFER_MIN_LEN };
 	struct system_heap_buffer edge = { .len = big.len - PAGE_SIZE };
 	const struct dma_buf_ops *ops = system_heap_buf_ops_of(&big);
@@ -949,16 +1423,79 @@ static void sh_test_small_buffer_freed_at_once(struct kunit *test)
 	sh_test_expect_pools_empty(test, sys);
 }
 
-/* A length beyond RAM fails at once, before a single page is allocated */
+/* The largest page-aligned length, and its pages */
+#define SH_TEST_MAX_LEN		(ULONG_MAX & PAGE_MASK)
+#define SH_TEST_MAX_PAGES	(ULONG_MAX >> PAGE_SHIFT)
+
+/* A length, the RAM in pages, and whether the length is beyond the RAM */
+struct sh_test_ram {
+	const char *desc;
+	unsigned long len;
+	unsigned long ram_pages;
+	bool beyond;
+};
+
+static const struct sh_test_ram sh_test_rams[] = {
+	{ "no RAM, nothing asked", 0, 0, false },
+	{ "no RAM, one page", PAGE_SIZE, 0, true },
+	{ "1 GiB of RAM, one page less", SZ_1G - PAGE_SIZE,
+	  SZ_1G >> PAGE_SHIFT, false },
+	{ "1 GiB of RAM, exactly", SZ_1G, SZ_1G >> PAGE_SHIFT, false },
+	{ "1 GiB of RAM, one page more", SZ_1G + PAGE_SIZE,
+	  SZ_1G >> PAGE_SHIFT, true },
+	{ "largest length, one page less of RAM", SH_TEST_MAX_LEN,
+	  SH_TEST_MAX_PAGES - 1, true },
+	{ "largest length, as much RAM", SH_TEST_MAX_LEN, SH_TEST_MAX_PAGES,
+	  false },
+	/*
+	 * RAM whose size in bytes an unsigned long cannot hold, as 4 GiB and
+	 * more on a 32-bit machine: no length is beyond it
+	 */
+	{ "largest length, RAM one page past the address space",
+	  SH_TEST_MAX_LEN, SH_TEST_MAX_PAGES + 1, false },
+	{ "one page, RAM one page past the address space", PAGE_SIZE,
+	  SH_TEST_MAX_PAGES + 1, false },
+	{ "largest length, RAM 1.5 times the address space", SH_TEST_MAX_LEN,
+	  SH_TEST_MAX_PAGES + SH_TEST_MAX_PAGES / 2, false },
+	{ "largest length, ULONG_MAX pages of RAM", SH_TEST_MAX_LEN, ULONG_MAX,
+	  false },
+};
+
+KUNIT_ARRAY_PARAM_DESC(sh_test_rams, sh_test_rams, desc);
+
+/*
+ * A length is beyond the RAM when it is more pages than the RAM has, also
+ * where the RAM in bytes is more than an unsigned long holds.
+ */
+static void sh_test_len_beyond_ram(struct kunit *test)
+{
+	const struct sh_test_ram *t = test->param_value;
+
+	KUNIT_EXPECT_EQ_MSG(test,
+			    system_heap_len_beyond_ram(t->len, t->ram_pages),
+			    t->beyond, "length %#lx, RAM %#lx pages", t->len,
+			    t->ram_pages);
+}
+
+/*
+ * A length beyond RAM fails at once, before a single page is allocated.
+ * Where the RAM is as large as the address space or larger, no length is
+ * beyond it: nothing to test.
+ */
 static void sh_test_alloc_beyond_ram(struct kunit *test)
 {
-	struct system_heap *sys = sh_test_heap(test);
+	unsigned long ram = totalram_pages(), len;
 	struct system_heap_buffer *buffer;
 	struct sh_test_stub *stub;
+	struct system_heap *sys;
 
+	if (check_shl_overflow(ram + 1, PAGE_SHIFT, &len))
+		kunit_skip(test, "%lu pages of RAM: every length fits",
+			   ram);
+
+	sys = sh_test_new_heap(test);
 	stub = sh_test_stub_activate(test, UINT_MAX);
-	buffer = system_heap_alloc_buffer(sys, (totalram_pages() + 1) <<
-					  PAGE_SHIFT);
+	buffer = system_heap_alloc_buffer(sys, len);
 	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buffer), -ENOMEM);
@@ -970,14 +1507,20 @@ static void sh_test_alloc_beyond_ram(struct kunit *test)
 /* Whether the registration stub found the pools and the list set up */
 static bool sh_test_was_up;
 
+/* What the registration stub leaves in sys->heap */
+static char sh_test_partial_heap;
+
 static int sh_test_register_fails(struct system_heap *sys)
 {
 	unsigned int i;
 
 	sh_test_was_up = !!sys->deferred.thread;
-	for (i = 0; i < SYSTEM_HEAP_NUM_ORDERS; i++)
+	for (i = sys->first_order; i < SYSTEM_HEAP_NUM_ORDERS; i++)
 		if (!sys->pools[i].nodes)
 			sh_test_was_up = false;
+
+	/* As a registration that failed after dma_heap_add() would */
+	sys->heap = (struct dma_heap *)&sh_test_partial_heap;
 
 	return -EBUSY;
 }
@@ -985,7 +1528,9 @@ static int sh_test_register_fails(struct system_heap *sys)
 /*
  * When the heap cannot be registered, the pools and the deferred-free list
  * it set up are torn down again (drm_page_pool_fini() leaves a pool
- * without its node array, deferred_free_fini() a list without a kthread).
+ * without its node array, deferred_free_fini() a list without a kthread),
+ * and the heap refers to no dma-heap, whatever the failed registration
+ * left in it.
  */
 static void sh_test_register_failure_tears_down(struct kunit *test)
 {
@@ -1010,7 +1555,171 @@ static void sh_test_register_failure_tears_down(struct kunit *test)
 				      "pool of order %u not torn down",
 				      sh_test_orders[i]);
 	KUNIT_EXPECT_NULL(test, sys->deferred.thread);
-	KUNIT_EXPECT_NULL(test, sys->heap);
+	KUNIT_EXPECT_NULL_MSG(test, sys->heap,
+			      "the failed registration's dma-heap is left");
+}
+
+/* What the pool init and kthread stubs saw */
+struct sh_test_init {
+	struct system_heap *sys;
+	/* the pool init call that fails, from 1 */
+	unsigned int fail_at;
+	unsigned int calls;
+	/* pools set up when the failing call came */
+	unsigned int up;
+	unsigned int threads;
+};
+
+static int sh_test_pool_init_stub(struct drm_page_pool *pool,
+				  unsigned int order,
+				  const struct drm_page_pool_ops *ops)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct sh_test_init *init = test->priv;
+	unsigned int i;
+
+	if (++init->calls < init->fail_at)
+		return drm_page_pool_init(pool, order, ops);
+
+	for (i = 0; i < SYSTEM_HEAP_NUM_ORDERS; i++)
+		if (init->sys->pools[i].nodes)
+			init->up++;
+
+	return -EINVAL;
+}
+
+static struct task_struct *
+sh_test_create_thread_stub(struct deferred_free_list *dfl)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct sh_test_init *init = test->priv;
+
+	init->threads++;
+
+	return ERR_PTR(-EAGAIN);
+}
+
+/* The pool init call that fails */
+static const unsigned int sh_test_pool_failures[] = { 1, 2, 3 };
+
+static void sh_test_pool_failure_desc(const unsigned int *fail_at,
+				      char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "pool %u of %u fails", *fail_at,
+		 SYSTEM_HEAP_NUM_ORDERS);
+}
+
+KUNIT_ARRAY_PARAM(sh_test_pool_failures, sh_test_pool_failures,
+		  sh_test_pool_failure_desc);
+
+/*
+ * When one of its pools cannot be set up, the heap's init returns the
+ * pool's error, sets up no further pool, tears down the pools it set up
+ * before and never starts the deferred-free list.
+ */
+static void sh_test_pool_init_failure_unwinds(struct kunit *test)
+{
+	const unsigned int *fail_at = test->param_value;
+	unsigned int first = system_heap_first_order(MAX_PAGE_ORDER);
+	struct sh_test_init *init;
+	struct system_heap *sys;
+	unsigned int i;
+	int ret;
+
+	if (*fail_at > SYSTEM_HEAP_NUM_ORDERS - first)
+		kunit_skip(test, "this kernel's heap has %u pools",
+			   SYSTEM_HEAP_NUM_ORDERS - first);
+
+	sys = kunit_kzalloc(test, sizeof(*sys), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sys);
+	/* Whatever init left set up goes before the memory */
+	ret = kunit_add_action_or_reset(test, sh_test_fini_action, sys);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	init = kunit_kzalloc(test, sizeof(*init), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, init);
+	init->sys = sys;
+	init->fail_at = *fail_at;
+	test->priv = init;
+
+	kunit_activate_static_stub(test, system_heap_pool_init,
+				   sh_test_pool_init_stub);
+	kunit_activate_static_stub(test, deferred_free_create_thread,
+				   sh_test_create_thread_stub);
+	ret = system_heap_init(sys, "kunit");
+	kunit_deactivate_static_stub(test, deferred_free_create_thread);
+	kunit_deactivate_static_stub(test, system_heap_pool_init);
+
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	KUNIT_EXPECT_EQ(test, init->calls, *fail_at);
+	KUNIT_EXPECT_EQ_MSG(test, init->up, *fail_at - 1,
+			    "pools set up before the failing one");
+	for (i = 0; i < SYSTEM_HEAP_NUM_ORDERS; i++)
+		KUNIT_EXPECT_NULL_MSG(test, sys->pools[i].nodes,
+				      "pool of order %u left set up",
+				      sh_test_orders[i]);
+	KUNIT_EXPECT_EQ_MSG(test, init->threads, 0,
+			    "the deferred-free list was started");
+	KUNIT_EXPECT_NULL(test, sys->deferred.thread);
+	KUNIT_EXPECT_NULL(test, sys->deferred.shrinker);
+}
+
+/*
+ * From the list's kthread, the release callback takes one block off the
+ * buffer and puts the rest back on the list before it zeroes the block,
+ * so that reclaim can take the rest meanwhile. Here the test plays the
+ * kthread's part (the list's thread and its item in flight are the
+ * test's): after one call the rest of the buffer is queued again and
+ * block 0 is pooled.
+ */
+static void sh_test_put_back_before_zeroing(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct deferred_free_list *dfl = &sys->deferred;
+	struct system_heap_buffer *buffer;
+	struct task_struct *thread;
+	struct sh_test_stub *stub;
+	unsigned long n, first, freed = 1, pages;
+	bool done;
+
+	stub = sh_test_stub_activate(test, UINT_MAX);
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
+	KUNIT_ASSERT_GT(test, stub->n, 1);
+	n = SH_TEST_LEN >> PAGE_SHIFT;
+	first = 1UL << compound_order(stub->page[0]);
+	drm_page_pool_forget_reclaim();
+
+	/* What deferred_free() and the kthread's pop do, with us as kthread */
+	thread = dfl->thread;
+	spin_lock(&dfl->lock);
+	buffer->deferred.nr_pages = n;
+	dfl->inflight_pages += n;
+	spin_unlock(&dfl->lock);
+	dfl->thread = current;
+	dfl->flight = &buffer->deferred;
+	dfl->flight_left = n;
+	done = system_heap_deferred_free(dfl, &buffer->deferred,
+					 DEFERRED_FREE_NORMAL, &freed);
+	dfl->thread = thread;
+
+	KUNIT_EXPECT_FALSE(test, done);
+	KUNIT_EXPECT_EQ(test, freed, first);
+	KUNIT_EXPECT_NULL_MSG(test, dfl->flight, "the rest was not put back");
+	KUNIT_EXPECT_EQ(test, dfl->flight_taken, first);
+	KUNIT_EXPECT_EQ(test, sh_test_queued(sys, &pages), 1);
+	KUNIT_EXPECT_EQ(test, pages, n - first);
+	/* Block 0 is pooled and the test's reference */
+	KUNIT_EXPECT_EQ(test, page_ref_count(stub->page[0]), 2);
+
+	/* The kthread's bookkeeping after its callback; fini frees the rest */
+	spin_lock(&dfl->lock);
+	dfl->inflight_pages -= dfl->flight ? n : first;
+	spin_unlock(&dfl->lock);
+	if (dfl->flight) {
+		dfl->flight = NULL;
+		sh_test_deferred_free_all(buffer, DEFERRED_FREE_PRESSURE);
+	}
 }
 
 static struct kunit_case system_heap_test_cases[] = {
@@ -1018,20 +1727,30 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_freed_pattern_comes_back_zeroed),
 	KUNIT_CASE(sh_test_alloc_failure_frees_blocks),
 	KUNIT_CASE(sh_test_alloc_failure_after_pool_hit),
+	KUNIT_CASE(sh_test_alloc_fatal_signal),
+	KUNIT_CASE(sh_test_alloc_table_failure),
+	KUNIT_CASE(sh_test_export_failure),
+	KUNIT_CASE(sh_test_alloc_dmabuf),
 	KUNIT_CASE(sh_test_pressure_frees_to_system),
 	KUNIT_CASE(sh_test_deferred_free_by_block),
 	KUNIT_CASE(sh_test_deferred_free_normal_then_pressure),
 	KUNIT_CASE(sh_test_deferred_free_chained_table),
 	KUNIT_CASE(sh_test_alloc_reuses_queued),
+	KUNIT_CASE(sh_test_alloc_failure_after_reuse),
+	KUNIT_CASE(sh_test_alloc_fatal_signal_during_reuse),
 	KUNIT_CASE(sh_test_alloc_prefers_free_memory),
 	KUNIT_CASE(sh_test_pools_held_to_heap_limit),
 	KUNIT_CASE(sh_test_default_pool_limit),
 	KUNIT_CASE_PARAM(sh_test_first_order, sh_test_max_orders_gen_params),
 	KUNIT_CASE(sh_test_alloc_without_order_8),
 	KUNIT_CASE(sh_test_congested_frees_unzeroed),
+	KUNIT_CASE(sh_test_put_back_before_zeroing),
 	KUNIT_CASE(sh_test_small_buffer_freed_at_once),
+	KUNIT_CASE_PARAM(sh_test_len_beyond_ram, sh_test_rams_gen_params),
 	KUNIT_CASE(sh_test_alloc_beyond_ram),
 	KUNIT_CASE(sh_test_register_failure_tears_down),
+	KUNIT_CASE_PARAM(sh_test_pool_init_failure_unwinds,
+			 sh_test_pool_failures_gen_params),
 	{}
 };
 
