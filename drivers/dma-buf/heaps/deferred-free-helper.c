@@ -86,7 +86,8 @@
  * put the rest back with deferred_free_unclaim(), rather than ask the page
  * allocator for memory that only reclaiming the list would give.
  *
- * Shrinker: "deferred-free-<name>", visible in /sys/kernel/debug/shrinker/.
+ * Shrinker: "deferred-free-<name>", in /sys/kernel/debug/shrinker/ with
+ * CONFIG_SHRINKER_DEBUG.
  * Its count is the number of queued pages, read without a lock; its scan
  * frees sc->nr_to_scan pages of the oldest objects, in whole blocks, so it
  * may overshoot by less than one block. It adds what it freed to the
@@ -230,10 +231,11 @@ static unsigned long deferred_free_batch(struct deferred_free_list *dfl,
 		/*
 		 * The kthread frees one block per call, so that the rest of
 		 * the item is back on the list, where the shrinker can take
-		 * it, whenever the kthread is not running, and from the time
-		 * the callback puts it back while it works on that block;
-		 * reclaim and teardown free what they asked for. Until then
-		 * the callback owns the item, and frees it with its last page.
+		 * it, between two calls, and from the time the callback puts
+		 * it back while it works on that block (until then, from the
+		 * pop on, the whole item is in flight); reclaim and teardown
+		 * free what they asked for. The callback owns the item until
+		 * it puts it back, and frees it with its last page.
 		 */
 		freed = normal ? 1 : budget - done;
 		if (normal) {
@@ -722,8 +724,9 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free_init);
  *
  * Remove the shrinker, stop the kthread after the block it is freeing,
  * then free every item still queued with %DEFERRED_FREE_PRESSURE. No
- * deferred_free() on @dfl may run concurrently or follow, except after a
- * new deferred_free_init().
+ * deferred_free(), deferred_free_claim() or deferred_free_unclaim() on
+ * @dfl may run concurrently or follow, except after a new
+ * deferred_free_init().
  *
  * Context: Process context, may sleep.
  */

@@ -48,7 +48,7 @@ struct deferred_free_item {
 	/* private: */
 	/* on &deferred_free_list.items, under its lock */
 	struct list_head link;
-	/* pages the object still holds, set by deferred_free() */
+	/* pages the object still holds, kept by the helper */
 	unsigned long nr_pages;
 };
 

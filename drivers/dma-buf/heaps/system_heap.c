@@ -451,10 +451,10 @@ static void system_heap_free_block(struct system_heap *sys, struct page *page,
  *
  * Free the buffer's next blocks, in the order of its sg_table, until
  * *@nr_pages pages are freed or none is left; with the last block free the
- * buffer too. For %DEFERRED_FREE_NORMAL it frees one block, putting the
- * rest of the buffer back on the list before it zeroes the block, so that
- * reclaim can take the rest meanwhile; the kthread reschedules between
- * blocks.
+ * buffer too. Called by the list's kthread, it frees one block, putting
+ * the rest of the buffer back on the list before it zeroes the block, so
+ * that reclaim can take the rest meanwhile; the kthread reschedules
+ * between blocks.
  *
  * Context: Process context; may sleep for %DEFERRED_FREE_NORMAL only.
  * Return: true once the buffer is freed, false while blocks are left.
@@ -755,9 +755,9 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
  * Per buffer, the allocation path calls sg_alloc_table() and
  * dma_buf_export() through functions of their own, which a KUnit test can
  * redirect with a static stub, only while a KUnit test runs in the task:
- * otherwise it calls them directly. With KUnit built in that costs a test
- * of a static key (a patched-out jump with CONFIG_JUMP_LABEL, a load and a
- * branch without), and nothing without KUnit.
+ * otherwise it calls them directly. With KUnit built in or a module that
+ * costs a test of a static key (a patched-out jump with CONFIG_JUMP_LABEL,
+ * a load and a branch without), and nothing without KUnit.
  */
 #define SYSTEM_HEAP_TABLE_GFP \
 	(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)

@@ -128,12 +128,12 @@ static bool df_test_free(struct deferred_free_list *dfl,
 	if (ti->left) {
 		bool hold = ti->hold_normal;
 
-		if (reason != DEFERRED_FREE_NORMAL || ti->keep_rest)
+		if (reason != DEFERRED_FREE_NORMAL)
 			return false;
-		/* From here on @ti is the list's: the shrinker may free it */
 		ti->hold_normal = false;
-		if (!deferred_free_put_back(dfl, item, freed))
-			return false;
+		/* Once put back, @ti is the list's: the shrinker may free it */
+		if (!ti->keep_rest)
+			deferred_free_put_back(dfl, item, freed);
 		if (hold) {
 			complete(&t->held);
 			wait_for_completion_timeout(&t->release_hold,
@@ -1141,7 +1141,8 @@ static void df_test_rest_reclaimable_during_block(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, inflight, 16);
 	df_test_expect_freed(test, t, 1, 2, DEFERRED_FREE_PRESSURE);
 	/* ... until its callback returns */
-	for (left = 0; left < 100 && READ_ONCE(t->dfl.inflight_pages); left++)
+	left = jiffies + DF_TEST_TIMEOUT;
+	while (READ_ONCE(t->dfl.inflight_pages) && time_before(jiffies, left))
 		msleep(20);
 	snap = df_test_snap(t);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(t->dfl.inflight_pages), 0);

@@ -929,15 +929,13 @@ static bool sh_test_asleep(const struct task_struct *p)
 }
 
 /*
- * Put @buffer on the deferred-free list of @sys as its release would, but
- * without waking the kthread, once the kthread sleeps on the empty list:
- * it looks at the list again only when woken, so the buffer stays queued.
+ * Wait until the kthread of @sys sleeps on its empty list: it looks at the
+ * list again only when woken.
  */
-static void sh_test_queue_quietly(struct kunit *test, struct system_heap *sys,
-				  struct system_heap_buffer *buffer)
+static void sh_test_wait_kthread_asleep(struct kunit *test,
+					struct system_heap *sys)
 {
 	struct deferred_free_list *dfl = &sys->deferred;
-	unsigned long n = buffer->len >> PAGE_SHIFT;
 	unsigned long timeout = jiffies + 30 * HZ;
 
 	while (!sh_test_asleep(dfl->thread)) {
@@ -946,6 +944,20 @@ static void sh_test_queue_quietly(struct kunit *test, struct system_heap *sys,
 				      READ_ONCE(dfl->thread->__state));
 		msleep(20);
 	}
+}
+
+/*
+ * Put @buffer on the deferred-free list of @sys as its release would, but
+ * without waking the kthread, once the kthread sleeps on the empty list,
+ * so the buffer stays queued.
+ */
+static void sh_test_queue_quietly(struct kunit *test, struct system_heap *sys,
+				  struct system_heap_buffer *buffer)
+{
+	struct deferred_free_list *dfl = &sys->deferred;
+	unsigned long n = buffer->len >> PAGE_SHIFT;
+
+	sh_test_wait_kthread_asleep(test, sys);
 	spin_lock(&dfl->lock);
 	buffer->deferred.nr_pages = n;
 	list_add_tail(&buffer->deferred.link, &dfl->items);
@@ -1668,8 +1680,8 @@ static void sh_test_pool_init_failure_unwinds(struct kunit *test)
  * buffer and puts the rest back on the list before it zeroes the block,
  * so that reclaim can take the rest meanwhile. Here the test plays the
  * kthread's part (the list's thread and its item in flight are the
- * test's): after one call the rest of the buffer is queued again and
- * block 0 is pooled.
+ * test's, the real kthread asleep): after one call the rest of the buffer
+ * is queued again and block 0 is pooled.
  */
 static void sh_test_put_back_before_zeroing(struct kunit *test)
 {
@@ -1689,6 +1701,8 @@ static void sh_test_put_back_before_zeroing(struct kunit *test)
 	n = SH_TEST_LEN >> PAGE_SHIFT;
 	first = 1UL << compound_order(stub->page[0]);
 	drm_page_pool_forget_reclaim();
+	/* Nothing queued wakes it: the put-back below is the kthread's own */
+	sh_test_wait_kthread_asleep(test, sys);
 
 	/* What deferred_free() and the kthread's pop do, with us as kthread */
 	thread = dfl->thread;
