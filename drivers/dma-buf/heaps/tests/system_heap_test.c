@@ -43,6 +43,7 @@
 
 #include "../system_heap.h"
 
+MODULE_IMPORT_NS(DMA_BUF);
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 /* The order table of the heap, largest first */
