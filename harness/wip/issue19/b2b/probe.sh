@@ -7,7 +7,7 @@ export GPUPOOL_CACHE=${GPUPOOL_CACHE:-/var/cache/gpupool2}
 OUT=${OUT:-/root/s5/b2b}
 mkdir -p "$OUT/bin"
 inc=/var/cache/gpupool/build/bench-base/usr/include
-gcc -static -O2 -Wall -I"$inc" -o "$OUT/bin/heap-b2b" "$H/wip/issue19/b2b/heap-b2b.c"
+gcc -static -O2 -Wall -I"$inc" -o "$OUT/bin/heap-b2b" "$H/guest/src/heap-b2b.c"
 label=$1; shift
 for kb in "$@"; do
 	n=$(basename "$kb")
