@@ -61,9 +61,11 @@
  * the callback (the rest of the object waits at the head of the list, and a
  * callback with long work on the block, such as zeroing it, puts the rest back
  * with deferred_free_put_back() before that work, so that reclaim can take it
- * meanwhile), then lets the scheduler and the freezer in: the work between two
- * such points is bounded by that budget plus one block, however large the
- * objects.
+ * meanwhile; from the kthread's taking the object to the put-back, a few
+ * instructions but preemptible ones, reclaim cannot reach it, while its pages
+ * still count against the cap), then lets the scheduler and the freezer in:
+ * the work between two such points is bounded by that budget plus one block,
+ * however large the objects.
  *
  * Cap: each list holds at most deferred_free_helper.max_backlog_percent of the
  * RAM (0 to 100, default 12%, writable at run time), counting the objects
@@ -92,17 +94,25 @@
  * frees sc->nr_to_scan pages of the oldest objects, in whole blocks, so it
  * may overshoot by less than one block. It adds what it freed to the
  * reclaiming task's reclaimed pages, which is how reclaim sees its
- * progress. The scan needs neither __GFP_FS nor __GFP_IO, takes only the
- * list's spinlock and never sleeps on a lock.
+ * progress. The scan needs neither __GFP_FS nor __GFP_IO, and takes only
+ * the list's lock and what the free callback's handing pages back to the
+ * system takes.
  *
  * Statistics: /sys/kernel/debug/deferred_free/<name>/stats shows the queued
  * objects and pages, the passes of the kthread, what it freed, what was
  * freed under pressure, and the kthread's pid, whose CPU time is in
  * /proc/<pid>/schedstat.
  *
- * Locking: one spinlock per list protects the queue, its counts and the
- * statistics. It is never held while an object is freed, so the free
- * callback may sleep when the reason is %DEFERRED_FREE_NORMAL.
+ * Locking: one raw spinlock per list protects the queue, its counts and the
+ * statistics; each section under it is a few list and counter operations,
+ * with no allocation and no wake-up. It is raw because the kthread, in the
+ * SCHED_IDLE class, takes it: with PREEMPT_RT a sleeping lock held by the
+ * kthread when busy CPUs preempt it would keep the tasks that release
+ * buffers, reclaim and allocations waiting for the kthread's next turn, and
+ * the priority a normal task's wait lends does not lift a SCHED_IDLE task's
+ * share of the CPU.
+ * It is never held while an object is freed, so the free callback may sleep
+ * when the reason is %DEFERRED_FREE_NORMAL.
  */
 
 /* The parent of every list's debugfs directory */
@@ -157,7 +167,7 @@ deferred_free_pop(struct deferred_free_list *dfl)
 {
 	struct deferred_free_item *item;
 
-	spin_lock(&dfl->lock);
+	raw_spin_lock(&dfl->lock);
 	item = list_first_entry_or_null(&dfl->items, struct deferred_free_item,
 					link);
 	if (item) {
@@ -166,7 +176,7 @@ deferred_free_pop(struct deferred_free_list *dfl)
 		WRITE_ONCE(dfl->nr_pages, dfl->nr_pages - item->nr_pages);
 		dfl->inflight_pages += item->nr_pages;
 	}
-	spin_unlock(&dfl->lock);
+	raw_spin_unlock(&dfl->lock);
 
 	return item;
 }
@@ -187,7 +197,7 @@ static void deferred_free_land(struct deferred_free_list *dfl,
 {
 	bool wake;
 
-	spin_lock(&dfl->lock);
+	raw_spin_lock(&dfl->lock);
 	dfl->inflight_pages -= left;
 	wake = !finished && current != dfl->thread && list_empty(&dfl->items);
 	if (!finished) {
@@ -198,7 +208,7 @@ static void deferred_free_land(struct deferred_free_list *dfl,
 	}
 	WRITE_ONCE(*items, *items + finished);
 	WRITE_ONCE(*pages, *pages + used);
-	spin_unlock(&dfl->lock);
+	raw_spin_unlock(&dfl->lock);
 	if (wake)
 		wake_up(&dfl->wait);
 }
@@ -247,11 +257,11 @@ static unsigned long deferred_free_batch(struct deferred_free_list *dfl,
 			/* Put back: only the block it took is left to count */
 			WARN_ON_ONCE(finished || freed != dfl->flight_taken);
 			freed = dfl->flight_taken;
-			spin_lock(&dfl->lock);
+			raw_spin_lock(&dfl->lock);
 			dfl->inflight_pages -= freed;
 			WRITE_ONCE(dfl->stats.freed_pages,
 				   dfl->stats.freed_pages + freed);
-			spin_unlock(&dfl->lock);
+			raw_spin_unlock(&dfl->lock);
 			done += freed;
 			cond_resched();
 			continue;
@@ -311,9 +321,9 @@ static int deferred_free_thread(void *data)
 		if (kthread_should_stop())
 			break;
 
-		spin_lock(&dfl->lock);
+		raw_spin_lock(&dfl->lock);
 		WRITE_ONCE(dfl->stats.batches, dfl->stats.batches + 1);
-		spin_unlock(&dfl->lock);
+		raw_spin_unlock(&dfl->lock);
 
 		deferred_free_batch(dfl, DEFERRED_FREE_BATCH_PAGES,
 				    DEFERRED_FREE_NORMAL);
@@ -346,7 +356,7 @@ static void deferred_free_queue_unlock(struct deferred_free_list *dfl,
 	WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + nr_pages);
 	if (held + nr_pages > dfl->stats.max_queued_pages)
 		WRITE_ONCE(dfl->stats.max_queued_pages, held + nr_pages);
-	spin_unlock(&dfl->lock);
+	raw_spin_unlock(&dfl->lock);
 
 	if (was_empty)
 		wake_up(&dfl->wait);
@@ -401,7 +411,7 @@ void deferred_free(struct deferred_free_list *dfl,
 		return;
 	}
 
-	spin_lock(&dfl->lock);
+	raw_spin_lock(&dfl->lock);
 	held = dfl->nr_pages + dfl->inflight_pages;
 	room = held < cap ? cap - held : 0;
 	excess = nr_pages > room ? nr_pages - room : 0;
@@ -411,7 +421,7 @@ void deferred_free(struct deferred_free_list *dfl,
 			   dfl->stats.direct_items + 1);
 		WRITE_ONCE(dfl->stats.direct_pages,
 			   dfl->stats.direct_pages + nr_pages);
-		spin_unlock(&dfl->lock);
+		raw_spin_unlock(&dfl->lock);
 		deferred_free_whole(dfl, item, DEFERRED_FREE_PRESSURE);
 		return;
 	}
@@ -422,7 +432,7 @@ void deferred_free(struct deferred_free_list *dfl,
 	}
 	/* Hold the room for the rest while the part over the cap is freed */
 	dfl->inflight_pages += nr_pages - excess;
-	spin_unlock(&dfl->lock);
+	raw_spin_unlock(&dfl->lock);
 
 	/*
 	 * Over the cap: free the object's first blocks in the caller, as
@@ -441,13 +451,13 @@ void deferred_free(struct deferred_free_list *dfl,
 		freed += part;
 	}
 
-	spin_lock(&dfl->lock);
+	raw_spin_lock(&dfl->lock);
 	dfl->inflight_pages -= nr_pages - excess;
 	WRITE_ONCE(dfl->stats.direct_items,
 		   dfl->stats.direct_items + (freed == nr_pages));
 	WRITE_ONCE(dfl->stats.direct_pages, dfl->stats.direct_pages + freed);
 	if (freed == nr_pages) {
-		spin_unlock(&dfl->lock);
+		raw_spin_unlock(&dfl->lock);
 		return;
 	}
 	deferred_free_queue_unlock(dfl, item, nr_pages - freed,
@@ -547,13 +557,13 @@ bool deferred_free_put_back(struct deferred_free_list *dfl,
 	dfl->flight = NULL;
 	dfl->flight_taken = taken;
 
-	spin_lock(&dfl->lock);
+	raw_spin_lock(&dfl->lock);
 	dfl->inflight_pages -= rest;
 	item->nr_pages = rest;
 	list_add(&item->link, &dfl->items);
 	WRITE_ONCE(dfl->nr_items, dfl->nr_items + 1);
 	WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + rest);
-	spin_unlock(&dfl->lock);
+	raw_spin_unlock(&dfl->lock);
 
 	return true;
 }
@@ -591,12 +601,12 @@ static int deferred_free_stats_show(struct seq_file *m, void *data)
 	unsigned long nr_items, nr_pages, inflight;
 	struct deferred_free_stats stats;
 
-	spin_lock(&dfl->lock);
+	raw_spin_lock(&dfl->lock);
 	nr_items = dfl->nr_items;
 	nr_pages = dfl->nr_pages;
 	inflight = dfl->inflight_pages;
 	stats = dfl->stats;
-	spin_unlock(&dfl->lock);
+	raw_spin_unlock(&dfl->lock);
 
 	seq_printf(m, "queued_items: %lu\n", nr_items);
 	seq_printf(m, "queued_pages: %lu\n", nr_pages);
@@ -676,7 +686,7 @@ int deferred_free_init(struct deferred_free_list *dfl, const char *name,
 	dfl->name = name;
 	dfl->free = free;
 	init_waitqueue_head(&dfl->wait);
-	spin_lock_init(&dfl->lock);
+	raw_spin_lock_init(&dfl->lock);
 	INIT_LIST_HEAD(&dfl->items);
 	dfl->nr_items = 0;
 	dfl->nr_pages = 0;

@@ -133,7 +133,7 @@ struct deferred_free_list {
 	unsigned long flight_taken;
 
 	/* protects everything below */
-	spinlock_t lock;
+	raw_spinlock_t lock;
 	/* queued items, oldest first */
 	struct list_head items;
 	/* items and pages on @items; also read without the lock */

@@ -417,18 +417,29 @@ system_heap_discard_buffer(struct system_heap_buffer *buffer)
 	kfree(buffer);
 }
 
-/*
- * Hand one block of a released buffer back: zeroed into its pool for
- * %DEFERRED_FREE_NORMAL, unless a block given now would leave again at once
- * (reclaim under way, or a pool over its limit); to the system as it is
- * otherwise
+/**
+ * system_heap_free_block - hand one block of a released buffer back
+ * @sys: the heap
+ * @page: the block
+ * @reason: why it is freed
+ *
+ * Zeroed into its pool for %DEFERRED_FREE_NORMAL, unless a block given now
+ * would leave again at once (reclaim under way, or a pool over its limit);
+ * to the system as it is otherwise. A function the KUnit suite can stub, to
+ * look at the deferred-free list at the moment a block is zeroed.
+ *
+ * Context: Process context; may sleep for %DEFERRED_FREE_NORMAL only.
  */
-static void system_heap_free_block(struct system_heap *sys, struct page *page,
-				   enum deferred_free_reason reason)
+VISIBLE_IF_KUNIT void system_heap_free_block(struct system_heap *sys,
+					     struct page *page,
+					     enum deferred_free_reason reason)
 {
-	unsigned int order = compound_order(page);
-	unsigned int index = system_heap_order_index(order);
+	unsigned int order, index;
 
+	KUNIT_STATIC_STUB_REDIRECT(system_heap_free_block, sys, page, reason);
+
+	order = compound_order(page);
+	index = system_heap_order_index(order);
 	if (reason != DEFERRED_FREE_NORMAL ||
 	    WARN_ON_ONCE(index >= NUM_ORDERS) ||
 	    drm_page_pool_congested(&sys->pools[index]))
@@ -436,6 +447,7 @@ static void system_heap_free_block(struct system_heap *sys, struct page *page,
 	else
 		drm_page_pool_give(&sys->pools[index], page);
 }
+EXPORT_SYMBOL_IF_KUNIT(system_heap_free_block);
 
 /**
  * system_heap_deferred_free - free part of a released buffer, from the

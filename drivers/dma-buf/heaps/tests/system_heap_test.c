@@ -89,6 +89,14 @@ struct sh_test_stub {
 	/* calls of the export stub and what it was asked to export */
 	unsigned int export_calls;
 	struct dma_buf_export_info exp_info;
+	/*
+	 * calls of the stub that frees a released block, and the deferred
+	 * list as the first call saw it
+	 */
+	unsigned int free_calls;
+	unsigned long free_queued;
+	unsigned long free_queued_pages;
+	bool free_in_flight;
 };
 
 KUNIT_DEFINE_ACTION_WRAPPER(sh_test_fini_action, system_heap_fini,
@@ -171,9 +179,9 @@ static struct deferred_free_stats sh_test_stats(struct system_heap *sys)
 {
 	struct deferred_free_stats stats;
 
-	spin_lock(&sys->deferred.lock);
+	raw_spin_lock(&sys->deferred.lock);
 	stats = sys->deferred.stats;
-	spin_unlock(&sys->deferred.lock);
+	raw_spin_unlock(&sys->deferred.lock);
 
 	return stats;
 }
@@ -858,7 +866,8 @@ static struct page *sh_test_order0_stub(gfp_t gfp, unsigned int order)
  * The deferred free's cursor follows a chained sg_table: a buffer of
  * 2 * SG_MAX_SINGLE_ALLOC + 1 order-0 pages (a table of three chunks, on
  * any page size and scatterlist size) freed one block per call frees one
- * page each time and the buffer with the last.
+ * page each time and the buffer with the last. With large pages that is
+ * hundreds of MiB: skipped where it is more than an eighth of the RAM.
  */
 static void sh_test_deferred_free_chained_table(struct kunit *test)
 {
@@ -872,11 +881,14 @@ static void sh_test_deferred_free_chained_table(struct kunit *test)
 
 	if (IS_ENABLED(CONFIG_ARCH_NO_SG_CHAIN))
 		kunit_skip(test, "sg_tables do not chain on this architecture");
+	if (n > totalram_pages() / 8)
+		kunit_skip(test, "a buffer of %u pages is over an eighth of RAM",
+			   n);
 
 	sys = sh_test_new_heap(test);
 	kunit_activate_static_stub(test, system_heap_alloc_pages,
 				   sh_test_order0_stub);
-	buffer = system_heap_alloc_buffer(sys, n * PAGE_SIZE);
+	buffer = system_heap_alloc_buffer(sys, (unsigned long)n * PAGE_SIZE);
 	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
 	KUNIT_ASSERT_EQ(test, buffer->sg_table.nents, n);
@@ -903,10 +915,10 @@ static unsigned long sh_test_queued(struct system_heap *sys,
 {
 	unsigned long items;
 
-	spin_lock(&sys->deferred.lock);
+	raw_spin_lock(&sys->deferred.lock);
 	items = sys->deferred.nr_items;
 	*pages = sys->deferred.nr_pages;
-	spin_unlock(&sys->deferred.lock);
+	raw_spin_unlock(&sys->deferred.lock);
 
 	return items;
 }
@@ -959,12 +971,12 @@ static void sh_test_queue_quietly(struct kunit *test, struct system_heap *sys,
 	unsigned long n = buffer->len >> PAGE_SHIFT;
 
 	sh_test_wait_kthread_asleep(test, sys);
-	spin_lock(&dfl->lock);
+	raw_spin_lock(&dfl->lock);
 	buffer->deferred.nr_pages = n;
 	list_add_tail(&buffer->deferred.link, &dfl->items);
 	WRITE_ONCE(dfl->nr_items, dfl->nr_items + 1);
 	WRITE_ONCE(dfl->nr_pages, dfl->nr_pages + n);
-	spin_unlock(&dfl->lock);
+	raw_spin_unlock(&dfl->lock);
 }
 
 /*
@@ -1060,10 +1072,10 @@ static void sh_test_expect_reuse_ended(struct kunit *test,
 	KUNIT_EXPECT_EQ(test, stats.reused_items, 0);
 
 	sh_test_wait_done(test, sys, 0);
-	spin_lock(&sys->deferred.lock);
+	raw_spin_lock(&sys->deferred.lock);
 	inflight = sys->deferred.inflight_pages;
 	stats = sys->deferred.stats;
-	spin_unlock(&sys->deferred.lock);
+	raw_spin_unlock(&sys->deferred.lock);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sys->deferred.nr_items), 0);
 	KUNIT_EXPECT_EQ(test, inflight, 0);
 	KUNIT_EXPECT_EQ(test, stats.freed_items, 1);
@@ -1677,12 +1689,32 @@ static void sh_test_pool_init_failure_unwinds(struct kunit *test)
 }
 
 /*
+ * Frees a released block as the heap does, after noting what the deferred
+ * list held at that moment
+ */
+static void sh_test_free_block_stub(struct system_heap *sys, struct page *page,
+				    enum deferred_free_reason reason)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct sh_test_stub *stub = test->priv;
+
+	if (!stub->free_calls++) {
+		stub->free_queued = sh_test_queued(sys,
+						   &stub->free_queued_pages);
+		stub->free_in_flight = READ_ONCE(sys->deferred.flight);
+	}
+	/* Only the first block is looked at: the rest go straight through */
+	kunit_deactivate_static_stub(test, system_heap_free_block);
+	system_heap_free_block(sys, page, reason);
+}
+
+/*
  * From the list's kthread, the release callback takes one block off the
  * buffer and puts the rest back on the list before it zeroes the block,
  * so that reclaim can take the rest meanwhile. Here the test plays the
  * kthread's part (the list's thread and its item in flight are the
  * test's, the real kthread asleep): after one call the rest of the buffer
- * is queued again and block 0 is pooled.
+ * is queued again, as it was when block 0 went to its pool.
  */
 static void sh_test_put_back_before_zeroing(struct kunit *test)
 {
@@ -1705,18 +1737,27 @@ static void sh_test_put_back_before_zeroing(struct kunit *test)
 	/* Nothing queued wakes it: the put-back below is the kthread's own */
 	sh_test_wait_kthread_asleep(test, sys);
 
+	kunit_activate_static_stub(test, system_heap_free_block,
+				   sh_test_free_block_stub);
 	/* What deferred_free() and the kthread's pop do, with us as kthread */
 	thread = dfl->thread;
-	spin_lock(&dfl->lock);
+	raw_spin_lock(&dfl->lock);
 	buffer->deferred.nr_pages = n;
 	dfl->inflight_pages += n;
-	spin_unlock(&dfl->lock);
+	raw_spin_unlock(&dfl->lock);
 	dfl->thread = current;
 	dfl->flight = &buffer->deferred;
 	dfl->flight_left = n;
+	/* The stub deactivates itself: no assertion while we are the kthread */
 	done = system_heap_deferred_free(dfl, &buffer->deferred,
 					 DEFERRED_FREE_NORMAL, &freed);
 	dfl->thread = thread;
+
+	/* The rest was back on the list when block 0 went to be zeroed */
+	KUNIT_EXPECT_EQ(test, stub->free_calls, 1);
+	KUNIT_EXPECT_EQ(test, stub->free_queued, 1);
+	KUNIT_EXPECT_EQ(test, stub->free_queued_pages, n - first);
+	KUNIT_EXPECT_FALSE(test, stub->free_in_flight);
 
 	KUNIT_EXPECT_FALSE(test, done);
 	KUNIT_EXPECT_EQ(test, freed, first);
@@ -1728,9 +1769,9 @@ static void sh_test_put_back_before_zeroing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page_ref_count(stub->page[0]), 2);
 
 	/* The kthread's bookkeeping after its callback; fini frees the rest */
-	spin_lock(&dfl->lock);
+	raw_spin_lock(&dfl->lock);
 	dfl->inflight_pages -= dfl->flight ? n : first;
-	spin_unlock(&dfl->lock);
+	raw_spin_unlock(&dfl->lock);
 	if (dfl->flight) {
 		dfl->flight = NULL;
 		sh_test_deferred_free_all(buffer, DEFERRED_FREE_PRESSURE);
