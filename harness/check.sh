@@ -260,7 +260,7 @@ fi
 # --- the documentation builds and renders, no warning over the base -----------
 if want docs; then
 	begin docs
-	step "htmldocs (gpu, driver-api) of the base and the series"
+	step "htmldocs (gpu, driver-api and the directories of other touched .rst files) of the base and the series"
 	drc=0
 	"$H/docs.sh" "$CHECKTREE" >"$logs/docs.log" 2>&1 || drc=$?
 	absorb docs "$logs/docs.log" $drc
@@ -407,7 +407,7 @@ fi
 # --- the system heap and vgem under memory pressure (256 MiB + zram) -----------
 if want pressure; then
 	begin pressure
-	for set in heap vgem; do
+	for set in heap vgem memcg; do
 		step "pressure workload: $set (256 MiB guest, zram swap)"
 		if ! need_kernel; then
 			fail "pressure ($set): not run: the patched kernel did not build (log: $kernel_log)"

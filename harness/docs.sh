@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # docs.sh [TREE]: the series' documentation builds and renders.
 #
-# Builds "make SPHINXDIRS='gpu driver-api' htmldocs" with Debian's Sphinx on
+# Builds "make SPHINXDIRS='gpu driver-api ...' htmldocs" with Debian's Sphinx on
 # the base (in $CACHE/docs-base-tree, output in $BUILD/docs-base) and on TREE
 # (output in $BUILD/docs), and checks, one PASS/FAIL line each:
 #   - both builds ran: make exits 0 and Sphinx read every SPHINXDIR
@@ -47,7 +47,12 @@ if [ -z "$tree" ]; then
 fi
 # Physical paths: they are what make and Sphinx print, and what is taken out.
 tree=$(cd "$tree" && pwd -P)
+# The two directories the series documents itself in, and the directory of
+# every other .rst file it touches (filesystems/ for the meminfo fields).
 dirs="gpu driver-api"
+for d in $(series_files | sed -n 's|^Documentation/\([^/]*\)/.*\.rst$|\1|p' | sort -u); do
+	case " $dirs " in *" $d "*) ;; *) dirs="$dirs $d" ;; esac
+done
 basetree="$CACHE/docs-base-tree"
 logs="$LOGS/docs"
 rm -rf "$logs"

@@ -17,7 +17,7 @@
 exec > >(tee "$H/results/pressure.txt.tmp")
 
 "$H/bench-kernels.sh" >"$CACHE/logs/kernels.log" 2>&1 || { tail -3 "$CACHE/logs/kernels.log"; die "kernels did not build"; }
-for set in ${SETS:-heap fill vgem}; do
+for set in ${SETS:-heap fill vgem memcg}; do
 	for k in base patched; do
 		kb="$BUILD/bench"; [ $k = base ] && kb="$BUILD/bench-base"
 		step "$set workload on the $k kernel"

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# pressure.sh KBUILD LABEL heap|vgem: boot the kernel of KBUILD in a 256 MiB
-# guest with zram swap and run one pressure workload: "heap" (the system heap
-# under bad input and memory pressure, guest/pressure/heap/*.sh) or "vgem"
-# (more mmapped vgem buffers than RAM; every kind of user mapping of a
-# vgem object through eviction; guest/pressure/vgem/*.sh).  Programs
-# come from guest/src/.  Prints the guest's result lines prefixed with
-# LABEL; the console is in logs/pressure-LABEL-SET.log.  PRESSURE_APPEND adds
-# to the kernel command line.
+# pressure.sh KBUILD LABEL heap|vgem|fill|memcg: boot the kernel of KBUILD in a
+# 256 MiB guest with zram swap and run one pressure workload: "heap" (the
+# system heap under bad input and memory pressure, guest/pressure/heap/*.sh)
+# or "vgem" (more mmapped vgem buffers than RAM; every kind of user mapping
+# of a vgem object through eviction; guest/pressure/vgem/*.sh); "memcg" boots
+# with dma_heap.mem_accounting=1 and runs the heap set's memory cgroup case
+# alone (guest/pressure/heap/27-memcg.sh).  Programs come from guest/src/.
+# Prints the guest's result lines prefixed with LABEL; the console is in
+# logs/pressure-LABEL-SET.log.  PRESSURE_APPEND adds to the kernel command
+# line.
 . "$(dirname "$0")/lib.sh"
 
 kb=$1 label=$2 set=$3
@@ -18,7 +20,8 @@ log="$logs/pressure-$label-$set.log"
 # it goes before anything can fail, so a boot that does not happen leaves no
 # log at all.
 rm -f "$log"
-[ -d "$H/guest/pressure/$set" ] || die "no workload set '$set' in $H/guest/pressure"
+[ -d "$H/guest/pressure/$set" ] || [ "$set" = memcg ] ||
+	die "no workload set '$set' in $H/guest/pressure"
 # The series changes no uapi: the headers of any 6.12 build will do, the
 # same for the base and the patched kernel.
 inc=
@@ -42,8 +45,14 @@ gcc -static -O2 -Wall -I"$inc" -o "$bindir/vgem-mappings" "$H/guest/src/vgem-map
 scripts="$H/guest/pressure/10-zram.sh $(echo "$H"/guest/pressure/$set/*.sh)"
 # fill ends with the heap set's drop_caches check
 [ "$set" != fill ] || scripts="$scripts $H/guest/pressure/heap/29-drop.sh"
+# memcg: the heap set's memory cgroup case, with accounting on, then the
+# drop_caches check (its oom_kill total covers the whole boot)
+if [ "$set" = memcg ]; then
+	scripts="$H/guest/pressure/10-zram.sh $H/guest/pressure/heap/27-memcg.sh $H/guest/pressure/heap/29-drop.sh"
+	PRESSURE_APPEND="dma_heap.mem_accounting=1${PRESSURE_APPEND:+ $PRESSURE_APPEND}"
+fi
 GUEST_MEM=256 WORKLOAD="$scripts" "$H/guest.sh" workload "$kb" "$log" \
 	"${PRESSURE_TIMEOUT:-900}" "console=ttyS0 kunit.enable=0 tsc=unstable${PRESSURE_APPEND:+ $PRESSURE_APPEND}" \
 	"$bindir" || true
-grep -aE '^(@@ |errno |churn |exhaust |fill |pools |deferred |oom_kill |zram |vgem |vgem-maps |busy |anon |zero |freeze )|copy_page_bench: [0-9]|Out of memory|Killed process|Kernel panic|Freezing .* (failed|aborted)|refusing to freeze' "$log" |
+grep -aE '^(@@ |errno |churn |exhaust |fill |memcg |pools |deferred |oom_kill |zram |vgem |vgem-maps |busy |anon |zero |freeze )|copy_page_bench: [0-9]|Out of memory|Killed process|Kernel panic|Freezing .* (failed|aborted)|refusing to freeze' "$log" |
 	sed "s/^/$label: /"

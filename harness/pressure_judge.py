@@ -29,8 +29,22 @@ with no task refusing to freeze; items were queued before it; the backlog
 drains once the hogs stop; a new 8 MiB buffer is allocated, all zero.  A
 guest without /sys/power/pm_test or suspend to idle reports the case
 skipped: SKIP lines, not counted.
+Memory cgroups (27-memcg.sh, issue 14 item 2), in the heap set's default
+boot, where dma_heap.mem_accounting is off (or absent: the base kernel): a
+process in a cgroup of memory.max 64 MiB allocates all of 128 MiB of 1 MiB
+buffers, and the cgroup's memory.current does not count them (less than
+16 MiB above where it started), as on the base kernel.
 SET fill: 1 MiB buffers until the heap says no end in ENOMEM, not the OOM
 killer, and MemAvailable comes back (make pressure only).
+SET memcg: the same case booted with dma_heap.mem_accounting=1 (pressure.sh
+memcg): the parameter reads Y; the heap refuses a buffer with ENOMEM after
+58 to 64 MiB (the cgroup also pays for the process's own pages, the
+dma-buf files and the per-CPU charge stocks, up to a few MiB, and 1 MiB
+does not fit in what is left); memory.current at the peak is at least
+the buffers' size; it is back within 4 MiB of where it started at once after they
+are closed, before any deferred freeing; no OOM kill inside the cgroup or
+outside, the sentinel outside is alive; the fill workload run in a cgroup
+of 64 MiB ends in ENOMEM after at most 64 MiB with no OOM kill.
 SET vgem: vgem-evict passes (every buffer reads back its pattern, busy
 buffers untouched) with no OOM kill; vgem-mappings passes: every kind of
 user mapping of a vgem object (DRM fd, dma-buf with its handle kept, dma-buf
@@ -376,6 +390,67 @@ def freeze_checks(lines, check, skip):
           missing=alloc is None)
 
 
+def memcg_checks(lines, check, on):
+    """27-memcg.sh: with accounting ON (the memcg set), the buffers are
+    charged and the cgroup's limit refuses them; with it off (the heap set),
+    nothing is charged, as on the base kernel."""
+    def get(prefix, start=None):
+        """The first line starting with PREFIX, as a dict of its pairs
+        after START (PREFIX if not given)"""
+        return next((kv(l, start or prefix) for l in lines if l.startswith(prefix)), None)
+
+    def n(d, k):
+        return as_int(d or {}, k)
+
+    setup, m = get('memcg setup '), get('memcg held_mib ', 'memcg ')
+    ev, res = get('memcg events '), get('memcg result ')
+    acct = (setup or {}).get('accounting')
+    held, err = n(m, 'held_mib'), n(m, 'errno')
+    before, peak, closed = n(m, 'current_before_kb'), n(m, 'current_peak_kb'), n(m, 'current_closed_kb')
+    # The program ran in the cgroup of memory.max 64 MiB: the limit reads
+    # 64 MiB, and the cgroup held the program's own pages (more than 0,
+    # less than 16 MiB) before any buffer; a reading the program could not
+    # take prints as ULONG_MAX / 1024, beyond every bound here
+    maxkb = n(m, 'max_kb')
+    joined = maxkb == 65536 and before is not None and 0 < before < 16 * 1024
+    jdet = f'max_kb {maxkb}, current_before_kb {before}'
+    mdet = 'no result' if m is None else ' '.join(f'{k}={v}' for k, v in m.items())
+    ooms = [n(ev, 'oom'), n(ev, 'oom_kill')]
+    ob, oa = n(res, 'oom_kill_before'), n(res, 'oom_kill_after')
+    glob = None if None in (ob, oa) else oa - ob
+    alive = n(res, 'sentinel_alive')
+    odet = (f'cgroup oom {ooms[0]} oom_kill {ooms[1]}, system oom_kill +{glob}, '
+            f'sentinel alive {alive}')
+    check(joined, 'memcg: the program ran in the cgroup of memory.max 64 MiB', jdet)
+    if not on:
+        ok = m is not None and err == 0 and held == 128 and None not in (before, peak) and \
+            before <= peak < before + 16 * 1024
+        check(ok, 'memcg, accounting off (the default boot): 128 MiB of buffers in a cgroup of '
+              'memory.max 64 MiB, memory.current does not count them (as on the base kernel)',
+              f'accounting {acct}; {mdet}')
+        check(glob == 0 and alive == 1, 'memcg, accounting off: no OOM kill, the sentinel is alive', odet)
+        return
+    check(acct == 'Y', 'memcg: booted with dma_heap.mem_accounting=1, the parameter reads Y',
+          f'accounting {acct}')
+    ok = m is not None and err == 12 and held is not None and 58 <= held <= 64
+    check(ok, 'memcg: in a cgroup of memory.max 64 MiB, 1 MiB buffers until the heap refuses one: '
+          'ENOMEM after 58 to 64 MiB', mdet)
+    # The buffers alone: reclaim in the cgroup may have swapped out what the
+    # process held before, never a buffer
+    ok = None not in (held, peak) and held > 0 and held * 1024 <= peak <= 65536 + 1024
+    check(ok, 'memcg: memory.current at the peak counts the buffers', mdet)
+    ok = None not in (closed, before, peak) and joined and closed <= before + 4096
+    check(ok, 'memcg: memory.current is back at once when the buffers are closed (within 4 MiB)',
+          mdet)
+    ok = ooms == [0, 0] and glob == 0 and alive == 1
+    check(ok, 'memcg: no OOM kill, inside the cgroup or outside; the sentinel outside is alive', odet)
+    f, fe = get('memcg fill ram_mib ', 'memcg fill '), get('memcg fill_events ')
+    ok = f is not None and n(f, 'errno') == 12 and (n(f, 'got_mib') or 99) <= 64 and \
+        n(f, 'oom_kill') == 0 and n(fe, 'oom') == 0 and n(fe, 'oom_kill') == 0
+    check(ok, 'memcg: the fill workload in a cgroup of 64 MiB ends in ENOMEM, no OOM kill',
+          'no result' if f is None else ' '.join(f'{k}={v}' for k, v in {**f, **(fe or {})}.items()))
+
+
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == 'heap-vs-base':
         vs_base(sys.argv[2], sys.argv[3])
@@ -383,8 +458,8 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     kind, log = sys.argv[1], sys.argv[2]
-    if kind not in ('heap', 'fill', 'vgem'):
-        print(f'FAIL pressure ({kind}): unknown workload set (heap, fill or vgem)')
+    if kind not in ('heap', 'fill', 'vgem', 'memcg'):
+        print(f'FAIL pressure ({kind}): unknown workload set (heap, fill, vgem or memcg)')
         print('counts 0 1')
         return
     text = open(log, errors='replace').read() if os.path.exists(log) else ''
@@ -466,6 +541,9 @@ def main():
         busy_checks(lines, check)
         zero_checks(lines, check)
         freeze_checks(lines, check, skip)
+        memcg_checks(lines, check, False)
+    elif kind == 'memcg':
+        memcg_checks(lines, check, True)
     elif kind == 'fill':
         fl = [kv(l, 'fill ') for l in lines if l.startswith('fill ')]
         d1 = next((x for x in fl if 'got_mib' in x), None)

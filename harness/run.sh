@@ -40,6 +40,9 @@ gcc -static -O2 -Wall -I"$kb/usr/include" -o "$bindir/dmabuf-heap" \
 gcc -static -O2 -Wall -I"$kb/usr/include" -o "$bindir/heap-mempolicy" \
 	"$H/guest/src/heap-mempolicy.c" >>"$logs/run-cc.log" 2>&1 ||
 	die "could not build heap-mempolicy (log: $logs/run-cc.log)"
+gcc -static -O2 -Wall -I"$kb/usr/include" -o "$bindir/dmabuf-pressure" \
+	"$H/guest/src/dmabuf-pressure.c" >>"$logs/run-cc.log" 2>&1 ||
+	die "could not build dmabuf-pressure (log: $logs/run-cc.log)"
 
 release=$(make -s -C "$CHECKTREE" O="$kb" kernelrelease 2>/dev/null)
 judge_args=()
@@ -65,6 +68,66 @@ def totals(line):
     skip:N error:N" line, or None if it is not exactly that."""
     m = re.fullmatch(r'#? ?Totals: ' + ' '.join(rf'{k}:(\d+)' for k in TOTALS), line.strip())
     return dict(zip(TOTALS, map(int, m.groups()))) if m else None
+
+
+def gpu_meminfo(sec):
+    """The results of guest/workload/30-gpu-meminfo.sh (R29): its lines
+    "gpu-meminfo WHEN KEY VALUE ...", VALUE "missing" where the kernel has
+    no such field."""
+    if sec is None:
+        return [(False, 'gpu-meminfo', 'did not run')]
+    at, alloc = {}, None
+    for l in sec['lines']:
+        f = l.split()
+        if len(f) < 2 or f[0] != 'gpu-meminfo':
+            continue
+        if f[1] == 'alloc':
+            alloc = l
+        elif f[1] in ('before', 'peak', 'after_drop_caches'):
+            at[f[1]] = dict(zip(f[2::2], f[3::2]))
+
+    def num(when, key):
+        v = at.get(when, {}).get(key)
+        return int(v) if v is not None and v.isdigit() else None
+
+    def show(when):
+        return ' '.join(f'{k}={at.get(when, {}).get(k, "none")}'
+                        for k in ('GPUActive', 'GPUReclaim'))
+
+    wl = alloc is not None and ' errno 0 ' in alloc and alloc.rstrip().endswith('bad_words 0')
+    res = [(wl, 'gpu-meminfo: the heap workload (one 32 MiB buffer) ran',
+            alloc.strip() if alloc else 'no "gpu-meminfo alloc" line')]
+    shown = all(num(w, k) is not None for w in ('before', 'peak', 'after_drop_caches')
+                for k in ('GPUActive', 'GPUReclaim'))
+    res.append((shown, 'gpu-meminfo: /proc/meminfo shows GPUActive and GPUReclaim',
+                '; '.join(f'{w}: {show(w)}' for w in ('before', 'peak', 'after_drop_caches'))))
+    res.append((not any(' idle_timeout ' in l for l in sec['lines']),
+                'gpu-meminfo: the deferred-free kthread went idle before each reading',
+                next((l.strip() for l in sec['lines'] if ' idle_timeout ' in l), '')))
+    peak, pools, kb = num('peak', 'GPUReclaim'), num('peak', 'pools_pages'), num('peak', 'page_kb')
+    queued, inflight = num('peak', 'queued_pages'), num('peak', 'inflight_pages')
+    # Every pooled or queued page counts once: GPUReclaim is exactly what
+    # the pools and the deferred-free lists hold (nothing else pools pages
+    # in the guest), and pools that hold nothing would prove nothing
+    ok = None not in (peak, pools, kb, queued, inflight) and pools > 0 and \
+        peak == (pools + queued + inflight) * kb
+    res.append((ok, "gpu-meminfo: GPUReclaim at the peak is exactly the pools' and the deferred-free lists' pages",
+                f'GPUReclaim {peak} kB, pools {pools} + queued {queued} + in flight {inflight} pages of {kb} kB'))
+    # The workload's 32 MiB buffer went into the pools (they held pages of
+    # the selftest before it)
+    b_pools, b_rec = num('before', 'pools_pages'), num('before', 'GPUReclaim')
+    ok = None not in (b_pools, pools, kb, b_rec, peak) and \
+        (pools - b_pools) * kb >= 32768 and peak - b_rec >= 32768
+    res.append((ok, "gpu-meminfo: the 32 MiB buffer went into the pools and GPUReclaim",
+                f'pools {b_pools} -> {pools} pages, GPUReclaim {b_rec} -> {peak} kB'))
+    nodes = num('peak', 'nodes_GPUReclaim')
+    res.append((peak is not None and nodes == peak,
+                "gpu-meminfo: the nodes' GPUReclaim add up to /proc/meminfo's at the peak",
+                f'nodes {nodes} kB, /proc/meminfo {peak} kB'))
+    after = num('after_drop_caches', 'GPUReclaim')
+    res.append((after == 0, 'gpu-meminfo: GPUReclaim is 0 after drop_caches',
+                f'{after} kB' if after is not None else 'missing'))
+    return res
 
 
 def judge(nodes, log, grc, secs):
@@ -138,7 +201,11 @@ def judge(nodes, log, grc, secs):
                             f"rc={hm['rc']} plan={' '.join(plans) or None} "
                             f"ok={','.join(map(str, sorted(oks))) or 'none'}" +
                             (f' ({bail})' if bail else '')))
-    bad = [l for l in lines if re.search(r'BUG: |Oops|KASAN|UBSAN|Kernel panic|WARNING: ', l)]
+    results += gpu_meminfo(sections.get('30-gpu-meminfo'))
+    # A node counter that went below zero reads 0 in meminfo and vmstat; only
+    # vm/stat_refresh's warning shows it
+    bad = [l for l in lines if re.search(r'BUG: |Oops|KASAN|UBSAN|Kernel panic|WARNING: |'
+                                         r'vmstat_refresh: \S+ -\d+', l)]
     results.append((not bad, 'guest console has no BUG/Oops/WARNING', bad[0] if bad else ''))
     shr = sections.get('90-shrinkers', {'lines': []})['lines']
     # The boot had the nodes it was meant to have.

@@ -182,9 +182,19 @@ cp_patch "$fx/cp-new-excluded.patch" new drivers/foo/vendor/blob.c
 cp_patch "$fx/cp-deleted-covered.patch" deleted drivers/foo/old.c
 cp_patch "$fx/cp-rename-orphan.patch" rename drivers/foo/old.c drivers/orphan/new.c
 
+# The section of 30-gpu-meminfo of a kernel with the counters (R29): the
+# pools' 256 pages before, 8448 pages (the buffer's 8192 more) in GPUReclaim
+# at the peak, exactly, and 0 after drop_caches.
+gm_ok='@@ begin 30-gpu-meminfo
+gpu-meminfo before GPUActive 0 GPUReclaim 1024 pools_pages 256 queued_pages 0 inflight_pages 0
+gpu-meminfo alloc len 33554432 errno 0 name none bad_words 0
+gpu-meminfo peak GPUActive 0 GPUReclaim 33792 nodes_GPUReclaim 33792 pools_pages 8448 queued_pages 0 inflight_pages 0 page_kb 4
+gpu-meminfo after_drop_caches GPUActive 0 GPUReclaim 0 nodes_GPUReclaim 0
+@@ end 30-gpu-meminfo rc=0'
 # The make-run guest console (guest/init-workload, dmabuf-heaps selftest),
-# with the section of 20-heap-mempolicy given (none if empty).
-run_console() { # TOTALS-LINE [HEAP-MEMPOLICY-SECTION]
+# with the section of 20-heap-mempolicy given (none if empty) and that of
+# 30-gpu-meminfo given ($gm_ok if not given, none if empty).
+run_console() { # TOTALS-LINE [HEAP-MEMPOLICY-SECTION [GPU-MEMINFO-SECTION]]
 	cat <<EOF
 @@ guest: Linux 6.12.117, 2 CPUs, 482000 kB RAM
 @@ begin 10-dmabuf-heaps
@@ -197,6 +207,8 @@ $1
 @@ end 10-dmabuf-heaps rc=0
 EOF
 	[ -z "${2:-}" ] || printf '%s\n' "$2"
+	gm=${3-$gm_ok}
+	[ -z "$gm" ] || printf '%s\n' "$gm"
 	cat <<EOF
 @@ begin 90-shrinkers
 shrinker drm-page-pool-1 0
@@ -233,6 +245,41 @@ run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' "$hm_skip" 
 # One test failed: "fail:0" still appears inside "xfail:0".
 run_console '# Totals: pass:2 fail:1 xfail:0 xpass:0 skip:0 error:0' >"$fx/run-fail1.log"
 run_console '# Totals: pass:2 fail:0' >"$fx/run-short-totals.log"
+# 30-gpu-meminfo: missing, as the base kernel prints it (no such fields),
+# with pages left after drop_caches, with a peak below the pools' pages or
+# above them (counted twice), with pools that held nothing, with nodes that
+# do not add up, with a buffer that never reached the pools, with a
+# kthread that did not go idle, and with a counter that went below zero
+# (meminfo shows 0; only vm/stat_refresh's warning tells).
+run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' "$hm_skip" '' >"$fx/run-gm-none.log"
+run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' "$hm_skip" \
+	"$(printf '%s\n' "$gm_ok" | sed -e 's/GPUActive [0-9]*/GPUActive missing/' \
+		-e 's/ GPUReclaim [0-9]*/ GPUReclaim missing/' -e 's/nodes_GPUReclaim [0-9]*/nodes_GPUReclaim missing/')" \
+	>"$fx/run-gm-base.log"
+run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' "$hm_skip" \
+	"$(printf '%s\n' "$gm_ok" | sed '/after_drop_caches/s/GPUReclaim 0 nodes_GPUReclaim 0/GPUReclaim 1024 nodes_GPUReclaim 1024/')" \
+	>"$fx/run-gm-left.log"
+run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' "$hm_skip" \
+	"$(printf '%s\n' "$gm_ok" | sed '/ peak /s/GPUReclaim 33792 nodes_GPUReclaim 33792/GPUReclaim 33788 nodes_GPUReclaim 33788/')" \
+	>"$fx/run-gm-short.log"
+run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' "$hm_skip" \
+	"$(printf '%s\n' "$gm_ok" | sed '/ peak /s/GPUReclaim 33792 nodes_GPUReclaim 33792 pools_pages 8448/GPUReclaim 0 nodes_GPUReclaim 0 pools_pages 0/')" \
+	>"$fx/run-gm-empty-pools.log"
+run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' "$hm_skip" \
+	"$(printf '%s\n' "$gm_ok" | sed '/ peak /s/nodes_GPUReclaim 33792/nodes_GPUReclaim 16384/')" \
+	>"$fx/run-gm-nodes.log"
+run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' "$hm_skip" \
+	"$(printf '%s\n' "$gm_ok" | sed '/ peak /s/GPUReclaim 33792 nodes_GPUReclaim 33792/GPUReclaim 67584 nodes_GPUReclaim 67584/')" \
+	>"$fx/run-gm-twice.log"
+run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' "$hm_skip" \
+	"$(printf '%s\n' "$gm_ok" | sed -e '/ before /s/GPUReclaim 1024 pools_pages 256/GPUReclaim 33792 pools_pages 8448/')" \
+	>"$fx/run-gm-not-pooled.log"
+run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' "$hm_skip" \
+	"$(printf '%s\n' "$gm_ok" | sed '/ peak /i gpu-meminfo idle_timeout queued_items 3')" \
+	>"$fx/run-gm-busy.log"
+run_console '# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0' "$hm_skip" \
+	"$(printf '%s\n' "$gm_ok" | sed '/after_drop_caches/i [   41.123456] vmstat_refresh: nr_gpu_reclaim -8192')" \
+	>"$fx/run-gm-negative.log"
 
 # The pressure guest (guest/pressure/{heap,vgem}), as the patched kernel printed it.
 cat >"$fx/pressure-heap.log" <<'EOF'
@@ -304,8 +351,39 @@ freeze drained queued_items 0 queued_pages 0 freed_items 395 batches 395
 freeze drain waited_ms 0
 freeze alloc len 8388608 errno 0 name none bad_words 0
 @@ end 26-freeze rc=0
+@@ begin 27-memcg
+memcg setup accounting N controllers memory sentinel_rss_kb 9088
+memcg held_mib 128 errno 0 name none ms_to_refusal 0 current_before_kb 248 current_peak_kb 1020 current_closed_kb 252 max_kb 65536 oom_kill 0
+memcg events rc 0 oom 0 oom_kill 0 max 0 current_after_exit_kb 168
+memcg fill skipped accounting N
+memcg result sentinel_alive 1 oom_kill_before 0 oom_kill_after 0
+@@ end 27-memcg rc=0
 @@ begin 29-drop
 pools before_drop_caches_pages 29184
+pools after_drop_caches_pages 0
+deferred system queued_items: 0
+deferred system queued_pages: 0
+oom_kill total 0
+@@ end 29-drop rc=0
+@@ guest done
+EOF
+# The memcg set (pressure.sh memcg: dma_heap.mem_accounting=1, 27-memcg.sh).
+cat >"$fx/pressure-memcg.log" <<'EOF'
+@@ guest: Linux 6.12.117+, 2 CPUs, 241516 kB RAM
+@@ begin 10-zram
+zram swap_kb 262140
+@@ end 10-zram rc=0
+@@ begin 27-memcg
+memcg setup accounting Y controllers memory sentinel_rss_kb 9088
+memcg held_mib 63 errno 12 name ENOMEM ms_to_refusal 410 current_before_kb 248 current_peak_kb 65280 current_closed_kb 1020 max_kb 65536 oom_kill 0
+memcg events rc 0 oom 0 oom_kill 0 max 5 current_after_exit_kb 168
+memcg fill ram_mib 235 got_mib 63 errno 12 name ENOMEM ms_to_fail 380 oom_kill 0
+memcg fill avail_before_kb 190000 avail_after_kb 189000 pct 99 waited_ms 0
+memcg fill_events oom 0 oom_kill 0 current_after_exit_kb 160
+memcg result sentinel_alive 1 oom_kill_before 0 oom_kill_after 0
+@@ end 27-memcg rc=0
+@@ begin 29-drop
+pools before_drop_caches_pages 1024
 pools after_drop_caches_pages 0
 deferred system queued_items: 0
 deferred system queued_pages: 0
@@ -629,6 +707,45 @@ pjx xfail-none freeze-nocase
 expect "pressure: freeze: a log without the case fails every one of its checks" \
 	bash -c '[ "$(grep -c "^FAIL pressure (heap): freeze: " "$1")" = 4 ] && tail -1 "$1" | grep -q "^counts [0-9]* 4$" ||
 		{ echo "$(grep -c "^FAIL pressure (heap): freeze: " "$1") freeze FAIL lines, last line $(tail -1 "$1")"; exit 1; }' _ "$tmp/pj.out"
+# Memory cgroups (27-memcg.sh, issue 14): accounting off in the heap set,
+# on in the memcg set.
+pm() { # pm SET SED NAME WHAT REGEX: the fixture of SET edited by SED fails a check matching REGEX
+	sed "$2" "$fx/pressure-$1.log" >"$fx/pressure-$1-$3.log"
+	judge "$tmp/pj.out" env PRESSURE_XFAIL="$fx/xfail-none" python3 "$H/pressure_judge.py" "$1" "$fx/pressure-$1-$3.log"
+	expect "pressure: memcg: $4" judged_fail "$tmp/pj.out" "$5"
+}
+judge "$tmp/pj.out" python3 "$H/pressure_judge.py" memcg "$fx/pressure-memcg.log"
+expect "pressure: control: a good memcg log passes" judged_pass "$tmp/pj.out"
+pm heap 's/current_peak_kb 1020 /current_peak_kb 131320 /' heap-charged \
+	"accounting off: buffers charged all the same fail" 'accounting off .*current_peak_kb=131320'
+pm heap 's/^memcg held_mib 128 errno 0 name none/memcg held_mib 64 errno 12 name ENOMEM/' heap-refused \
+	"accounting off: a refusal at the limit fails" 'accounting off .*held_mib=64 errno=12'
+pm memcg 's/accounting Y/accounting absent/; s/^memcg held_mib 63 errno 12 name ENOMEM ms_to_refusal 410 current_before_kb 248 current_peak_kb 65280/memcg held_mib 128 errno 0 name none ms_to_refusal 0 current_before_kb 248 current_peak_kb 248/' base \
+	"the base kernel (no parameter, nothing charged) fails" 'refuses one: ENOMEM after 58 to 64 MiB.*held_mib=128 errno=0'
+pm memcg 's/accounting Y/accounting N/' off "accounting off in the memcg set fails" 'parameter reads Y \(accounting N\)'
+pm memcg 's/^memcg held_mib 63 errno 12 name ENOMEM/memcg held_mib 40 errno 12 name ENOMEM/' early \
+	"a refusal well below the limit fails" 'ENOMEM after 58 to 64 MiB.*held_mib=40'
+pm memcg 's/current_closed_kb 1020/current_closed_kb 60000/' slowdrop \
+	"memory.current not back at once after the close fails" 'back at once .*current_closed_kb=60000'
+pm memcg 's/current_peak_kb 65280/current_peak_kb 2000/' nocharge \
+	"memory.current not counting the buffers fails" 'at the peak counts the buffers.*current_peak_kb=2000'
+pm memcg 's/^memcg events rc 0 oom 0 oom_kill 0/memcg events rc 137 oom 1 oom_kill 1/' oomkill \
+	"an OOM kill in the cgroup fails" 'no OOM kill, inside the cgroup or outside; .*\(cgroup oom 1 oom_kill 1'
+pm memcg 's/sentinel_alive 1 oom_kill_before 0 oom_kill_after 0/sentinel_alive 0 oom_kill_before 0 oom_kill_after 1/' sentinel \
+	"a sentinel killed outside the cgroup fails" 'no OOM kill, inside the cgroup or outside; .*system oom_kill \+1, sentinel alive 0'
+pm memcg 's/^memcg fill ram_mib 235 got_mib 63 errno 12 name ENOMEM/memcg fill ram_mib 235 got_mib 210 errno 12 name ENOMEM/' fillbig \
+	"a fill past the cgroup's limit fails" 'fill workload in a cgroup of 64 MiB.*got_mib=210'
+pm memcg '/^memcg fill /d' nofill "no fill result fails" 'fill workload in a cgroup of 64 MiB ends in ENOMEM, no OOM kill \(no result\)'
+# Readings the program could not take print as ULONG_MAX / 1024 (review45)
+U=18014398509481983
+pm heap "s/current_before_kb 248 current_peak_kb 1020 current_closed_kb 252 max_kb 65536/current_before_kb 0 current_peak_kb 0 current_closed_kb 0 max_kb $U/" notjoined \
+	"accounting off: a program outside the limited cgroup fails" 'ran in the cgroup of memory.max 64 MiB \(max_kb 18014398509481983, current_before_kb 0\)'
+pm memcg "s/current_peak_kb 65280/current_peak_kb $U/" peak-unreadable \
+	"an unreadable memory.current at the peak fails" "at the peak counts the buffers.*current_peak_kb=$U"
+pm memcg "s/current_before_kb 248 current_peak_kb 65280 current_closed_kb 1020/current_before_kb $U current_peak_kb $U current_closed_kb 60000/" before-unreadable \
+	"an unreadable memory.current before the buffers fails the close check" 'back at once .*current_closed_kb=60000'
+pm memcg 's/^memcg result .*/memcg result sentinel_alive 1/' result-cut \
+	"a result line without the OOM kill counts fails" 'no OOM kill, inside the cgroup or outside; .*system oom_kill \+None'
 pjb() { judge "$tmp/pj.out" python3 "$H/pressure_judge.py" heap-vs-base "$@"; }
 pjb "$fx/pressure-heap-base.log" "$fx/pressure-heap.log"
 expect "pressure: control: heap-vs-base passes a patched run as fast, MemAvailable within the cap" judged_pass "$tmp/pj.out"
@@ -1334,12 +1451,13 @@ for a in "$@"; do
 	case "$a" in O=*) o=${a#O=} ;; esac
 	prev=$a
 done
-objs=()
+objs=() dirs=()
 for a in "$@"; do
 	[ "$a" = "$tree" ] && continue
 	case "$a" in
 	*=*|-*|olddefconfig|prepare) ;;
-	*/) for c in "$tree/$a"*.c; do [ -f "$c" ] && c=${c#"$tree/"} && objs+=("${c%.c}.o"); done ;;
+	*/) for c in "$tree/$a"*.c; do [ -f "$c" ] && c=${c#"$tree/"} && objs+=("${c%.c}.o"); done
+	    dirs+=("$a") ;;
 	*.o) objs+=("$a") ;;
 	esac
 done
@@ -1348,6 +1466,13 @@ for x in "${objs[@]}"; do
 	mkdir -p "$o/$(dirname "$x")" && : >"$o/$x"
 	printf '  CHECK   %s\n  CC      %s\n' "$tree/${x%.o}.c" "$x"
 	[ -z "${FAKE_SPARSE_ERROR:-}" ] || echo "$tree/${x%.o}.c:3:1: error: static assertion failed: \"stub\""
+done
+# FAKE_SPARSE_ERROR_OTHER: a file of a directory target the series never
+# touched has an error, as 6.12's fs/proc/base.c has under sparse.
+for d in "${dirs[@]}"; do
+	[ -z "${FAKE_SPARSE_ERROR_OTHER:-}" ] ||
+		printf '  CHECK   %s\n%s:870:65: error: incompatible types in comparison expression (different address spaces):\n' \
+			"$tree/${d}untouched.c" "$tree/${d}untouched.c"
 done
 exit 0
 EOF
@@ -1366,6 +1491,11 @@ expect "warn.sh: a touched C file that gives no object fails (the object of the 
 	check_failed 'warnings: warn.sh failed .*no object for drivers/foo/foo.c'
 fake_check "apply warnings" PATH="$wbin:$PATH" FAKE_SPARSE_ERROR=1
 expect "warn.sh: an error line (sparse is silent after it) fails" check_failed 'warnings: warn.sh failed .*1 errors'
+# The base has the error too: its list is made again with the same stub.
+rm -rf "$GPUPOOL_CACHE/warn-base"
+fake_check "apply warnings" PATH="$wbin:$PATH" FAKE_SPARSE_ERROR_OTHER=1
+expect "warn.sh: an error in an untouched file built with its directory is the base's: it passes" warn_counted
+rm -rf "$GPUPOOL_CACHE/warn-base"
 # warn_run WANT-STATUS REGEX [VAR=VALUE...]: warn.sh on the series' tree
 # exits WANT-STATUS (0 or 1) and its output or OUT.files has a line
 # matching REGEX.
@@ -1446,6 +1576,35 @@ fake_run FAKE_CONSOLE="$fx/run-ok.log" FAKE_CONSOLE2="$fx/run-ok-numa2.log" FAKE
 expect "run.sh: the two-node boot with one node fails" judged_fail "$tmp/run.out" '2 nodes: guest has 2 NUMA node.*reports 1'
 fake_run FAKE_CONSOLE="$fx/run-fail1.log"
 expect "run.sh: Totals fail:1 (with xfail:0) fails" judged_fail "$tmp/run.out" 'selftest exit status and totals.*fail:1 '
+fake_run FAKE_CONSOLE="$fx/run-gm-none.log" FAKE_CONSOLE2="$fx/run-ok-numa2.log"
+expect "run.sh: no gpu-meminfo section fails" judged_fail "$tmp/run.out" 'run: gpu-meminfo \(did not run\)'
+fake_run FAKE_CONSOLE="$fx/run-gm-base.log" FAKE_CONSOLE2="$fx/run-ok-numa2.log"
+expect "run.sh: a meminfo without GPUActive/GPUReclaim (the base kernel) fails" \
+	judged_fail "$tmp/run.out" 'gpu-meminfo: /proc/meminfo shows GPUActive and GPUReclaim .*GPUReclaim=missing'
+fake_run FAKE_CONSOLE="$fx/run-gm-left.log" FAKE_CONSOLE2="$fx/run-ok-numa2.log"
+expect "run.sh: GPUReclaim left after drop_caches fails" \
+	judged_fail "$tmp/run.out" 'gpu-meminfo: GPUReclaim is 0 after drop_caches \(1024 kB\)'
+fake_run FAKE_CONSOLE="$fx/run-gm-short.log" FAKE_CONSOLE2="$fx/run-ok-numa2.log"
+expect "run.sh: a peak GPUReclaim below the pools' pages fails" \
+	judged_fail "$tmp/run.out" "gpu-meminfo: GPUReclaim at the peak is exactly the pools' and the deferred-free lists' pages \\(GPUReclaim 33788 kB"
+fake_run FAKE_CONSOLE="$fx/run-gm-empty-pools.log" FAKE_CONSOLE2="$fx/run-ok-numa2.log"
+expect "run.sh: pools that held nothing at the peak prove nothing: fails" \
+	judged_fail "$tmp/run.out" "gpu-meminfo: GPUReclaim at the peak is exactly the pools' and the deferred-free lists' pages \\(GPUReclaim 0 kB, pools 0 "
+fake_run FAKE_CONSOLE="$fx/run-gm-nodes.log" FAKE_CONSOLE2="$fx/run-ok-numa2.log"
+expect "run.sh: nodes' GPUReclaim that do not add up fail" \
+	judged_fail "$tmp/run.out" "gpu-meminfo: the nodes' GPUReclaim add up .*nodes 16384 kB"
+fake_run FAKE_CONSOLE="$fx/run-gm-twice.log" FAKE_CONSOLE2="$fx/run-ok-numa2.log"
+expect "run.sh: a peak GPUReclaim of twice the pools' pages fails" \
+	judged_fail "$tmp/run.out" "gpu-meminfo: GPUReclaim at the peak is exactly .*GPUReclaim 67584 kB"
+fake_run FAKE_CONSOLE="$fx/run-gm-not-pooled.log" FAKE_CONSOLE2="$fx/run-ok-numa2.log"
+expect "run.sh: a buffer that never reached the pools fails" \
+	judged_fail "$tmp/run.out" "gpu-meminfo: the 32 MiB buffer went into the pools and GPUReclaim .*pools 8448 -> 8448"
+fake_run FAKE_CONSOLE="$fx/run-gm-busy.log" FAKE_CONSOLE2="$fx/run-ok-numa2.log"
+expect "run.sh: a deferred-free kthread that never went idle fails" \
+	judged_fail "$tmp/run.out" "gpu-meminfo: the deferred-free kthread went idle before each reading .*queued_items 3"
+fake_run FAKE_CONSOLE="$fx/run-gm-negative.log" FAKE_CONSOLE2="$fx/run-ok-numa2.log"
+expect "run.sh: a counter that went below zero (meminfo shows 0) fails" \
+	judged_fail "$tmp/run.out" "guest console has no BUG/Oops/WARNING .*vmstat_refresh: nr_gpu_reclaim -8192"
 fake_run FAKE_CONSOLE="$fx/run-short-totals.log"
 expect "run.sh: a Totals line without all its fields fails" judged_fail "$tmp/run.out" 'selftest exit status and totals'
 cp "$fx/run-ok.log" "$runlog"

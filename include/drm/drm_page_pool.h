@@ -11,6 +11,7 @@
 #include <linux/compiler_types.h>
 #include <linux/list.h>
 #include <linux/lockdep_types.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/nodemask_types.h>
 #include <linux/spinlock_types.h>
@@ -230,6 +231,33 @@ void drm_page_pool_debugfs_shrink(struct seq_file *m);
 void drm_page_pool_debugfs_group(struct seq_file *m,
 				 const struct drm_page_pool_group *group);
 
+/**
+ * drm_page_pool_count_node - move a GPU memory counter of a node by a block
+ * @pgdat: the node the block's pages are on
+ * @item: NR_GPU_ACTIVE or NR_GPU_RECLAIM (counted in pages; no other item)
+ * @pages: the block's pages, negative when they leave the counter
+ *
+ * mod_node_page_state() for the two counters the pools and their users move
+ * a whole block, or a run of blocks, at a time. A move of more pages than a
+ * per-CPU delta can hold (an s8: a block of order 7 or more, either way)
+ * goes to the node's atomic and the global one directly, where
+ * mod_node_page_state() would send it too, unless a pending delta of the
+ * other sign on the CPU absorbed part of it; that delta stays on the CPU.
+ * Either way the counter's sum is exact, and the atomics lag behind it by
+ * no more than the CPUs' stat thresholds, as with mod_node_page_state().
+ *
+ * Context: Process context. The counters are never moved from interrupts.
+ */
+static __always_inline void drm_page_pool_count_node(struct pglist_data *pgdat,
+						     enum node_stat_item item,
+						     long pages)
+{
+	if (pages > S8_MAX || pages < -S8_MAX)
+		node_page_state_add(pages, pgdat, item);
+	else
+		mod_node_page_state(pgdat, item, pages);
+}
+
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Internals only the KUnit suite reaches, see include/kunit/visibility.h */
 struct mempolicy;
@@ -248,6 +276,71 @@ unsigned long drm_page_pool_shrinker_count(struct shrinker *shrinker,
 					   struct shrink_control *sc);
 unsigned long drm_page_pool_shrinker_scan(struct shrinker *shrinker,
 					  struct shrink_control *sc);
+
+/**
+ * drm_page_pool_kunit_node_stat - exact value of a node counter, for tests
+ * @nid: the node
+ * @item: the counter, e.g. NR_GPU_RECLAIM
+ *
+ * node_page_state() reads the node's atomic only, which lags by the deltas
+ * each CPU has not folded in yet (up to its stat threshold, tens of pages
+ * per CPU), so a test cannot see a move of a few pages with it. Add the
+ * deltas of every CPU to the atomic. The vmstat work folds a CPU's delta
+ * into the atomic in two steps, so a sum taken at that moment misses it:
+ * sum until two sums in a row agree.
+ *
+ * Return: the counter's value in pages, which may be negative.
+ */
+static inline long drm_page_pool_kunit_node_stat(int nid,
+						 enum node_stat_item item)
+{
+	struct pglist_data *pgdat = NODE_DATA(nid);
+	long sum, prev = LONG_MIN;
+	unsigned int tries;
+	int cpu;
+
+	for (tries = 0; tries < 16; tries++) {
+		sum = atomic_long_read(&pgdat->vm_stat[item]);
+		for_each_possible_cpu(cpu)
+			sum += READ_ONCE(per_cpu_ptr(pgdat->per_cpu_nodestats,
+						     cpu)->vm_node_stat_diff[item]);
+		if (sum == prev)
+			break;
+		prev = sum;
+	}
+	return sum;
+}
+
+/**
+ * drm_page_pool_kunit_global_stat - exact value of a counter over all nodes
+ * @item: the counter, e.g. NR_GPU_RECLAIM
+ *
+ * As drm_page_pool_kunit_node_stat(), for the global atomic that
+ * /proc/meminfo reads, plus the deltas of every node and CPU.
+ *
+ * Return: the counter's value in pages, which may be negative.
+ */
+static inline long drm_page_pool_kunit_global_stat(enum node_stat_item item)
+{
+	long sum, prev = LONG_MIN;
+	unsigned int tries;
+	int cpu, nid;
+
+	for (tries = 0; tries < 16; tries++) {
+		sum = atomic_long_read(&vm_node_stat[item]);
+		for_each_online_node(nid) {
+			struct pglist_data *pgdat = NODE_DATA(nid);
+
+			for_each_possible_cpu(cpu)
+				sum += READ_ONCE(per_cpu_ptr(pgdat->per_cpu_nodestats,
+							     cpu)->vm_node_stat_diff[item]);
+		}
+		if (sum == prev)
+			break;
+		prev = sum;
+	}
+	return sum;
+}
 #endif
 
 #endif /* _DRM_PAGE_POOL_H_ */

@@ -15,6 +15,7 @@
 #include <linux/dma-heap.h>
 #include <linux/err.h>
 #include <linux/highmem.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
@@ -391,6 +392,53 @@ static void system_heap_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	iosys_map_clear(map);
 }
 
+/**
+ * DOC: memory cgroups
+ *
+ * With dma_heap.mem_accounting set, every block of a buffer is charged to
+ * the memory cgroup of the task that allocates it, as a kernel page
+ * (memory.stat's "kernel"), whether it comes from a pool, from the system
+ * or from a buffer waiting on the deferred-free list: the block is charged
+ * once the heap has it, with the flags of its order in the order table. A
+ * charge never calls the memcg OOM killer: orders 8 and 4 charge without
+ * reclaim, and order 0 reclaims in the cgroup with __GFP_RETRY_MAYFAIL, so
+ * a cgroup at its memory.max gets -ENOMEM from the allocation. A block the
+ * cgroup cannot pay for goes back where it came from (a pooled one to its
+ * pool, zeroed again, so that a cgroup at its limit does not drain the
+ * pools), and the allocation tries the next order. What the export then
+ * allocates for the dma-buf (its file, inode and descriptor) is charged by
+ * the VFS as for any file, with reclaim: a buffer that takes the cgroup's
+ * last pages can leave those charges to the memcg OOM killer, as in
+ * mainline.
+ *
+ * A buffer is uncharged when it is released, before it is queued on the
+ * deferred-free list or freed at once: a cgroup stops paying for a buffer
+ * when it is closed, not when the kthread gets to it. So neither the pools
+ * nor the list ever hold a charged block, and a charged block never
+ * reaches another user with its charge.
+ */
+
+/* Uncharge a block of a charged buffer, or one charged for a buffer */
+static void system_heap_uncharge_block(struct page *page)
+{
+	memcg_kmem_uncharge_page(page, compound_order(page));
+}
+
+/* Uncharge every block of @buffer, if it is charged */
+static __always_inline void
+system_heap_uncharge_buffer(struct system_heap_buffer *buffer)
+{
+	struct scatterlist *sg;
+	int i;
+
+	if (likely(!buffer->charged))
+		return;
+
+	for_each_sgtable_sg(&buffer->sg_table, sg, i)
+		system_heap_uncharge_block(sg_page(sg));
+	buffer->charged = false;
+}
+
 /* Hand every block of @table to the system, as they are */
 static __always_inline void system_heap_release_pages(struct sg_table *table)
 {
@@ -412,10 +460,63 @@ static __always_inline void system_heap_release_pages(struct sg_table *table)
 static __always_inline void
 system_heap_discard_buffer(struct system_heap_buffer *buffer)
 {
+	system_heap_uncharge_buffer(buffer);
 	system_heap_release_pages(&buffer->sg_table);
 	sg_free_table(&buffer->sg_table);
 	kfree(buffer);
 }
+
+/*
+ * Count @pages more (or fewer) pages of node @pgdat in NR_GPU_RECLAIM
+ * (GPUReclaim in /proc/meminfo). The heap counts the blocks of a released
+ * buffer there from its release until each of them leaves the deferred-free
+ * list's hands: to the system, into a pool (which counts it from then on),
+ * or into a new buffer. A block the kthread is zeroing into a pool counts
+ * until the pool has it. A buffer freed at once (one shorter than
+ * %SYSTEM_HEAP_DEFER_MIN_LEN, or a failed allocation) is never counted.
+ */
+static void system_heap_count_reclaim(struct pglist_data *pgdat, long pages)
+{
+	drm_page_pool_count_node(pgdat, NR_GPU_RECLAIM, pages);
+}
+
+/**
+ * system_heap_count_queued - count a released buffer's blocks as reclaimable
+ * @buffer: the buffer, about to be queued on the deferred-free list, none
+ *	    of its blocks handed back yet
+ *
+ * Add its pages to NR_GPU_RECLAIM of their nodes: with one update on a
+ * machine of one node, else one per run of blocks on the same node.
+ */
+VISIBLE_IF_KUNIT void
+system_heap_count_queued(struct system_heap_buffer *buffer)
+{
+	struct pglist_data *pgdat = NULL;
+	struct scatterlist *sg;
+	long pages = 0;
+	int i;
+
+	if (nr_node_ids == 1) {
+		system_heap_count_reclaim(NODE_DATA(0),
+					  buffer->len >> PAGE_SHIFT);
+		return;
+	}
+
+	for_each_sgtable_sg(&buffer->sg_table, sg, i) {
+		struct page *page = sg_page(sg);
+
+		if (page_pgdat(page) != pgdat) {
+			if (pages)
+				system_heap_count_reclaim(pgdat, pages);
+			pgdat = page_pgdat(page);
+			pages = 0;
+		}
+		pages += 1L << compound_order(page);
+	}
+	if (pages)
+		system_heap_count_reclaim(pgdat, pages);
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_count_queued);
 
 /**
  * system_heap_free_block - hand one block of a released buffer back
@@ -434,18 +535,29 @@ VISIBLE_IF_KUNIT void system_heap_free_block(struct system_heap *sys,
 					     struct page *page,
 					     enum deferred_free_reason reason)
 {
+	struct pglist_data *pgdat;
 	unsigned int order, index;
 
 	KUNIT_STATIC_STUB_REDIRECT(system_heap_free_block, sys, page, reason);
 
 	order = compound_order(page);
 	index = system_heap_order_index(order);
+	pgdat = page_pgdat(page);
+	/* Released buffers were uncharged: a pool never holds a charge */
+	VM_WARN_ON_ONCE_PAGE(PageMemcgKmem(page), page);
 	if (reason != DEFERRED_FREE_NORMAL ||
 	    WARN_ON_ONCE(index >= NUM_ORDERS) ||
-	    drm_page_pool_congested(&sys->pools[index]))
+	    drm_page_pool_congested(&sys->pools[index])) {
+		system_heap_count_reclaim(pgdat, -(1L << order));
 		__free_pages(page, order);
-	else
+	} else {
+		/*
+		 * Counted until the pool has counted it, after zeroing it:
+		 * twice for a moment, rather than not at all while zeroed
+		 */
 		drm_page_pool_give(&sys->pools[index], page);
+		system_heap_count_reclaim(pgdat, -(1L << order));
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(system_heap_free_block);
 
@@ -527,6 +639,9 @@ static void system_heap_dma_buf_release(struct dma_buf *dmabuf)
 {
 	struct system_heap_buffer *buffer = dmabuf->priv;
 
+	system_heap_count_queued(buffer);
+	/* The cgroup stops paying now, not when the kthread gets to it */
+	system_heap_uncharge_buffer(buffer);
 	deferred_free(&buffer->sys->deferred, &buffer->deferred,
 		      buffer->len >> PAGE_SHIFT);
 }
@@ -697,6 +812,7 @@ static struct page *system_heap_reuse_queued(struct system_heap *sys,
 	}
 
 	reuse->used += 1UL << order;
+	system_heap_count_reclaim(page_pgdat(page), -(1L << order));
 	if (++buffer->freed_ents < buffer->sg_table.nents) {
 		buffer->free_sg = sg_next(sg);
 	} else {
@@ -713,6 +829,30 @@ static struct page *system_heap_reuse_queued(struct system_heap *sys,
 }
 
 /*
+ * Charge a block of order table entry @index, which has no charge, to the
+ * current task's memory cgroup: first without reclaim; if the order's
+ * flags allow it, then with reclaim in the cgroup, after ending the claim
+ * of a queued buffer, so that no queued block is held while the cgroup
+ * reclaims. 0 or -ENOMEM.
+ */
+static int system_heap_charge_block(struct system_heap *sys, struct page *page,
+				    unsigned int index,
+				    struct system_heap_reuse *reuse)
+{
+	gfp_t gfp = order_flags[index];
+
+	VM_WARN_ON_ONCE_PAGE(PageMemcgKmem(page), page);
+	if (!memcg_kmem_charge_page(page, gfp & ~__GFP_DIRECT_RECLAIM,
+				    orders[index]))
+		return 0;
+	if (!(gfp & __GFP_DIRECT_RECLAIM))
+		return -ENOMEM;
+
+	system_heap_reuse_end(sys, reuse);
+	return memcg_kmem_charge_page(page, gfp, orders[index]);
+}
+
+/*
  * The largest zeroed block that fits in @size, of the orders from index
  * *@index of the order table on: from the order's pool; else from the buddy
  * allocator if it has one free (no direct reclaim); else from a buffer
@@ -720,14 +860,18 @@ static struct page *system_heap_reuse_queued(struct system_heap *sys,
  * it, from the buddy allocator with reclaim. Set *@index to the index of
  * the block's order, so that the next search starts there; NULL if no
  * order has one. A queued buffer is never held claimed while the buddy
- * allocator may reclaim.
+ * allocator or memcg may reclaim. With @charge, the block is charged to
+ * the task's memory cgroup, whatever its source; one the cgroup cannot pay
+ * for goes back to its pool if it came from there, else to the system, and
+ * the search goes on with the next order.
  */
 static struct page *system_heap_alloc_largest(struct system_heap *sys,
 					      unsigned long size,
 					      unsigned int *index,
-					      struct system_heap_reuse *reuse)
+					      struct system_heap_reuse *reuse,
+					      bool charge)
 {
-	struct page *page;
+	struct page *page, *pooled;
 	unsigned int i;
 
 	for (i = *index; i < NUM_ORDERS; i++) {
@@ -739,6 +883,7 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
 		 * which alloc_pages() below honours too
 		 */
 		page = drm_page_pool_take(&sys->pools[i], NUMA_NO_NODE, NULL);
+		pooled = page;
 		/*
 		 * Free memory first: with memory to spare, the kthread zeroes
 		 * the queued buffers into the pools beside the caller
@@ -754,10 +899,23 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
 			page = system_heap_alloc_pages(order_flags[i],
 						       orders[i]);
 		}
-		if (page) {
-			*index = i;
-			return page;
+		if (!page)
+			continue;
+		/*
+		 * The cgroup cannot pay for the block: try a smaller one. A
+		 * pooled block goes back to its pool (zeroed once more), so
+		 * that a cgroup at its limit does not drain the pools that
+		 * every user of the heap shares.
+		 */
+		if (charge && system_heap_charge_block(sys, page, i, reuse)) {
+			if (pooled)
+				drm_page_pool_give(&sys->pools[i], page);
+			else
+				__free_pages(page, orders[i]);
+			continue;
 		}
+		*index = i;
+		return page;
 	}
 
 	return NULL;
@@ -810,11 +968,13 @@ static __always_inline int system_heap_sg_alloc_table(struct sg_table *table,
  * @len: the length, page aligned and not 0
  *
  * Every page is zeroed, whether it comes from a pool or from the system.
- * On failure everything taken is handed back.
+ * With @sys->mem_accounting every page is charged to the current task's
+ * memory cgroup. On failure everything taken is handed back, uncharged.
  *
  * Context: Process context, may sleep.
- * Return: the buffer, or ERR_PTR(-ENOMEM) when @len is beyond RAM or memory
- * ran out, ERR_PTR(-EINTR) when the task got a fatal signal.
+ * Return: the buffer, or ERR_PTR(-ENOMEM) when @len is beyond RAM, memory
+ * ran out or the task's memory cgroup is at its limit, ERR_PTR(-EINTR)
+ * when the task got a fatal signal.
  */
 VISIBLE_IF_KUNIT struct system_heap_buffer *
 system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
@@ -824,6 +984,7 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 	struct page *page, *tmp_page;
 	unsigned int index = sys->first_order;
 	struct system_heap_reuse reuse = {};
+	bool charge = sys->mem_accounting;
 	struct list_head pages;
 	struct scatterlist *sg;
 	struct sg_table *table;
@@ -854,7 +1015,7 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 		}
 
 		page = system_heap_alloc_largest(sys, size_remaining, &index,
-						 &reuse);
+						 &reuse, charge);
 		if (!page)
 			goto free_pages;
 
@@ -874,6 +1035,7 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 		sg = sg_next(sg);
 		list_del(&page->lru);
 	}
+	buffer->charged = charge;
 
 	return buffer;
 
@@ -881,10 +1043,13 @@ free_pages:
 	system_heap_reuse_end(sys, &reuse);
 	/*
 	 * The blocks are zeroed and nobody saw them: hand them to the system,
-	 * as a pool would zero them a second time.
+	 * as a pool would zero them a second time, uncharged.
 	 */
-	list_for_each_entry_safe(page, tmp_page, &pages, lru)
+	list_for_each_entry_safe(page, tmp_page, &pages, lru) {
+		if (charge)
+			system_heap_uncharge_block(page);
 		__free_pages(page, compound_order(page));
+	}
 	kfree(buffer);
 
 	return ERR_PTR(ret);
@@ -1038,6 +1203,7 @@ VISIBLE_IF_KUNIT int system_heap_init(struct system_heap *sys,
 	int err;
 
 	sys->name = name;
+	sys->mem_accounting = mem_accounting;
 	sys->first_order = system_heap_first_order(MAX_PAGE_ORDER);
 	for (i = sys->first_order; i < NUM_ORDERS; i++) {
 		err = system_heap_pool_init(&sys->pools[i], orders[i],

@@ -59,6 +59,11 @@ struct system_heap {
 	 * handed to the system under memory pressure
 	 */
 	struct deferred_free_list deferred;
+	/**
+	 * @mem_accounting: charge each buffer to the memory cgroup of the
+	 * task that allocates it; dma_heap.mem_accounting, read at init
+	 */
+	bool mem_accounting;
 };
 
 /**
@@ -88,6 +93,11 @@ struct system_heap_buffer {
 	struct scatterlist *free_sg;
 	/** @freed_ents: entries of @sg_table handed back so far */
 	unsigned int freed_ents;
+	/**
+	 * @charged: its blocks are charged to the memory cgroup of the task
+	 * that allocated it, until it is released
+	 */
+	bool charged;
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -115,6 +125,7 @@ unsigned long system_heap_default_pool_limit(unsigned long ram_pages);
 unsigned long system_heap_set_pool_limit(unsigned long pages);
 const struct dma_buf_ops *
 system_heap_buf_ops_of(const struct system_heap_buffer *buffer);
+void system_heap_count_queued(struct system_heap_buffer *buffer);
 bool system_heap_deferred_free(struct deferred_free_list *dfl,
 			       struct deferred_free_item *item,
 			       enum deferred_free_reason reason,

@@ -117,10 +117,16 @@
  *
  * Accounting: pooled pages are allocated kernel pages. They are not counted
  * as free memory, nor as reclaimable slab (no double counting with
- * SReclaimable); they show as used memory. Their amount is in
- * /sys/kernel/debug/drm_page_pool/pools, per pool and per node, and in the
- * count file of the shrinker under /sys/kernel/debug/shrinker/. Takes, gives
- * and shrinks are traced under the drm_page_pool trace system. Both name a
+ * SReclaimable), nor in MemAvailable; they count in the node counter
+ * NR_GPU_RECLAIM of their node, shown as GPUReclaim in /proc/meminfo and
+ * in /sys/devices/system/node/nodeN/meminfo, as nr_gpu_reclaim in vmstat
+ * and as gpu_reclaim in the OOM report, from the moment a give links them
+ * until a take or a release unlinks them, whatever pool they are in. Users
+ * count the pages they hold in NR_GPU_ACTIVE as they see fit (TTM counts
+ * its tts' pages). Per pool and per node, the amount is in
+ * /sys/kernel/debug/drm_page_pool/pools, and in the count file of the
+ * shrinker under /sys/kernel/debug/shrinker/. Takes, gives and shrinks are
+ * traced under the drm_page_pool trace system. Both name a
  * pool "name@owner" when its user set &drm_page_pool.owner: TTM names the
  * device of a pool of its own, so that two GPUs' pools can be told apart.
  *
@@ -409,8 +415,8 @@ static struct drm_page_pool_node *drm_page_pool_node(struct drm_page_pool *pool,
  * the limits and the shrinker read. A dying pool's pages were taken out of
  * them when fini unlinked it.
  */
-static void drm_page_pool_account_locked(struct drm_page_pool *pool, int nid,
-					 long pages)
+static __always_inline void
+drm_page_pool_account_locked(struct drm_page_pool *pool, int nid, long pages)
 {
 	struct drm_page_pool_group *group = pool->ops->group;
 
@@ -422,6 +428,17 @@ static void drm_page_pool_account_locked(struct drm_page_pool *pool, int nid,
 	atomic_long_add(pages, &drm_page_pool_pages);
 	if (group)
 		atomic_long_add(pages, &group->pages);
+}
+
+/*
+ * Count @pages more (or fewer) pages of node @nid in NR_GPU_RECLAIM
+ * (GPUReclaim in /proc/meminfo). Every page on a pool's lists counts, a
+ * dying pool's too, until it leaves the lists: the three helpers below
+ * that link, pop and cut blocks are the only places that do.
+ */
+static __always_inline void drm_page_pool_count_reclaim(int nid, long pages)
+{
+	drm_page_pool_count_node(NODE_DATA(nid), NR_GPU_RECLAIM, pages);
 }
 
 /* Link @page into its node's list of @pool, keeping every count in step */
@@ -438,6 +455,7 @@ static void drm_page_pool_link_locked(struct drm_page_pool *pool,
 	WRITE_ONCE(node->count, node->count + 1);
 	WRITE_ONCE(pool->count, pool->count + 1);
 	drm_page_pool_account_locked(pool, nid, nr);
+	drm_page_pool_count_reclaim(nid, nr);
 }
 
 /* Take the most recently given block of node @nid, the warmest in cache */
@@ -460,6 +478,7 @@ drm_page_pool_pop_locked(struct drm_page_pool *pool, int nid)
 	WRITE_ONCE(node->count, node->count - 1);
 	WRITE_ONCE(pool->count, pool->count - 1);
 	drm_page_pool_account_locked(pool, nid, -nr);
+	drm_page_pool_count_reclaim(nid, -nr);
 
 	return page;
 }
@@ -501,6 +520,7 @@ drm_page_pool_cut_coldest_locked(struct drm_page_pool *pool, int nid,
 	WRITE_ONCE(node->count, node->count - n);
 	WRITE_ONCE(pool->count, pool->count - n);
 	drm_page_pool_account_locked(pool, nid, -pages);
+	drm_page_pool_count_reclaim(nid, -pages);
 
 	return n;
 }
@@ -772,6 +792,31 @@ static const struct mempolicy *drm_page_pool_task_policy(void)
 #endif
 }
 
+/*
+ * drm_page_pool_take() on a machine of several nodes, or with @allowed
+ * ruling out node 0: out of line, so that its node sets stay off the one
+ * node path.
+ */
+static noinline struct page *
+drm_page_pool_take_nodes(struct drm_page_pool *pool, int nid,
+			 const nodemask_t *allowed)
+{
+	struct drm_page_pool_where w = { .first = 0, .cpuset = allowed };
+
+	if (WARN_ON_ONCE(nid != NUMA_NO_NODE &&
+			 (nid < 0 || nid >= nr_node_ids)))
+		nid = NUMA_NO_NODE;
+
+	if (allowed)
+		w.first = nid != NUMA_NO_NODE ? nid : numa_mem_id();
+	else
+		drm_page_pool_policy_where(&w, nid, drm_page_pool_task_policy(),
+					   cpusets_enabled() ?
+					   &cpuset_current_mems_allowed : NULL);
+
+	return drm_page_pool_take_where(pool, nid, &w);
+}
+
 /**
  * drm_page_pool_take - take a zeroed block from a pool
  * @pool: the pool
@@ -806,24 +851,15 @@ static const struct mempolicy *drm_page_pool_task_policy(void)
 struct page *drm_page_pool_take(struct drm_page_pool *pool, int nid,
 				const nodemask_t *allowed)
 {
-	struct drm_page_pool_where w = { .first = 0, .cpuset = allowed };
-
-	if (WARN_ON_ONCE(nid != NUMA_NO_NODE &&
-			 (nid < 0 || nid >= nr_node_ids)))
-		nid = NUMA_NO_NODE;
-
 	/* One node: node 0, which every task may use, if @allowed holds it */
-	if (nr_node_ids == 1 && (!allowed || node_isset(0, *allowed)))
+	if (nr_node_ids == 1 && (!allowed || node_isset(0, *allowed))) {
+		/* NUMA_NO_NODE or 0, in one unsigned comparison */
+		if (WARN_ON_ONCE((unsigned int)nid + 1 > 1))
+			nid = NUMA_NO_NODE;
 		return drm_page_pool_take_where(pool, nid, NULL);
+	}
 
-	if (allowed)
-		w.first = nid != NUMA_NO_NODE ? nid : numa_mem_id();
-	else
-		drm_page_pool_policy_where(&w, nid, drm_page_pool_task_policy(),
-					   cpusets_enabled() ?
-					   &cpuset_current_mems_allowed : NULL);
-
-	return drm_page_pool_take_where(pool, nid, &w);
+	return drm_page_pool_take_nodes(pool, nid, allowed);
 }
 EXPORT_SYMBOL(drm_page_pool_take);
 

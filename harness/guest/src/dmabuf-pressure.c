@@ -37,6 +37,11 @@
  *   dmabuf-pressure exhaust MIB    hold MIB MiB buffers until the heap
  *                                  refuses one: its errno, no OOM kill
  *   dmabuf-pressure sentinel MIB   hold MIB MiB of anonymous memory, sleep
+ *   dmabuf-pressure memcg DIR MIB  in the memory cgroup DIR (the caller put
+ *                                  it there): 1 MiB buffers until the heap
+ *                                  refuses one, at most MIB; memory.current
+ *                                  before, at the peak and right after
+ *                                  closing them all
  *
  * Every line of output starts with the subcommand's name ("zero" for
  * zero-selftest, "freeze queue" for queue, TAG for check-alloc), "key value"
@@ -46,6 +51,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -817,6 +823,61 @@ static int cmd_exhaust(unsigned long mib)
 	return err != ENOMEM;
 }
 
+/* A cgroup file's number, in bytes; ULONG_MAX if it cannot be read */
+static unsigned long cg_read(const char *dir, const char *file)
+{
+	unsigned long v = ULONG_MAX;
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	if (!f)
+		return v;
+	if (fscanf(f, "%lu", &v) != 1)
+		v = ULONG_MAX;
+	fclose(f);
+	return v;
+}
+
+/*
+ * Heap buffers charged to their owner's memcg (issue 14): in the cgroup
+ * @dir, 1 MiB buffers, fds held, until the heap refuses one or @max_mib
+ * are held; memory.current before, at the peak, and at once after the
+ * buffers are closed (a close releases the buffer before it returns).
+ * Everything this process needs is allocated and touched before, so that
+ * at the limit nothing but the heap asks the cgroup for memory.
+ */
+static int cmd_memcg(const char *dir, unsigned long max_mib)
+{
+	unsigned long before, peak, closed, oom = vmstat("oom_kill"), n, i;
+	int *fds = calloc(max_mib + 1, sizeof(*fds)), err = 0;
+	uint64_t t = now_ns(), t_fail = 0;
+
+	if (!fds)
+		return 2;
+	memset(fds, 0xff, (max_mib + 1) * sizeof(*fds));
+	before = cg_read(dir, "memory.current");
+	for (n = 0; n < max_mib; n++) {
+		fds[n] = heap_alloc(MIB, O_RDWR | O_CLOEXEC, 0);
+		if (fds[n] < 0) {
+			err = -fds[n];
+			t_fail = now_ns() - t;
+			break;
+		}
+	}
+	peak = cg_read(dir, "memory.current");
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	closed = cg_read(dir, "memory.current");
+	printf("memcg held_mib %lu errno %d name %s ms_to_refusal %llu current_before_kb %lu current_peak_kb %lu current_closed_kb %lu max_kb %lu oom_kill %lu\n",
+	       n, err, err ? strerrorname_np(err) : "none",
+	       (unsigned long long)(t_fail / 1000000), before / 1024, peak / 1024,
+	       closed / 1024, cg_read(dir, "memory.max") / 1024,
+	       vmstat("oom_kill") - oom);
+	return 0;
+}
+
 /* A bystander: @mib MiB of anonymous memory, every page written, then sleep */
 static int cmd_sentinel(unsigned long mib)
 {
@@ -871,7 +932,9 @@ int main(int argc, char **argv)
 		return cmd_exhaust(strtoul(argv[2], NULL, 0));
 	if (!strcmp(argv[1], "sentinel") && argc > 2)
 		return cmd_sentinel(strtoul(argv[2], NULL, 0));
+	if (!strcmp(argv[1], "memcg") && argc > 3)
+		return cmd_memcg(argv[2], strtoul(argv[3], NULL, 0));
 usage:
-	fprintf(stderr, "usage: dmabuf-pressure errno|huge|churn FACTOR|fill|bench KTHREAD|busy SECONDS MIN_MB MAX_MB|queue SECONDS MIN_MB MAX_MB|anon BYTES|zero MIN_ROUNDS MAX_ROUNDS|zero-selftest|check-alloc TAG MIB|exhaust MIB|sentinel MIB\n");
+	fprintf(stderr, "usage: dmabuf-pressure errno|huge|churn FACTOR|fill|bench KTHREAD|busy SECONDS MIN_MB MAX_MB|queue SECONDS MIN_MB MAX_MB|anon BYTES|zero MIN_ROUNDS MAX_ROUNDS|zero-selftest|check-alloc TAG MIB|exhaust MIB|sentinel MIB|memcg DIR MIB\n");
 	return 2;
 }

@@ -103,6 +103,8 @@ unsigned int ttm_pool_page_order(struct ttm_pool *pool, struct page *p);
 struct page *ttm_pool_alloc_pages_node(int nid, gfp_t gfp_flags,
 				       unsigned int order);
 void ttm_pool_set_pages_wb(struct page *p, unsigned int order);
+int ttm_pool_map(struct ttm_pool *pool, unsigned int order, struct page *p,
+		 dma_addr_t **dma_addr);
 void ttm_pool_dma_free_attrs(struct device *dev, size_t size, void *vaddr,
 			     dma_addr_t addr, unsigned long attrs);
 unsigned long ttm_pool_set_page_pool_size(unsigned long pages);

@@ -18,6 +18,15 @@
  * list, so that the test can tell whether the heap dropped its own. A
  * fatal signal is a real SIGKILL, which the KUnit thread is made to take
  * for that case.
+ *
+ * Memory cgroups: the cases that charge buffers make a cgroup of their own
+ * in the default hierarchy (mounted for the case), with the memory
+ * controller, and allocate with it as the KUnit thread's active memcg. A
+ * block's charge is read from the block itself (its memcg_data); blocks
+ * the heap hands back are held by a reference of the test, so the check
+ * sees whether the heap uncharged them, not whether the page allocator did
+ * when it freed them. The cgroup's memory.current counts per-CPU charge
+ * stocks too, so it is compared within MEMCG_CHARGE_BATCH pages a CPU.
  */
 
 #include <linux/delay.h>
@@ -26,15 +35,23 @@
 #include <linux/fcntl.h>
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/nodemask.h>
 #include <linux/overflow.h>
+#include <linux/page_counter.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/shrinker.h>
 #include <linux/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
@@ -102,6 +119,206 @@ struct sh_test_stub {
 KUNIT_DEFINE_ACTION_WRAPPER(sh_test_fini_action, system_heap_fini,
 			    struct system_heap *);
 
+/* The name of the cgroup of the memcg cases, under the root */
+#define SH_TEST_CGROUP	"kunit-dma-heap"
+
+/* The cgroup a case charges to, and what undoes its setup */
+struct sh_test_memcg {
+	struct vfsmount *mnt;
+	struct cgroup *cgrp;
+	struct cgroup_subsys_state *css;
+	struct mem_cgroup *memcg;
+	bool made;
+};
+
+/*
+ * The cgroup of the running memcg case, NULL in the other cases: heaps of
+ * sh_test_new_heap() charge their buffers while it is set
+ */
+static struct sh_test_memcg *sh_test_cur_memcg;
+
+/* The block @page is charged to, as a kernel page; NULL if none */
+static struct mem_cgroup *sh_test_block_memcg(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	struct mem_cgroup *memcg;
+
+	if (!folio_memcg_kmem(folio))
+		return NULL;
+	rcu_read_lock();
+	memcg = folio_memcg(folio);
+	rcu_read_unlock();
+
+	/* Only compared, never used: the charge may be gone meanwhile */
+	return memcg ?: ERR_PTR(-ENOENT);
+}
+
+/* @page, a block the heap handed back or holds unused, is charged to none */
+static void sh_test_expect_uncharged(struct kunit *test, struct page *page,
+				     const char *what, unsigned int i)
+{
+	KUNIT_EXPECT_NULL_MSG(test, sh_test_block_memcg(page),
+			      "%s %u (order %u) still charged", what, i,
+			      compound_order(page));
+}
+
+#ifdef CONFIG_MEMCG
+/*
+ * Write @val to the cgroup file @name, relative to the hierarchy's root,
+ * charging nothing to the case's cgroup: what the write allocates would
+ * take it over a memory.max set at its usage, and the write would call
+ * the cgroup's OOM killer
+ */
+static int sh_test_cg_write(struct vfsmount *mnt, const char *name,
+			    const char *val)
+{
+	struct mem_cgroup *old = set_active_memcg(NULL);
+	struct file *file = file_open_root_mnt(mnt, name, O_WRONLY, 0);
+	loff_t pos = 0;
+	ssize_t ret;
+
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+	} else {
+		ret = kernel_write(file, val, strlen(val), &pos);
+		fput(file);
+	}
+	set_active_memcg(old);
+
+	return ret < 0 ? ret : 0;
+}
+
+/* Make (@make) or remove the directory @name under the root of @mnt */
+static int sh_test_cg_dir(struct vfsmount *mnt, const char *name, bool make)
+{
+	struct inode *dir = d_inode(mnt->mnt_root);
+	struct dentry *dentry;
+	int ret;
+
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	dentry = lookup_one_len(name, mnt->mnt_root, strlen(name));
+	if (IS_ERR(dentry)) {
+		ret = PTR_ERR(dentry);
+	} else {
+		if (make)
+			ret = d_really_is_positive(dentry) ? -EEXIST :
+				vfs_mkdir(&nop_mnt_idmap, dir, dentry, 0755);
+		else
+			ret = d_really_is_positive(dentry) ?
+				vfs_rmdir(&nop_mnt_idmap, dir, dentry) : 0;
+		dput(dentry);
+	}
+	inode_unlock(dir);
+
+	return ret;
+}
+
+static void sh_test_memcg_teardown(void *data)
+{
+	struct sh_test_memcg *cg = data;
+
+	sh_test_cur_memcg = NULL;
+	if (cg->css)
+		css_put(cg->css);
+	if (cg->cgrp)
+		cgroup_put(cg->cgrp);
+	if (cg->made)
+		sh_test_cg_dir(cg->mnt, SH_TEST_CGROUP, false);
+	kern_unmount(cg->mnt);
+}
+
+/*
+ * A cgroup of its own for the case, with the memory controller and a
+ * kernel memory counter, as the KUnit thread's active memcg; torn down at
+ * the end of the case. The memory controller stays enabled in the root's
+ * subtree_control. The case is skipped where the kernel cannot charge
+ * kernel pages to it (cgroup_disable=memory, cgroup.memory=nokmem, the
+ * controller bound to a v1 hierarchy).
+ */
+static struct sh_test_memcg *sh_test_memcg(struct kunit *test)
+{
+	struct file_system_type *type;
+	struct sh_test_memcg *cg;
+	struct cgroup *cgrp;
+	int ret;
+
+	if (mem_cgroup_disabled())
+		kunit_skip(test, "the memory controller is disabled");
+	type = get_fs_type("cgroup2");
+	if (!type)
+		kunit_skip(test, "no cgroup2 file system");
+
+	cg = kunit_kzalloc(test, sizeof(*cg), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cg);
+	/* cgroup2 is built in: get_fs_type() took no module reference */
+	cg->mnt = kern_mount(type);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cg->mnt);
+	ret = kunit_add_action_or_reset(test, sh_test_memcg_teardown, cg);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ret = sh_test_cg_write(cg->mnt, "cgroup.subtree_control", "+memory");
+	if (ret)
+		kunit_skip(test, "cannot enable the memory controller: %d",
+			   ret);
+	ret = sh_test_cg_dir(cg->mnt, SH_TEST_CGROUP, true);
+	KUNIT_ASSERT_TRUE_MSG(test, !ret || ret == -EEXIST,
+			      "mkdir %s: %d", SH_TEST_CGROUP, ret);
+	cg->made = true;
+
+	cgrp = cgroup_get_from_path("/" SH_TEST_CGROUP);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cgrp);
+	cg->cgrp = cgrp;
+	cg->css = cgroup_get_e_css(cg->cgrp, &memory_cgrp_subsys);
+	KUNIT_ASSERT_NOT_NULL(test, cg->css);
+	KUNIT_ASSERT_PTR_EQ_MSG(test, cg->css->cgroup, cg->cgrp,
+				"the cgroup has no memory controller");
+	cg->memcg = mem_cgroup_from_css(cg->css);
+	if (!memcg_kmem_online())
+		kunit_skip(test, "kernel memory is not charged to cgroups");
+
+	/* The KUnit thread charges its allocations to the cgroup */
+	set_active_memcg(cg->memcg);
+	sh_test_cur_memcg = cg;
+
+	return cg;
+}
+
+/* The pages charged to the cgroup, with the per-CPU stocks */
+static unsigned long sh_test_memcg_current(struct sh_test_memcg *cg)
+{
+	return page_counter_read(&cg->memcg->memory);
+}
+
+/* How often the cgroup hit memory.max, or called the OOM killer */
+static unsigned long sh_test_memcg_events(struct sh_test_memcg *cg,
+					  enum memcg_memory_event event)
+{
+	return atomic_long_read(&cg->memcg->memory_events[event]);
+}
+
+/* Set memory.max of the cgroup, in bytes, or "max" for @bytes 0 */
+static void sh_test_memcg_set_max(struct kunit *test,
+				  struct sh_test_memcg *cg, unsigned long bytes)
+{
+	char val[24] = "max";
+	int ret;
+
+	if (bytes)
+		snprintf(val, sizeof(val), "%lu", bytes);
+	ret = sh_test_cg_write(cg->mnt, SH_TEST_CGROUP "/memory.max", val);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "memory.max = %s", val);
+}
+
+/* How far memory.current may be off the pages charged: the CPU stocks */
+#define SH_TEST_STOCK_PAGES	(MEMCG_CHARGE_BATCH * num_possible_cpus())
+#else
+static struct sh_test_memcg *sh_test_memcg(struct kunit *test)
+{
+	kunit_skip(test, "no memory cgroups (CONFIG_MEMCG=n)");
+	return NULL;
+}
+#endif
+
 /*
  * An unregistered heap of the test, torn down at its end, with the orders
  * of this kernel
@@ -115,6 +332,8 @@ static struct system_heap *sh_test_new_heap(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, sys);
 	ret = system_heap_init(sys, "kunit");
 	KUNIT_ASSERT_EQ(test, ret, 0);
+	/* As with dma_heap.mem_accounting=1, in the memcg cases */
+	sys->mem_accounting = sh_test_cur_memcg;
 	ret = kunit_add_action_or_reset(test, sh_test_fini_action, sys);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
@@ -184,6 +403,18 @@ static struct deferred_free_stats sh_test_stats(struct system_heap *sys)
 	raw_spin_unlock(&sys->deferred.lock);
 
 	return stats;
+}
+
+/* NR_GPU_RECLAIM of node @nid, or of all nodes for NUMA_NO_NODE, exactly */
+static long sh_test_reclaim(int nid)
+{
+	long sum = 0;
+
+	if (nid != NUMA_NO_NODE)
+		return drm_page_pool_kunit_node_stat(nid, NR_GPU_RECLAIM);
+	for_each_online_node(nid)
+		sum += drm_page_pool_kunit_node_stat(nid, NR_GPU_RECLAIM);
+	return sum;
 }
 
 /* Items the deferred-free list of @sys freed, by the kthread or not */
@@ -371,8 +602,10 @@ static void sh_test_expect_pools_empty(struct kunit *test,
 
 		KUNIT_EXPECT_NULL_MSG(test, page, "pool of order %u not empty",
 				      sh_test_orders[i]);
-		if (page)
+		if (page) {
+			sh_test_expect_uncharged(test, page, "pooled block", i);
 			__free_pages(page, sh_test_orders[i]);
+		}
 	}
 }
 
@@ -522,10 +755,12 @@ static void sh_test_alloc_failure_frees_blocks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stub->calls, 5);
 	KUNIT_EXPECT_EQ(test, stub->reclaim_calls, 1);
 	KUNIT_ASSERT_EQ(test, stub->n, 3);
-	for (i = 0; i < stub->n; i++)
+	for (i = 0; i < stub->n; i++) {
 		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[i]), 1,
 				    "block %u of order %u still held", i,
 				    compound_order(stub->page[i]));
+		sh_test_expect_uncharged(test, stub->page[i], "block", i);
+	}
 	sh_test_expect_pools_empty(test, sys);
 }
 
@@ -558,6 +793,7 @@ static void sh_test_alloc_failure_after_pool_hit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stub->n, 0);
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(pooled), 1,
 			    "the block taken from the pool is still held");
+	sh_test_expect_uncharged(test, pooled, "pooled block", 0);
 	sh_test_expect_pools_empty(test, sys);
 }
 
@@ -599,8 +835,10 @@ static void sh_test_alloc_fatal_signal(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, compound_order(stub->page[0]), 4);
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(pooled), 1,
 			    "the block taken from the pool is still held");
+	sh_test_expect_uncharged(test, pooled, "pooled block", 0);
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[0]), 1,
 			    "the block from the system is still held");
+	sh_test_expect_uncharged(test, stub->page[0], "block", 0);
 	sh_test_expect_pools_empty(test, sys);
 }
 
@@ -647,10 +885,13 @@ static void sh_test_alloc_table_failure(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, stub->n, SH_TEST_BLOCKS - 1);
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(pooled), 1,
 			    "the block taken from the pool is still held");
-	for (i = 0; i < stub->n; i++)
+	sh_test_expect_uncharged(test, pooled, "pooled block", 0);
+	for (i = 0; i < stub->n; i++) {
 		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[i]), 1,
 				    "block %u of order %u still held", i,
 				    compound_order(stub->page[i]));
+		sh_test_expect_uncharged(test, stub->page[i], "block", i);
+	}
 	sh_test_expect_pools_empty(test, sys);
 }
 
@@ -711,10 +952,13 @@ static void sh_test_export_failure(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, stub->n, SH_TEST_BLOCKS - 1);
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(pooled), 1,
 			    "the block taken from the pool is still held");
-	for (i = 0; i < stub->n; i++)
+	sh_test_expect_uncharged(test, pooled, "pooled block", 0);
+	for (i = 0; i < stub->n; i++) {
 		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[i]), 1,
 				    "block %u of order %u still held", i,
 				    compound_order(stub->page[i]));
+		sh_test_expect_uncharged(test, stub->page[i], "block", i);
+	}
 	sh_test_expect_pools_empty(test, sys);
 }
 
@@ -760,6 +1004,7 @@ static void sh_test_pressure_frees_to_system(struct kunit *test)
 	struct system_heap_buffer *buffer;
 	struct sh_test_stub *stub;
 	unsigned int i;
+	long base;
 
 	stub = sh_test_stub_activate(test, UINT_MAX);
 	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
@@ -767,14 +1012,21 @@ static void sh_test_pressure_frees_to_system(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
 	KUNIT_ASSERT_EQ(test, stub->n, SH_TEST_BLOCKS);
 	sh_test_fill(buffer, 0xa5);
+	base = sh_test_reclaim(NUMA_NO_NODE);
+	/* Counted as queued, as the release does before queueing it */
+	system_heap_count_queued(buffer);
 
 	/* What the list's shrinker does with a queued buffer */
 	sh_test_deferred_free_all(buffer, DEFERRED_FREE_PRESSURE);
+	KUNIT_EXPECT_EQ_MSG(test, sh_test_reclaim(NUMA_NO_NODE) - base, 0,
+			    "GPUReclaim pages once every block left");
 
-	for (i = 0; i < stub->n; i++)
+	for (i = 0; i < stub->n; i++) {
 		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[i]), 1,
 				    "block %u of order %u still held", i,
 				    compound_order(stub->page[i]));
+		sh_test_expect_uncharged(test, stub->page[i], "block", i);
+	}
 	sh_test_expect_pools_empty(test, sys);
 }
 
@@ -797,6 +1049,8 @@ static void sh_test_deferred_free_by_block(struct kunit *test)
 	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
 	KUNIT_ASSERT_EQ(test, stub->n, SH_TEST_BLOCKS);
+	/* Counted as queued, as the release does before queueing it */
+	system_heap_count_queued(buffer);
 
 	for (i = 0; i < SH_TEST_BLOCKS; i++) {
 		freed = 1;
@@ -839,6 +1093,8 @@ static void sh_test_deferred_free_normal_then_pressure(struct kunit *test)
 	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
 	KUNIT_ASSERT_EQ(test, stub->n, SH_TEST_BLOCKS);
+	/* Counted as queued, as the release does before queueing it */
+	system_heap_count_queued(buffer);
 	drm_page_pool_forget_reclaim();
 
 	done = system_heap_deferred_free(&sys->deferred, &buffer->deferred,
@@ -895,6 +1151,8 @@ static void sh_test_deferred_free_chained_table(struct kunit *test)
 	/* The last entry of each full chunk links to the next chunk */
 	sg = &buffer->sg_table.sgl[SG_MAX_SINGLE_ALLOC - 1];
 	KUNIT_ASSERT_TRUE(test, sg_is_chain(sg));
+	/* Counted as queued, as the release does before queueing it */
+	system_heap_count_queued(buffer);
 
 	for (i = 0; i < n && !done; i++) {
 		freed = 1;
@@ -960,9 +1218,26 @@ static void sh_test_wait_kthread_asleep(struct kunit *test,
 }
 
 /*
- * Put @buffer on the deferred-free list of @sys as its release would, but
- * without waking the kthread, once the kthread sleeps on the empty list,
- * so the buffer stays queued.
+ * A buffer of @len to be queued by sh_test_queue_quietly(): charged to
+ * nobody, as the release leaves a buffer it queues
+ */
+static struct system_heap_buffer *sh_test_alloc_to_queue(struct system_heap *sys,
+							 unsigned long len)
+{
+	bool account = sys->mem_accounting;
+	struct system_heap_buffer *buffer;
+
+	sys->mem_accounting = false;
+	buffer = system_heap_alloc_buffer(sys, len);
+	sys->mem_accounting = account;
+
+	return buffer;
+}
+
+/*
+ * Put @buffer, charged to nobody, on the deferred-free list of @sys as its
+ * release would, but without waking the kthread, once the kthread sleeps
+ * on the empty list, so the buffer stays queued.
  */
 static void sh_test_queue_quietly(struct kunit *test, struct system_heap *sys,
 				  struct system_heap_buffer *buffer)
@@ -970,7 +1245,9 @@ static void sh_test_queue_quietly(struct kunit *test, struct system_heap *sys,
 	struct deferred_free_list *dfl = &sys->deferred;
 	unsigned long n = buffer->len >> PAGE_SHIFT;
 
+	KUNIT_ASSERT_FALSE(test, buffer->charged);
 	sh_test_wait_kthread_asleep(test, sys);
+	system_heap_count_queued(buffer);
 	raw_spin_lock(&dfl->lock);
 	buffer->deferred.nr_pages = n;
 	list_add_tail(&buffer->deferred.link, &dfl->items);
@@ -1000,7 +1277,7 @@ static void sh_test_alloc_reuses_queued(struct kunit *test)
 	if (nr_node_ids > 1)
 		kunit_skip(test, "queued blocks are reused on one node only");
 
-	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
+	buffer = sh_test_alloc_to_queue(sys, SH_TEST_LEN);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
 	sh_test_get_blocks(test, buffer, &old);
 	sh_test_fill(buffer, 0xa5);
@@ -1038,7 +1315,7 @@ static void sh_test_queue_held(struct kunit *test, struct system_heap *sys,
 	unsigned int i;
 	int ret;
 
-	buffer = system_heap_alloc_buffer(sys, SH_TEST_LEN);
+	buffer = sh_test_alloc_to_queue(sys, SH_TEST_LEN);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
 	sh_test_get_blocks(test, buffer, old);
 	sh_test_expect_orders(test, old);
@@ -1125,6 +1402,7 @@ static void sh_test_alloc_failure_after_reuse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stub->reclaim_calls, 1);
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(old.page[0]), 1,
 			    "the reused block is still held");
+	sh_test_expect_uncharged(test, old.page[0], "reused block", 0);
 	sh_test_expect_reuse_ended(test, sys, old.page);
 }
 
@@ -1185,6 +1463,7 @@ static void sh_test_alloc_fatal_signal_during_reuse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stub->reclaim_calls, 0);
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(old.page[0]), 1,
 			    "the reused block is still held");
+	sh_test_expect_uncharged(test, old.page[0], "reused block", 0);
 	sh_test_expect_reuse_ended(test, sys, old.page);
 }
 
@@ -1216,6 +1495,7 @@ static void sh_test_pools_held_to_heap_limit(struct kunit *test)
 	struct system_heap *sys = sh_test_heap(test);
 	struct system_heap_buffer *buffer;
 	unsigned long old;
+	long base;
 	int ret;
 
 	old = system_heap_set_pool_limit(1UL << 8);
@@ -1228,11 +1508,17 @@ static void sh_test_pools_held_to_heap_limit(struct kunit *test)
 	buffer = system_heap_alloc_buffer(sys, 2 * SH_TEST_BLOCK_LEN(8));
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
 	KUNIT_ASSERT_EQ(test, buffer->sg_table.nents, 2);
+	base = sh_test_reclaim(NUMA_NO_NODE);
+	/* Counted as queued, as the release does before queueing it */
+	system_heap_count_queued(buffer);
 	sh_test_deferred_free_all(buffer, DEFERRED_FREE_NORMAL);
 	drm_page_pool_trim_flush();
 
 	KUNIT_EXPECT_EQ(test, sh_test_pooled(sys), 1UL << 8);
 	KUNIT_EXPECT_EQ(test, sys->pools[0].count, 1);
+	/* The block trimmed stopped counting; the one kept counts once */
+	KUNIT_EXPECT_EQ_MSG(test, sh_test_reclaim(NUMA_NO_NODE) - base,
+			    1L << 8, "GPUReclaim pages after the trim");
 }
 
 /* The default limit of the heap's pools: an eighth of RAM */
@@ -1381,6 +1667,8 @@ static void sh_test_congested_frees_unzeroed(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
 	KUNIT_ASSERT_EQ(test, stub->n, SH_TEST_BLOCKS);
 	sh_test_fill(buffer, 0xa5);
+	/* Counted as queued, as the release does before queueing it */
+	system_heap_count_queued(buffer);
 
 	old = drm_page_pool_set_limit(0);
 	ret = kunit_add_action_or_reset(test, sh_test_restore_pool_limit,
@@ -1442,9 +1730,11 @@ static void sh_test_small_buffer_freed_at_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, READ_ONCE(sys->deferred.nr_items), 0);
 	KUNIT_EXPECT_EQ(test, after.freed_items, before.freed_items);
 	KUNIT_EXPECT_EQ(test, after.shrunk_items, before.shrunk_items);
-	for (i = 0; i < stub->n; i++)
+	for (i = 0; i < stub->n; i++) {
 		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(stub->page[i]), 1,
 				    "page %u still held", i);
+		sh_test_expect_uncharged(test, stub->page[i], "page", i);
+	}
 	sh_test_expect_pools_empty(test, sys);
 }
 
@@ -1740,6 +2030,7 @@ static void sh_test_put_back_before_zeroing(struct kunit *test)
 	kunit_activate_static_stub(test, system_heap_free_block,
 				   sh_test_free_block_stub);
 	/* What deferred_free() and the kthread's pop do, with us as kthread */
+	system_heap_count_queued(buffer);
 	thread = dfl->thread;
 	raw_spin_lock(&dfl->lock);
 	buffer->deferred.nr_pages = n;
@@ -1778,6 +2069,421 @@ static void sh_test_put_back_before_zeroing(struct kunit *test)
 	}
 }
 
+/*
+ * The blocks of a released buffer count in GPUReclaim once, whether they
+ * wait on the deferred-free list or sit in a pool after the kthread zeroed
+ * them there, and no more once the pools gave them back to the system.
+ */
+static void sh_test_reclaim_counter_pooled(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	long n = SH_TEST_LEN >> PAGE_SHIFT, base;
+	struct system_heap_buffer *buffer;
+
+	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
+	drm_page_pool_forget_reclaim();
+	base = sh_test_reclaim(NUMA_NO_NODE);
+	sh_test_free(test, buffer);
+	sh_test_expect_pooled(test, sys, true);
+	KUNIT_EXPECT_EQ_MSG(test, sh_test_reclaim(NUMA_NO_NODE) - base, n,
+			    "GPUReclaim pages once the kthread pooled them");
+
+	kunit_release_action(test, sh_test_fini_action, sys);
+	KUNIT_EXPECT_EQ_MSG(test, sh_test_reclaim(NUMA_NO_NODE) - base, 0,
+			    "GPUReclaim pages after the heap's teardown");
+}
+
+/* The kthread of a list that frees nothing: queued buffers stay queued */
+static int sh_test_idle_fn(void *data)
+{
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+
+	return 0;
+}
+
+static struct task_struct *sh_test_idle_thread(struct deferred_free_list *dfl)
+{
+	return kthread_create(sh_test_idle_fn, NULL, "kunit-dfree-idle");
+}
+
+/*
+ * A released buffer counts in GPUReclaim of the nodes of its blocks while
+ * it waits on the deferred-free list, and each block stops counting as it
+ * leaves the list: to the system through the list's shrinker, into a new
+ * buffer through a claim, to the system when the list is torn down.
+ */
+static void sh_test_reclaim_counter_queued(struct kunit *test)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 1 };
+	long n = SH_TEST_LEN >> PAGE_SHIFT, base, *node_base, *node_want;
+	struct system_heap_buffer *buffer, *reused;
+	struct deferred_free_list *dfl;
+	struct system_heap *sys;
+	struct sh_test_blocks b;
+	unsigned long pages;
+	unsigned int i;
+	int nid;
+
+	kunit_activate_static_stub(test, deferred_free_create_thread,
+				   sh_test_idle_thread);
+	sys = sh_test_heap(test);
+	kunit_deactivate_static_stub(test, deferred_free_create_thread);
+	dfl = &sys->deferred;
+	node_base = kunit_kcalloc(test, nr_node_ids, sizeof(long), GFP_KERNEL);
+	node_want = kunit_kcalloc(test, nr_node_ids, sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, node_base);
+	KUNIT_ASSERT_NOT_NULL(test, node_want);
+
+	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
+	sh_test_get_blocks(test, buffer, &b);
+	sh_test_expect_orders(test, &b);
+	for (i = 0; i < b.n; i++)
+		node_want[page_to_nid(b.page[i])] += 1L << b.order[i];
+	for_each_online_node(nid)
+		node_base[nid] = sh_test_reclaim(nid);
+	base = sh_test_reclaim(NUMA_NO_NODE);
+
+	kunit_release_action(test, sh_test_free_action, buffer);
+	KUNIT_ASSERT_EQ(test, sh_test_queued(sys, &pages), 1);
+	KUNIT_EXPECT_EQ(test, pages, n);
+	for_each_online_node(nid)
+		KUNIT_EXPECT_EQ_MSG(test, sh_test_reclaim(nid) - node_base[nid],
+				    node_want[nid],
+				    "GPUReclaim pages of node %d, queued", nid);
+
+	/* The shrinker hands the first block, of order 8, to the system */
+	fs_reclaim_acquire(GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, dfl->shrinker->scan_objects(dfl->shrinker, &sc),
+			1UL << 8);
+	fs_reclaim_release(GFP_KERNEL);
+	KUNIT_EXPECT_EQ_MSG(test, sh_test_reclaim(NUMA_NO_NODE) - base,
+			    n - 256, "GPUReclaim pages after a scan");
+
+	/* With no free memory, an allocation takes the next block, order 4 */
+	if (nr_node_ids == 1) {
+		sh_test_stub_activate(test, 0);
+		reused = sh_test_alloc(test, sys, SH_TEST_BLOCK_LEN(4));
+		kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+		KUNIT_EXPECT_EQ(test, sh_test_stats(sys).reused_pages, 16);
+		KUNIT_EXPECT_EQ_MSG(test, sh_test_reclaim(NUMA_NO_NODE) - base,
+				    n - 256 - 16,
+				    "GPUReclaim pages after a reuse");
+		/* Queued too, as long as the list is there */
+		kunit_release_action(test, sh_test_free_action, reused);
+		KUNIT_EXPECT_EQ(test, sh_test_queued(sys, &pages), 2);
+		KUNIT_EXPECT_EQ_MSG(test, sh_test_reclaim(NUMA_NO_NODE) - base,
+				    n - 256, "GPUReclaim pages, reused queued");
+	}
+
+	kunit_release_action(test, sh_test_fini_action, sys);
+	KUNIT_EXPECT_EQ_MSG(test, sh_test_reclaim(NUMA_NO_NODE) - base, 0,
+			    "GPUReclaim pages after the list's teardown");
+}
+
+#ifdef CONFIG_MEMCG
+/* Each block of @blocks is charged to the cgroup of @cg */
+static void sh_test_expect_charged(struct kunit *test,
+				   struct sh_test_memcg *cg,
+				   const struct sh_test_blocks *blocks,
+				   const char *what)
+{
+	unsigned int i;
+
+	for (i = 0; i < blocks->n; i++)
+		KUNIT_EXPECT_PTR_EQ_MSG(test, sh_test_block_memcg(blocks->page[i]),
+					cg->memcg,
+					"%s block %u (order %u) not charged to the cgroup",
+					what, i, blocks->order[i]);
+}
+
+/* Hold each block of @blocks until the end of the test */
+static void sh_test_hold_blocks(struct kunit *test,
+				const struct sh_test_blocks *blocks)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < blocks->n; i++) {
+		get_page(blocks->page[i]);
+		ret = kunit_add_action_or_reset(test, sh_test_put_page,
+						blocks->page[i]);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+}
+
+/* memory.current of @cg is @pages above @before, give or take the stocks */
+static void sh_test_expect_current(struct kunit *test,
+				   struct sh_test_memcg *cg,
+				   unsigned long before, unsigned long pages)
+{
+	long delta = sh_test_memcg_current(cg) - before;
+
+	KUNIT_EXPECT_LE_MSG(test, abs(delta - (long)pages),
+			    (long)SH_TEST_STOCK_PAGES,
+			    "memory.current moved by %ld pages, not %lu",
+			    delta, pages);
+}
+
+/*
+ * With accounting on, every block of a buffer is charged to the memory
+ * cgroup of the task that allocates it, from the system as from a pool.
+ * The release uncharges them all at once, before the kthread zeroes them
+ * into the pools (the test holds them, to read their charge afterwards),
+ * and memory.current goes back down at once.
+ */
+static void sh_test_memcg_charges_buffer(struct kunit *test)
+{
+	struct sh_test_memcg *cg = sh_test_memcg(test);
+	struct system_heap *sys = sh_test_heap(test);
+	struct sh_test_blocks first, again;
+	struct system_heap_buffer *buffer;
+	unsigned long before, done;
+	unsigned int i;
+
+	before = sh_test_memcg_current(cg);
+	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
+	KUNIT_EXPECT_TRUE(test, buffer->charged);
+	sh_test_get_blocks(test, buffer, &first);
+	sh_test_expect_orders(test, &first);
+	sh_test_expect_charged(test, cg, &first, "fresh");
+	sh_test_expect_current(test, cg, before, SH_TEST_LEN >> PAGE_SHIFT);
+	sh_test_hold_blocks(test, &first);
+
+	done = sh_test_deferred_done(sys);
+	drm_page_pool_forget_reclaim();
+	kunit_release_action(test, sh_test_free_action, buffer);
+	/* Queued, maybe not yet freed, and uncharged already */
+	for (i = 0; i < first.n; i++)
+		sh_test_expect_uncharged(test, first.page[i], "released block",
+					 i);
+	sh_test_expect_current(test, cg, before, 0);
+	sh_test_wait_done(test, sys, done);
+	sh_test_expect_pooled(test, sys, true);
+	for (i = 0; i < first.n; i++)
+		sh_test_expect_uncharged(test, first.page[i], "pooled block", i);
+
+	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
+	sh_test_get_blocks(test, buffer, &again);
+	sh_test_expect_pooled(test, sys, false);
+	for (i = 0; i < again.n; i++)
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      sh_test_has_block(&first, again.page[i]),
+				      "block %u (order %u) not from a pool", i,
+				      again.order[i]);
+	sh_test_expect_charged(test, cg, &again, "pooled");
+	sh_test_expect_current(test, cg, before, SH_TEST_LEN >> PAGE_SHIFT);
+}
+
+/*
+ * Blocks an allocation takes from a buffer waiting on the deferred-free
+ * list, which its release uncharged, are charged to the allocating task's
+ * cgroup as fresh ones are.
+ */
+static void sh_test_memcg_charges_reused(struct kunit *test)
+{
+	struct sh_test_memcg *cg = sh_test_memcg(test);
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct sh_test_blocks old, new;
+	struct sh_test_stub *stub;
+	unsigned int i;
+
+	if (nr_node_ids > 1)
+		kunit_skip(test, "queued blocks are reused on one node only");
+
+	buffer = sh_test_alloc_to_queue(sys, SH_TEST_LEN);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
+	sh_test_get_blocks(test, buffer, &old);
+	sh_test_queue_quietly(test, sys, buffer);
+
+	/* No free memory: every block comes from the waiting buffer */
+	stub = sh_test_stub_activate(test, 0);
+	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+	KUNIT_EXPECT_EQ(test, stub->n, 0);
+
+	sh_test_get_blocks(test, buffer, &new);
+	KUNIT_ASSERT_EQ(test, new.n, old.n);
+	for (i = 0; i < old.n; i++)
+		KUNIT_EXPECT_PTR_EQ_MSG(test, new.page[i], old.page[i],
+					"block %u", i);
+	sh_test_expect_charged(test, cg, &new, "reused");
+}
+
+/*
+ * With accounting off, as in 6.12, nothing is charged, even in a cgroup:
+ * neither fresh blocks nor blocks from the pools.
+ */
+static void sh_test_memcg_off_charges_nothing(struct kunit *test)
+{
+	struct sh_test_memcg *cg = sh_test_memcg(test);
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct sh_test_blocks blocks;
+	unsigned long before;
+	unsigned int i;
+
+	sys->mem_accounting = false;
+	before = sh_test_memcg_current(cg);
+	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
+	KUNIT_EXPECT_FALSE(test, buffer->charged);
+	sh_test_get_blocks(test, buffer, &blocks);
+	for (i = 0; i < blocks.n; i++)
+		sh_test_expect_uncharged(test, blocks.page[i], "fresh block", i);
+	sh_test_expect_current(test, cg, before, 0);
+	sh_test_free(test, buffer);
+
+	buffer = sh_test_alloc(test, sys, SH_TEST_LEN);
+	sh_test_get_blocks(test, buffer, &blocks);
+	sh_test_expect_pooled(test, sys, false);
+	for (i = 0; i < blocks.n; i++)
+		sh_test_expect_uncharged(test, blocks.page[i], "pooled block",
+					 i);
+	sh_test_expect_current(test, cg, before, 0);
+}
+
+/*
+ * The room of the limit case in pages: 8 MiB, or four times what the CPU
+ * stocks may hold beside the charges (many CPUs, large pages), in whole MiB
+ */
+static unsigned long sh_test_limit_pages(void)
+{
+	unsigned long mib = SZ_1M >> PAGE_SHIFT;
+
+	return roundup(max_t(unsigned long, SZ_8M >> PAGE_SHIFT,
+			     4UL * SH_TEST_STOCK_PAGES), mib);
+}
+
+/*
+ * A cgroup at its memory.max gets -ENOMEM from the allocation, at every
+ * order, and never calls its OOM killer: buffers of 1 MiB fit up to about
+ * the limit, then one fails (orders 8 and 4 without reclaim, order 0
+ * after reclaim in the cgroup). The cgroup counts memory.max events but
+ * no OOM; nothing of the failed allocation stays charged, and what fit is
+ * uncharged as it is released.
+ */
+static void sh_test_memcg_limit_fails_with_enomem(struct kunit *test)
+{
+	struct sh_test_memcg *cg = sh_test_memcg(test);
+	struct system_heap *sys = sh_test_heap(test);
+	unsigned long before, oom, kills, max_events, limit, mib, nbufs;
+	struct system_heap_buffer *buffer, **bufs;
+	unsigned int n, i;
+	int ret;
+
+	mib = SZ_1M >> PAGE_SHIFT;
+	limit = sh_test_limit_pages();
+	nbufs = limit / mib + 2;
+	bufs = kunit_kcalloc(test, nbufs, sizeof(*bufs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	before = sh_test_memcg_current(cg);
+	oom = sh_test_memcg_events(cg, MEMCG_OOM);
+	kills = sh_test_memcg_events(cg, MEMCG_OOM_KILL);
+	max_events = sh_test_memcg_events(cg, MEMCG_MAX);
+	sh_test_memcg_set_max(test, cg, (before + limit) << PAGE_SHIFT);
+
+	for (n = 0; n < nbufs; n++) {
+		buffer = system_heap_alloc_buffer(sys, SZ_1M);
+		if (IS_ERR(buffer))
+			break;
+		bufs[n] = buffer;
+		ret = kunit_add_action_or_reset(test, sh_test_free_action,
+						buffer);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+	KUNIT_ASSERT_LT_MSG(test, n, nbufs, "%u MiB fit in a cgroup of %lu MiB",
+			    n, limit / mib);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(buffer), -ENOMEM);
+	/* The stocks may hold up to a quarter of the room */
+	KUNIT_EXPECT_GE(test, n, (limit - SH_TEST_STOCK_PAGES) / mib);
+	KUNIT_EXPECT_LE(test, n, limit / mib);
+	KUNIT_EXPECT_EQ(test, sh_test_memcg_events(cg, MEMCG_OOM), oom);
+	KUNIT_EXPECT_EQ(test, sh_test_memcg_events(cg, MEMCG_OOM_KILL), kills);
+	KUNIT_EXPECT_GT(test, sh_test_memcg_events(cg, MEMCG_MAX), max_events);
+	sh_test_expect_current(test, cg, before, n * (SZ_1M >> PAGE_SHIFT));
+
+	for (i = 0; i < n; i++)
+		kunit_release_action(test, sh_test_free_action, bufs[i]);
+	sh_test_expect_current(test, cg, before, 0);
+}
+
+/*
+ * At the limit, a block the allocation took from a pool and could not
+ * charge goes back to the pool, uncharged, and the allocation fails with
+ * -ENOMEM: however often a cgroup at its limit tries, the pool it shares
+ * with everybody keeps its block.
+ */
+static void sh_test_memcg_limit_pool_hit(struct kunit *test)
+{
+	struct sh_test_memcg *cg = sh_test_memcg(test);
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	unsigned long oom, blocks;
+	struct page *pooled;
+	unsigned int i;
+
+	pooled = sh_test_pool_one(test, sys);
+	sh_test_expect_uncharged(test, pooled, "pooled block", 0);
+
+	oom = sh_test_memcg_events(cg, MEMCG_OOM);
+	sh_test_memcg_set_max(test, cg, sh_test_memcg_current(cg) << PAGE_SHIFT);
+	for (i = 0; i < 3; i++) {
+		/* A give in the last 100 ms of reclaim would free it */
+		drm_page_pool_forget_reclaim();
+		buffer = system_heap_alloc_buffer(sys, SH_TEST_BLOCK_LEN(8));
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(buffer), -ENOMEM,
+				    "attempt %u", i);
+		if (!IS_ERR(buffer))
+			sh_test_release(buffer);
+		blocks = READ_ONCE(sys->pools[0].count);
+		KUNIT_EXPECT_EQ_MSG(test, blocks, 1,
+				    "order-8 blocks pooled after attempt %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(pooled), 2,
+				    "references to the pooled block, attempt %u",
+				    i);
+	}
+	KUNIT_EXPECT_EQ(test, sh_test_memcg_events(cg, MEMCG_OOM), oom);
+	sh_test_expect_uncharged(test, pooled, "pooled block", 0);
+}
+#else
+static void sh_test_memcg_none(struct kunit *test)
+{
+	sh_test_memcg(test);
+}
+
+#define sh_test_memcg_charges_buffer		sh_test_memcg_none
+#define sh_test_memcg_charges_reused		sh_test_memcg_none
+#define sh_test_memcg_off_charges_nothing	sh_test_memcg_none
+#define sh_test_memcg_limit_fails_with_enomem	sh_test_memcg_none
+#define sh_test_memcg_limit_pool_hit		sh_test_memcg_none
+#endif
+
+/*
+ * The error cases of the allocation again, with accounting on in a cgroup:
+ * every block they took and handed back is uncharged, whether it came from
+ * a pool, the system or a queued buffer, as the checks of the cases read
+ */
+#define SH_TEST_MEMCG_CASE(name)					\
+static void name##_memcg(struct kunit *test)				\
+{									\
+	sh_test_memcg(test);						\
+	name(test);							\
+}
+
+SH_TEST_MEMCG_CASE(sh_test_alloc_failure_frees_blocks)
+SH_TEST_MEMCG_CASE(sh_test_alloc_failure_after_pool_hit)
+SH_TEST_MEMCG_CASE(sh_test_alloc_fatal_signal)
+SH_TEST_MEMCG_CASE(sh_test_alloc_table_failure)
+SH_TEST_MEMCG_CASE(sh_test_export_failure)
+SH_TEST_MEMCG_CASE(sh_test_alloc_failure_after_reuse)
+SH_TEST_MEMCG_CASE(sh_test_alloc_fatal_signal_during_reuse)
+SH_TEST_MEMCG_CASE(sh_test_small_buffer_freed_at_once)
+
 static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_alloc_free_through_pools),
 	KUNIT_CASE(sh_test_freed_pattern_comes_back_zeroed),
@@ -1801,12 +2507,27 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_alloc_without_order_8),
 	KUNIT_CASE(sh_test_congested_frees_unzeroed),
 	KUNIT_CASE(sh_test_put_back_before_zeroing),
+	KUNIT_CASE(sh_test_reclaim_counter_pooled),
+	KUNIT_CASE(sh_test_reclaim_counter_queued),
 	KUNIT_CASE(sh_test_small_buffer_freed_at_once),
 	KUNIT_CASE_PARAM(sh_test_len_beyond_ram, sh_test_rams_gen_params),
 	KUNIT_CASE(sh_test_alloc_beyond_ram),
 	KUNIT_CASE(sh_test_register_failure_tears_down),
 	KUNIT_CASE_PARAM(sh_test_pool_init_failure_unwinds,
 			 sh_test_pool_failures_gen_params),
+	KUNIT_CASE(sh_test_memcg_charges_buffer),
+	KUNIT_CASE(sh_test_memcg_charges_reused),
+	KUNIT_CASE(sh_test_memcg_off_charges_nothing),
+	KUNIT_CASE(sh_test_memcg_limit_fails_with_enomem),
+	KUNIT_CASE(sh_test_memcg_limit_pool_hit),
+	KUNIT_CASE(sh_test_alloc_failure_frees_blocks_memcg),
+	KUNIT_CASE(sh_test_alloc_failure_after_pool_hit_memcg),
+	KUNIT_CASE(sh_test_alloc_fatal_signal_memcg),
+	KUNIT_CASE(sh_test_alloc_table_failure_memcg),
+	KUNIT_CASE(sh_test_export_failure_memcg),
+	KUNIT_CASE(sh_test_alloc_failure_after_reuse_memcg),
+	KUNIT_CASE(sh_test_alloc_fatal_signal_during_reuse_memcg),
+	KUNIT_CASE(sh_test_small_buffer_freed_at_once_memcg),
 	{}
 };
 

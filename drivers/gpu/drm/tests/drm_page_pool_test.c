@@ -289,6 +289,12 @@ static unsigned long pp_test_count(int nid)
 	return ret;
 }
 
+/* NR_GPU_RECLAIM of node @nid, exactly: per-CPU deltas included */
+static long pp_test_reclaim(int nid)
+{
+	return drm_page_pool_kunit_node_stat(nid, NR_GPU_RECLAIM);
+}
+
 /*
  * Start every case from empty pools: other users of the core (TTM, the
  * system heap) may hold pages, and the limit and shrinker cases count all
@@ -524,6 +530,7 @@ static void pp_test_init_without_memory(struct kunit *test)
 	struct pp_test_pool *tp;
 	struct pp_test_blocks *b0, *b1;
 	struct page *page;
+	long reclaim1;
 
 	atomic_set(&pp_test_alloc_nodes_calls, 0);
 	kunit_activate_static_stub(test, drm_page_pool_alloc_nodes,
@@ -545,7 +552,10 @@ static void pp_test_init_without_memory(struct kunit *test)
 	if (num_online_nodes() < 2 || !node_state(1, N_MEMORY))
 		return;
 	b1 = pp_test_blocks_alloc(test, 1, 0, false, 1);
+	reclaim1 = pp_test_reclaim(1);
 	pp_test_give_all(tp, b1);
+	KUNIT_EXPECT_EQ_MSG(test, pp_test_reclaim(1), reclaim1,
+			    "a block released at once was counted");
 	KUNIT_EXPECT_EQ(test, tp->pool.count, 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 1);
 	KUNIT_EXPECT_EQ(test, tp->pool.shrunk, 1);
@@ -664,6 +674,135 @@ static void pp_test_limit_zero_runtime(struct kunit *test)
 	pp_test_give_all(tp, c);
 	KUNIT_EXPECT_EQ(test, pp_test_pooled_pages(), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 17);
+}
+
+/*
+ * Every page on a pool's lists counts in NR_GPU_RECLAIM of its node, from
+ * the give that links it until the take or release that unlinks it: gives,
+ * takes, a scan of the shrinker, a give over the limit, the trim work and
+ * fini each move the counter by exactly the pages they move.
+ */
+static void pp_test_reclaim_counter(struct kunit *test)
+{
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nid = 0, .nr_to_scan = 8,
+	};
+	struct pp_test_pool *tp = pp_test_pool_create(test, 2);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 8, 2, true, 0);
+	struct pp_test_blocks *c = pp_test_blocks_alloc(test, 1, 2, true, 0);
+	long base = pp_test_reclaim(0);
+	unsigned int i;
+
+	pp_test_give_all(tp, b);
+	KUNIT_EXPECT_EQ_MSG(test, pp_test_reclaim(0) - base, 32,
+			    "8 blocks of order 2 given");
+
+	for (i = 0; i < 3; i++) {
+		b->page[i] = pp_test_take(tp, 0);
+		KUNIT_ASSERT_NOT_NULL(test, b->page[i]);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, pp_test_reclaim(0) - base, 20,
+			    "3 blocks taken");
+
+	KUNIT_EXPECT_EQ(test, pp_test_scan(&sc), 8);
+	KUNIT_EXPECT_EQ_MSG(test, pp_test_reclaim(0) - base, 12,
+			    "2 blocks shrunk");
+
+	/* Pooled, then released by the limit: no change */
+	pp_test_set_limit(test, pp_test_pooled_pages());
+	pp_test_give_all(tp, c);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 3);
+	KUNIT_EXPECT_EQ_MSG(test, pp_test_reclaim(0) - base, 12,
+			    "a give over the limit");
+
+	pp_test_set_limit(test, pp_test_pooled_pages() - 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 4);
+	KUNIT_EXPECT_EQ_MSG(test, pp_test_reclaim(0) - base, 8,
+			    "1 block trimmed by the work");
+
+	pp_test_pool_fini(tp);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tp->released), 6);
+	KUNIT_EXPECT_EQ_MSG(test, pp_test_reclaim(0) - base, 0,
+			    "fini released the 2 blocks left");
+}
+
+/*
+ * Blocks of order 7 and up move the counter on the atomics directly, either
+ * way, smaller ones through the per-CPU delta: mixed, the node's sum and the
+ * global sum that /proc/meminfo reads both stay exact.
+ */
+static void pp_test_reclaim_counter_large(struct kunit *test)
+{
+	struct pp_test_pool *big = pp_test_pool_create(test, 7);
+	struct pp_test_pool *small = pp_test_pool_create(test, 0);
+	struct pp_test_blocks *b = pp_test_blocks_alloc(test, 3, 7, true, 0);
+	struct pp_test_blocks *c = pp_test_blocks_alloc(test, 3, 0, true, 0);
+	long base = pp_test_reclaim(0);
+	long global = drm_page_pool_kunit_global_stat(NR_GPU_RECLAIM);
+
+	pp_test_give_all(small, c);
+	pp_test_give_all(big, b);
+	KUNIT_EXPECT_EQ_MSG(test, pp_test_reclaim(0) - base, 387,
+			    "3 blocks of order 7 and 3 of order 0 given");
+	KUNIT_EXPECT_EQ_MSG(test, drm_page_pool_kunit_global_stat(NR_GPU_RECLAIM) -
+			    global, 387, "global, after the gives");
+
+	b->page[0] = pp_test_take(big, 0);
+	KUNIT_ASSERT_NOT_NULL(test, b->page[0]);
+	c->page[0] = pp_test_take(small, 0);
+	KUNIT_ASSERT_NOT_NULL(test, c->page[0]);
+	KUNIT_EXPECT_EQ_MSG(test, pp_test_reclaim(0) - base, 258,
+			    "one block of each taken");
+	KUNIT_EXPECT_EQ_MSG(test, drm_page_pool_kunit_global_stat(NR_GPU_RECLAIM) -
+			    global, 258, "global, after the takes");
+
+	/* fini cuts the 2 large blocks left in one move of 256 pages */
+	pp_test_pool_fini(big);
+	pp_test_pool_fini(small);
+	KUNIT_EXPECT_EQ_MSG(test, pp_test_reclaim(0) - base, 0,
+			    "fini released the rest; the taken blocks are out");
+	KUNIT_EXPECT_EQ_MSG(test, drm_page_pool_kunit_global_stat(NR_GPU_RECLAIM) -
+			    global, 0, "global, after fini");
+}
+
+/*
+ * drm_page_pool_count_node() moves a block of order 7 or more on the atomics,
+ * given or taken, and leaves the CPU's pending delta alone: a take of 128
+ * pages through the per-CPU path would have folded it. With preemption off,
+ * the vmstat work cannot fold the delta in between.
+ */
+static void pp_test_count_node_direct(struct kunit *test)
+{
+	static const long moves[] = { 128, -128, 1024, -1024 };
+	struct pglist_data *pgdat = NODE_DATA(0);
+	s8 __percpu *diff =
+		&pgdat->per_cpu_nodestats->vm_node_stat_diff[NR_GPU_ACTIVE];
+	long sum = drm_page_pool_kunit_node_stat(0, NR_GPU_ACTIVE);
+	unsigned int i, nudged;
+	s8 before, after;
+
+	if (!IS_ENABLED(CONFIG_SMP))
+		kunit_skip(test, "no per-CPU deltas without SMP");
+
+	for (i = 0; i < ARRAY_SIZE(moves); i++) {
+		preempt_disable();
+		/* A pending delta of this CPU that a fold would clear */
+		for (nudged = 0; nudged < 2 && !this_cpu_read(*diff); nudged++)
+			mod_node_page_state(pgdat, NR_GPU_ACTIVE, 1);
+		before = this_cpu_read(*diff);
+		drm_page_pool_count_node(pgdat, NR_GPU_ACTIVE, moves[i]);
+		after = this_cpu_read(*diff);
+		if (nudged)
+			mod_node_page_state(pgdat, NR_GPU_ACTIVE, -nudged);
+		preempt_enable();
+
+		KUNIT_EXPECT_NE(test, before, 0);
+		KUNIT_EXPECT_EQ_MSG(test, after, before,
+				    "a move of %ld went through the CPU's delta",
+				    moves[i]);
+	}
+	KUNIT_EXPECT_EQ(test, drm_page_pool_kunit_node_stat(0, NR_GPU_ACTIVE),
+			sum);
 }
 
 static unsigned long pp_test_group_limit_pages = ULONG_MAX;
@@ -1599,6 +1738,47 @@ static void pp_test_numa_shrink_node(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pp_test_count(1), SHRINK_EMPTY);
 }
 
+/* NR_GPU_RECLAIM counts a pooled page on the node of the page */
+static void pp_test_numa_reclaim_counter(struct kunit *test)
+{
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nid = 0, .nr_to_scan = 64,
+	};
+	struct pp_test_blocks *b0, *b1;
+	struct pp_test_pool *tp;
+	long base0, base1;
+	unsigned int i;
+
+	pp_test_need_two_nodes(test);
+	tp = pp_test_pool_create(test, 0);
+	KUNIT_ASSERT_GT(test, tp->pool.nr_nodes, 1);
+	b0 = pp_test_blocks_alloc(test, 5, 0, false, 0);
+	b1 = pp_test_blocks_alloc(test, 3, 0, false, 1);
+	base0 = pp_test_reclaim(0);
+	base1 = pp_test_reclaim(1);
+
+	pp_test_give_all(tp, b0);
+	pp_test_give_all(tp, b1);
+	KUNIT_EXPECT_EQ(test, pp_test_reclaim(0) - base0, 5);
+	KUNIT_EXPECT_EQ(test, pp_test_reclaim(1) - base1, 3);
+
+	/* Takes of node 1 leave node 0 alone */
+	for (i = 0; i < 2; i++) {
+		b1->page[i] = pp_test_take(tp, 1);
+		KUNIT_ASSERT_NOT_NULL(test, b1->page[i]);
+	}
+	KUNIT_EXPECT_EQ(test, pp_test_reclaim(0) - base0, 5);
+	KUNIT_EXPECT_EQ(test, pp_test_reclaim(1) - base1, 1);
+
+	KUNIT_EXPECT_EQ(test, pp_test_scan(&sc), 5);
+	KUNIT_EXPECT_EQ(test, pp_test_reclaim(0) - base0, 0);
+	KUNIT_EXPECT_EQ(test, pp_test_reclaim(1) - base1, 1);
+
+	pp_test_pool_fini(tp);
+	KUNIT_EXPECT_EQ(test, pp_test_reclaim(0) - base0, 0);
+	KUNIT_EXPECT_EQ(test, pp_test_reclaim(1) - base1, 0);
+}
+
 /* A kthread of the test, stopped at the end even if an assertion fails */
 struct pp_test_thread {
 	struct task_struct *task;
@@ -2261,6 +2441,9 @@ static struct kunit_case drm_page_pool_tests[] = {
 	KUNIT_CASE(pp_test_limit_in_use_last),
 	KUNIT_CASE(pp_test_limit_write_trims),
 	KUNIT_CASE(pp_test_limit_zero_runtime),
+	KUNIT_CASE(pp_test_reclaim_counter),
+	KUNIT_CASE(pp_test_reclaim_counter_large),
+	KUNIT_CASE(pp_test_count_node_direct),
 	KUNIT_CASE(pp_test_group_limit),
 	KUNIT_CASE(pp_test_give_trims_one_batch),
 	KUNIT_CASE(pp_test_give_large_block),
@@ -2300,6 +2483,7 @@ static struct kunit_case drm_page_pool_numa_tests[] = {
 	KUNIT_CASE(pp_test_numa_take_task_policy),
 	KUNIT_CASE_PARAM(pp_test_numa_take_policy, pp_test_policy_gen_params),
 	KUNIT_CASE(pp_test_numa_shrink_node),
+	KUNIT_CASE(pp_test_numa_reclaim_counter),
 	{}
 };
 

@@ -174,6 +174,24 @@ VISIBLE_IF_KUNIT void ttm_pool_dma_free_attrs(struct device *dev, size_t size,
 }
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_dma_free_attrs);
 
+/*
+ * Count the 2^order pages of @p in NR_GPU_ACTIVE of their node (GPUActive in
+ * /proc/meminfo) while a tt of @pool holds them: from their allocation or
+ * their take from a pool type until they are freed or given to one. While
+ * in a pool type the shared pool counts them in NR_GPU_RECLAIM instead. As
+ * in mainline, pages of coherent DMA allocations do not count as active.
+ */
+static __always_inline void
+ttm_pool_count_active(struct ttm_pool *pool, struct page *p, unsigned int order,
+		      bool held)
+{
+	long nr = 1L << order;
+
+	if (pool->use_dma_alloc)
+		return;
+	drm_page_pool_count_node(page_pgdat(p), NR_GPU_ACTIVE, held ? nr : -nr);
+}
+
 /* Allocate pages of size 1 << order with the given gfp_flags */
 static struct page *ttm_pool_alloc_page(struct ttm_pool *pool, gfp_t gfp_flags,
 					unsigned int order)
@@ -193,8 +211,10 @@ static struct page *ttm_pool_alloc_page(struct ttm_pool *pool, gfp_t gfp_flags,
 
 	if (!pool->use_dma_alloc) {
 		p = ttm_pool_alloc_pages_node(pool->nid, gfp_flags, order);
-		if (p)
+		if (p) {
 			p->private = order;
+			ttm_pool_count_active(pool, p, order, true);
+		}
 		return p;
 	}
 
@@ -279,11 +299,13 @@ static int ttm_pool_apply_caching(struct page **first, struct page **last,
 }
 
 /* Map pages of 1 << order size and fill the DMA address array  */
-static int ttm_pool_map(struct ttm_pool *pool, unsigned int order,
-			struct page *p, dma_addr_t **dma_addr)
+VISIBLE_IF_KUNIT int ttm_pool_map(struct ttm_pool *pool, unsigned int order,
+				  struct page *p, dma_addr_t **dma_addr)
 {
 	dma_addr_t addr;
 	unsigned int i;
+
+	KUNIT_STATIC_STUB_REDIRECT(ttm_pool_map, pool, order, p, dma_addr);
 
 	if (pool->use_dma_alloc) {
 		struct ttm_pool_dma *dma = (void *)p->private;
@@ -304,6 +326,7 @@ static int ttm_pool_map(struct ttm_pool *pool, unsigned int order,
 
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_map);
 
 /* Unmap pages of 1 << order size */
 static void ttm_pool_unmap(struct ttm_pool *pool, dma_addr_t dma_addr,
@@ -335,14 +358,20 @@ static void ttm_pool_type_give(struct ttm_pool_type *pt, struct page *p)
  * memory node first, then from any node, as TTM's node-blind lists did (a
  * DMA32 page, say, is on whatever node holds that zone).
  */
-static struct page *ttm_pool_type_take(struct ttm_pool_type *pt,
-				       struct ttm_pool *pool)
+static __always_inline struct page *
+ttm_pool_type_take(struct ttm_pool_type *pt, struct ttm_pool *pool)
 {
+	struct page *p;
+
 	if (pool->use_dma_alloc || pool->nid == NUMA_NO_NODE)
-		return drm_page_pool_take(&pt->page_pool, NUMA_NO_NODE,
-					  &node_possible_map);
-	return drm_page_pool_take(&pt->page_pool, pool->nid,
-				  &cpuset_current_mems_allowed);
+		p = drm_page_pool_take(&pt->page_pool, NUMA_NO_NODE,
+				       &node_possible_map);
+	else
+		p = drm_page_pool_take(&pt->page_pool, pool->nid,
+				       &cpuset_current_mems_allowed);
+	if (p)
+		ttm_pool_count_active(pool, p, pt->page_pool.order, true);
+	return p;
 }
 
 /*
@@ -484,6 +513,7 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 		if (tt->dma_address)
 			ttm_pool_unmap(pool, tt->dma_address[i], nr);
 
+		ttm_pool_count_active(pool, *pages, order, false);
 		pt = ttm_pool_select_type(pool, caching, order);
 		if (pt)
 			ttm_pool_type_give(pt, *pages);
@@ -599,6 +629,7 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 	return 0;
 
 error_free_page:
+	ttm_pool_count_active(pool, p, order, false);
 	ttm_pool_free_page(pool, page_caching, order, p);
 
 error_free_all:

@@ -72,6 +72,8 @@ struct ttm_pool_test_priv {
 	/* Order-0 pages ttm_pool_test_alloc_pages_node() may still allocate */
 	atomic_t allocs_left;
 	unsigned int allocs;
+	/* Calls of ttm_pool_test_map_fails() */
+	atomic_t map_calls;
 	struct page *alloc[TTM_POOL_TEST_MAX_BLOCKS];
 };
 
@@ -164,6 +166,28 @@ static struct ttm_tt *ttm_tt_kunit_init(struct kunit *test,
 static unsigned long ttm_pool_test_blocks(struct ttm_pool_type *pt)
 {
 	return READ_ONCE(pt->page_pool.count);
+}
+
+/* NR_GPU_ACTIVE or NR_GPU_RECLAIM on all nodes, per-CPU deltas included */
+static long ttm_pool_test_gpu(enum node_stat_item item)
+{
+	long sum = 0;
+	int nid;
+
+	for_each_online_node(nid)
+		sum += drm_page_pool_kunit_node_stat(nid, item);
+	return sum;
+}
+
+/* Expect NR_GPU_ACTIVE and NR_GPU_RECLAIM @active and @reclaim over @base */
+static void ttm_pool_test_expect_gpu(struct kunit *test, const long *base,
+				     long active, long reclaim,
+				     const char *when)
+{
+	KUNIT_EXPECT_EQ_MSG(test, ttm_pool_test_gpu(NR_GPU_ACTIVE) - base[0],
+			    active, "GPUActive pages %s", when);
+	KUNIT_EXPECT_EQ_MSG(test, ttm_pool_test_gpu(NR_GPU_RECLAIM) - base[1],
+			    reclaim, "GPUReclaim pages %s", when);
 }
 
 /* Record a block TTM gives write-back caching back, then do it */
@@ -915,6 +939,7 @@ static void ttm_pool_alloc_fails_half_way(struct kunit *test)
 	struct ttm_pool *pool;
 	struct ttm_tt *tt;
 	unsigned int i;
+	long base[2];
 	int err;
 
 	pool = ttm_pool_test_own_pool(test, &kind);
@@ -924,6 +949,8 @@ static void ttm_pool_alloc_fails_half_way(struct kunit *test)
 				    kind.caching);
 	ttm_pool_test_unpopulate(pool, tt);
 	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt), 1);
+	base[0] = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+	base[1] = ttm_pool_test_gpu(NR_GPU_RECLAIM);
 
 	err = kunit_add_action_or_reset(test, ttm_pool_test_put_allocs, priv);
 	KUNIT_ASSERT_EQ(test, err, 0);
@@ -944,11 +971,77 @@ static void ttm_pool_alloc_fails_half_way(struct kunit *test)
 	ttm_tt_fini(tt);
 
 	KUNIT_EXPECT_EQ(test, ttm_pool_test_blocks(pt), 1);
+	ttm_pool_test_expect_gpu(test, base, 0, 0,
+				 "after the failed populate");
 	KUNIT_EXPECT_EQ(test, priv->allocs, 2);
 	for (i = 0; i < priv->allocs; i++)
 		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(priv->alloc[i]), 1,
 				    "references to allocated page %u", i);
 	KUNIT_EXPECT_EQ(test, atomic_read(&priv->wb_calls), 0);
+}
+
+/* A DMA mapping that fails, counted */
+static int ttm_pool_test_map_fails(struct ttm_pool *pool, unsigned int order,
+				   struct page *p, dma_addr_t **dma_addr)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct ttm_pool_test_priv *priv = test->priv;
+
+	atomic_inc(&priv->map_calls);
+	return -EFAULT;
+}
+
+/*
+ * A populate whose DMA mapping fails frees the page in hand, taken from a
+ * pool type or allocated, and leaves GPUActive where it was: the page stops
+ * counting as active when it goes (GPUReclaim lost the pooled one).
+ */
+static void ttm_pool_alloc_map_fails(struct kunit *test)
+{
+	static const struct ttm_pool_test_kind kind = {
+		.caching = ttm_write_combined,
+	};
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_buffer_object *bo;
+	struct ttm_pool_type *pt;
+	struct ttm_pool *pool;
+	struct ttm_tt *tt;
+	unsigned int i;
+	long base[2];
+	int err;
+
+	pool = ttm_pool_test_own_pool(test, &kind);
+	pt = &pool->caching[kind.caching].orders[0];
+	/* One page: an order-0 populate takes it from the pool type first */
+	bo = ttm_pool_test_bo(test, PAGE_SIZE);
+
+	tt = ttm_pool_test_populate(test, pool, ttm_pool_test_bo(test, PAGE_SIZE),
+				    kind.caching);
+	ttm_pool_test_unpopulate(pool, tt);
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pt), 1);
+	kunit_activate_static_stub(test, ttm_pool_map, ttm_pool_test_map_fails);
+
+	/* First with the pool type's page in hand, then with a new one */
+	for (i = 0; i < 2; i++) {
+		base[0] = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+		base[1] = ttm_pool_test_gpu(NR_GPU_RECLAIM);
+		tt = kunit_kzalloc(test, sizeof(*tt), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, tt);
+		err = ttm_sg_tt_init(tt, bo, 0, kind.caching);
+		KUNIT_ASSERT_EQ(test, err, 0);
+
+		err = ttm_pool_alloc(pool, tt, &simple_ctx);
+		KUNIT_EXPECT_EQ_MSG(test, err, -EFAULT, "populate %u", i);
+		ttm_tt_fini(tt);
+
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&priv->map_calls), i + 1,
+				    "populate %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, ttm_pool_test_blocks(pt), 0,
+				    "populate %u", i);
+		ttm_pool_test_expect_gpu(test, base, 0, i ? 0 : -1,
+					 i ? "after a failed map of a new page" :
+					 "after a failed map of a pooled page");
+	}
 }
 
 struct ttm_pool_test_shrinker_thread {
@@ -1200,17 +1293,22 @@ static void ttm_pool_size_write_trims(struct kunit *test)
 	struct ttm_pool_type *pa;
 	struct ttm_pool *pool;
 	struct ttm_tt *tt;
+	long base[2];
 
 	pool = ttm_pool_test_pool_create(test, NUMA_NO_NODE, true);
 	pa = &pool->caching[ttm_cached].orders[0];
 	ttm_pool_test_drain(test);
 	ttm_pool_test_fill(test, pool, ttm_cached, ARRAY_SIZE(a), a);
 	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(pa), 4);
+	base[0] = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+	base[1] = ttm_pool_test_gpu(NR_GPU_RECLAIM);
 
 	ttm_pool_test_set_size(test, 1);
 
 	/* No page was freed since: only the write can have trimmed */
 	KUNIT_EXPECT_EQ(test, ttm_pool_test_blocks(pa), 1);
+	/* The three blocks trimmed stop counting as reclaimable */
+	ttm_pool_test_expect_gpu(test, base, 0, -3, "after the trim");
 	/*
 	 * The trim work ran in a worker, where the stubs do not apply: the
 	 * block kept must be the warmest, the one freed last.
@@ -1322,6 +1420,73 @@ static void ttm_pool_debugfs_device_names(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ttm_pool_test_owned_rows(test, name_b), own);
 }
 
+/*
+ * The pages of a tt count in GPUActive, unless they are coherent DMA
+ * memory, as in mainline; in a pool type they count in GPUReclaim instead:
+ * each populate, unpopulate, shrink and fini moves the counters by exactly
+ * the pages it moves.
+ */
+static void ttm_pool_gpu_counters(struct kunit *test)
+{
+	const struct ttm_pool_test_kind *kind = test->param_value;
+	long n = kind->num_pages, active = kind->use_dma_alloc ? 0 : n;
+	struct ttm_buffer_object *bo;
+	struct ttm_pool *pool;
+	unsigned int tries;
+	struct ttm_tt *tt;
+	long base[2];
+
+	pool = ttm_pool_test_own_pool(test, kind);
+	bo = ttm_pool_test_bo(test, n * PAGE_SIZE);
+	ttm_pool_test_drain(test);
+	base[0] = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+	base[1] = ttm_pool_test_gpu(NR_GPU_RECLAIM);
+
+	tt = ttm_pool_test_populate(test, pool, bo, kind->caching);
+	ttm_pool_test_expect_gpu(test, base, active, 0, "allocated to a tt");
+	ttm_pool_test_unpopulate(pool, tt);
+	ttm_pool_test_expect_gpu(test, base, 0, n, "given to a pool type");
+
+	tt = ttm_pool_test_populate(test, pool, bo, kind->caching);
+	ttm_pool_test_expect_gpu(test, base, active, 0, "taken by a tt");
+	ttm_pool_test_unpopulate(pool, tt);
+	ttm_pool_test_expect_gpu(test, base, 0, n, "given back");
+
+	for (tries = 0; tries < 10000; tries++)
+		if (!ttm_pool_test_shrink(1024))
+			break;
+	ttm_pool_test_expect_gpu(test, base, 0, 0, "shrunk");
+
+	tt = ttm_pool_test_populate(test, pool, bo, kind->caching);
+	ttm_pool_test_unpopulate(pool, tt);
+	ttm_pool_test_expect_gpu(test, base, 0, n, "given again");
+	ttm_pool_fini(pool);
+	ttm_pool_test_expect_gpu(test, base, 0, 0, "after fini");
+}
+
+/*
+ * Pages of a pool type-less kind (cached, no coherent DMA: TTM's pools keep
+ * none) are GPUActive while the tt holds them and leave for the system.
+ */
+static void ttm_pool_gpu_active_unpooled(struct kunit *test)
+{
+	struct ttm_buffer_object *bo;
+	struct ttm_pool *pool;
+	struct ttm_tt *tt;
+	long base[2];
+
+	pool = ttm_pool_test_pool_create(test, NUMA_NO_NODE, false);
+	KUNIT_ASSERT_NULL(test, ttm_pool_select_type(pool, ttm_cached, 0));
+	bo = ttm_pool_test_bo(test, 8 * PAGE_SIZE);
+	base[0] = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+	base[1] = ttm_pool_test_gpu(NR_GPU_RECLAIM);
+
+	tt = ttm_pool_test_populate(test, pool, bo, ttm_cached);
+	ttm_pool_test_expect_gpu(test, base, 8, 0, "allocated to a tt");
+	ttm_pool_test_unpopulate(pool, tt);
+	ttm_pool_test_expect_gpu(test, base, 0, 0, "freed");
+}
+
 static struct kunit_case ttm_pool_test_cases[] = {
 	KUNIT_CASE_PARAM(ttm_pool_alloc_basic, ttm_pool_alloc_basic_gen_params),
 	KUNIT_CASE_PARAM(ttm_pool_alloc_basic_dma_addr,
@@ -1339,10 +1504,13 @@ static struct kunit_case ttm_pool_test_cases[] = {
 			 ttm_pool_own_kinds_gen_params),
 	KUNIT_CASE(ttm_pool_shrinker_reclaims),
 	KUNIT_CASE(ttm_pool_alloc_fails_half_way),
+	KUNIT_CASE(ttm_pool_alloc_map_fails),
 	KUNIT_CASE(ttm_pool_give_pools_over_ttm_limit),
 	KUNIT_CASE(ttm_pool_size_write_trims),
 	KUNIT_CASE(ttm_pool_debugfs_total),
 	KUNIT_CASE(ttm_pool_debugfs_device_names),
+	KUNIT_CASE_PARAM(ttm_pool_gpu_counters, ttm_pool_own_kinds_gen_params),
+	KUNIT_CASE(ttm_pool_gpu_active_unpooled),
 	KUNIT_CASE_SLOW(ttm_pool_device_fini_while_shrinking),
 	{}
 };
