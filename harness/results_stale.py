@@ -86,8 +86,24 @@ MEASURED = {
                     'harness/kunit/x86_64-smp2.py', 'harness/kunit/x86_64-icount.py'],
     },
 }
-# Series files that shape the whole kernel: every benchmark measures them.
-CONFIG_NAMES = ('Kconfig', 'Makefile', '.kunitconfig')
+# Series files that shape the whole kernel's configuration: every benchmark
+# measures them.
+CONFIG_NAMES = ('Kconfig', '.kunitconfig')
+
+
+def measured_series(spec_series, sf):
+    """The series files a benchmark measures: its own (SPEC_SERIES), the
+    series' Kconfig and .kunitconfig files (SF: every series file), and the
+    series' Makefiles in the directory of one of its own files or above it
+    (they decide whether and how those files are built).  A Makefile
+    elsewhere only adds objects the benchmark does not run."""
+    dirs = {os.path.dirname(p) for p in spec_series}
+    def builds(makefile):
+        d = os.path.dirname(makefile)
+        return any(x == d or x.startswith(d + '/') for x in dirs)
+    return sorted(set(spec_series)
+                  | {p for p in sf if os.path.basename(p) in CONFIG_NAMES}
+                  | {p for p in sf if os.path.basename(p) == 'Makefile' and builds(p)})
 
 
 # ---------------------------------------------------------------- provenance
@@ -139,7 +155,7 @@ def snapshot(name):
     """What NAME measures now (the record kept in NAME.json as "measured")."""
     spec = MEASURED[name]
     sf = series_files()
-    series = sorted(set(spec['series']) | {p for p in sf if os.path.basename(p) in CONFIG_NAMES})
+    series = measured_series(spec['series'], sf)
     files = {p: sha256(p) for p in series + sorted(spec['harness'])}
     dirty = git('status', '--porcelain', '--', *files)
     return {
@@ -357,7 +373,9 @@ def status(name, results=RESULTS):
         return False, f'{name}: OLD FORMAT: {name}.json is format {rec.get("format")}; {regen}'
     then = rec['measured']
     now = snapshot(name)
-    paths = sorted(set(then['files']) | set(now['files']))
+    # What it measures now: a file it measured then and no longer measures
+    # (a rule narrowed, a harness file it no longer uses) does not matter.
+    paths = sorted(now['files'])
     changed = [p for p in paths if then['files'].get(p, 'not measured') != now['files'].get(p, 'not measured')]
     if changed:
         shown = ', '.join(changed[:6]) + (f' and {len(changed) - 6} more' if len(changed) > 6 else '')

@@ -1776,6 +1776,26 @@ bench_run "5 3 2 2"
 expect "bench: control: every bar passes, exit 0" bench_says 0 '^make bench: PASS: 22 of 22 judged bars pass$'
 expect "bench: control: results_stale.py finds the results fresh (the .md is what --render makes of the .json)" \
 	python3 "$H/results_stale.py" --dir "$tmp/bench/out" heap-bench
+# measured_series(): which series Makefiles a benchmark measures
+stale_rule() {
+	python3 - "$H" "$@" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import results_stale as r
+spec = ['drivers/gpu/drm/page_pool.c', 'drivers/dma-buf/heaps/system_heap.c']
+got = r.measured_series(spec, sys.argv[3:])
+want = sys.argv[2] == 'measured'
+ok = all((p in got) == want for p in sys.argv[3:])
+print(got)
+sys.exit(0 if ok else 1)
+PY
+}
+expect "results_stale: a series Makefile beside or above a measured file is measured" \
+	stale_rule measured drivers/gpu/drm/Makefile drivers/gpu/Makefile drivers/dma-buf/heaps/Makefile
+expect "results_stale: a series Makefile that builds no measured file is not (drm/ttm, heaps/tests)" \
+	stale_rule unmeasured drivers/gpu/drm/ttm/Makefile drivers/dma-buf/heaps/tests/Makefile
+expect "results_stale: every series Kconfig and .kunitconfig is measured" \
+	stale_rule measured drivers/gpu/drm/ttm/Kconfig drivers/gpu/drm/ttm/tests/.kunitconfig
 bench_run "5 3 2 2" icount_close1m=1.1
 expect "bench: a missed instruction-count bar still fails" \
 	bench_says 1 '^make bench: FAIL: .*failed: close p50 1 MiB \(paced, instructions\): 1\.100 > 1\.0'
