@@ -100,7 +100,7 @@ def measured_series(spec_series, sf):
     dirs = {os.path.dirname(p) for p in spec_series}
     def builds(makefile):
         d = os.path.dirname(makefile)
-        return any(x == d or x.startswith(d + '/') for x in dirs)
+        return not d or any(x == d or x.startswith(d + '/') for x in dirs)
     return sorted(set(spec_series)
                   | {p for p in sf if os.path.basename(p) in CONFIG_NAMES}
                   | {p for p in sf if os.path.basename(p) == 'Makefile' and builds(p)})

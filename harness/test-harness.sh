@@ -1794,8 +1794,27 @@ expect "results_stale: a series Makefile beside or above a measured file is meas
 	stale_rule measured drivers/gpu/drm/Makefile drivers/gpu/Makefile drivers/dma-buf/heaps/Makefile
 expect "results_stale: a series Makefile that builds no measured file is not (drm/ttm, heaps/tests)" \
 	stale_rule unmeasured drivers/gpu/drm/ttm/Makefile drivers/dma-buf/heaps/tests/Makefile
-expect "results_stale: every series Kconfig and .kunitconfig is measured" \
-	stale_rule measured drivers/gpu/drm/ttm/Kconfig drivers/gpu/drm/ttm/tests/.kunitconfig
+expect "results_stale: every series Kconfig and .kunitconfig is measured, and the top Makefile" \
+	stale_rule measured drivers/gpu/drm/ttm/Kconfig drivers/gpu/drm/ttm/tests/.kunitconfig Makefile
+# record_edit JSON PYTHON: change the record of a results file, then render
+# its .md again, so that only what it measured differs.
+record_edit() {
+	python3 - "$1" "$2" <<'PY' || return 1
+import json, sys
+rec = json.load(open(sys.argv[1]))
+files = rec['measured']['files']
+exec(sys.argv[2])
+json.dump(rec, open(sys.argv[1], 'w'), indent=1, sort_keys=True)
+PY
+	python3 "$H/bench_heap_table.py" --render "$1" >/dev/null
+}
+record_edit "$tmp/bench/out/heap-bench.json" "files['drivers/gpu/drm/ttm/Makefile'] = 'x'"
+expect "results_stale: a file measured then and not measured now keeps the results fresh" \
+	python3 "$H/results_stale.py" --dir "$tmp/bench/out" heap-bench
+record_edit "$tmp/bench/out/heap-bench.json" "del files['drivers/gpu/drm/page_pool.c']"
+expect "results_stale: a file measured now and not then makes the results stale" \
+	bash -c 'python3 "$1" --dir "$2" heap-bench | grep "STALE: .*drivers/gpu/drm/page_pool.c"' _ \
+	"$H/results_stale.py" "$tmp/bench/out"
 bench_run "5 3 2 2" icount_close1m=1.1
 expect "bench: a missed instruction-count bar still fails" \
 	bench_says 1 '^make bench: FAIL: .*failed: close p50 1 MiB \(paced, instructions\): 1\.100 > 1\.0'
