@@ -34,6 +34,7 @@
 
 struct device;
 struct seq_file;
+struct ttm_backup_flags;
 struct ttm_operation_ctx;
 struct ttm_pool;
 struct ttm_tt;
@@ -85,6 +86,12 @@ int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		   struct ttm_operation_ctx *ctx);
 void ttm_pool_free(struct ttm_pool *pool, struct ttm_tt *tt);
 
+long ttm_pool_backup(struct ttm_pool *pool, struct ttm_tt *tt,
+		     const struct ttm_backup_flags *flags);
+void ttm_pool_drop_backed_up(struct ttm_tt *tt);
+int ttm_pool_restore_and_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
+			       const struct ttm_operation_ctx *ctx);
+
 void ttm_pool_init(struct ttm_pool *pool, struct device *dev,
 		   int nid, bool use_dma_alloc, bool use_dma32);
 void ttm_pool_fini(struct ttm_pool *pool);
@@ -103,11 +110,13 @@ unsigned int ttm_pool_page_order(struct ttm_pool *pool, struct page *p);
 struct page *ttm_pool_alloc_pages_node(int nid, gfp_t gfp_flags,
 				       unsigned int order);
 void ttm_pool_set_pages_wb(struct page *p, unsigned int order);
+int ttm_pool_set_pages_array_wb(struct page **pages, unsigned int num_pages);
 int ttm_pool_map(struct ttm_pool *pool, unsigned int order, struct page *p,
 		 dma_addr_t **dma_addr);
 void ttm_pool_dma_free_attrs(struct device *dev, size_t size, void *vaddr,
 			     dma_addr_t addr, unsigned long attrs);
 unsigned long ttm_pool_set_page_pool_size(unsigned long pages);
+struct fault_attr *ttm_pool_backup_fault_attr(void);
 #endif
 
 #endif

@@ -39,6 +39,7 @@
 #include <linux/cpuset.h>
 #include <linux/dma-mapping.h>
 #include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/highmem.h>
 #include <linux/nodemask.h>
 #include <linux/sched/mm.h>
@@ -50,6 +51,7 @@
 #include <asm/set_memory.h>
 #endif
 
+#include <drm/ttm/ttm_backup.h>
 #include <drm/ttm/ttm_pool.h>
 #include <drm/ttm/ttm_tt.h>
 #include <drm/ttm/ttm_bo.h>
@@ -102,6 +104,28 @@ unsigned long ttm_pool_set_page_pool_size(unsigned long pages)
 	return old;
 }
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_page_pool_size);
+#endif
+
+/*
+ * Fault injection for backup and restore, debugfs ttm/backup_fault_inject:
+ * a backup that fails stops after half of the tt's pages, a restore in an
+ * interruptible context stops with -EINTR before the copy of a page.
+ */
+static DECLARE_FAULT_ATTR(backup_fault_inject);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * ttm_pool_backup_fault_attr - the fault attribute of backup and restore
+ *
+ * For the KUnit suites, which drive the fault injection points.
+ *
+ * Return: the attribute debugfs shows as ttm/backup_fault_inject.
+ */
+struct fault_attr *ttm_pool_backup_fault_attr(void)
+{
+	return &backup_fault_inject;
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_backup_fault_attr);
 #endif
 
 static struct ttm_pool_type global_write_combined[NR_PAGE_ORDERS];
@@ -162,6 +186,20 @@ VISIBLE_IF_KUNIT void ttm_pool_set_pages_wb(struct page *p, unsigned int order)
 #endif
 }
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_pages_wb);
+
+/* Give all pages of an array write-back caching back; KUnit counts here */
+VISIBLE_IF_KUNIT int ttm_pool_set_pages_array_wb(struct page **pages,
+						 unsigned int num_pages)
+{
+	KUNIT_STATIC_STUB_REDIRECT(ttm_pool_set_pages_array_wb, pages,
+				   num_pages);
+#ifdef CONFIG_X86
+	return set_pages_array_wb(pages, num_pages);
+#else
+	return 0;
+#endif
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_pages_array_wb);
 
 /* Free coherent DMA memory; KUnit counts the calls here */
 VISIBLE_IF_KUNIT void ttm_pool_dma_free_attrs(struct device *dev, size_t size,
@@ -276,25 +314,110 @@ static void ttm_pool_free_page(struct ttm_pool *pool, enum ttm_caching caching,
 	kfree(dma);
 }
 
-/* Apply a new caching to an array of pages */
-static int ttm_pool_apply_caching(struct page **first, struct page **last,
-				  enum ttm_caching caching)
+/**
+ * struct ttm_pool_alloc_state - Where a populate of a ttm_tt stands
+ * @pages: The next entry of the tt's page array to fill.
+ * @caching_divide: The first entry whose page still has write-back caching
+ * and will get the tt's caching when the next block that has it already
+ * comes, or at the end. Entries before it have the tt's caching; entries
+ * from it to @pages have write-back caching.
+ * @dma_addr: The next entry of the tt's DMA address array to fill, or NULL.
+ * @remaining_pages: The pages still to allocate.
+ * @tt_caching: The caching the tt's pages must have.
+ */
+struct ttm_pool_alloc_state {
+	struct page **pages;
+	struct page **caching_divide;
+	dma_addr_t *dma_addr;
+	pgoff_t remaining_pages;
+	enum ttm_caching tt_caching;
+};
+
+/**
+ * struct ttm_pool_tt_restore - Where a restore of a backed-up ttm_tt stands
+ * @pool: The pool the restore takes its pages from.
+ * @snapshot_alloc: The populate state after the last block committed: the
+ * entries before @snapshot_alloc.pages hold the restored pages.
+ * @alloced_page: The block in flight, allocated for the entries from
+ * @snapshot_alloc.pages on and being filled from the backup.
+ * @first_dma: The DMA address of @alloced_page, if the tt has DMA addresses.
+ * @restored_pages: The pages of the block in flight filled so far; 1 <<
+ * @order when no block is in flight.
+ * @page_caching: The caching @alloced_page has.
+ * @order: The order of @alloced_page.
+ *
+ * A restore copies back block by block and puts a block into the tt only
+ * once all of its pages are filled. It keeps this state in the tt when it
+ * stops (a signal, no memory), and the next populate resumes from it.
+ */
+struct ttm_pool_tt_restore {
+	struct ttm_pool *pool;
+	struct ttm_pool_alloc_state snapshot_alloc;
+	struct page *alloced_page;
+	dma_addr_t first_dma;
+	pgoff_t restored_pages;
+	enum ttm_caching page_caching;
+	unsigned int order;
+};
+
+/* Start a populate of all of @tt */
+static void ttm_pool_alloc_state_init(const struct ttm_tt *tt,
+				      struct ttm_pool_alloc_state *alloc)
 {
+	alloc->pages = tt->pages;
+	alloc->caching_divide = tt->pages;
+	alloc->dma_addr = tt->dma_address;
+	alloc->remaining_pages = tt->num_pages;
+	alloc->tt_caching = tt->caching;
+}
+
+/* The largest order up to @highest that the remaining pages can use */
+static unsigned int
+ttm_pool_alloc_find_order(unsigned int highest,
+			  const struct ttm_pool_alloc_state *alloc)
+{
+	return min_t(unsigned int, highest, __fls(alloc->remaining_pages));
+}
+
 #ifdef CONFIG_X86
-	unsigned int num_pages = last - first;
-
-	if (!num_pages)
-		return 0;
-
+/* Give pages the caching of a tt; out of line, off the path of pooled blocks */
+static noinline int ttm_pool_set_pages_array_caching(struct page **pages,
+						     unsigned int num_pages,
+						     enum ttm_caching caching)
+{
 	switch (caching) {
 	case ttm_cached:
 		break;
 	case ttm_write_combined:
-		return set_pages_array_wc(first, num_pages);
+		return set_pages_array_wc(pages, num_pages);
 	case ttm_uncached:
-		return set_pages_array_uc(first, num_pages);
+		return set_pages_array_uc(pages, num_pages);
 	}
+	return 0;
+}
 #endif
+
+/*
+ * Give the pages between the caching divide and the next entry the tt's
+ * caching, and move the divide past them once they have it: the error path
+ * releases the pages before the divide with the tt's caching, the ones after
+ * it as write-back.
+ */
+static int ttm_pool_apply_caching(struct ttm_pool_alloc_state *alloc)
+{
+#ifdef CONFIG_X86
+	unsigned int num_pages = alloc->pages - alloc->caching_divide;
+	int r;
+
+	if (!num_pages)
+		return 0;
+
+	r = ttm_pool_set_pages_array_caching(alloc->caching_divide, num_pages,
+					     alloc->tt_caching);
+	if (r)
+		return r;
+#endif
+	alloc->caching_divide = alloc->pages;
 	return 0;
 }
 
@@ -462,26 +585,127 @@ VISIBLE_IF_KUNIT unsigned int ttm_pool_page_order(struct ttm_pool *pool,
 }
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_page_order);
 
-/* Called when we got a page, either from a pool or newly allocated */
-static int ttm_pool_page_allocated(struct ttm_pool *pool, unsigned int order,
-				   struct page *p, dma_addr_t **dma_addr,
-				   unsigned long *num_pages,
-				   struct page ***pages)
+/* Release a page or block of a tt that leaves it to the system */
+static void ttm_pool_release_page(struct page *p, unsigned int order)
 {
+	drm_page_pool_count_node(page_pgdat(p), NR_GPU_ACTIVE, -(1L << order));
+	p->private = 0;
+	__free_pages(p, order);
+}
+
+/* Make the pages of a block order-0 ones, each with a reference of its own */
+static void ttm_pool_split_for_swap(struct page *p)
+{
+	unsigned int order = p->private;
+	pgoff_t nr;
+
+	if (!order)
+		return;
+
+	split_page(p, order);
+	for (nr = 1UL << order; nr; nr--)
+		(p++)->private = 0;
+}
+
+/* Whether a block has the caching the tt needs, or never changes caching */
+static bool ttm_pool_caching_consistent(struct page *p,
+					enum ttm_caching page_caching,
+					const struct ttm_pool_alloc_state *alloc)
+{
+	return page_caching == alloc->tt_caching || PageHighMem(p);
+}
+
+/*
+ * Account a block whose pages and DMA addresses are in the next entries of
+ * the tt as populated, and move the caching divide past it if it has the
+ * tt's caching already.
+ */
+static void ttm_pool_commit_block(struct ttm_pool_alloc_state *alloc,
+				  unsigned int order, bool consistent)
+{
+	pgoff_t nr = 1UL << order;
+
+	alloc->remaining_pages -= nr;
+	alloc->pages += nr;
+	if (alloc->dma_addr)
+		alloc->dma_addr += nr;
+	if (consistent)
+		alloc->caching_divide = alloc->pages;
+}
+
+/*
+ * Put a block we got, from a pool type or newly allocated, into the tt: map
+ * it and fill the next entries. A block that already has the caching the tt
+ * needs (a pool type's, or a highmem one, whose caching never changes) first
+ * gives the pages staged before it that caching, so that the pages before
+ * the divide always have it. For a restore, the block is only mapped and
+ * becomes the block in flight, which ttm_pool_restore_commit() fills.
+ */
+static __always_inline int
+ttm_pool_page_allocated(struct ttm_pool *pool, unsigned int order,
+				   struct page *p, enum ttm_caching page_caching,
+				   struct ttm_pool_alloc_state *alloc,
+				   struct ttm_pool_tt_restore *restore)
+{
+	bool consistent = ttm_pool_caching_consistent(p, page_caching, alloc);
+	dma_addr_t *dma_addr = alloc->dma_addr;
+	struct page **pages;
 	unsigned int i;
 	int r;
 
-	if (*dma_addr) {
-		r = ttm_pool_map(pool, order, p, dma_addr);
+	if (consistent) {
+		r = ttm_pool_apply_caching(alloc);
 		if (r)
 			return r;
 	}
 
-	*num_pages -= 1 << order;
-	for (i = 1 << order; i; --i, ++(*pages), ++p)
-		**pages = p;
+	/* The entries of the block's DMA addresses, kept until it commits */
+	if (dma_addr) {
+		r = ttm_pool_map(pool, order, p, &dma_addr);
+		if (r)
+			return r;
+	}
+
+	/* A restore fills the block from the backup before it commits */
+	if (restore) {
+		restore->alloced_page = p;
+		restore->first_dma = alloc->dma_addr ? alloc->dma_addr[0] : 0;
+		restore->restored_pages = 0;
+		restore->page_caching = page_caching;
+		restore->order = order;
+		return 0;
+	}
+
+	/* Through a local cursor: a store could alias alloc->pages */
+	pages = alloc->pages;
+	for (i = 0; i < 1U << order; i++)
+		pages[i] = p + i;
+	ttm_pool_commit_block(alloc, order, consistent);
 
 	return 0;
+}
+
+/*
+ * Unmap a block of a tt and give it to the pool type of its caching and
+ * order, or free it if there is none or @give is false.
+ */
+static void ttm_pool_unmap_and_free(struct ttm_pool *pool, struct ttm_tt *tt,
+				    struct page *p, dma_addr_t dma_addr,
+				    enum ttm_caching caching,
+				    unsigned int order, bool give)
+{
+	struct ttm_pool_type *pt = NULL;
+
+	if (tt->dma_address)
+		ttm_pool_unmap(pool, dma_addr, 1UL << order);
+
+	ttm_pool_count_active(pool, p, order, false);
+	if (give)
+		pt = ttm_pool_select_type(pool, caching, order);
+	if (pt)
+		ttm_pool_type_give(pt, p);
+	else
+		ttm_pool_free_page(pool, caching, order, p);
 }
 
 /**
@@ -491,6 +715,7 @@ static int ttm_pool_page_allocated(struct ttm_pool *pool, unsigned int order,
  * @caching: The page caching mode used by the range.
  * @start_page: index for first page to free.
  * @end_page: index for last page to free + 1.
+ * @give: give the blocks to the pool types, not to the system.
  *
  * During allocation the ttm_tt page-vector may be populated with ranges of
  * pages with different attributes if allocation hit an error without being
@@ -499,27 +724,203 @@ static int ttm_pool_page_allocated(struct ttm_pool *pool, unsigned int order,
  */
 static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 				enum ttm_caching caching,
-				pgoff_t start_page, pgoff_t end_page)
+				pgoff_t start_page, pgoff_t end_page, bool give)
 {
-	struct page **pages = &tt->pages[start_page];
 	unsigned int order;
-	pgoff_t i, nr;
+	pgoff_t i;
 
-	for (i = start_page; i < end_page; i += nr, pages += nr) {
+	for (i = start_page; i < end_page; i += 1UL << order) {
+		struct page *p = tt->pages[i];
+
+		order = ttm_pool_page_order(pool, p);
+		ttm_pool_unmap_and_free(pool, tt, p, tt->dma_address ?
+					tt->dma_address[i] : 0, caching, order,
+					give);
+	}
+}
+
+/* Whether a block is in flight: allocated and being filled */
+static bool ttm_pool_restore_valid(const struct ttm_pool_tt_restore *restore)
+{
+	return restore && restore->restored_pages < (1UL << restore->order);
+}
+
+/*
+ * Fill the block in flight from where it stands: copy each page from its
+ * backup copy, or from the page the backup did not reach, which goes to
+ * the system, and mark its entry restored (handle 0). Commit the block
+ * once it is whole. An error stops the copy; the pages copied so far stay
+ * in the block, which stays in flight, or which goes back if none was.
+ */
+static int ttm_pool_restore_commit(struct ttm_pool_tt_restore *restore,
+				   struct ttm_tt *tt,
+				   const struct ttm_operation_ctx *ctx,
+				   struct ttm_pool_alloc_state *alloc)
+{
+	pgoff_t nr = 1UL << restore->order;
+	struct page **first = alloc->pages;
+	int r = 0;
+	pgoff_t i;
+
+	for (i = restore->restored_pages; i < nr; i++) {
+		struct page *p = first[i];
+		struct page *dst = restore->alloced_page + i;
+
+		if (ttm_backup_page_ptr_is_handle(p)) {
+			unsigned long handle = ttm_backup_page_ptr_to_handle(p);
+
+			if (handle && ctx->interruptible &&
+			    should_fail(&backup_fault_inject, 1)) {
+				r = -EINTR;
+				break;
+			}
+			if (handle) {
+				r = ttm_backup_copy_page(tt->backup, dst, handle,
+							 ctx->interruptible);
+				if (r)
+					break;
+				ttm_backup_drop(tt->backup, handle);
+			}
+		} else if (p) {
+			/* Write-back and unmapped: it goes to the system */
+			ttm_pool_split_for_swap(p);
+			copy_highpage(dst, p);
+			ttm_pool_release_page(p, 0);
+		}
+		/* A purged page has no contents to restore */
+
+		first[i] = ttm_backup_handle_to_page_ptr(0);
+		restore->restored_pages++;
+	}
+
+	if (r) {
+		if (!restore->restored_pages) {
+			ttm_pool_unmap_and_free(restore->pool, tt,
+						restore->alloced_page,
+						restore->first_dma,
+						restore->page_caching,
+						restore->order, true);
+			restore->restored_pages = nr;
+		}
+		return r;
+	}
+
+	for (i = 0; i < nr; i++)
+		first[i] = restore->alloced_page + i;
+	ttm_pool_commit_block(alloc, restore->order,
+			      ttm_pool_caching_consistent(restore->alloced_page,
+							  restore->page_caching,
+							  alloc));
+	restore->snapshot_alloc = *alloc;
+
+	return 0;
+}
+
+/*
+ * Fill the rest of a tt from @alloc on: take blocks from the pool types of
+ * the largest order that fits, then allocate blocks of that order, and go
+ * down an order when neither gives one. On failure, free every block
+ * that went into the tt.
+ */
+static __always_inline int
+__ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
+		 const struct ttm_operation_ctx *ctx,
+		 struct ttm_pool_alloc_state *alloc,
+		 struct ttm_pool_tt_restore *restore)
+{
+	/* The order at which the pool types ran out; none yet */
+	unsigned int dry_order = NR_PAGE_ORDERS;
+	enum ttm_caching page_caching;
+	gfp_t gfp_flags = GFP_USER;
+	pgoff_t caching_divide, num_pages;
+	unsigned int order;
+	struct page *p;
+	int r;
+
+	WARN_ON((!alloc->remaining_pages && !restore) ||
+		ttm_tt_is_populated(tt));
+	WARN_ON(alloc->dma_addr && !pool->dev);
+
+	if (tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC)
+		gfp_flags |= __GFP_ZERO;
+
+	if (ctx->gfp_retry_mayfail)
+		gfp_flags |= __GFP_RETRY_MAYFAIL;
+
+	if (pool->use_dma32)
+		gfp_flags |= GFP_DMA32;
+	else
+		gfp_flags |= GFP_HIGHUSER;
+
+	for (order = ttm_pool_alloc_find_order(MAX_PAGE_ORDER, alloc);
+	     alloc->remaining_pages;
+	     order = ttm_pool_alloc_find_order(order, alloc)) {
 		struct ttm_pool_type *pt = NULL;
 
-		order = ttm_pool_page_order(pool, *pages);
-		nr = (1UL << order);
-		if (tt->dma_address)
-			ttm_pool_unmap(pool, tt->dma_address[i], nr);
-
-		ttm_pool_count_active(pool, *pages, order, false);
-		pt = ttm_pool_select_type(pool, caching, order);
+		/* A pool type first, until it runs out at this order */
+		p = NULL;
+		page_caching = alloc->tt_caching;
+		if (order != dry_order)
+			pt = ttm_pool_select_type(pool, page_caching, order);
 		if (pt)
-			ttm_pool_type_give(pt, *pages);
-		else
-			ttm_pool_free_page(pool, caching, order, *pages);
+			p = ttm_pool_type_take(pt, pool);
+
+		if (!p) {
+			dry_order = order;
+			page_caching = ttm_cached;
+			p = ttm_pool_alloc_page(pool, gfp_flags, order);
+		}
+
+		if (!p) {
+			if (order) {
+				--order;
+				continue;
+			}
+			r = -ENOMEM;
+			goto error_free_all;
+		}
+
+		r = ttm_pool_page_allocated(pool, order, p, page_caching,
+					    alloc, restore);
+		if (r)
+			goto error_free_page;
+
+		if (ttm_pool_restore_valid(restore)) {
+			r = ttm_pool_restore_commit(restore, tt, ctx, alloc);
+			if (r)
+				goto error_free_all;
+		}
 	}
+
+	r = ttm_pool_apply_caching(alloc);
+	if (r)
+		goto error_free_all;
+
+	if (restore) {
+		kfree(tt->restore);
+		tt->restore = NULL;
+	}
+
+	return 0;
+
+error_free_page:
+	ttm_pool_count_active(pool, p, order, false);
+	ttm_pool_free_page(pool, page_caching, order, p);
+
+error_free_all:
+	/* A restore keeps what it has for the next populate */
+	if (restore) {
+		restore->snapshot_alloc = *alloc;
+		return r;
+	}
+
+	num_pages = tt->num_pages - alloc->remaining_pages;
+	caching_divide = alloc->caching_divide - tt->pages;
+	ttm_pool_free_range(pool, tt, tt->caching, 0, caching_divide, true);
+	ttm_pool_free_range(pool, tt, ttm_cached, caching_divide, num_pages,
+			    true);
+
+	return r;
 }
 
 /**
@@ -537,110 +938,90 @@ static void ttm_pool_free_range(struct ttm_pool *pool, struct ttm_tt *tt,
 int ttm_pool_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
 		   struct ttm_operation_ctx *ctx)
 {
-	pgoff_t num_pages = tt->num_pages;
-	dma_addr_t *dma_addr = tt->dma_address;
-	struct page **caching = tt->pages;
-	struct page **pages = tt->pages;
-	enum ttm_caching page_caching;
-	gfp_t gfp_flags = GFP_USER;
-	pgoff_t caching_divide;
-	unsigned int order;
-	struct page *p;
+	struct ttm_pool_alloc_state alloc = {
+		.pages = tt->pages,
+		.caching_divide = tt->pages,
+		.dma_addr = tt->dma_address,
+		.remaining_pages = tt->num_pages,
+		.tt_caching = tt->caching,
+	};
+
+	/* Its page array holds the backup: ttm_tt_populate() restores it */
+	if (WARN_ON(ttm_tt_is_backed_up(tt)))
+		return -EINVAL;
+	/*
+	 * A driver that cleared the backed-up state of a tt whose restore
+	 * had stopped populates it afresh, as for a purged tt: release what
+	 * the restore and the backup still held first.
+	 */
+	if (tt->restore)
+		ttm_pool_drop_backed_up(tt);
+
+	return __ttm_pool_alloc(pool, tt, ctx, &alloc, NULL);
+}
+EXPORT_SYMBOL(ttm_pool_alloc);
+
+/**
+ * ttm_pool_restore_and_alloc() - Restore a backed-up ttm_tt, resumably
+ * @pool: The pool to take the pages from, @tt's pool.
+ * @tt: The struct ttm_tt, backed up by ttm_pool_backup().
+ * @ctx: The operation context; with @ctx->interruptible a fatal signal
+ * stops the restore with -EINTR.
+ *
+ * Populate @tt as ttm_pool_alloc() does, taking blocks from the pool types
+ * first, and fill each block from the backup copies of its pages (or from
+ * the pages the backup did not reach) before it goes into @tt. A restore
+ * that stops on an error keeps every block it completed and the block it
+ * was filling in @tt's restore state, and the next call resumes where it
+ * stopped; no page contents are lost.
+ *
+ * Context: Process context, may sleep.
+ * Return: 0 once @tt is populated again, or a negative error code with
+ * @tt still backed up and its restore state kept; -EINVAL if @tt is not
+ * backed up, or if a restore of it that stopped took its pages from
+ * another pool.
+ */
+int ttm_pool_restore_and_alloc(struct ttm_pool *pool, struct ttm_tt *tt,
+			       const struct ttm_operation_ctx *ctx)
+{
+	struct ttm_pool_tt_restore *restore = tt->restore;
+	struct ttm_pool_alloc_state alloc;
 	int r;
 
-	WARN_ON(!num_pages || ttm_tt_is_populated(tt));
-	WARN_ON(dma_addr && !pool->dev);
+	if (!ttm_tt_is_backed_up(tt))
+		return -EINVAL;
+	/* The restore state frees its blocks through its own pool */
+	if (restore && restore->pool != pool)
+		return -EINVAL;
 
-	if (tt->page_flags & TTM_TT_FLAG_ZERO_ALLOC)
-		gfp_flags |= __GFP_ZERO;
+	if (!restore) {
+		gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
 
-	if (ctx->gfp_retry_mayfail)
-		gfp_flags |= __GFP_RETRY_MAYFAIL;
+		if (ctx->gfp_retry_mayfail)
+			gfp |= __GFP_RETRY_MAYFAIL;
+		restore = kzalloc(sizeof(*restore), gfp);
+		if (!restore)
+			return -ENOMEM;
 
-	if (pool->use_dma32)
-		gfp_flags |= GFP_DMA32;
-	else
-		gfp_flags |= GFP_HIGHUSER;
-
-	for (order = min_t(unsigned int, MAX_PAGE_ORDER, __fls(num_pages));
-	     num_pages;
-	     order = min_t(unsigned int, order, __fls(num_pages))) {
-		struct ttm_pool_type *pt;
-
-		page_caching = tt->caching;
-		pt = ttm_pool_select_type(pool, tt->caching, order);
-		p = pt ? ttm_pool_type_take(pt, pool) : NULL;
-		if (p) {
-			r = ttm_pool_apply_caching(caching, pages,
-						   tt->caching);
+		ttm_pool_alloc_state_init(tt, &alloc);
+		restore->pool = pool;
+		restore->snapshot_alloc = alloc;
+		/* No block in flight */
+		restore->restored_pages = 1;
+		tt->restore = restore;
+	} else {
+		alloc = restore->snapshot_alloc;
+		if (ttm_pool_restore_valid(restore)) {
+			r = ttm_pool_restore_commit(restore, tt, ctx, &alloc);
 			if (r)
-				goto error_free_page;
-
-			caching = pages;
-			do {
-				r = ttm_pool_page_allocated(pool, order, p,
-							    &dma_addr,
-							    &num_pages,
-							    &pages);
-				if (r)
-					goto error_free_page;
-
-				caching = pages;
-				if (num_pages < (1 << order))
-					break;
-
-				p = ttm_pool_type_take(pt, pool);
-			} while (p);
-		}
-
-		page_caching = ttm_cached;
-		while (num_pages >= (1 << order) &&
-		       (p = ttm_pool_alloc_page(pool, gfp_flags, order))) {
-
-			if (PageHighMem(p)) {
-				r = ttm_pool_apply_caching(caching, pages,
-							   tt->caching);
-				if (r)
-					goto error_free_page;
-				caching = pages;
-			}
-			r = ttm_pool_page_allocated(pool, order, p, &dma_addr,
-						    &num_pages, &pages);
-			if (r)
-				goto error_free_page;
-			if (PageHighMem(p))
-				caching = pages;
-		}
-
-		if (!p) {
-			if (order) {
-				--order;
-				continue;
-			}
-			r = -ENOMEM;
-			goto error_free_all;
+				return r;
 		}
 	}
 
-	r = ttm_pool_apply_caching(caching, pages, tt->caching);
-	if (r)
-		goto error_free_all;
-
-	return 0;
-
-error_free_page:
-	ttm_pool_count_active(pool, p, order, false);
-	ttm_pool_free_page(pool, page_caching, order, p);
-
-error_free_all:
-	num_pages = tt->num_pages - num_pages;
-	caching_divide = caching - tt->pages;
-	ttm_pool_free_range(pool, tt, tt->caching, 0, caching_divide);
-	ttm_pool_free_range(pool, tt, ttm_cached, caching_divide, num_pages);
-
-	return r;
+	/* Also when the block just committed was the last one */
+	return __ttm_pool_alloc(pool, tt, ctx, &alloc, restore);
 }
-EXPORT_SYMBOL(ttm_pool_alloc);
+EXPORT_SYMBOL(ttm_pool_restore_and_alloc);
 
 /**
  * ttm_pool_free - Free the backing pages from a ttm_tt object
@@ -656,9 +1037,271 @@ EXPORT_SYMBOL(ttm_pool_alloc);
  */
 void ttm_pool_free(struct ttm_pool *pool, struct ttm_tt *tt)
 {
-	ttm_pool_free_range(pool, tt, tt->caching, 0, tt->num_pages);
+	ttm_pool_free_range(pool, tt, tt->caching, 0, tt->num_pages, true);
 }
 EXPORT_SYMBOL(ttm_pool_free);
+
+/*
+ * Backup and restore.
+ *
+ * ttm_pool_backup() copies the pages of a populated tt into its shmem
+ * backup file one by one and frees each to the system once copied. Before
+ * the first copy it gives every page write-back caching back and unmaps
+ * every block: from then on the tt is no longer populated but backed up,
+ * whatever happens next. Its page array then holds, in order:
+ *
+ * - from index 0, a backup handle (bit 0 set) for each page backed up;
+ * - after them, the pages not backed up yet, with write-back caching and
+ *   unmapped: a block the copy has not reached keeps its order in the
+ *   private field of its first page; the block the copy stopped in has
+ *   been split into order-0 pages.
+ *
+ * A purge frees every page instead and leaves NULL entries. Neither ever
+ * gives a page to a pool type: the shared pool would zero it in reclaim,
+ * and a write-back page does not belong in a write-combined pool type.
+ */
+
+/*
+ * Give the pages of a tt write-back caching back, a run of lowmem pages at a
+ * time: highmem pages never had another caching, and the x86 helpers take
+ * only pages of the linear map. One call per run, not per block: each call
+ * flushes the TLB of every CPU. No undo if a run fails part way: its pages
+ * keep their WC or UC memtype, which set_pages_array_wc() would refuse.
+ */
+static int ttm_pool_reset_caching(struct ttm_tt *tt)
+{
+	pgoff_t i, start = 0;
+	int r;
+
+	for (i = 0; i <= tt->num_pages; i++) {
+		if (i < tt->num_pages && !PageHighMem(tt->pages[i]))
+			continue;
+		if (i > start) {
+			r = ttm_pool_set_pages_array_wb(tt->pages + start,
+							i - start);
+			if (r)
+				return r;
+		}
+		start = i + 1;
+	}
+	return 0;
+}
+
+/* Free what a backed-up tt still holds: backup copies and pages */
+static void ttm_pool_drop_entries(struct ttm_tt *tt, pgoff_t start)
+{
+	pgoff_t i, nr;
+
+	for (i = start; i < tt->num_pages; i += nr) {
+		struct page *p = tt->pages[i];
+
+		nr = 1;
+		if (ttm_backup_page_ptr_is_handle(p)) {
+			unsigned long handle = ttm_backup_page_ptr_to_handle(p);
+
+			if (handle)
+				ttm_backup_drop(tt->backup, handle);
+		} else if (p) {
+			nr = 1UL << p->private;
+			ttm_pool_release_page(p, p->private);
+		}
+		memset(&tt->pages[i], 0, nr * sizeof(*tt->pages));
+	}
+}
+
+/**
+ * ttm_pool_drop_backed_up() - Release the contents of a backed-up ttm_tt
+ * @tt: The struct ttm_tt, backed up in full or in part, possibly with a
+ * restore under way.
+ *
+ * Release the shmem copies of the pages @tt backed up, the pages it has
+ * not backed up yet and, of a restore that stopped, the blocks it restored
+ * and the block it was filling, as ttm_tt_fini() does for a tt that was
+ * backed up and never restored in full. The contents of @tt are lost. In
+ * reclaim (a driver's shrinker purging the tt), every page goes to the
+ * system; otherwise the blocks a restore took go back to the pool types.
+ *
+ * Context: Process or reclaim context; it never allocates.
+ */
+void ttm_pool_drop_backed_up(struct ttm_tt *tt)
+{
+	struct ttm_pool_tt_restore *restore = tt->restore;
+	bool give = !(current->flags & PF_MEMALLOC);
+	pgoff_t start = 0;
+
+	/* Also a tt whose driver cleared the flag after a restore stopped */
+	if (!ttm_tt_is_backed_up(tt) && !restore)
+		return;
+
+	if (restore) {
+		struct ttm_pool_alloc_state *alloc = &restore->snapshot_alloc;
+		pgoff_t divide = alloc->caching_divide - tt->pages;
+
+		start = alloc->pages - tt->pages;
+		if (ttm_pool_restore_valid(restore))
+			ttm_pool_unmap_and_free(restore->pool, tt,
+						restore->alloced_page,
+						restore->first_dma,
+						restore->page_caching,
+						restore->order, give);
+		ttm_pool_free_range(restore->pool, tt, tt->caching, 0, divide,
+				    give);
+		ttm_pool_free_range(restore->pool, tt, ttm_cached, divide,
+				    start, give);
+		memset(tt->pages, 0, start * sizeof(*tt->pages));
+		kfree(restore);
+		tt->restore = NULL;
+	}
+
+	ttm_pool_drop_entries(tt, start);
+	tt->page_flags &= ~TTM_TT_FLAG_BACKED_UP;
+}
+EXPORT_SYMBOL(ttm_pool_drop_backed_up);
+
+/**
+ * ttm_pool_backup() - Back up or purge the pages of a ttm_tt
+ * @pool: The pool @tt was populated from.
+ * @tt: The struct ttm_tt, populated, with a backup file unless purging.
+ * @flags: How to give the memory back: purge frees the pages and loses the
+ * contents; writeback starts writing each copy to swap at once.
+ *
+ * Give the memory of @tt back to the system, page by page: copy each page
+ * into @tt's backup file and free it, or with @flags->purge free every page
+ * without copying. Before anything changes, refuse with -EBUSY a tt of a
+ * pool that uses coherent DMA allocations, and a backup (not a purge) that
+ * the task may not do or that would gain nothing: in a scoped NOFS
+ * allocation context (shmem takes folio locks), or when the free swap
+ * space is smaller than @tt (the copies would only move the memory). In
+ * a scoped NOIO context nothing is written back.
+ *
+ * Once the checks pass and the first page is copied, the pages get
+ * write-back caching and are unmapped, and @tt is backed up and no longer
+ * populated from then on: the layout of its page array is described in
+ * the comment above. A copy that fails stops the backup there; the pages
+ * not backed up stay in @tt, which ttm_tt_populate() restores and
+ * ttm_tt_fini() frees as any backed-up tt.
+ *
+ * The caller holds what protects @tt from population and freeing (the
+ * reservation lock of its buffer object), has made @tt idle (no GPU access
+ * pending, CPU mappings of the buffer object zapped) and, in a shrinker,
+ * checks its own reclaim context (__GFP_FS for a backup, __GFP_IO for
+ * writeback): only scoped NOFS and NOIO contexts are seen here.
+ *
+ * Context: Process or reclaim context; a backup allocates shmem pages.
+ * Return: The number of pages backed up or purged, which may be fewer than
+ * @tt has; or a negative error code with @tt left as it was: -EBUSY if
+ * the checks above refuse; -EINVAL for a tt that is not populated, is
+ * backed up already, lacks TTM_TT_FLAG_EXTERNAL (TTM counts the pages of
+ * the others in its page limits) or has no backup file; or the error of
+ * backing up the first page, which is copied before anything changes.
+ */
+long ttm_pool_backup(struct ttm_pool *pool, struct ttm_tt *tt,
+		     const struct ttm_backup_flags *flags)
+{
+	gfp_t gfp = current_gfp_context(GFP_KERNEL);
+	pgoff_t i, nr, num_pages, done = 0;
+	gfp_t page_gfp = 0, alloc_gfp = 0;
+	bool writeback = false;
+	s64 first = 0;
+	long ret = 0;
+
+	if (!ttm_tt_is_populated(tt) || ttm_tt_is_backed_up(tt) ||
+	    !(tt->page_flags & TTM_TT_FLAG_EXTERNAL) ||
+	    (!flags->purge && !tt->backup))
+		return -EINVAL;
+
+	if (pool->use_dma_alloc)
+		return -EBUSY;
+
+	if (!flags->purge) {
+		if (!(gfp & __GFP_FS) ||
+		    ttm_backup_bytes_avail() < (u64)tt->num_pages << PAGE_SHIFT)
+			return -EBUSY;
+
+		/* Copies where shmem puts its pages: highmem, movable */
+		page_gfp = pool->use_dma32 ? GFP_DMA32 : GFP_HIGHUSER;
+		alloc_gfp = mapping_gfp_mask(tt->backup->f_mapping) |
+			    __GFP_HIGH | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
+		writeback = flags->writeback && (gfp & __GFP_IO);
+
+		/*
+		 * Copy the first page while nothing has changed yet, after a
+		 * DMA sync for the CPU (a CPU copy does not care about the
+		 * page's caching): if not even one page can be backed up, the
+		 * tt stays as it is.
+		 */
+		if (tt->dma_address)
+			dma_sync_single_for_cpu(pool->dev, tt->dma_address[0],
+						PAGE_SIZE, DMA_BIDIRECTIONAL);
+		first = ttm_backup_backup_page(tt->backup, tt->pages[0],
+					       writeback, 0, page_gfp,
+					       alloc_gfp);
+		if (first < 0)
+			goto give_back;
+	}
+
+	/* Anything that goes to the system needs write-back caching */
+	if (IS_ENABLED(CONFIG_X86) && tt->caching != ttm_cached &&
+	    ttm_pool_reset_caching(tt)) {
+		if (first > 0)
+			ttm_backup_drop(tt->backup, first);
+		first = -EBUSY;
+		goto give_back;
+	}
+
+	/* The point of no return */
+	tt->page_flags &= ~TTM_TT_FLAG_PRIV_POPULATED;
+	tt->page_flags |= TTM_TT_FLAG_BACKED_UP;
+
+	for (i = 0; i < tt->num_pages; i += nr) {
+		struct page *p = tt->pages[i];
+		unsigned int order = ttm_pool_page_order(pool, p);
+
+		nr = 1UL << order;
+		if (tt->dma_address)
+			ttm_pool_unmap(pool, tt->dma_address[i], nr);
+		if (flags->purge) {
+			ttm_pool_release_page(p, order);
+			memset(&tt->pages[i], 0, nr * sizeof(*tt->pages));
+			done += nr;
+		}
+	}
+	if (flags->purge)
+		return done;
+
+	/* An injected failure: stop half way, as a failed copy would */
+	num_pages = tt->num_pages;
+	if (should_fail(&backup_fault_inject, 1))
+		num_pages = DIV_ROUND_UP(num_pages, 2);
+
+	for (i = 0; i < num_pages; i++) {
+		struct page *p = tt->pages[i];
+		s64 handle = first;
+
+		ttm_pool_split_for_swap(p);
+		if (i)
+			handle = ttm_backup_backup_page(tt->backup, p, writeback,
+							i, page_gfp, alloc_gfp);
+		if (handle < 0) {
+			ret = handle;
+			break;
+		}
+
+		tt->pages[i] = ttm_backup_handle_to_page_ptr(handle);
+		ttm_pool_release_page(p, 0);
+		done++;
+	}
+
+	return done ? done : ret;
+
+give_back:
+	/* Still populated: the first page goes back to the device */
+	if (tt->dma_address)
+		dma_sync_single_for_device(pool->dev, tt->dma_address[0],
+					   PAGE_SIZE, DMA_BIDIRECTIONAL);
+	return first;
+}
+EXPORT_SYMBOL(ttm_pool_backup);
 
 /* The pool type at @index of @pool's own, or NULL if @pool does not use it */
 static struct ttm_pool_type *ttm_pool_own_type(struct ttm_pool *pool,
@@ -899,6 +1542,8 @@ int ttm_pool_mgr_init(unsigned long num_pages)
 			    &ttm_pool_debugfs_globals_fops);
 	debugfs_create_file("page_pool_shrink", 0400, ttm_debugfs_root, NULL,
 			    &ttm_pool_debugfs_shrink_fops);
+	fault_create_debugfs_attr("backup_fault_inject", ttm_debugfs_root,
+				  &backup_fault_inject);
 #endif
 
 	return 0;

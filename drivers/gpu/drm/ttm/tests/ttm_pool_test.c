@@ -11,9 +11,12 @@
  * real work, so a block released twice, never, or with the wrong caching
  * shows as a record that differs.
  */
+#include <linux/dma-mapping.h>
+#include <linux/fault-inject.h>
 #include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/prandom.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
@@ -28,6 +31,7 @@
 #include <kunit/static_stub.h>
 
 #include <drm/drm_page_pool.h>
+#include <drm/ttm/ttm_backup.h>
 #include <drm/ttm/ttm_tt.h>
 #include <drm/ttm/ttm_pool.h>
 
@@ -75,6 +79,21 @@ struct ttm_pool_test_priv {
 	/* Calls of ttm_pool_test_map_fails() */
 	atomic_t map_calls;
 	struct page *alloc[TTM_POOL_TEST_MAX_BLOCKS];
+
+	/* What ttm_pool_test_bytes_avail() reports as free swap space */
+	u64 swap_bytes;
+	/* Calls of ttm_pool_test_backup_page(), and the one that fails */
+	unsigned int backup_calls;
+	int backup_fail_at;
+	/* The shmem allocation mask of the last backup */
+	gfp_t backup_gfp;
+	/* Calls of ttm_pool_test_set_pages_array_wb() and their pages */
+	unsigned int array_wb_calls;
+	unsigned int array_wb_pages;
+	/* Calls of ttm_pool_test_copy_page(), and the one that fails */
+	unsigned int copy_calls;
+	int copy_fail_at;
+	int copy_error;
 };
 
 static struct ttm_operation_ctx simple_ctx = {
@@ -90,6 +109,9 @@ static void ttm_pool_test_exit(struct kunit *test)
 {
 	struct ttm_pool_test_priv *priv = test->priv;
 
+	/* The suite's init failed before it set up priv */
+	if (!priv)
+		return;
 	while (priv->nr_bos)
 		drm_gem_object_release(&priv->bos[--priv->nr_bos]->base);
 }
@@ -1044,6 +1066,86 @@ static void ttm_pool_alloc_map_fails(struct kunit *test)
 	}
 }
 
+/* Map the first block as TTM does, then fail every later map, counted */
+static int ttm_pool_test_map_second_fails(struct ttm_pool *pool,
+					  unsigned int order, struct page *p,
+					  dma_addr_t **dma_addr)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct ttm_pool_test_priv *priv = test->priv;
+	int r;
+
+	if (atomic_inc_return(&priv->map_calls) > 1)
+		return -EFAULT;
+
+	kunit_deactivate_static_stub(test, ttm_pool_map);
+	r = ttm_pool_map(pool, order, p, dma_addr);
+	kunit_activate_static_stub(test, ttm_pool_map,
+				   ttm_pool_test_map_second_fails);
+	return r;
+}
+
+/*
+ * A populate that fails after it gave staged pages the tt's caching frees
+ * them with that caching: a block allocated write-back, made write-combined
+ * when a write-combined block came from a pool type, returns to the
+ * write-combined pool type when the map of that block fails, never to the
+ * cached one (whose pages would then leave it without write-back caching).
+ */
+static void ttm_pool_alloc_map_fails_after_caching(struct kunit *test)
+{
+	static const struct ttm_pool_test_kind kind = {
+		.use_dma_alloc = true,
+		.caching = ttm_write_combined,
+	};
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_pool_type *wc0, *wc1, *cached1;
+	struct ttm_pool *pool;
+	struct ttm_tt *tt;
+	int err;
+
+	pool = ttm_pool_test_own_pool(test, &kind);
+	wc0 = &pool->caching[ttm_write_combined].orders[0];
+	wc1 = &pool->caching[ttm_write_combined].orders[1];
+	cached1 = &pool->caching[ttm_cached].orders[1];
+
+	/* A write-combined page in the order-0 pool type */
+	tt = ttm_pool_test_populate(test, pool, ttm_pool_test_bo(test, PAGE_SIZE),
+				    kind.caching);
+	ttm_pool_test_unpopulate(pool, tt);
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(wc0), 1);
+	KUNIT_ASSERT_EQ(test, ttm_pool_test_blocks(wc1), 0);
+
+	ttm_pool_test_watch_release(test);
+	kunit_activate_static_stub(test, ttm_pool_map,
+				   ttm_pool_test_map_second_fails);
+
+	/*
+	 * Three pages: an order-1 block allocated, write-back and staged, then
+	 * the pooled order-0 block, whose map fails after the staged block
+	 * was made write-combined.
+	 */
+	tt = kunit_kzalloc(test, sizeof(*tt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+	err = ttm_sg_tt_init(tt, ttm_pool_test_bo(test, 3 * PAGE_SIZE), 0,
+			     kind.caching);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	err = ttm_pool_alloc(pool, tt, &simple_ctx);
+	KUNIT_EXPECT_EQ(test, err, -EFAULT);
+	ttm_tt_fini(tt);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->map_calls), 2);
+	KUNIT_EXPECT_EQ_MSG(test, ttm_pool_test_blocks(wc1), 1,
+			    "the staged block is not back as write-combined");
+	KUNIT_EXPECT_EQ_MSG(test, ttm_pool_test_blocks(cached1), 0,
+			    "a write-combined block went to the cached pool type");
+	/* The block in hand went to the system, with write-back caching */
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_blocks(wc0), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&priv->dma_free_calls), 1);
+	if (IS_ENABLED(CONFIG_X86))
+		KUNIT_EXPECT_EQ(test, atomic_read(&priv->wb_calls), 1);
+}
+
 struct ttm_pool_test_shrinker_thread {
 	struct kunit *test;
 	struct task_struct *task;
@@ -1487,6 +1589,1273 @@ static void ttm_pool_gpu_active_unpooled(struct kunit *test)
 	ttm_pool_test_expect_gpu(test, base, 0, 0, "freed");
 }
 
+/*
+ * Backup: the tt of a test has its pages filled with data no compressor
+ * shrinks, a function of a seed and the page index.
+ */
+#define TTM_POOL_TEST_SEED	0x7a3c91e5u
+
+static void ttm_pool_test_expected(void *buf, pgoff_t i)
+{
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, ((u64)TTM_POOL_TEST_SEED << 32) ^ i);
+	prandom_bytes_state(&rnd, buf, PAGE_SIZE);
+}
+
+static void ttm_pool_test_fill_data(struct ttm_tt *tt)
+{
+	pgoff_t i;
+
+	for (i = 0; i < tt->num_pages; i++) {
+		void *vaddr = kmap_local_page(tt->pages[i]);
+
+		ttm_pool_test_expected(vaddr, i);
+		kunmap_local(vaddr);
+	}
+}
+
+/* Whether @p holds what page @i of a filled tt held */
+static bool ttm_pool_test_page_ok(struct kunit *test, struct page *p,
+				  pgoff_t i)
+{
+	void *expected = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	void *vaddr;
+	bool ok;
+
+	KUNIT_ASSERT_NOT_NULL(test, expected);
+	ttm_pool_test_expected(expected, i);
+	vaddr = kmap_local_page(p);
+	ok = !memcmp(vaddr, expected, PAGE_SIZE);
+	kunmap_local(vaddr);
+	kunit_kfree(test, expected);
+
+	return ok;
+}
+
+/* Whether the backup copy of @handle holds what page @i held */
+static bool ttm_pool_test_handle_ok(struct kunit *test, struct ttm_tt *tt,
+				    unsigned long handle, pgoff_t i)
+{
+	struct page *p = alloc_page(GFP_KERNEL);
+	bool ok;
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	err = ttm_backup_copy_page(tt->backup, p, handle, false);
+	ok = !err && ttm_pool_test_page_ok(test, p, i);
+	__free_page(p);
+
+	return ok;
+}
+
+static u64 ttm_pool_test_bytes_avail(void)
+{
+	struct ttm_pool_test_priv *priv = kunit_get_current_test()->priv;
+
+	return priv->swap_bytes;
+}
+
+/* Back up as TTM does, but fail the call backup_fail_at */
+static s64 ttm_pool_test_backup_page(struct file *backup, struct page *page,
+				     bool writeback, pgoff_t idx,
+				     gfp_t page_gfp, gfp_t alloc_gfp)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct ttm_pool_test_priv *priv = test->priv;
+	s64 ret;
+
+	priv->backup_gfp = alloc_gfp;
+	if (priv->backup_calls++ == priv->backup_fail_at)
+		return -ENOMEM;
+
+	kunit_deactivate_static_stub(test, ttm_backup_backup_page);
+	ret = ttm_backup_backup_page(backup, page, writeback, idx, page_gfp,
+				     alloc_gfp);
+	kunit_activate_static_stub(test, ttm_backup_backup_page,
+				   ttm_pool_test_backup_page);
+	return ret;
+}
+
+static int ttm_pool_test_set_pages_array_wb(struct page **pages,
+					    unsigned int num_pages)
+{
+	struct ttm_pool_test_priv *priv = kunit_get_current_test()->priv;
+
+	priv->array_wb_calls++;
+	priv->array_wb_pages += num_pages;
+#ifdef CONFIG_X86
+	return set_pages_array_wb(pages, num_pages);
+#else
+	return 0;
+#endif
+}
+
+/* Redirect the backup's seams: swap space, page copies, caching resets */
+static void ttm_pool_test_backup_stubs(struct kunit *test, u64 swap_bytes,
+				       int fail_at)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+
+	priv->swap_bytes = swap_bytes;
+	priv->backup_fail_at = fail_at;
+	kunit_activate_static_stub(test, ttm_backup_bytes_avail,
+				   ttm_pool_test_bytes_avail);
+	kunit_activate_static_stub(test, ttm_backup_backup_page,
+				   ttm_pool_test_backup_page);
+	kunit_activate_static_stub(test, ttm_pool_set_pages_array_wb,
+				   ttm_pool_test_set_pages_array_wb);
+}
+
+struct ttm_pool_test_btt {
+	struct ttm_pool *pool;
+	struct ttm_tt tt;
+	/* The first page of each block, with a reference of the test's */
+	struct page **pinned;
+	unsigned int nr_pinned;
+};
+
+/* Free whatever the tt of a test still holds, then its pinned pages */
+static void ttm_pool_test_btt_release(void *data)
+{
+	struct ttm_pool_test_btt *btt = data;
+
+	if (ttm_tt_is_populated(&btt->tt)) {
+		ttm_pool_free(btt->pool, &btt->tt);
+		btt->tt.page_flags &= ~TTM_TT_FLAG_PRIV_POPULATED;
+	}
+	ttm_tt_fini(&btt->tt);
+	while (btt->nr_pinned)
+		put_page(btt->pinned[--btt->nr_pinned]);
+}
+
+/*
+ * A populated tt of @num_pages with a backup file, filled with the test's
+ * data, the first page of each block pinned by the test; released at the
+ * end of the test whatever state it is in.
+ */
+static struct ttm_pool_test_btt *
+ttm_pool_test_backup_tt(struct kunit *test, struct ttm_pool *pool,
+			pgoff_t num_pages, enum ttm_caching caching, bool dma)
+{
+	struct ttm_buffer_object *bo;
+	struct ttm_pool_test_btt *btt;
+	struct ttm_tt *tt;
+	pgoff_t i;
+	int err;
+
+	btt = kunit_kzalloc(test, sizeof(*btt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, btt);
+	btt->pool = pool;
+	btt->pinned = kunit_kcalloc(test, num_pages, sizeof(*btt->pinned),
+				    GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, btt->pinned);
+	tt = &btt->tt;
+
+	bo = ttm_pool_test_bo(test, num_pages << PAGE_SHIFT);
+	if (dma)
+		err = ttm_sg_tt_init(tt, bo, 0, caching);
+	else
+		err = ttm_tt_init(tt, bo, 0, caching, 0);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	/* What a driver's tts that can be backed up have */
+	tt->page_flags |= TTM_TT_FLAG_EXTERNAL | TTM_TT_FLAG_EXTERNAL_MAPPABLE;
+	err = kunit_add_action_or_reset(test, ttm_pool_test_btt_release, btt);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	err = ttm_tt_setup_backup(tt);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	err = ttm_pool_alloc(pool, tt, &simple_ctx);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	tt->page_flags |= TTM_TT_FLAG_PRIV_POPULATED;
+	ttm_pool_test_fill_data(tt);
+
+	for (i = 0; i < num_pages;
+	     i += 1UL << ttm_pool_page_order(pool, tt->pages[i])) {
+		get_page(tt->pages[i]);
+		btt->pinned[btt->nr_pinned++] = tt->pages[i];
+	}
+
+	return btt;
+}
+
+/* Pages the shmem file of @tt holds */
+static unsigned long ttm_pool_test_backup_pages(struct ttm_tt *tt)
+{
+	return file_inode(tt->backup)->i_mapping->nrpages;
+}
+
+/*
+ * Finalize a tt of the test and expect every page and copy it held gone:
+ * the pinned pages back to the test's reference only, the shmem file
+ * empty, GPUActive down by the pages it still held.
+ */
+static void ttm_pool_test_btt_fini(struct kunit *test,
+				   struct ttm_pool_test_btt *btt,
+				   long active_before, const char *when)
+{
+	struct file *backup = btt->tt.backup;
+	unsigned int i;
+
+	get_file(backup);
+	ttm_tt_fini(&btt->tt);
+	KUNIT_EXPECT_EQ_MSG(test, file_inode(backup)->i_mapping->nrpages, 0,
+			    "shmem pages left %s", when);
+	fput(backup);
+	for (i = 0; i < btt->nr_pinned; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(btt->pinned[i]), 1,
+				    "references to block %u %s", i, when);
+	KUNIT_EXPECT_EQ_MSG(test, ttm_pool_test_gpu(NR_GPU_ACTIVE),
+			    active_before, "GPUActive pages %s", when);
+}
+
+struct ttm_pool_backup_param {
+	char desc[KUNIT_PARAM_DESC_SIZE];
+	enum ttm_caching caching;
+	bool dma;
+	pgoff_t num_pages;
+	int fail_at;
+};
+
+static const enum ttm_caching ttm_pool_test_cachings[] = {
+	ttm_cached, ttm_write_combined, ttm_uncached,
+};
+
+static const char * const ttm_pool_test_caching_names[] = {
+	[ttm_cached] = "cached",
+	[ttm_write_combined] = "write-combined",
+	[ttm_uncached] = "uncached",
+};
+
+/* Every caching, with and without DMA addresses, at 1, 3, 20 and 515 pages */
+static const void *ttm_pool_backup_all_gen(const void *prev, char *desc)
+{
+	static const pgoff_t sizes[] = { 1, 3, 20, 515 };
+	static struct ttm_pool_backup_param p;
+	static unsigned int n;
+	unsigned int c, d, z;
+
+	n = prev ? n + 1 : 0;
+	if (n >= ARRAY_SIZE(ttm_pool_test_cachings) * 2 * ARRAY_SIZE(sizes))
+		return NULL;
+	z = n % ARRAY_SIZE(sizes);
+	d = n / ARRAY_SIZE(sizes) % 2;
+	c = n / ARRAY_SIZE(sizes) / 2;
+	p.caching = ttm_pool_test_cachings[c];
+	p.dma = d;
+	p.num_pages = sizes[z];
+	p.fail_at = -1;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s%s, %lu pages",
+		 ttm_pool_test_caching_names[p.caching],
+		 p.dma ? ", DMA addresses" : "", p.num_pages);
+	return &p;
+}
+
+/* A pool of the test's device, which gets a DMA mask for @dma */
+static struct ttm_pool *ttm_pool_test_backup_pool(struct kunit *test,
+						  bool dma)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+
+	if (dma && dma_coerce_mask_and_coherent(priv->devs->dev,
+						DMA_BIT_MASK(64)))
+		kunit_skip(test, "no DMA mapping on this platform");
+	return ttm_pool_test_pool_create(test, NUMA_NO_NODE, false);
+}
+
+/*
+ * A backup copies every page into the tt's shmem file and frees it to the
+ * system: the page array holds handles only, the tt is backed up and no
+ * longer populated, caching was reset once for the whole tt if needed, no
+ * page went into a pool type, GPUActive lost every page.
+ */
+static void ttm_pool_backup_all(struct kunit *test)
+{
+	const struct ttm_pool_backup_param *param = test->param_value;
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_backup_flags flags = {};
+	struct ttm_pool_test_btt *btt;
+	unsigned long pooled[2] = {};
+	struct ttm_pool *pool;
+	struct ttm_tt *tt;
+	long active, ret;
+	unsigned int o;
+	pgoff_t i;
+
+	pool = ttm_pool_test_backup_pool(test, param->dma);
+	btt = ttm_pool_test_backup_tt(test, pool, param->num_pages,
+				      param->caching, param->dma);
+	tt = &btt->tt;
+	for (o = 0; o < NR_PAGE_ORDERS; o++) {
+		struct ttm_pool_type *pt = ttm_pool_select_type(pool, tt->caching, o);
+
+		pooled[0] += pt ? ttm_pool_test_blocks(pt) : 0;
+	}
+	ttm_pool_test_backup_stubs(test, U64_MAX, -1);
+	active = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+
+	ret = ttm_pool_backup(pool, tt, &flags);
+	KUNIT_ASSERT_EQ(test, ret, (long)param->num_pages);
+
+	KUNIT_EXPECT_TRUE(test, ttm_tt_is_backed_up(tt));
+	KUNIT_EXPECT_FALSE(test, ttm_tt_is_populated(tt));
+	KUNIT_EXPECT_EQ(test, priv->array_wb_calls,
+			IS_ENABLED(CONFIG_X86) && tt->caching != ttm_cached ? 1 : 0);
+	for (o = 0; o < NR_PAGE_ORDERS; o++) {
+		struct ttm_pool_type *pt = ttm_pool_select_type(pool, tt->caching, o);
+
+		pooled[1] += pt ? ttm_pool_test_blocks(pt) : 0;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, pooled[1], pooled[0],
+			    "blocks in the pool types changed");
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE),
+			active - (long)param->num_pages);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_backup_pages(tt), param->num_pages);
+	KUNIT_EXPECT_TRUE_MSG(test, (priv->backup_gfp & GFP_HIGHUSER_MOVABLE) ==
+			      GFP_HIGHUSER_MOVABLE,
+			      "backup copies not from highmem, movable");
+
+	for (i = 0; i < tt->num_pages; i++) {
+		struct page *p = tt->pages[i];
+
+		KUNIT_ASSERT_TRUE_MSG(test, ttm_backup_page_ptr_is_handle(p),
+				      "entry %lu is no handle", i);
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      ttm_pool_test_handle_ok(test, tt,
+							      ttm_backup_page_ptr_to_handle(p), i),
+				      "backup copy of page %lu", i);
+	}
+
+	ttm_pool_test_btt_fini(test, btt, active - (long)param->num_pages,
+			       "after a full backup");
+}
+
+/* Add a parameter of @num_pages whose copy @fail_at fails */
+static void ttm_pool_test_add_param(struct ttm_pool_backup_param *p,
+				    unsigned int *n, unsigned int max,
+				    enum ttm_caching caching, bool dma,
+				    pgoff_t num_pages, int fail_at,
+				    const char *what)
+{
+	struct ttm_pool_backup_param *q = &p[*n];
+
+	if (WARN_ON(*n >= max))
+		return;
+	q->caching = caching;
+	q->dma = dma;
+	q->num_pages = num_pages;
+	q->fail_at = fail_at;
+	snprintf(q->desc, sizeof(q->desc), "%s%s, %lu pages, %s %d",
+		 ttm_pool_test_caching_names[caching], dma ? ", DMA" : "",
+		 num_pages, what, fail_at);
+	(*n)++;
+}
+
+/*
+ * Failure points: every page of 1-, 3- and 20-page tts (@past_end: and
+ * none), the block boundaries +-1 of a 515-page tt (blocks of 512, 2 and 1
+ * pages), and every page of 3-page tts of other cachings and with DMA
+ * addresses.
+ */
+static unsigned int ttm_pool_test_fail_params(struct ttm_pool_backup_param *p,
+					      unsigned int max, bool past_end,
+					      const char *what)
+{
+	static const pgoff_t sizes[] = { 1, 3, 20 };
+	static const int big[] = { 0, 1, 511, 512, 513, 514, 515 };
+	unsigned int n = 0, z;
+	int k, end;
+
+	for (z = 0; z < ARRAY_SIZE(sizes); z++) {
+		end = sizes[z] + past_end;
+		for (k = 0; k < end; k++)
+			ttm_pool_test_add_param(p, &n, max, ttm_write_combined,
+						false, sizes[z], k, what);
+	}
+	for (z = 0; z < ARRAY_SIZE(big); z++)
+		if (big[z] < 515 + past_end)
+			ttm_pool_test_add_param(p, &n, max, ttm_write_combined,
+						false, 515, big[z], what);
+	for (k = 0; k < 3 + past_end; k++) {
+		ttm_pool_test_add_param(p, &n, max, ttm_cached, false, 3, k,
+					what);
+		ttm_pool_test_add_param(p, &n, max, ttm_uncached, false, 3, k,
+					what);
+		ttm_pool_test_add_param(p, &n, max, ttm_write_combined, true,
+					3, k, what);
+	}
+	return n;
+}
+
+/* The failure points of a parameterised case, and the one it is at */
+struct ttm_pool_test_params {
+	struct ttm_pool_backup_param p[64];
+	unsigned int n, i;
+};
+
+static const void *ttm_pool_test_next_param(struct ttm_pool_test_params *t,
+					    const void *prev, char *desc,
+					    bool past_end, const char *what)
+{
+	if (!prev) {
+		t->n = ttm_pool_test_fail_params(t->p, ARRAY_SIZE(t->p),
+						 past_end, what);
+		t->i = 0;
+	} else if (++t->i >= t->n) {
+		return NULL;
+	}
+	strscpy(desc, t->p[t->i].desc, KUNIT_PARAM_DESC_SIZE);
+	return &t->p[t->i];
+}
+
+static const void *ttm_pool_backup_fails_gen(const void *prev, char *desc)
+{
+	static struct ttm_pool_test_params t;
+
+	return ttm_pool_test_next_param(&t, prev, desc, false,
+					"backup fails at page");
+}
+
+/* Expect @tt untouched by a refused backup */
+static void ttm_pool_test_expect_untouched(struct kunit *test,
+					   struct ttm_pool_test_btt *btt,
+					   long active)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_tt *tt = &btt->tt;
+	pgoff_t i;
+
+	KUNIT_EXPECT_TRUE(test, ttm_tt_is_populated(tt));
+	KUNIT_EXPECT_FALSE(test, ttm_tt_is_backed_up(tt));
+	KUNIT_EXPECT_EQ(test, priv->array_wb_calls, 0);
+	KUNIT_EXPECT_EQ(test, priv->backup_calls,
+			priv->backup_fail_at == 0 ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active);
+	for (i = 0; i < tt->num_pages; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, ttm_pool_test_page_ok(test, tt->pages[i], i),
+				      "page %lu", i);
+}
+
+/*
+ * A backup that fails at page k stops there and leaves a consistent tt:
+ * handles for the k pages before, the pages from k on still in the tt,
+ * write-back and with their contents; backed up and not populated even
+ * for k = 0. Finalizing it frees every page and copy.
+ */
+static void ttm_pool_backup_stops_at_k(struct kunit *test)
+{
+	const struct ttm_pool_backup_param *param = test->param_value;
+	struct ttm_backup_flags flags = {};
+	struct ttm_pool_test_btt *btt;
+	struct ttm_pool *pool;
+	long active, ret;
+	struct ttm_tt *tt;
+	pgoff_t i, k = param->fail_at;
+	bool ok;
+
+	pool = ttm_pool_test_backup_pool(test, param->dma);
+	btt = ttm_pool_test_backup_tt(test, pool, param->num_pages,
+				      param->caching, param->dma);
+	tt = &btt->tt;
+	ttm_pool_test_backup_stubs(test, U64_MAX, param->fail_at);
+	active = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+
+	ret = ttm_pool_backup(pool, tt, &flags);
+	if (!k) {
+		/* Not one page backed up: nothing changed */
+		KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+		ttm_pool_test_expect_untouched(test, btt, active);
+		KUNIT_EXPECT_EQ(test, ttm_pool_test_backup_pages(tt), 0);
+		/* Unpopulated at the end of the test, into the pool types */
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, ret, (long)k);
+	KUNIT_EXPECT_TRUE(test, ttm_tt_is_backed_up(tt));
+	KUNIT_EXPECT_FALSE(test, ttm_tt_is_populated(tt));
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_backup_pages(tt), k);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active - (long)k);
+
+	for (i = 0; i < tt->num_pages; i++) {
+		struct page *p = tt->pages[i];
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_ASSERT_EQ_MSG(test, ttm_backup_page_ptr_is_handle(p), i < k,
+				    "entry %lu", i);
+		if (i < k)
+			ok = ttm_pool_test_handle_ok(test, tt,
+						     ttm_backup_page_ptr_to_handle(p),
+						     i);
+		else
+			ok = ttm_pool_test_page_ok(test, p, i);
+		KUNIT_EXPECT_TRUE_MSG(test, ok, "%s of page %lu",
+				      i < k ? "backup copy" : "kept contents", i);
+	}
+
+	ttm_pool_test_btt_fini(test, btt, active - (long)param->num_pages,
+			       "after a partial backup");
+}
+
+/*
+ * A purge frees every page without a copy, also without swap space: NULL
+ * entries, backed up, nothing in the shmem file.
+ */
+static void ttm_pool_backup_purge(struct kunit *test)
+{
+	struct ttm_backup_flags flags = { .purge = true };
+	struct ttm_pool_test_btt *btt;
+	struct ttm_pool *pool;
+	long active, ret;
+	struct ttm_tt *tt;
+	pgoff_t i;
+
+	pool = ttm_pool_test_backup_pool(test, true);
+	btt = ttm_pool_test_backup_tt(test, pool, 20, ttm_write_combined, true);
+	tt = &btt->tt;
+	ttm_pool_test_backup_stubs(test, 0, -1);
+	active = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+
+	ret = ttm_pool_backup(pool, tt, &flags);
+	KUNIT_EXPECT_EQ(test, ret, 20);
+	KUNIT_EXPECT_TRUE(test, ttm_tt_is_backed_up(tt));
+	KUNIT_EXPECT_FALSE(test, ttm_tt_is_populated(tt));
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_backup_pages(tt), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active - 20);
+	for (i = 0; i < tt->num_pages; i++)
+		KUNIT_EXPECT_NULL_MSG(test, tt->pages[i], "entry %lu", i);
+
+	ttm_pool_test_btt_fini(test, btt, active - 20, "after a purge");
+}
+
+/*
+ * Refusals change nothing: no swap space for the tt, a scoped NOFS
+ * context, a tt without TTM_TT_FLAG_EXTERNAL, a second backup, a tt that
+ * is not populated, a pool of coherent DMA allocations.
+ */
+static void ttm_pool_backup_refusals(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_backup_flags flags = {};
+	struct ttm_pool_test_btt *btt;
+	struct ttm_pool *pool, *dma_pool;
+	unsigned int nofs;
+	long active, ret;
+
+	pool = ttm_pool_test_backup_pool(test, false);
+	btt = ttm_pool_test_backup_tt(test, pool, 3, ttm_write_combined, false);
+	active = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+
+	/* Swap space for two of the three pages */
+	ttm_pool_test_backup_stubs(test, 2 * PAGE_SIZE, -1);
+	ret = ttm_pool_backup(pool, &btt->tt, &flags);
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
+	ttm_pool_test_expect_untouched(test, btt, active);
+
+	priv->swap_bytes = U64_MAX;
+	nofs = memalloc_nofs_save();
+	ret = ttm_pool_backup(pool, &btt->tt, &flags);
+	memalloc_nofs_restore(nofs);
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
+	ttm_pool_test_expect_untouched(test, btt, active);
+
+	/* TTM counts the pages of a tt without TTM_TT_FLAG_EXTERNAL */
+	btt->tt.page_flags &= ~TTM_TT_FLAG_EXTERNAL;
+	ret = ttm_pool_backup(pool, &btt->tt, &flags);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	btt->tt.page_flags |= TTM_TT_FLAG_EXTERNAL;
+	ttm_pool_test_expect_untouched(test, btt, active);
+
+	/* Not populated */
+	btt->tt.page_flags &= ~TTM_TT_FLAG_PRIV_POPULATED;
+	ret = ttm_pool_backup(pool, &btt->tt, &flags);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	btt->tt.page_flags |= TTM_TT_FLAG_PRIV_POPULATED;
+	ttm_pool_test_expect_untouched(test, btt, active);
+
+	dma_pool = ttm_pool_test_pool_create(test, NUMA_NO_NODE, true);
+	ret = ttm_pool_backup(dma_pool, &btt->tt, &flags);
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
+	ttm_pool_test_expect_untouched(test, btt, active);
+
+	/* Backed up in full, then a second backup */
+	ret = ttm_pool_backup(pool, &btt->tt, &flags);
+	KUNIT_EXPECT_EQ(test, ret, 3);
+	ret = ttm_pool_backup(pool, &btt->tt, &flags);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	KUNIT_EXPECT_EQ(test, priv->backup_calls, 3);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_backup_pages(&btt->tt), 3);
+}
+
+/* Copy back as TTM does, but fail the call copy_fail_at with copy_error */
+static int ttm_pool_test_copy_page(struct file *backup, struct page *dst,
+				   pgoff_t handle, bool intr)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct ttm_pool_test_priv *priv = test->priv;
+	int ret;
+
+	if (priv->copy_calls++ == priv->copy_fail_at)
+		return priv->copy_error;
+
+	kunit_deactivate_static_stub(test, ttm_backup_copy_page);
+	ret = ttm_backup_copy_page(backup, dst, handle, intr);
+	kunit_activate_static_stub(test, ttm_backup_copy_page,
+				   ttm_pool_test_copy_page);
+	return ret;
+}
+
+static void ttm_pool_test_copy_stub(struct kunit *test, int fail_at, int error)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+
+	priv->copy_calls = 0;
+	priv->copy_fail_at = fail_at;
+	priv->copy_error = error;
+	kunit_activate_static_stub(test, ttm_backup_copy_page,
+				   ttm_pool_test_copy_page);
+}
+
+/* Restore @tt; on success mark it populated as ttm_tt_populate() does */
+static int ttm_pool_test_restore(struct ttm_pool *pool, struct ttm_tt *tt)
+{
+	int ret = ttm_pool_restore_and_alloc(pool, tt, &simple_ctx);
+
+	if (!ret) {
+		tt->page_flags &= ~TTM_TT_FLAG_BACKED_UP;
+		tt->page_flags |= TTM_TT_FLAG_PRIV_POPULATED;
+	}
+	return ret;
+}
+
+/* Expect @tt populated with the test's data, nothing left in its backup */
+static void ttm_pool_test_expect_restored(struct kunit *test,
+					  struct ttm_tt *tt)
+{
+	pgoff_t i;
+
+	KUNIT_EXPECT_NULL(test, tt->restore);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_backup_pages(tt), 0);
+	for (i = 0; i < tt->num_pages; i++) {
+		struct page *p = tt->pages[i];
+
+		KUNIT_ASSERT_FALSE_MSG(test, !p || ttm_backup_page_ptr_is_handle(p),
+				       "entry %lu not restored", i);
+		KUNIT_EXPECT_TRUE_MSG(test, ttm_pool_test_page_ok(test, p, i),
+				      "contents of page %lu", i);
+	}
+}
+
+/* Blocks in @pool's pool types of @caching */
+static unsigned long ttm_pool_test_pooled(struct ttm_pool *pool,
+					  enum ttm_caching caching)
+{
+	unsigned long n = 0;
+	unsigned int o;
+
+	for (o = 0; o < NR_PAGE_ORDERS; o++) {
+		struct ttm_pool_type *pt = ttm_pool_select_type(pool, caching, o);
+
+		n += pt ? ttm_pool_test_blocks(pt) : 0;
+	}
+	return n;
+}
+
+/*
+ * A tt of @num_pages of the test, populated from a pool of the test's own
+ * and backed up in full, with the backup's seams redirected; GPUActive of
+ * before the backup in *@active.
+ */
+static struct ttm_pool_test_btt *
+ttm_pool_test_backed_up(struct kunit *test, pgoff_t num_pages,
+			enum ttm_caching caching, bool dma,
+			struct ttm_pool **pool, long *active)
+{
+	struct ttm_backup_flags flags = {};
+	struct ttm_pool_test_btt *btt;
+	long ret;
+
+	*pool = ttm_pool_test_backup_pool(test, dma);
+	btt = ttm_pool_test_backup_tt(test, *pool, num_pages, caching, dma);
+	ttm_pool_test_backup_stubs(test, U64_MAX, -1);
+	*active = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+	ret = ttm_pool_backup(*pool, &btt->tt, &flags);
+	KUNIT_ASSERT_EQ(test, ret, (long)num_pages);
+
+	return btt;
+}
+
+/*
+ * A restore brings back every byte, into pages taken from the pool types
+ * first as any populate takes them, and empties the backup file.
+ */
+static void ttm_pool_restore_roundtrip(struct kunit *test)
+{
+	const struct ttm_pool_backup_param *param = test->param_value;
+	struct ttm_backup_flags flags = {};
+	struct ttm_pool_test_btt *btt, *other;
+	unsigned long pooled;
+	struct ttm_pool *pool;
+	long active, ret;
+	struct ttm_tt *tt;
+
+	pool = ttm_pool_test_backup_pool(test, param->dma);
+	btt = ttm_pool_test_backup_tt(test, pool, param->num_pages,
+				      param->caching, param->dma);
+	tt = &btt->tt;
+	ttm_pool_test_backup_stubs(test, U64_MAX, -1);
+	active = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+	ret = ttm_pool_backup(pool, tt, &flags);
+	KUNIT_ASSERT_EQ(test, ret, (long)param->num_pages);
+
+	/* Blocks of the tt's caching for the restore to take */
+	other = ttm_pool_test_backup_tt(test, pool, param->num_pages,
+					param->caching, param->dma);
+	ttm_pool_free(pool, &other->tt);
+	other->tt.page_flags &= ~TTM_TT_FLAG_PRIV_POPULATED;
+	pooled = ttm_pool_test_pooled(pool, param->caching);
+	if (IS_ENABLED(CONFIG_X86) && param->caching != ttm_cached)
+		KUNIT_EXPECT_GT(test, pooled, 0);
+
+	ret = ttm_pool_test_restore(pool, tt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ttm_pool_test_expect_restored(test, tt);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active);
+	if (pooled)
+		KUNIT_EXPECT_LT_MSG(test, ttm_pool_test_pooled(pool, param->caching),
+				    pooled, "the restore took no pooled block");
+}
+
+/*
+ * A restore of a tt whose backup stopped part way copies the pages the
+ * backup did not reach into the new ones and frees them.
+ */
+static void ttm_pool_restore_after_partial_backup(struct kunit *test)
+{
+	const struct ttm_pool_backup_param *param = test->param_value;
+	struct ttm_backup_flags flags = {};
+	struct ttm_pool_test_btt *btt;
+	struct ttm_pool *pool;
+	long active, ret;
+	unsigned int i;
+
+	pool = ttm_pool_test_backup_pool(test, param->dma);
+	btt = ttm_pool_test_backup_tt(test, pool, param->num_pages,
+				      param->caching, param->dma);
+	ttm_pool_test_backup_stubs(test, U64_MAX, param->fail_at);
+	active = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+	ret = ttm_pool_backup(pool, &btt->tt, &flags);
+	if (!param->fail_at) {
+		/* Refused before any change: still populated */
+		KUNIT_ASSERT_EQ(test, ret, -ENOMEM);
+		KUNIT_EXPECT_TRUE(test, ttm_tt_is_populated(&btt->tt));
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, ret, param->fail_at);
+
+	ret = ttm_pool_test_restore(pool, &btt->tt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ttm_pool_test_expect_restored(test, &btt->tt);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active);
+	/* The old pages went to the system, not into the tt or a pool */
+	for (i = 0; i < btt->nr_pinned; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(btt->pinned[i]), 1,
+				    "references to old block %u", i);
+}
+
+/* The copy of page j fails, for the failure points above; j = size: none */
+static const void *ttm_pool_restore_eintr_gen(const void *prev, char *desc)
+{
+	static struct ttm_pool_test_params t;
+
+	return ttm_pool_test_next_param(&t, prev, desc, true,
+					"copy interrupted at page");
+}
+
+/*
+ * Expect a restore that stopped to have put only whole blocks into the
+ * tt: every entry is a handle (0 for a page restored into the block in
+ * flight) or a page with its contents.
+ */
+static void ttm_pool_test_expect_stopped(struct kunit *test, struct ttm_tt *tt)
+{
+	pgoff_t i;
+
+	KUNIT_EXPECT_NOT_NULL(test, tt->restore);
+	KUNIT_EXPECT_TRUE(test, ttm_tt_is_backed_up(tt));
+	for (i = 0; i < tt->num_pages; i++) {
+		struct page *p = tt->pages[i];
+
+		if (!ttm_backup_page_ptr_is_handle(p))
+			KUNIT_EXPECT_TRUE_MSG(test, ttm_pool_test_page_ok(test, p, i),
+					      "committed page %lu", i);
+	}
+}
+
+/*
+ * A restore interrupted at any copy keeps its state and the next one
+ * resumes where it stopped, losing nothing.
+ */
+static void ttm_pool_restore_eintr_resumes(struct kunit *test)
+{
+	const struct ttm_pool_backup_param *param = test->param_value;
+	struct ttm_pool_test_btt *btt;
+	struct ttm_pool *pool;
+	long active, ret;
+
+	btt = ttm_pool_test_backed_up(test, param->num_pages, param->caching,
+				      param->dma, &pool, &active);
+
+	ttm_pool_test_copy_stub(test, param->fail_at, -EINTR);
+	ret = ttm_pool_test_restore(pool, &btt->tt);
+	if (param->fail_at < param->num_pages) {
+		KUNIT_ASSERT_EQ(test, ret, -EINTR);
+		ttm_pool_test_expect_stopped(test, &btt->tt);
+		ret = ttm_pool_test_restore(pool, &btt->tt);
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ttm_pool_test_expect_restored(test, &btt->tt);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active);
+}
+
+/*
+ * A tt freed while its restore is stopped releases every page: the blocks
+ * restored, the block in flight, the backup copies left.
+ */
+static void ttm_pool_restore_fini_midway(struct kunit *test)
+{
+	const struct ttm_pool_backup_param *param = test->param_value;
+	struct ttm_pool_test_btt *btt;
+	struct ttm_pool *pool;
+	long active, ret;
+
+	btt = ttm_pool_test_backed_up(test, param->num_pages, param->caching,
+				      param->dma, &pool, &active);
+
+	ttm_pool_test_copy_stub(test, param->fail_at, -EINTR);
+	ret = ttm_pool_test_restore(pool, &btt->tt);
+	if (param->fail_at < param->num_pages) {
+		KUNIT_EXPECT_EQ(test, ret, -EINTR);
+	} else {
+		/* Nothing stopped it: the tt goes as a populated one */
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		ttm_pool_free(pool, &btt->tt);
+		btt->tt.page_flags &= ~TTM_TT_FLAG_PRIV_POPULATED;
+	}
+
+	ttm_pool_test_btt_fini(test, btt, active - (long)param->num_pages,
+			       "after a stopped restore");
+}
+
+/* Allocate order-0 pages only, allocs_left of them */
+static struct page *ttm_pool_test_alloc_fails_from(int nid, gfp_t gfp_flags,
+						   unsigned int order)
+{
+	struct ttm_pool_test_priv *priv = kunit_get_current_test()->priv;
+
+	if (order || atomic_dec_if_positive(&priv->allocs_left) < 0)
+		return NULL;
+	return alloc_pages_node(nid, gfp_flags, 0);
+}
+
+/*
+ * A restore that runs out of memory after m order-0 blocks keeps them,
+ * and the next restore resumes and completes the tt.
+ */
+static void ttm_pool_restore_enomem_resumes(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_backup_flags flags = {};
+	struct ttm_pool_test_btt *btt;
+	struct ttm_pool *pool;
+	long active, ret;
+	int m;
+
+	pool = ttm_pool_test_backup_pool(test, false);
+	/* Cached: no pool type, every block comes from the system */
+	btt = ttm_pool_test_backup_tt(test, pool, 20, ttm_cached, false);
+	ttm_pool_test_backup_stubs(test, U64_MAX, -1);
+	active = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+
+	for (m = 0; m < 20; m++) {
+		ret = ttm_pool_backup(pool, &btt->tt, &flags);
+		KUNIT_ASSERT_EQ(test, ret, 20);
+
+		atomic_set(&priv->allocs_left, m);
+		kunit_activate_static_stub(test, ttm_pool_alloc_pages_node,
+					   ttm_pool_test_alloc_fails_from);
+		ret = ttm_pool_test_restore(pool, &btt->tt);
+		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "after %d blocks", m);
+		ttm_pool_test_expect_stopped(test, &btt->tt);
+		kunit_deactivate_static_stub(test, ttm_pool_alloc_pages_node);
+
+		ret = ttm_pool_test_restore(pool, &btt->tt);
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "after %d blocks", m);
+		ttm_pool_test_expect_restored(test, &btt->tt);
+		KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active);
+	}
+}
+
+/* A purged tt restores into fresh pages, zeroed for a ZERO_ALLOC tt */
+static void ttm_pool_restore_purged(struct kunit *test)
+{
+	struct ttm_backup_flags flags = { .purge = true };
+	struct ttm_pool_test_btt *btt;
+	struct ttm_pool *pool;
+	long active, ret;
+	pgoff_t i;
+
+	pool = ttm_pool_test_backup_pool(test, false);
+	btt = ttm_pool_test_backup_tt(test, pool, 20, ttm_cached, false);
+	btt->tt.page_flags |= TTM_TT_FLAG_ZERO_ALLOC;
+	ttm_pool_test_backup_stubs(test, 0, -1);
+	active = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+	ret = ttm_pool_backup(pool, &btt->tt, &flags);
+	KUNIT_ASSERT_EQ(test, ret, 20);
+
+	ret = ttm_pool_test_restore(pool, &btt->tt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NULL(test, btt->tt.restore);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active);
+	for (i = 0; i < btt->tt.num_pages; i++) {
+		struct page *p = btt->tt.pages[i];
+		void *vaddr;
+
+		KUNIT_ASSERT_FALSE(test, !p || ttm_backup_page_ptr_is_handle(p));
+		vaddr = kmap_local_page(p);
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(vaddr, 0, PAGE_SIZE),
+				      "page %lu not zeroed", i);
+		kunmap_local(vaddr);
+	}
+}
+
+/*
+ * Expect the block the restore was filling to start at @first: its first
+ * page restored (a handle-0 marker), the block before it committed.
+ * Blocks of other orders (from the shared pool types) skip the case.
+ */
+static void ttm_pool_test_expect_in_flight(struct kunit *test,
+					   struct ttm_tt *tt, pgoff_t first)
+{
+	if (tt->pages[first] != ttm_backup_handle_to_page_ptr(0))
+		kunit_skip(test, "the restore took blocks of other orders");
+	KUNIT_EXPECT_FALSE(test, ttm_backup_page_ptr_is_handle(tt->pages[first - 1]));
+}
+
+/*
+ * A stopped restore resumes only with the pool it took its blocks from,
+ * which frees them.
+ */
+static void ttm_pool_restore_other_pool(struct kunit *test)
+{
+	struct ttm_pool *pool, *other;
+	struct ttm_pool_test_btt *btt;
+	long active, ret;
+
+	btt = ttm_pool_test_backed_up(test, 20, ttm_write_combined, false,
+				      &pool, &active);
+	other = ttm_pool_test_pool_create(test, NUMA_NO_NODE, true);
+
+	ttm_pool_test_copy_stub(test, 17, -EINTR);
+	ret = ttm_pool_test_restore(pool, &btt->tt);
+	KUNIT_ASSERT_EQ(test, ret, -EINTR);
+	ttm_pool_test_expect_in_flight(test, &btt->tt, 16);
+	ret = ttm_pool_test_restore(other, &btt->tt);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	ttm_pool_test_expect_stopped(test, &btt->tt);
+
+	ret = ttm_pool_test_restore(pool, &btt->tt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ttm_pool_test_expect_restored(test, &btt->tt);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active);
+}
+
+/*
+ * A driver that clears the backed-up state of a tt whose restore stopped
+ * and populates it afresh (as mainline drivers do for a purgeable tt)
+ * loses no page: what the restore held is released first.
+ */
+static void ttm_pool_restore_abandoned(struct kunit *test)
+{
+	struct ttm_pool_test_btt *btt;
+	struct ttm_pool *pool;
+	long active, ret;
+
+	btt = ttm_pool_test_backed_up(test, 20, ttm_write_combined, false,
+				      &pool, &active);
+
+	/* A block of 16 restored, one of 4 in flight */
+	ttm_pool_test_copy_stub(test, 17, -EINTR);
+	ret = ttm_pool_test_restore(pool, &btt->tt);
+	KUNIT_ASSERT_EQ(test, ret, -EINTR);
+	ttm_pool_test_expect_in_flight(test, &btt->tt, 16);
+
+	ttm_tt_clear_backed_up(&btt->tt);
+	ret = ttm_pool_alloc(pool, &btt->tt, &simple_ctx);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NULL(test, btt->tt.restore);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_backup_pages(&btt->tt), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active);
+	ttm_pool_free(pool, &btt->tt);
+	ttm_pool_test_btt_fini(test, btt, active - 20,
+			       "after an abandoned restore");
+}
+
+/* Unpopulate and finalize a tt of the test device's pool, in any state */
+static void ttm_pool_test_tt_release(void *data)
+{
+	struct ttm_tt *tt = data;
+	struct ttm_pool_test_priv *priv = kunit_get_current_test()->priv;
+
+	ttm_tt_unpopulate(priv->devs->ttm_dev, tt);
+	ttm_tt_fini(tt);
+}
+
+/*
+ * Through the tt API of a device without a populate callback:
+ * ttm_tt_backup() backs up, and ttm_tt_populate() restores.
+ */
+static void ttm_pool_restore_through_populate(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_device *bdev = priv->devs->ttm_dev;
+	struct ttm_backup_flags flags = {};
+	struct ttm_buffer_object *bo;
+	struct ttm_tt *tt;
+	long active, ret;
+	int err;
+
+	KUNIT_ASSERT_NULL(test, bdev->funcs->ttm_tt_populate);
+	bo = ttm_pool_test_bo(test, 20 * PAGE_SIZE);
+	tt = kunit_kzalloc(test, sizeof(*tt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+	err = ttm_tt_init(tt, bo, TTM_TT_FLAG_EXTERNAL |
+			  TTM_TT_FLAG_EXTERNAL_MAPPABLE, ttm_write_combined, 0);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	err = kunit_add_action_or_reset(test, ttm_pool_test_tt_release, tt);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	err = ttm_tt_setup_backup(tt);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	err = ttm_tt_populate(bdev, tt, &simple_ctx);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	ttm_pool_test_fill_data(tt);
+	ttm_pool_test_backup_stubs(test, U64_MAX, -1);
+	active = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+
+	ret = ttm_tt_backup(bdev, tt, flags);
+	KUNIT_EXPECT_EQ(test, ret, 20);
+	KUNIT_EXPECT_TRUE(test, ttm_tt_is_swapped(tt));
+	KUNIT_EXPECT_FALSE(test, ttm_tt_is_populated(tt));
+
+	err = ttm_tt_populate(bdev, tt, &simple_ctx);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_TRUE(test, ttm_tt_is_populated(tt));
+	KUNIT_EXPECT_FALSE(test, ttm_tt_is_backed_up(tt));
+	ttm_pool_test_expect_restored(test, tt);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active);
+}
+
+struct ttm_pool_test_churn {
+	struct kunit *test;
+	struct ttm_pool *pool;
+	struct ttm_pool_test_btt *btt;
+	struct completion done;
+	bool joined;
+	int rounds;
+	int err;
+};
+
+/* Back a tt up and restore it, again and again, in a thread of its own */
+static int ttm_pool_test_churn_fn(void *data)
+{
+	struct ttm_pool_test_churn *c = data;
+	struct ttm_backup_flags flags = {};
+	struct ttm_tt *tt = &c->btt->tt;
+	long ret;
+
+	/* The test's static stubs apply in this thread too */
+	current->kunit_test = c->test;
+	for (; c->rounds > 0 && !c->err; c->rounds--) {
+		ret = ttm_pool_backup(c->pool, tt, &flags);
+		if (ret != tt->num_pages) {
+			c->err = ret < 0 ? ret : -EIO;
+			break;
+		}
+		c->err = ttm_pool_test_restore(c->pool, tt);
+	}
+	current->kunit_test = NULL;
+	kthread_complete_and_exit(&c->done, 0);
+}
+
+/* Before anything of the test goes: the threads use its tts and pool */
+static void ttm_pool_test_churn_wait(void *data)
+{
+	struct ttm_pool_test_churn *c = data;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!c[i].joined)
+			wait_for_completion(&c[i].done);
+		c[i].joined = true;
+	}
+}
+
+/*
+ * Two threads back up and restore tts of their own while the test
+ * populates and frees others from the same pool types: every byte comes
+ * back and GPUActive ends where it started.
+ */
+static void ttm_pool_backup_concurrent(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_pool_test_churn *c;
+	struct ttm_buffer_object *bo;
+	struct task_struct *t;
+	struct ttm_pool *pool;
+	struct ttm_tt *tt;
+	unsigned int i, n;
+	long active;
+	int err;
+
+	c = kunit_kcalloc(test, 2, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	pool = ttm_pool_test_backup_pool(test, false);
+	/* Swap space only: the other stubs are not made for two threads */
+	priv->swap_bytes = U64_MAX;
+	kunit_activate_static_stub(test, ttm_backup_bytes_avail,
+				   ttm_pool_test_bytes_avail);
+	for (i = 0; i < 2; i++) {
+		c[i].test = test;
+		c[i].pool = pool;
+		c[i].btt = ttm_pool_test_backup_tt(test, pool, 20,
+						   ttm_write_combined, false);
+		c[i].rounds = 50;
+		c[i].err = 0;
+		init_completion(&c[i].done);
+	}
+	active = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+	/* Run before the tts and the pool are released, even on a failure */
+	err = kunit_add_action_or_reset(test, ttm_pool_test_churn_wait, c);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	for (i = 0; i < 2; i++) {
+		t = kthread_run(ttm_pool_test_churn_fn, &c[i], "ttm-churn-%u", i);
+		if (IS_ERR(t)) {
+			c[i].err = PTR_ERR(t);
+			complete(&c[i].done);
+		}
+	}
+	/* Meanwhile, the same pool types serve and take back other tts */
+	bo = ttm_pool_test_bo(test, 16 * PAGE_SIZE);
+	for (n = 0; n < 50; n++) {
+		tt = ttm_pool_test_populate(test, pool, bo, ttm_write_combined);
+		ttm_pool_test_unpopulate(pool, tt);
+		if (completion_done(&c[0].done) && completion_done(&c[1].done))
+			break;
+	}
+	ttm_pool_test_churn_wait(c);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, c[i].err, 0, "thread %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, c[i].rounds, 0, "thread %u", i);
+		ttm_pool_test_expect_restored(test, &c[i].btt->tt);
+	}
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active);
+}
+
+/* Make the next @times checks of the backup's fault attribute fail */
+static void ttm_pool_test_inject(struct kunit *test, int times)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	struct fault_attr *attr = ttm_pool_backup_fault_attr();
+
+	attr->probability = 100;
+	attr->interval = 1;
+	attr->verbose = 0;
+	atomic_set(&attr->times, times);
+#else
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+#endif
+}
+
+static void ttm_pool_test_inject_off(void *data)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	struct fault_attr *attr = ttm_pool_backup_fault_attr();
+
+	attr->probability = 0;
+	atomic_set(&attr->times, 1);
+#endif
+}
+
+/*
+ * An injected backup failure stops after half of the pages, an injected
+ * restore failure with -EINTR; the restore resumes and the contents are
+ * all back.
+ */
+static void ttm_pool_backup_fault_inject(struct kunit *test)
+{
+	struct ttm_backup_flags flags = {};
+	struct ttm_pool_test_btt *btt;
+	struct ttm_pool *pool;
+	long active, ret;
+	pgoff_t i;
+	int err;
+
+	pool = ttm_pool_test_backup_pool(test, false);
+	btt = ttm_pool_test_backup_tt(test, pool, 20, ttm_write_combined, false);
+	ttm_pool_test_backup_stubs(test, U64_MAX, -1);
+	active = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+	err = kunit_add_action_or_reset(test, ttm_pool_test_inject_off, NULL);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	ttm_pool_test_inject(test, 1);
+	ret = ttm_pool_backup(pool, &btt->tt, &flags);
+	KUNIT_EXPECT_EQ(test, ret, 10);
+	for (i = 0; i < btt->tt.num_pages; i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    ttm_backup_page_ptr_is_handle(btt->tt.pages[i]),
+				    i < 10, "entry %lu", i);
+
+	ttm_pool_test_inject(test, 1);
+	ret = ttm_pool_test_restore(pool, &btt->tt);
+	KUNIT_EXPECT_EQ(test, ret, -EINTR);
+	ttm_pool_test_expect_stopped(test, &btt->tt);
+	ret = ttm_pool_test_restore(pool, &btt->tt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ttm_pool_test_expect_restored(test, &btt->tt);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active);
+}
+
+/*
+ * A driver that discards the contents of a tt whose backup stopped part
+ * way (ttm_tt_clear_backed_up(), as for a purgeable tt) and populates it
+ * afresh loses no page: the pages the backup did not reach and the copies
+ * go first.
+ */
+static void ttm_pool_backup_discarded(struct kunit *test)
+{
+	struct ttm_backup_flags flags = {};
+	struct ttm_pool_test_btt *btt;
+	struct ttm_pool *pool;
+	long active, ret;
+
+	pool = ttm_pool_test_backup_pool(test, false);
+	btt = ttm_pool_test_backup_tt(test, pool, 20, ttm_write_combined, false);
+	ttm_pool_test_backup_stubs(test, U64_MAX, 10);
+	active = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+	ret = ttm_pool_backup(pool, &btt->tt, &flags);
+	KUNIT_ASSERT_EQ(test, ret, 10);
+
+	ttm_tt_clear_backed_up(&btt->tt);
+	KUNIT_EXPECT_FALSE(test, ttm_tt_is_backed_up(&btt->tt));
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_backup_pages(&btt->tt), 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active - 20);
+	ret = ttm_pool_alloc(pool, &btt->tt, &simple_ctx);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active);
+	ttm_pool_free(pool, &btt->tt);
+	ttm_pool_test_btt_fini(test, btt, active - 20,
+			       "after a discarded backup");
+}
+
 static struct kunit_case ttm_pool_test_cases[] = {
 	KUNIT_CASE_PARAM(ttm_pool_alloc_basic, ttm_pool_alloc_basic_gen_params),
 	KUNIT_CASE_PARAM(ttm_pool_alloc_basic_dma_addr,
@@ -1505,6 +2874,7 @@ static struct kunit_case ttm_pool_test_cases[] = {
 	KUNIT_CASE(ttm_pool_shrinker_reclaims),
 	KUNIT_CASE(ttm_pool_alloc_fails_half_way),
 	KUNIT_CASE(ttm_pool_alloc_map_fails),
+	KUNIT_CASE(ttm_pool_alloc_map_fails_after_caching),
 	KUNIT_CASE(ttm_pool_give_pools_over_ttm_limit),
 	KUNIT_CASE(ttm_pool_size_write_trims),
 	KUNIT_CASE(ttm_pool_debugfs_total),
@@ -1522,7 +2892,37 @@ static struct kunit_suite ttm_pool_test_suite = {
 	.test_cases = ttm_pool_test_cases,
 };
 
-kunit_test_suites(&ttm_pool_test_suite);
+static struct kunit_case ttm_pool_backup_test_cases[] = {
+	KUNIT_CASE_PARAM(ttm_pool_backup_all, ttm_pool_backup_all_gen),
+	KUNIT_CASE_PARAM(ttm_pool_backup_stops_at_k, ttm_pool_backup_fails_gen),
+	KUNIT_CASE(ttm_pool_backup_purge),
+	KUNIT_CASE(ttm_pool_backup_refusals),
+	KUNIT_CASE(ttm_pool_backup_discarded),
+	KUNIT_CASE_PARAM(ttm_pool_restore_roundtrip, ttm_pool_backup_all_gen),
+	KUNIT_CASE_PARAM(ttm_pool_restore_after_partial_backup,
+			 ttm_pool_backup_fails_gen),
+	KUNIT_CASE_PARAM(ttm_pool_restore_eintr_resumes,
+			 ttm_pool_restore_eintr_gen),
+	KUNIT_CASE_PARAM(ttm_pool_restore_fini_midway,
+			 ttm_pool_restore_eintr_gen),
+	KUNIT_CASE(ttm_pool_restore_enomem_resumes),
+	KUNIT_CASE(ttm_pool_restore_purged),
+	KUNIT_CASE(ttm_pool_restore_other_pool),
+	KUNIT_CASE(ttm_pool_restore_abandoned),
+	KUNIT_CASE(ttm_pool_restore_through_populate),
+	KUNIT_CASE(ttm_pool_backup_fault_inject),
+	KUNIT_CASE(ttm_pool_backup_concurrent),
+	{}
+};
+
+static struct kunit_suite ttm_pool_backup_test_suite = {
+	.name = "ttm_pool_backup",
+	.init = ttm_pool_test_init,
+	.exit = ttm_pool_test_exit,
+	.test_cases = ttm_pool_backup_test_cases,
+};
+
+kunit_test_suites(&ttm_pool_test_suite, &ttm_pool_backup_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for ttm_pool APIs");
 MODULE_LICENSE("GPL and additional rights");
