@@ -8,6 +8,9 @@
 #   cached   the patched kernel with ttm.bench_pool_cached=1: cached pages
 #            of the node-bound pool go to drm_page_pool as well (the variant
 #            the series decided against; bench-kernels.sh adds it)
+# After the pool benchmark, which runs before userspace, the guest turns on
+# zram swap and runs the backup benchmark (harness/guest/bench-ttm/10-backup.sh:
+# a backup needs swap room for the tt, though nothing is written to swap).
 # First ICOUNT boots of each under "-icount shift=0" (1 vCPU; figures are
 # guest instructions, deterministic), then ROUNDS rounds (default 5) of
 # alternating wall-clock boots, base, patched, cached in each, with
@@ -36,9 +39,10 @@ boot() {
 	local k=$1 log=$2 kb="$BUILD/bench" extra=""
 	[ "$k" = base ] && kb="$BUILD/bench-base"
 	[ "$k" = cached ] && extra=" ttm.bench_pool_cached=1"
-	WORKLOAD="$H/guest/bench-ttm/10-none.sh" "$H/guest.sh" workload "$kb" "$log" 1800 \
-		"console=ttyS0 kunit.enable=0 tsc=unstable gpupool_bench.ttm=1$extra" || true
+	WORKLOAD="$H/guest/bench-ttm/10-backup.sh" "$H/guest.sh" workload "$kb" "$log" 1800 \
+		"console=ttyS0 kunit.enable=0 tsc=unstable gpupool_bench.ttm=1 gpupool_bench.copy_page=1$extra" || true
 	grep -q 'ttm_pool_bench: done (0)' "$log" || die "no complete benchmark in $log"
+	grep -q 'ttm_backup_bench: done (0)' "$log" || die "no complete backup benchmark in $log"
 }
 
 cut -d' ' -f1-3 /proc/loadavg >"$logs/loadavg"

@@ -22,7 +22,12 @@ with a verdict each, on the unrounded values:
     holds while the best warm populate+unpopulate gain of pooling them
     (patched / cached variant) stays under 1.5; judged on both metrics
     together: the decision is contradicted only if the gain reaches 1.5 in
-    instruction counts and on the wall clock.
+    instruction counts and on the wall clock;
+  - backup and restore of a 64 MiB tt (the patched kernel, after swapon)
+    against 6.12's ttm_tt_swapout() and swap-in of the same tt in the same
+    boot: throughput ratio (6.12's time / the series' time) >= 0.9, taken
+    within each boot, median over the boots, judged on each metric (missed
+    if missed on either); copy_page() bandwidth reported beside it.
 Exit status 1 if a bar is missed on what it is judged on, 2 if a boot's
 results are incomplete."""
 import json
@@ -36,6 +41,9 @@ import results_stale as R  # noqa: E402
 
 NAME = 'ttm-bench'
 RX = re.compile(r'ttm_pool_bench: (\S+) (\S+) (\S+) populate (\d+) \[\S+\] unpopulate (\d+)')
+BRX = re.compile(r'ttm_backup_bench: 64MiB (swapout|backup) (\d+) \[\S+\] (swapin|restore) (\d+)')
+CRX = re.compile(r'copy_page_bench: \d+ MiB best \d+ ns (\d+) MiB/s')
+KEEP = (RX, BRX, CRX)
 KERNELS = ('base', 'patched', 'cached')
 OPS = ('populate', 'unpopulate')
 CELL_BAR = 1.05
@@ -44,6 +52,11 @@ CELL_BAR = 1.05
 # boots; now the wall clock is reported, as in make bench and make perf-pool.
 CELL_JUDGED = 'icount'
 CACHED_BAR = 1.5
+# The series' backup and restore of a 64 MiB tt against 6.12's swapout and
+# swap-in of the same tt in the same boot: throughput ratio (6.12's time /
+# the series' time), per boot, median over the boots; judged on each metric.
+BACKUP_BAR = 0.9
+BACKUP_PAIRS = (('backup', 'swapout'), ('restore', 'swapin'))
 
 
 def parse(lines):
@@ -59,7 +72,7 @@ def parse(lines):
 def raw_lines(path):
     if not os.path.exists(path):
         return []
-    return [ln.strip() for ln in open(path, errors='replace') if RX.search(ln)]
+    return [ln.strip() for ln in open(path, errors='replace') if any(x.search(ln) for x in KEEP)]
 
 
 def load(rec, kind):
@@ -97,9 +110,49 @@ def gains(ic, wall, cells):
     return out
 
 
+def parse_backup(lines):
+    """{'swapout': ns, 'swapin': ns[, 'backup': ns, 'restore': ns][, 'copy': MiB/s]}"""
+    res = {}
+    for line in lines:
+        m = BRX.search(line)
+        if m:
+            res[m.group(1)], res[m.group(3)] = int(m.group(2)), int(m.group(4))
+        m = CRX.search(line)
+        if m:
+            res['copy'] = int(m.group(1))
+    return res
+
+
+def load_backup(rec, kind):
+    """{kernel: [per-boot parse_backup()]}; every boot must have 6.12's way
+    and its copy_page() figure, the patched kernel's the series' way too."""
+    n = rec['params'][kind]
+    runs = {k: [parse_backup(rec['raw'][f'{kind}-{k}{i}']) for i in range(1, n + 1)]
+            for k in ('base', 'patched')}
+    for k, rs in runs.items():
+        need = {'swapout', 'swapin', 'copy'} | ({'backup', 'restore'} if k == 'patched' else set())
+        for i, r in enumerate(rs, 1):
+            if not need <= set(r):
+                raise SystemExit(f'{kind} boot {i} of {k}: incomplete backup results '
+                                 f'(missing {", ".join(sorted(need - set(r)))})')
+    return runs
+
+
+def backup_ratios(runs, new, old):
+    """Per patched boot: 6.12's time / the series' time (throughput ratio)."""
+    return [r[old] / r[new] for r in runs['patched']]
+
+
 def bars(rec):
     (ic, cells), (wall, _) = load(rec, 'icount'), load(rec, 'wall')
     out = []
+    bic, bwall = load_backup(rec, 'icount'), load_backup(rec, 'wall')
+    for new, old in BACKUP_PAIRS:
+        v = {m: statistics.median(backup_ratios(runs, new, old))
+             for m, runs in (('icount', bic), ('wall', bwall))}
+        rs = backup_ratios(bwall, new, old)
+        out.append(R.Bar(f'64MiB {new} throughput / 6.12 {old} (same boot)', BACKUP_BAR, v,
+                         R.EACH, '>=', {'wall': f'(spread {R.fmt(min(rs))}-{R.fmt(max(rs))})'}))
     for c in cells:
         for op in OPS:
             v = {m: med(runs, 'patched', c, op) / med(runs, 'base', c, op)
@@ -175,9 +228,42 @@ def render_md(rec):
         for m, what in (('icount', 'instructions'), ('wall', 'wall ns')):
             u, pc, g = gm[m]
             o.append(f'| {c} | {what} | {u:.0f} | {pc:.0f} | {R.fmt(g)} |')
+    o += backup_md(rec)
     o.append('')
     o += R.measured_files_section(rec)
     return '\n'.join(o) + '\n', failed
+
+
+def backup_md(rec):
+    nic, nwall = rec['params']['icount'], rec['params']['wall']
+    o = ['', '## Backup and restore against 6.12\'s swapout and swap-in\n',
+         'A cached 64 MiB tt filled with data (`echo 1 >/sys/module/gpupool_bench/parameters/ttm_backup`',
+         'once zram swap is on): 6.12\'s way, ttm_tt_swapout() then ttm_tt_populate() of the',
+         'swapped tt, in every kernel; the series\' way, ttm_tt_backup() without writeback then',
+         'ttm_tt_populate() of the backed-up tt (the restore), in the patched kernel, the',
+         'rounds of the two ways alternating. Per boot the median of 5 rounds; the ratio',
+         f'is 6.12\'s time / the series\' time within each boot (bar: ≥ {BACKUP_BAR} in each',
+         'metric). 6.12\'s swap-in leaves freeing its shmem file to the task work of its',
+         'fput(), after the clock would stop; the series\' restore frees the copies of each',
+         'block as it completes it; so 6.12\'s swap-in is timed here with the truncation',
+         'of its file. copy_page() bandwidth of the same boot beside them.\n']
+    for kind, n, unit in (('icount', nic, 'instructions'), ('wall', nwall, 'ns')):
+        runs = load_backup(rec, kind)
+        o += [f'### {"Instruction counts" if kind == "icount" else "Wall clock"} ({n} boot(s) per kernel, {unit})\n',
+              '| kernel | boot | swapout | swap-in | backup | restore | backup/swapout thr. | restore/swap-in thr. | copy_page MiB/s |',
+              '|---|---:|---:|---:|---:|---:|---:|---:|---:|']
+        for k in ('base', 'patched'):
+            for i, r in enumerate(runs[k], 1):
+                b = (f"{r['backup']} | {r['restore']} | {R.fmt(r['swapout'] / r['backup'])} | "
+                     f"{R.fmt(r['swapin'] / r['restore'])}") if k == 'patched' else '- | - | - | -'
+                o.append(f"| {k} | {i} | {r['swapout']} | {r['swapin']} | {b} | {r['copy']} |")
+        sw = statistics.median(r['swapout'] for r in runs['patched']) / \
+            statistics.median(r['swapout'] for r in runs['base'])
+        si = statistics.median(r['swapin'] for r in runs['patched']) / \
+            statistics.median(r['swapin'] for r in runs['base'])
+        o += ['', f'6.12\'s own swapout and swap-in, patched kernel / base kernel (medians): '
+              f'{R.fmt(sw)} and {R.fmt(si)}.\n']
+    return o
 
 
 def record(d, nic, nwall):

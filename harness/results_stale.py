@@ -75,8 +75,10 @@ MEASURED = {
     'ttm-bench': {
         'command': 'make bench-ttm', 'table': 'bench_ttm_table.py',
         'series': POOL + ['drivers/gpu/drm/ttm/ttm_pool.c', 'drivers/gpu/drm/ttm/ttm_device.c',
-                          'include/drm/ttm/ttm_pool.h'],
-        'harness': BENCH_KERNELS + ['harness/bench-ttm.sh', 'harness/guest/bench-ttm/10-none.sh'],
+                          'include/drm/ttm/ttm_pool.h', 'drivers/gpu/drm/ttm/ttm_tt.c',
+                          'include/drm/ttm/ttm_tt.h', 'drivers/gpu/drm/ttm/ttm_backup.c',
+                          'include/drm/ttm/ttm_backup.h'],
+        'harness': BENCH_KERNELS + ['harness/bench-ttm.sh', 'harness/guest/bench-ttm/10-backup.sh'],
     },
     'page-pool-perf': {
         'command': 'make perf-pool', 'table': 'perf_pool_table.py',
@@ -230,7 +232,8 @@ def measured_files_section(rec):
 METRIC = {'icount': 'instruction counts', 'wall': 'wall clock'}
 COLUMN = {'icount': 'instructions', 'wall': 'wall clock'}
 BOTH = 'icount+wall'		# judged on both: missed only if missed on both
-MISS = {'<=': '>', '<': '≥'}
+EACH = 'icount&wall'		# judged on each: missed if missed on either
+MISS = {'<=': '>', '<': '≥', '>=': '<'}
 
 
 def fmt(v, bar=None, digits=3):
@@ -257,11 +260,15 @@ class Bar:
 
     def met(self, metric):
         v = self.values[metric]
+        if self.op == '>=':
+            return v >= self.limit
         return v <= self.limit if self.op == '<=' else v < self.limit
 
     def judged_met(self):
         if self.judged == BOTH:
             return any(self.met(m) for m in METRIC)
+        if self.judged == EACH:
+            return all(self.met(m) for m in METRIC)
         return self.met(self.judged)
 
     def miss_text(self, metric):
@@ -271,6 +278,8 @@ class Bar:
 def judged_label(judged):
     if judged == BOTH:
         return 'both (missed only if missed on both)'
+    if judged == EACH:
+        return 'each (missed if missed on either)'
     return COLUMN[judged]
 
 
@@ -282,7 +291,8 @@ def bars_table(bars):
         for m in METRIC:
             note = f' {b.notes[m]}' if b.notes.get(m) else ''
             cells += [f'{fmt(b.values[m], b.limit)}{note}', 'met' if b.met(m) else 'missed']
-        o.append(f'| {b.name} | {b.op.replace("<=", "≤")} {b.limit} | {judged_label(b.judged)} | '
+        op = b.op.replace('<=', '≤').replace('>=', '≥')
+        o.append(f'| {b.name} | {op} {b.limit} | {judged_label(b.judged)} | '
                  + ' | '.join(cells) + ' |')
     return o
 
@@ -292,8 +302,10 @@ def _clause(label, bars, metric):
     s = f'{label}: {len(bars) - len(missed)} of {len(bars)} met'
     if missed:
         if metric is None:
-            items = [f'{b.name} (' + ', '.join(f'{COLUMN[m]} {b.miss_text(m)}' for m in METRIC) + ')'
-                     if b.judged == BOTH else f'{b.name} ({b.miss_text(b.judged)})' for b in missed]
+            items = [f'{b.name} (' + ', '.join(f'{COLUMN[m]} {b.miss_text(m)}' for m in METRIC
+                                              if b.judged == BOTH or not b.met(m)) + ')'
+                     if b.judged in (BOTH, EACH) else f'{b.name} ({b.miss_text(b.judged)})'
+                     for b in missed]
         else:
             items = [f'{b.name} ({b.miss_text(metric)})' for b in missed]
         s += ', missed: ' + ', '.join(items)
@@ -305,10 +317,11 @@ def bars_summary(bars):
     parts = []
     for judged in dict.fromkeys(b.judged for b in bars):
         label = ('judged on both metrics (missed only if missed on both)' if judged == BOTH
+                 else 'judged on each metric (missed if missed on either)' if judged == EACH
                  else f'judged on {METRIC[judged]}')
         parts.append(_clause(label, [b for b in bars if b.judged == judged], None))
     for m in METRIC:
-        reported = [b for b in bars if b.judged not in (m, BOTH)]
+        reported = [b for b in bars if b.judged not in (m, BOTH, EACH)]
         if reported:
             parts.append(_clause(f'{METRIC[m]} (reported, not judged)', reported, m))
     return 'Bars: ' + '; '.join(parts), any(not b.judged_met() for b in bars)

@@ -1868,6 +1868,64 @@ expect "bench: the patched kernel's back-to-back boot without deferred-free stat
 python3 "$H/bench_heap_table.py" "$tmp/bench/logs" 5 3 2 >"$tmp/bench.out" 2>&1; echo $? >"$tmp/bench.rc"
 expect "bench: the table refuses a command line without the pair counts" bench_says 2 '^usage: bench_heap_table\.py LOGDIR PAIRS ICOUNT_PAIRS SMP2_PAIRS B2B_PAIRS OUTDIR'
 
+# --- bench_ttm_table.py: the backup bars of make bench-ttm ----------------------
+# Fake consoles of every boot of harness/bench-ttm.sh (fake_ttm.py DIR
+# KEY=VALUE...): the pool cells of every kernel, 6.12's swapout and swap-in
+# in every boot, the series' backup and restore in the patched kernel's;
+# restore_wall / backup_icount scale the series' times, missing=BOOT drops
+# a boot's backup line.
+cat >"$fx/fake_ttm.py" <<'EOF'
+import os, sys
+d = sys.argv[1]
+o = dict(a.split('=', 1) for a in sys.argv[2:])
+f = lambda k, v: float(o.get(k, v))
+os.makedirs(d, exist_ok=True)
+CELLS = [f'{s} {c} {t}' for s in ('1MiB', '64MiB') for c in ('cached', 'wc') for t in ('warm', 'cold')]
+for kind, n in (('icount', 1), ('wall', 5)):
+    for k in ('base', 'patched', 'cached'):
+        for i in range(1, n + 1):
+            L = [f'ttm_pool_bench: {c} populate 1000 [900-1100] unpopulate 2000 [1900-2100]' for c in CELLS]
+            L.append('copy_page_bench: 16 MiB best 2000000 ns 8000 MiB/s')
+            if f'{kind}-{k}{i}' not in o.get('missing', '').split(','):
+                L.append('ttm_backup_bench: 64MiB swapout 50000000 [1-2] swapin 40000000 [1-2]')
+                if k != 'base':
+                    b = 48000000 * f(f'backup_{kind}', 1.0)
+                    r = 39000000 * f(f'restore_{kind}', 1.0)
+                    L.append(f'ttm_backup_bench: 64MiB backup {b:.0f} [1-2] restore {r:.0f} [1-2]')
+            L.append('ttm_backup_bench: done (0)')
+            with open(f'{d}/{kind}-{k}{i}.log', 'w') as fh:
+                fh.write('Linux version fake\n' + '\n'.join(L) + '\n')
+EOF
+# ttm_run KEY=VALUE...: fake logs, then the table; output in $tmp/ttm.out,
+# exit status in $tmp/ttm.rc.
+ttm_run() {
+	rm -rf "$tmp/ttm"
+	mkdir -p "$tmp/ttm"
+	python3 "$fx/fake_ttm.py" "$tmp/ttm/logs" "$@"
+	echo 1 >"$tmp/ttm/logs/smp"
+	python3 "$H/bench_ttm_table.py" "$tmp/ttm/logs" 1 5 "$tmp/ttm/ttm-bench.md" >"$tmp/ttm.out" 2>&1
+	echo $? >"$tmp/ttm.rc"
+}
+# ttm_says RC REGEX: the table exited RC and its output matches REGEX.
+ttm_says() {
+	local rc
+	rc=$(cat "$tmp/ttm.rc")
+	[ "$rc" = "$1" ] || { echo "exit status $rc, not $1: $(grep -m1 '^Bars:' "$tmp/ttm.out")"; return 1; }
+	grep -qE "$2" "$tmp/ttm.out" || { echo "no line matching '$2'"; return 1; }
+}
+ttm_run
+expect "bench-ttm: control: backup and restore at or above 0.9 of 6.12's throughput pass, exit 0" \
+	ttm_says 0 '^\| 64MiB restore throughput / 6\.12 swapin \(same boot\) \| ≥ 0\.9 \| each .*\| met \|.*\| met \|$'
+ttm_run restore_wall=1.2
+expect "bench-ttm: a restore under the bar on the wall clock only fails (judged on each metric)" \
+	ttm_says 1 '^Bars: .*judged on each metric \(missed if missed on either\): 1 of 2 met, missed: 64MiB restore throughput / 6\.12 swapin \(same boot\) \(wall clock 0\.855 < 0\.9\)'
+ttm_run backup_icount=1.2
+expect "bench-ttm: a backup under the bar in instruction counts only fails" \
+	ttm_says 1 'missed: 64MiB backup throughput / 6\.12 swapout \(same boot\) \(instructions 0\.868 < 0\.9\)'
+ttm_run missing=wall-patched3
+expect "bench-ttm: a patched boot without the backup figures is incomplete, and no results are written" \
+	bash -c '[ "$(cat "$1/ttm.rc")" = 2 ] && grep -q "wall boot 3 of patched: incomplete backup results (missing backup, restore, swapin, swapout)" "$1/ttm.out" && [ ! -e "$1/ttm/ttm-bench.json" ]' _ "$tmp"
+
 # The debug kernel's leak and report judge, and series_functions.py.
 . "$H/test-harness-leaks.sh"
 

@@ -59,6 +59,8 @@ ttm_backup_page_ptr_to_handle(const struct page *page)
 
 void ttm_backup_drop(struct file *backup, pgoff_t handle);
 
+void ttm_backup_drop_range(struct file *backup, pgoff_t idx, pgoff_t nr);
+
 int ttm_backup_copy_page(struct file *backup, struct page *dst,
 			 pgoff_t handle, bool intr);
 

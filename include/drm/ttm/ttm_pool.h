@@ -111,6 +111,7 @@ struct page *ttm_pool_alloc_pages_node(int nid, gfp_t gfp_flags,
 				       unsigned int order);
 void ttm_pool_set_pages_wb(struct page *p, unsigned int order);
 int ttm_pool_set_pages_array_wb(struct page **pages, unsigned int num_pages);
+bool ttm_pool_backup_page_by_page(struct page *p, unsigned int order);
 int ttm_pool_map(struct ttm_pool *pool, unsigned int order, struct page *p,
 		 dma_addr_t **dma_addr);
 void ttm_pool_dma_free_attrs(struct device *dev, size_t size, void *vaddr,

@@ -52,6 +52,28 @@ void ttm_backup_drop(struct file *backup, pgoff_t handle)
 EXPORT_SYMBOL_IF_KUNIT(ttm_backup_drop);
 
 /**
+ * ttm_backup_drop_range() - Release the backups of a range of pages
+ * @backup: The backup file the pages were backed up to.
+ * @idx: The index ttm_backup_backup_page() was given for the first page.
+ * @nr: The number of pages from @idx on.
+ *
+ * Frees in one truncation what ttm_backup_drop() would free page by page:
+ * the shmem pages or swap entries at @idx to @idx + @nr - 1; indexes that
+ * hold nothing are skipped. Their handles must not be used afterwards.
+ *
+ * Context: Process or reclaim context. May sleep.
+ */
+void ttm_backup_drop_range(struct file *backup, pgoff_t idx, pgoff_t nr)
+{
+	loff_t start = (loff_t)idx << PAGE_SHIFT;
+
+	if (nr)
+		shmem_truncate_range(file_inode(backup), start,
+				     start + ((loff_t)nr << PAGE_SHIFT) - 1);
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_backup_drop_range);
+
+/**
  * ttm_backup_copy_page() - Copy the contents of a backed-up page
  * @backup: The backup file the page was backed up to.
  * @dst: The page to copy the contents into.

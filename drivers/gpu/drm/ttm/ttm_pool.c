@@ -201,6 +201,28 @@ VISIBLE_IF_KUNIT int ttm_pool_set_pages_array_wb(struct page **pages,
 }
 EXPORT_SYMBOL_IF_KUNIT(ttm_pool_set_pages_array_wb);
 
+/*
+ * Whether a backup frees each page of a block of @order as soon as it is
+ * copied, not the block once all of its pages are: in reclaim, where the
+ * copies may come from the reserves PF_MEMALLOC grants, and when the zone
+ * of @p would not stay above its low watermark while the block is held.
+ * A block held until its last copy is up to 2^MAX_PAGE_ORDER pages held
+ * twice (4 MiB on x86, 512 MiB on arm64 with 64K pages); freeing page by
+ * page costs a backup of a 64 MiB tt some 10% more instructions.
+ */
+VISIBLE_IF_KUNIT bool ttm_pool_backup_page_by_page(struct page *p,
+						   unsigned int order)
+{
+	struct zone *zone = page_zone(p);
+
+	KUNIT_STATIC_STUB_REDIRECT(ttm_pool_backup_page_by_page, p, order);
+
+	return order && ((current->flags & PF_MEMALLOC) ||
+			 zone_page_state(zone, NR_FREE_PAGES) <
+			 low_wmark_pages(zone) + (1UL << order));
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_pool_backup_page_by_page);
+
 /* Free coherent DMA memory; KUnit counts the calls here */
 VISIBLE_IF_KUNIT void ttm_pool_dma_free_attrs(struct device *dev, size_t size,
 					      void *vaddr, dma_addr_t addr,
@@ -779,7 +801,6 @@ static int ttm_pool_restore_commit(struct ttm_pool_tt_restore *restore,
 							 ctx->interruptible);
 				if (r)
 					break;
-				ttm_backup_drop(tt->backup, handle);
 			}
 		} else if (p) {
 			/* Write-back and unmapped: it goes to the system */
@@ -805,6 +826,13 @@ static int ttm_pool_restore_commit(struct ttm_pool_tt_restore *restore,
 		return r;
 	}
 
+	/*
+	 * The block is whole: release its backup copies, which page i of the
+	 * tt has at index i of the file, in one truncation, not page by page
+	 * (a truncation costs more than the copy of a page).
+	 */
+	if (tt->backup)
+		ttm_backup_drop_range(tt->backup, first - tt->pages, nr);
 	for (i = 0; i < nr; i++)
 		first[i] = restore->alloced_page + i;
 	ttm_pool_commit_block(alloc, restore->order,
@@ -1045,7 +1073,8 @@ EXPORT_SYMBOL(ttm_pool_free);
  * Backup and restore.
  *
  * ttm_pool_backup() copies the pages of a populated tt into its shmem
- * backup file one by one and frees each to the system once copied. Before
+ * backup file one by one and frees each block to the system once its pages
+ * are copied (each page once copied, short of memory). Before
  * the first copy it gives every page write-back caching back and unmaps
  * every block: from then on the tt is no longer populated but backed up,
  * whatever happens next. Its page array then holds, in order:
@@ -1087,7 +1116,11 @@ static int ttm_pool_reset_caching(struct ttm_tt *tt)
 	return 0;
 }
 
-/* Free what a backed-up tt still holds: backup copies and pages */
+/*
+ * Free what a backed-up tt still holds from @start on: the pages the backup
+ * did not reach and, in one truncation, the backup copies, including those
+ * of the pages a stopped restore copied into the block it was filling.
+ */
 static void ttm_pool_drop_entries(struct ttm_tt *tt, pgoff_t start)
 {
 	pgoff_t i, nr;
@@ -1096,17 +1129,14 @@ static void ttm_pool_drop_entries(struct ttm_tt *tt, pgoff_t start)
 		struct page *p = tt->pages[i];
 
 		nr = 1;
-		if (ttm_backup_page_ptr_is_handle(p)) {
-			unsigned long handle = ttm_backup_page_ptr_to_handle(p);
-
-			if (handle)
-				ttm_backup_drop(tt->backup, handle);
-		} else if (p) {
+		if (p && !ttm_backup_page_ptr_is_handle(p)) {
 			nr = 1UL << p->private;
 			ttm_pool_release_page(p, p->private);
 		}
 		memset(&tt->pages[i], 0, nr * sizeof(*tt->pages));
 	}
+	if (tt->backup)
+		ttm_backup_drop_range(tt->backup, start, tt->num_pages - start);
 }
 
 /**
@@ -1121,7 +1151,8 @@ static void ttm_pool_drop_entries(struct ttm_tt *tt, pgoff_t start)
  * reclaim (a driver's shrinker purging the tt), every page goes to the
  * system; otherwise the blocks a restore took go back to the pool types.
  *
- * Context: Process or reclaim context; it never allocates.
+ * Context: Process or reclaim context. It allocates nothing itself; the
+ * truncation of the backup file may, to split a large shmem folio.
  */
 void ttm_pool_drop_backed_up(struct ttm_tt *tt)
 {
@@ -1166,13 +1197,14 @@ EXPORT_SYMBOL(ttm_pool_drop_backed_up);
  * contents; writeback starts writing each copy to swap at once.
  *
  * Give the memory of @tt back to the system, page by page: copy each page
- * into @tt's backup file and free it, or with @flags->purge free every page
- * without copying. Before anything changes, refuse with -EBUSY a tt of a
- * pool that uses coherent DMA allocations, and a backup (not a purge) that
- * the task may not do or that would gain nothing: in a scoped NOFS
- * allocation context (shmem takes folio locks), or when the free swap
- * space is smaller than @tt (the copies would only move the memory). In
- * a scoped NOIO context nothing is written back.
+ * into @tt's backup file and free each block once its pages are copied
+ * (each page, short of memory: see ttm_pool_backup_page_by_page()), or with
+ * @flags->purge free every page without copying. Before anything changes,
+ * refuse with -EBUSY a tt of a pool that uses coherent DMA allocations, and
+ * a backup (not a purge) that the task may not do or that would gain
+ * nothing: in a scoped NOFS allocation context (shmem takes folio locks),
+ * or when the free swap space is smaller than @tt (the copies would only
+ * move the memory). In a scoped NOIO context nothing is written back.
  *
  * Once the checks pass and the first page is copied, the pages get
  * write-back caching and are unmapped, and @tt is backed up and no longer
@@ -1274,22 +1306,53 @@ long ttm_pool_backup(struct ttm_pool *pool, struct ttm_tt *tt,
 	if (should_fail(&backup_fault_inject, 1))
 		num_pages = DIV_ROUND_UP(num_pages, 2);
 
-	for (i = 0; i < num_pages; i++) {
+	/*
+	 * Copy a block's pages, then free the block whole; a block the copy
+	 * stops in is split, its copied pages are freed and the others stay
+	 * as order-0 write-back pages. Short of memory, split the block first
+	 * and free each page once it is copied.
+	 */
+	for (i = 0; i < num_pages && !ret; i += nr) {
 		struct page *p = tt->pages[i];
-		s64 handle = first;
+		unsigned int order = p->private;
+		bool each;
+		pgoff_t j;
 
-		ttm_pool_split_for_swap(p);
-		if (i)
-			handle = ttm_backup_backup_page(tt->backup, p, writeback,
-							i, page_gfp, alloc_gfp);
-		if (handle < 0) {
-			ret = handle;
-			break;
+		nr = min_t(pgoff_t, 1UL << order, num_pages - i);
+		each = ttm_pool_backup_page_by_page(p, order);
+		if (each) {
+			ttm_pool_split_for_swap(p);
+			order = 0;
 		}
+		for (j = 0; j < nr; j++) {
+			s64 handle = first;
 
-		tt->pages[i] = ttm_backup_handle_to_page_ptr(handle);
-		ttm_pool_release_page(p, 0);
-		done++;
+			if (i + j)
+				handle = ttm_backup_backup_page(tt->backup,
+								p + j,
+								writeback,
+								i + j,
+								page_gfp,
+								alloc_gfp);
+			if (handle < 0) {
+				ret = handle;
+				break;
+			}
+			tt->pages[i + j] = ttm_backup_handle_to_page_ptr(handle);
+			if (each)
+				ttm_pool_release_page(p + j, 0);
+		}
+		done += j;
+
+		if (each || !j)
+			continue;
+		if (j == 1UL << order) {
+			ttm_pool_release_page(p, order);
+			continue;
+		}
+		ttm_pool_split_for_swap(p);
+		while (j--)
+			ttm_pool_release_page(p + j, 0);
 	}
 
 	return done ? done : ret;

@@ -231,6 +231,44 @@ static void ttm_backup_test_roundtrip(struct kunit *test, gfp_t gfp)
 	KUNIT_EXPECT_EQ(test, err, -EINVAL);
 }
 
+/*
+ * A range drop frees the copies in the range, holes included, and keeps
+ * those on either side: a restore releases a block's copies this way.
+ */
+static void ttm_backup_drop_range_basic(struct kunit *test)
+{
+	static const pgoff_t idx[] = { 0, 1, 2, 4, 5, 7 };
+	struct page *src[ARRAY_SIZE(idx)];
+	s64 handle[ARRAY_SIZE(idx)];
+	struct file *backup;
+	unsigned int i;
+
+	backup = ttm_backup_test_create(test, TTM_BACKUP_TEST_PAGES);
+	for (i = 0; i < ARRAY_SIZE(idx); i++) {
+		src[i] = ttm_backup_test_page(test, GFP_KERNEL, i + 1);
+		handle[i] = ttm_backup_backup_page(backup, src[i], false,
+						   idx[i], GFP_KERNEL,
+						   GFP_KERNEL);
+		KUNIT_ASSERT_EQ(test, handle[i], idx[i] + 1);
+	}
+
+	/* Nothing to drop: nothing goes */
+	ttm_backup_drop_range(backup, 1, 0);
+	KUNIT_EXPECT_EQ(test, ttm_backup_test_nrpages(backup), ARRAY_SIZE(idx));
+
+	/* Indexes 1 to 4, with the hole at 3: the copies at 1, 2 and 4 go */
+	ttm_backup_drop_range(backup, 1, 4);
+	KUNIT_EXPECT_EQ(test, ttm_backup_test_nrpages(backup), 3);
+	ttm_backup_test_expect_copy(test, backup, handle[0], src[0], GFP_KERNEL);
+	ttm_backup_test_expect_copy(test, backup, handle[4], src[4], GFP_KERNEL);
+	ttm_backup_test_expect_copy(test, backup, handle[5], src[5], GFP_KERNEL);
+
+	/* The last index of the file */
+	ttm_backup_drop_range(backup, 7, 1);
+	KUNIT_EXPECT_EQ(test, ttm_backup_test_nrpages(backup), 2);
+	ttm_backup_test_expect_copy(test, backup, handle[4], src[4], GFP_KERNEL);
+}
+
 static void ttm_backup_roundtrip(struct kunit *test)
 {
 	ttm_backup_test_roundtrip(test, GFP_KERNEL);
@@ -505,6 +543,7 @@ static struct kunit_case ttm_backup_test_cases[] = {
 	KUNIT_CASE(ttm_backup_handle_encoding),
 	KUNIT_CASE(ttm_backup_roundtrip),
 	KUNIT_CASE(ttm_backup_roundtrip_highmem),
+	KUNIT_CASE(ttm_backup_drop_range_basic),
 	KUNIT_CASE(ttm_backup_copy_page_killed),
 	KUNIT_CASE(ttm_backup_writeback_without_swap),
 	KUNIT_CASE(ttm_backup_writeout_activate_unlocks),

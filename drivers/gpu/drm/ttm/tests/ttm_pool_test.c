@@ -16,6 +16,7 @@
 #include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/prandom.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
@@ -87,6 +88,10 @@ struct ttm_pool_test_priv {
 	int backup_fail_at;
 	/* The shmem allocation mask of the last backup */
 	gfp_t backup_gfp;
+	/* GPUActive at each of the first calls of ttm_pool_test_backup_page() */
+	long active_at[24];
+	/* What ttm_pool_test_page_by_page() answers */
+	bool page_by_page;
 	/* Calls of ttm_pool_test_set_pages_array_wb() and their pages */
 	unsigned int array_wb_calls;
 	unsigned int array_wb_pages;
@@ -1666,6 +1671,9 @@ static s64 ttm_pool_test_backup_page(struct file *backup, struct page *page,
 	s64 ret;
 
 	priv->backup_gfp = alloc_gfp;
+	if (priv->backup_calls < ARRAY_SIZE(priv->active_at))
+		priv->active_at[priv->backup_calls] =
+			ttm_pool_test_gpu(NR_GPU_ACTIVE);
 	if (priv->backup_calls++ == priv->backup_fail_at)
 		return -ENOMEM;
 
@@ -2095,6 +2103,59 @@ static void ttm_pool_backup_stops_at_k(struct kunit *test)
 			       "after a partial backup");
 }
 
+static bool ttm_pool_test_page_by_page(struct page *p, unsigned int order)
+{
+	struct ttm_pool_test_priv *priv = kunit_get_current_test()->priv;
+
+	return priv->page_by_page;
+}
+
+/*
+ * Short of memory, a backup frees each page as soon as it is copied;
+ * otherwise it frees a block once the last of its pages is copied.
+ * GPUActive, read at each copy, tells which; the end state is the same.
+ */
+static void ttm_pool_backup_page_by_page_when_short(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_backup_flags flags = {};
+	int short_of_memory;
+
+	for (short_of_memory = 0; short_of_memory < 2; short_of_memory++) {
+		struct ttm_pool_test_btt *btt;
+		struct ttm_pool *pool;
+		long active, ret;
+		unsigned int j;
+
+		pool = ttm_pool_test_backup_pool(test, false);
+		btt = ttm_pool_test_backup_tt(test, pool, 20, ttm_cached, false);
+		/* Blocks of 16 and 4 pages */
+		KUNIT_ASSERT_EQ(test, btt->tt.pages[0]->private, 4);
+		ttm_pool_test_backup_stubs(test, U64_MAX, -1);
+		kunit_activate_static_stub(test, ttm_pool_backup_page_by_page,
+					   ttm_pool_test_page_by_page);
+		priv->page_by_page = short_of_memory;
+		priv->backup_calls = 0;
+		active = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+
+		ret = ttm_pool_backup(pool, &btt->tt, &flags);
+		KUNIT_ASSERT_EQ(test, ret, 20);
+		KUNIT_ASSERT_EQ(test, priv->backup_calls, 20);
+		/* Call j copies page j; call 0 before anything changes */
+		for (j = 1; j < 16; j++)
+			KUNIT_EXPECT_EQ_MSG(test, priv->active_at[j],
+					    short_of_memory ? active - j : active,
+					    "GPUActive at the copy of page %u%s", j,
+					    short_of_memory ? ", short of memory" : "");
+		KUNIT_EXPECT_EQ(test, priv->active_at[16], active - 16);
+		KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE),
+				active - 20);
+		ttm_pool_test_btt_fini(test, btt, active - 20,
+				       short_of_memory ? "after a backup short of memory" :
+				       "after a backup");
+	}
+}
+
 /*
  * A purge frees every page without a copy, also without swap space: NULL
  * entries, backed up, nothing in the shmem file.
@@ -2370,10 +2431,22 @@ static const void *ttm_pool_restore_eintr_gen(const void *prev, char *desc)
 					"copy interrupted at page");
 }
 
+/* Whether the backup file of @tt holds a copy at index @idx */
+static bool ttm_pool_test_has_copy(struct ttm_tt *tt, pgoff_t idx)
+{
+	struct folio *folio = filemap_get_folio(tt->backup->f_mapping, idx);
+
+	if (IS_ERR(folio))
+		return false;
+	folio_put(folio);
+	return true;
+}
+
 /*
  * Expect a restore that stopped to have put only whole blocks into the
  * tt: every entry is a handle (0 for a page restored into the block in
- * flight) or a page with its contents.
+ * flight) or a page with its contents; and the copies of the committed
+ * blocks to be gone from the backup file, those of the handles left not.
  */
 static void ttm_pool_test_expect_stopped(struct kunit *test, struct ttm_tt *tt)
 {
@@ -2384,9 +2457,15 @@ static void ttm_pool_test_expect_stopped(struct kunit *test, struct ttm_tt *tt)
 	for (i = 0; i < tt->num_pages; i++) {
 		struct page *p = tt->pages[i];
 
-		if (!ttm_backup_page_ptr_is_handle(p))
+		if (!ttm_backup_page_ptr_is_handle(p)) {
 			KUNIT_EXPECT_TRUE_MSG(test, ttm_pool_test_page_ok(test, p, i),
 					      "committed page %lu", i);
+			KUNIT_EXPECT_FALSE_MSG(test, ttm_pool_test_has_copy(tt, i),
+					       "copy of committed page %lu", i);
+		} else if (ttm_backup_page_ptr_to_handle(p)) {
+			KUNIT_EXPECT_TRUE_MSG(test, ttm_pool_test_has_copy(tt, i),
+					      "copy of page %lu", i);
+		}
 	}
 }
 
@@ -2896,6 +2975,7 @@ static struct kunit_case ttm_pool_backup_test_cases[] = {
 	KUNIT_CASE_PARAM(ttm_pool_backup_all, ttm_pool_backup_all_gen),
 	KUNIT_CASE_PARAM(ttm_pool_backup_stops_at_k, ttm_pool_backup_fails_gen),
 	KUNIT_CASE(ttm_pool_backup_purge),
+	KUNIT_CASE(ttm_pool_backup_page_by_page_when_short),
 	KUNIT_CASE(ttm_pool_backup_refusals),
 	KUNIT_CASE(ttm_pool_backup_discarded),
 	KUNIT_CASE_PARAM(ttm_pool_restore_roundtrip, ttm_pool_backup_all_gen),
