@@ -2157,6 +2157,79 @@ static void ttm_pool_backup_page_by_page_when_short(struct kunit *test)
 }
 
 /*
+ * Short of memory, a copy that fails inside a block leaves the pages
+ * copied before it freed and the rest of the block as order-0 pages, the
+ * blocks after it whole; finalizing the tt frees them all.
+ */
+static void ttm_pool_backup_page_by_page_stops(struct kunit *test)
+{
+	struct ttm_pool_test_priv *priv = test->priv;
+	struct ttm_backup_flags flags = {};
+	struct ttm_pool_test_btt *btt;
+	struct ttm_pool *pool;
+	long active, ret;
+	pgoff_t i;
+
+	pool = ttm_pool_test_backup_pool(test, false);
+	btt = ttm_pool_test_backup_tt(test, pool, 20, ttm_cached, false);
+	/* Blocks of 16 and 4 pages */
+	KUNIT_ASSERT_EQ(test, btt->tt.pages[0]->private, 4);
+	ttm_pool_test_backup_stubs(test, U64_MAX, 5);
+	kunit_activate_static_stub(test, ttm_pool_backup_page_by_page,
+				   ttm_pool_test_page_by_page);
+	priv->page_by_page = true;
+	priv->backup_calls = 0;
+	active = ttm_pool_test_gpu(NR_GPU_ACTIVE);
+
+	ret = ttm_pool_backup(pool, &btt->tt, &flags);
+	KUNIT_ASSERT_EQ(test, ret, 5);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_gpu(NR_GPU_ACTIVE), active - 5);
+	KUNIT_EXPECT_EQ(test, ttm_pool_test_backup_pages(&btt->tt), 5);
+	for (i = 0; i < btt->tt.num_pages; i++) {
+		struct page *p = btt->tt.pages[i];
+
+		if (i < 5) {
+			KUNIT_EXPECT_TRUE_MSG(test, ttm_backup_page_ptr_is_handle(p),
+					      "entry %lu", i);
+			continue;
+		}
+		KUNIT_ASSERT_FALSE_MSG(test, ttm_backup_page_ptr_is_handle(p),
+				       "entry %lu", i);
+		KUNIT_EXPECT_EQ_MSG(test, p->private, i == 16 ? 2 : 0,
+				    "order of entry %lu", i);
+		KUNIT_EXPECT_TRUE_MSG(test, ttm_pool_test_page_ok(test, p, i),
+				      "kept contents of page %lu", i);
+	}
+
+	ttm_pool_test_btt_fini(test, btt, active - 20,
+			       "after a backup stopped short of memory");
+}
+
+/*
+ * In reclaim (PF_MEMALLOC) a block of more than one page is backed up
+ * page by page; with the zone well above its low watermark, by block.
+ * No stub: ttm_pool_backup_page_by_page() itself.
+ */
+static void ttm_pool_backup_page_by_page_in_reclaim(struct kunit *test)
+{
+	struct page *p = alloc_pages(GFP_KERNEL, 4);
+	unsigned int noreclaim;
+	struct zone *zone;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	zone = page_zone(p);
+
+	noreclaim = memalloc_noreclaim_save();
+	KUNIT_EXPECT_TRUE(test, ttm_pool_backup_page_by_page(p, 4));
+	KUNIT_EXPECT_FALSE(test, ttm_pool_backup_page_by_page(p, 0));
+	memalloc_noreclaim_restore(noreclaim);
+
+	if (zone_page_state(zone, NR_FREE_PAGES) > 2 * (low_wmark_pages(zone) + 16))
+		KUNIT_EXPECT_FALSE(test, ttm_pool_backup_page_by_page(p, 4));
+	__free_pages(p, 4);
+}
+
+/*
  * A purge frees every page without a copy, also without swap space: NULL
  * entries, backed up, nothing in the shmem file.
  */
@@ -2976,6 +3049,8 @@ static struct kunit_case ttm_pool_backup_test_cases[] = {
 	KUNIT_CASE_PARAM(ttm_pool_backup_stops_at_k, ttm_pool_backup_fails_gen),
 	KUNIT_CASE(ttm_pool_backup_purge),
 	KUNIT_CASE(ttm_pool_backup_page_by_page_when_short),
+	KUNIT_CASE(ttm_pool_backup_page_by_page_stops),
+	KUNIT_CASE(ttm_pool_backup_page_by_page_in_reclaim),
 	KUNIT_CASE(ttm_pool_backup_refusals),
 	KUNIT_CASE(ttm_pool_backup_discarded),
 	KUNIT_CASE_PARAM(ttm_pool_restore_roundtrip, ttm_pool_backup_all_gen),
