@@ -324,6 +324,7 @@ def zero_checks(lines, check):
             if n is not None:
                 per.setdefault(n, d)
     summ = next((kv(l, 'zero ') for l in sec if l.startswith('zero rounds ')), None)
+    lim = next((kv(l, 'zero ') for l in sec if l.startswith('zero pool_limit_pages ')), None)
     for n in ZERO_SIZES:
         d = per.get(n)
         ok = d is not None and as_int(d, 'bad_words') == 0 and as_int(d, 'errors') == 0 and \
@@ -345,7 +346,9 @@ def zero_checks(lines, check):
           'no summary line' if summ is None else
           f"pools {summ.get('pools')}, rounds {summ.get('rounds')}, reallocations served by a pool: " +
           ', '.join(f'{size_name(n)} {per.get(n, {}).get("pool_hit_allocs", "none")}' for n in ZERO_SIZES) +
-          f", kthread freed {summ.get('kthread_freed_items')} buffers",
+          f", kthread freed {summ.get('kthread_freed_items')} buffers" +
+          (f", heap pool limit {lim.get('pool_limit_pages')} raised to {lim.get('raised_to')} pages"
+           if lim else ''),
           missing=summ is None)
 
 
