@@ -1,9 +1,13 @@
 # Freeze with items queued (issue 19 item 5): the deferred-free kthread is
 # freezable.  With one normal-priority busy loop per CPU (the kthread is
 # SCHED_IDLE and hardly runs), 1-8 MiB buffers are allocated and closed
-# for 3 s, so that the backlog fills; then the freezer test of system
-# sleep (pm_test "freezer", suspend-to-idle: the tasks are frozen, 1 s
-# passes, they are thawed).  Wanted: the write to /sys/power/state
+# in the background for 8 s; once the backlog holds items (polled, at most
+# 5 s) the freezer test of system sleep runs while the churn goes on
+# (pm_test "freezer", suspend-to-idle: the tasks are frozen, 1 s passes,
+# they are thawed).  The backlog is read while the churn runs: read after
+# it ended, the kthread had sometimes drained it already (0 items queued,
+# and the freezer test then proved nothing about a queued backlog).
+# Wanted: the write to /sys/power/state
 # succeeds and the kernel reports no task that refused to freeze; items
 # were queued before it; once the hogs stop the backlog drains (within
 # 30 s); a new buffer is allocated, all zero.  SKIP with the reason when
@@ -39,8 +43,22 @@ done
 (sleep 120; kill $pids) 2>/dev/null &
 guard=$!
 echo "freeze hogs $n"
-dmabuf-pressure queue 3 1 8
-stats before
+dmabuf-pressure queue 8 1 8 &
+churn=$!
+t0=$(up_ms)
+w=0
+line=$(stats before)
+while :; do
+	case "$line" in
+	*"queued_items 0 "* | *"queued_items  "*) ;;
+	*) break ;;
+	esac
+	[ $w -lt 5000 ] || break
+	sleep 0.05
+	w=$(($(up_ms) - t0))
+	line=$(stats before)
+done
+echo "$line polled_ms $w"
 echo 1 >/sys/module/suspend/parameters/pm_test_delay 2>/dev/null
 echo freezer >/sys/power/pm_test
 dmesg -c >/dev/null
@@ -55,6 +73,7 @@ stats after_thaw
 refused=$(dmesg | grep -cE 'Freezing .* (failed|aborted)|refusing to freeze')
 kfrozen=$(dmesg | grep -c 'Freezing remaining freezable tasks completed')
 echo "freeze test rc $rc ms $((t1 - t0)) refused_lines $refused kthreads_frozen $kfrozen"
+wait $churn
 kill $pids 2>/dev/null
 kill $guard 2>/dev/null
 wait 2>/dev/null
