@@ -407,7 +407,7 @@ fi
 # --- the system heap and vgem under memory pressure (256 MiB + zram) -----------
 if want pressure; then
 	begin pressure
-	for set in heap vgem memcg; do
+	for set in heap vgem memcg ttmswap; do
 		step "pressure workload: $set (256 MiB guest, zram swap)"
 		if ! need_kernel; then
 			fail "pressure ($set): not run: the patched kernel did not build (log: $kernel_log)"

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# pressure.sh KBUILD LABEL heap|vgem|fill|memcg: boot the kernel of KBUILD in a
+# pressure.sh KBUILD LABEL heap|vgem|fill|memcg|ttmswap: boot the kernel of KBUILD in a
 # 256 MiB guest with zram swap and run one pressure workload: "heap" (the
 # system heap under bad input and memory pressure, guest/pressure/heap/*.sh)
 # or "vgem" (more mmapped vgem buffers than RAM; every kind of user mapping
 # of a vgem object through eviction; guest/pressure/vgem/*.sh); "memcg" boots
 # with dma_heap.mem_accounting=1 and runs the heap set's memory cgroup case
-# alone (guest/pressure/heap/27-memcg.sh).  Programs come from guest/src/.
+# alone (guest/pressure/heap/27-memcg.sh); "ttmswap" boots with the KUnit
+# suite ttm_bo_shrink_swap enabled (it runs at boot, before swap is on) and
+# runs it again with zram swap through KUnit's debugfs
+# (guest/pressure/ttmswap/*.sh).  Programs come from guest/src/.
 # Prints the guest's result lines prefixed with LABEL; the console is in
 # logs/pressure-LABEL-SET.log.  PRESSURE_APPEND adds to the kernel command
 # line.
@@ -51,8 +54,13 @@ if [ "$set" = memcg ]; then
 	scripts="$H/guest/pressure/10-zram.sh $H/guest/pressure/heap/27-memcg.sh $H/guest/pressure/heap/29-drop.sh"
 	PRESSURE_APPEND="dma_heap.mem_accounting=1${PRESSURE_APPEND:+ $PRESSURE_APPEND}"
 fi
+# ttmswap: the built-in suite at boot (no swap yet), again after swapon
+if [ "$set" = ttmswap ]; then
+	scripts="$scripts $H/guest/pressure/heap/29-drop.sh"
+	PRESSURE_APPEND="kunit.enable=1 kunit.filter_glob=ttm_bo_shrink_swap${PRESSURE_APPEND:+ $PRESSURE_APPEND}"
+fi
 GUEST_MEM=256 WORKLOAD="$scripts" "$H/guest.sh" workload "$kb" "$log" \
 	"${PRESSURE_TIMEOUT:-900}" "console=ttyS0 kunit.enable=0 tsc=unstable${PRESSURE_APPEND:+ $PRESSURE_APPEND}" \
 	"$bindir" || true
-grep -aE '^(@@ |errno |churn |exhaust |fill |memcg |pools |deferred |oom_kill |zram |vgem |vgem-maps |busy |anon |zero |freeze )|copy_page_bench: [0-9]|Out of memory|Killed process|Kernel panic|Freezing .* (failed|aborted)|refusing to freeze' "$log" |
+grep -aE '^(@@ |errno |churn |exhaust |fill |memcg |pools |deferred |oom_kill |zram |vgem |vgem-maps |busy |anon |zero |freeze |ttmswap )|copy_page_bench: [0-9]|Out of memory|Killed process|Kernel panic|Freezing .* (failed|aborted)|refusing to freeze' "$log" |
 	sed "s/^/$label: /"

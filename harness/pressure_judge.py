@@ -51,6 +51,9 @@ user mapping of a vgem object (DRM fd, dma-buf with its handle kept, dma-buf
 whose handle is closed (A and B), inherited across fork, re-import) reads
 back its patterns after drop_caches and swap, and was zapped by the
 eviction.
+SET ttmswap: the built-in KUnit suite ttm_bo_shrink_swap passes at boot,
+without swap, on its refusal path, and again through KUnit's debugfs
+with zram swap on, on its swap path (pressure.sh ttmswap).
 
 Only the patched kernel is judged (check.sh).  The base kernel, the control
 of make pressure, evicts no vgem object: there vgem-evict runs out of memory
@@ -454,6 +457,69 @@ def memcg_checks(lines, check, on):
           'no result' if f is None else ' '.join(f'{k}={v}' for k, v in {**f, **(fe or {})}.items()))
 
 
+TTMSWAP_CASE = 'ttm_bo_shrink_swap_backup'
+
+
+def ttmswap_checks(lines, check):
+    """TTM backup to real swap (ttmswap/28-kunit-swap.sh, issue 16 item 4).
+
+    The built-in suite ttm_bo_shrink_swap ran at boot without swap (its case
+    checks that nothing is backed up and nothing changes) and again through
+    KUnit's debugfs with zram swap on (backup, writeback, memory pressure,
+    restore, Shmem and swap back where they started): each run's KTAP
+    results, as the guest printed them, must have the case pass, on the
+    path the run's swap allowed.
+    """
+    runs = {}
+    for l in lines:
+        for run in ('boot', 'swap'):
+            pre = f'ttmswap {run}: '
+            if l.startswith(pre):
+                runs.setdefault(run, []).append(l[len(pre):].strip())
+    err = next((l for l in lines if l.startswith('ttmswap error')), None)
+    sk = next((kv(l, 'ttmswap ') for l in lines if l.startswith('ttmswap swap_kb ')), None)
+    paths = {'boot': ('no swap: refusals', 'without swap (at boot): nothing backed up, nothing changed'),
+             'swap': ('swap: ', 'with zram swap (through debugfs): backup, writeback and memory pressure '
+                      'reach swap, every object restores, Shmem and swap come back')}
+    for run, (marker, what) in paths.items():
+        r = runs.get(run, [])
+        ok_line = f'ok 1 {TTMSWAP_CASE}'
+        notes = [l.split(f'# {TTMSWAP_CASE}: ', 1)[1] for l in r if f'# {TTMSWAP_CASE}: ' in l]
+        passed = ok_line in r and not any(l.startswith('not ok') for l in r)
+        on_path = any(n.startswith(marker) for n in notes)
+        fails = [l for l in r if 'EXPECTATION FAILED' in l or l.startswith('Expected ')]
+        if not r:
+            detail = err or f'no "ttmswap {run}:" results'
+        elif not passed:
+            detail = '; '.join(fails[:3]) or next((l for l in r if l.startswith('not ok') or
+                                                   ' # SKIP' in l), 'no "ok 1" line')
+        elif not on_path:
+            detail = f'the case passed, but not on the path of this run (no "{marker}" line): ' + \
+                '; '.join(notes)[:300]
+        else:
+            detail = '; '.join(notes)[:600]
+        if run == 'swap' and sk is not None:
+            detail += f"; zram SwapTotal {sk.get('swap_kb')} kB, free {sk.get('free_kb')} kB"
+        check(bool(r) and passed and on_path, f'ttm swap: {what}', detail, missing=not r)
+    # Issue 16's performance item: a 64 MiB shrink through the mock
+    # shrinker, beside copy_page() into fresh pages in the same boot
+    # (reported; the bar is that the whole 64 MiB was shrunk)
+    notes = [l.split(f'# {TTMSWAP_CASE}: ', 1)[1] for l in runs.get('swap', []) if f'# {TTMSWAP_CASE}: ' in l]
+    tp = next((n for n in notes if n.startswith('throughput: ')), None)
+    m = re.match(r'throughput: (\d+) MiB shrunk in (\d+) ns, (\d+) MiB/s; copy_page\(\) (\d+) ns, (\d+) MiB/s; '
+                 r'freed (\d+) pages', tp or '')
+    ok = bool(m) and int(m[1]) == 64 and int(m[6]) * 4096 == 64 << 20 and int(m[2]) > 0 and int(m[4]) > 0
+    if m:
+        detail = (f'{m[1]} MiB in {int(m[2]) / 1e6:.1f} ms: {m[3]} MiB/s; copy_page() into fresh pages '
+                  f'{int(m[4]) / 1e6:.1f} ms: {m[5]} MiB/s; shrink / copy_page() {int(m[4]) / int(m[2]):.3f}; '
+                  f'freed {m[6]} pages')
+    else:
+        detail = f'no well-formed "throughput:" line in the swap run: {tp}' if tp else \
+            'no "throughput:" line in the swap run'
+    check(ok, 'ttm swap: a 64 MiB shrink through the mock shrinker frees all 64 MiB; its throughput '
+          'beside copy_page()', detail, missing=not runs.get('swap'))
+
+
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == 'heap-vs-base':
         vs_base(sys.argv[2], sys.argv[3])
@@ -461,8 +527,8 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     kind, log = sys.argv[1], sys.argv[2]
-    if kind not in ('heap', 'fill', 'vgem', 'memcg'):
-        print(f'FAIL pressure ({kind}): unknown workload set (heap, fill, vgem or memcg)')
+    if kind not in ('heap', 'fill', 'vgem', 'memcg', 'ttmswap'):
+        print(f'FAIL pressure ({kind}): unknown workload set (heap, fill, vgem, memcg or ttmswap)')
         print('counts 0 1')
         return
     text = open(log, errors='replace').read() if os.path.exists(log) else ''
@@ -547,6 +613,8 @@ def main():
         memcg_checks(lines, check, False)
     elif kind == 'memcg':
         memcg_checks(lines, check, True)
+    elif kind == 'ttmswap':
+        ttmswap_checks(lines, check)
     elif kind == 'fill':
         fl = [kv(l, 'fill ') for l in lines if l.startswith('fill ')]
         d1 = next((x for x in fl if 'got_mib' in x), None)

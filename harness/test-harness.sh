@@ -367,6 +367,46 @@ oom_kill total 0
 @@ end 29-drop rc=0
 @@ guest done
 EOF
+# The ttmswap set (pressure.sh ttmswap: the KUnit suite ttm_bo_shrink_swap at
+# boot without swap, then through debugfs with zram swap).
+cat >"$fx/pressure-ttmswap.log" <<'EOF'
+@@ guest: Linux 6.12.117+, 2 CPUs, 241180 kB RAM
+@@ nodes: 1
+@@ begin 10-zram
+zram swap_kb 262140
+@@ end 10-zram rc=0
+@@ begin 28-kunit-swap
+ttmswap boot: KTAP version 1
+ttmswap boot: 1..1
+ttmswap boot:     KTAP version 1
+ttmswap boot:     # Subtest: ttm_bo_shrink_swap
+ttmswap boot:     1..1
+ttmswap boot:     # ttm_bo_shrink_swap_backup: no swap: refusals
+ttmswap boot:     ok 1 ttm_bo_shrink_swap_backup
+ttmswap boot:     # module: ttm_bo_shrink_test
+ttmswap boot: ok 1 ttm_bo_shrink_swap
+ttmswap swap_kb 262140 free_kb 262140
+ttmswap swap: KTAP version 1
+ttmswap swap: 1..1
+ttmswap swap:     KTAP version 1
+ttmswap swap:     # Subtest: ttm_bo_shrink_swap
+ttmswap swap:     1..1
+ttmswap swap:     # ttm_bo_shrink_swap_backup: swap: 65535 pages free
+ttmswap swap:     # ttm_bo_shrink_swap_backup: backup: Shmem +2048, swap +0; copies resident 2048, swapped 0 (pages)
+ttmswap swap:     # ttm_bo_shrink_swap_backup: writeback: Shmem +2048, swap +2048; copies resident 2048, swapped 2048
+ttmswap swap:     # ttm_bo_shrink_swap_backup: hog: 49847 pages
+ttmswap swap:     # ttm_bo_shrink_swap_backup: hog: Shmem -587, swap +4736; copies resident 0, swapped 4096
+ttmswap swap:     # ttm_bo_shrink_swap_backup: freed: Shmem -587, swap +768; others' Shmem -587, swap +640
+ttmswap swap:     # ttm_bo_shrink_swap_backup: throughput: 64 MiB shrunk in 160000000 ns, 400 MiB/s; copy_page() 40000000 ns, 1600 MiB/s; freed 16384 pages
+ttmswap swap:     ok 1 ttm_bo_shrink_swap_backup
+ttmswap swap:     # module: ttm_bo_shrink_test
+ttmswap swap: ok 1 ttm_bo_shrink_swap
+@@ end 28-kunit-swap rc=0
+@@ begin 29-drop
+oom_kill total 0
+@@ end 29-drop rc=0
+@@ guest done
+EOF
 # The memcg set (pressure.sh memcg: dma_heap.mem_accounting=1, 27-memcg.sh).
 cat >"$fx/pressure-memcg.log" <<'EOF'
 @@ guest: Linux 6.12.117+, 2 CPUs, 241516 kB RAM
@@ -714,6 +754,26 @@ pm() { # pm SET SED NAME WHAT REGEX: the fixture of SET edited by SED fails a ch
 	judge "$tmp/pj.out" env PRESSURE_XFAIL="$fx/xfail-none" python3 "$H/pressure_judge.py" "$1" "$fx/pressure-$1-$3.log"
 	expect "pressure: memcg: $4" judged_fail "$tmp/pj.out" "$5"
 }
+# TTM backup to real swap (ttmswap set, issue 16 item 4)
+pt() { # pt SED NAME WHAT REGEX: the ttmswap fixture edited by SED fails a check matching REGEX
+	sed "$1" "$fx/pressure-ttmswap.log" >"$fx/pressure-ttmswap-$2.log"
+	judge "$tmp/pj.out" python3 "$H/pressure_judge.py" ttmswap "$fx/pressure-ttmswap-$2.log"
+	expect "pressure: ttmswap: $3" judged_fail "$tmp/pj.out" "$4"
+}
+judge "$tmp/pj.out" python3 "$H/pressure_judge.py" ttmswap "$fx/pressure-ttmswap.log"
+expect "pressure: control: a good ttmswap log passes" judged_pass "$tmp/pj.out"
+pt 's/^ttmswap swap:     ok 1 ttm_bo_shrink_swap_backup$/ttmswap swap:     not ok 1 ttm_bo_shrink_swap_backup/' swapfail \
+	"a failed case in the swap run fails" 'ttm swap: with zram swap .*not ok 1'
+pt 's/^ttmswap boot:     ok 1 ttm_bo_shrink_swap_backup$/ttmswap boot:     ok 1 ttm_bo_shrink_swap_backup # SKIP no swap/' bootskip \
+	"a skipped case at boot fails" 'ttm swap: without swap .*# SKIP'
+pt 's/# ttm_bo_shrink_swap_backup: swap: 65535 pages free/# ttm_bo_shrink_swap_backup: no swap: refusals/' swappath \
+	"a swap run that took the path without swap fails" 'ttm swap: with zram swap .*not on the path of this run'
+pt 's/freed 16384 pages/freed 8192 pages/' halfshrunk \
+	"a throughput run that shrank less than 64 MiB fails" 'ttm swap: a 64 MiB shrink .*freed 8192 pages'
+pt '/throughput: /d' nothroughput \
+	"a swap run without its throughput line fails" 'ttm swap: a 64 MiB shrink .*no "throughput:" line'
+pt '/^ttmswap /d' noresults \
+	"a log without results fails both runs" 'ttm swap: without swap .*no "ttmswap boot:" results'
 judge "$tmp/pj.out" python3 "$H/pressure_judge.py" memcg "$fx/pressure-memcg.log"
 expect "pressure: control: a good memcg log passes" judged_pass "$tmp/pj.out"
 pm heap 's/current_peak_kb 1020 /current_peak_kb 131320 /' heap-charged \

@@ -29,6 +29,7 @@
  * Authors: Thomas Hellstrom <thellstrom-at-vmware-dot-com>
  */
 
+#include <linux/swap.h>
 #include <linux/vmalloc.h>
 
 #include <drm/ttm/ttm_bo.h>
@@ -36,6 +37,10 @@
 #include <drm/ttm/ttm_tt.h>
 
 #include <drm/drm_cache.h>
+
+#include <kunit/visibility.h>
+
+#include "ttm_module.h"
 
 struct ttm_transfer_obj {
 	struct ttm_buffer_object base;
@@ -734,6 +739,8 @@ int ttm_bo_pipeline_gutting(struct ttm_buffer_object *bo)
 				return ret;
 		} else {
 			ttm_tt_unpopulate(bo->bdev, bo->ttm);
+			/* A backed-up tt's copies are contents too */
+			ttm_tt_clear_backed_up(bo->ttm);
 			if (bo->type == ttm_bo_type_device)
 				ttm_tt_mark_for_clear(bo->ttm);
 		}
@@ -776,12 +783,13 @@ error_destroy_tt:
 	ttm_tt_destroy(bo->bdev, ttm);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(ttm_bo_pipeline_gutting);
 
-static bool ttm_lru_walk_trylock(struct ttm_lru_walk *walk,
+static bool ttm_lru_walk_trylock(struct ttm_lru_walk_arg *arg,
 				 struct ttm_buffer_object *bo,
 				 bool *needs_unlock)
 {
-	struct ttm_operation_ctx *ctx = walk->ctx;
+	struct ttm_operation_ctx *ctx = arg->ctx;
 
 	*needs_unlock = false;
 
@@ -798,17 +806,17 @@ static bool ttm_lru_walk_trylock(struct ttm_lru_walk *walk,
 	return false;
 }
 
-static int ttm_lru_walk_ticketlock(struct ttm_lru_walk *walk,
+static int ttm_lru_walk_ticketlock(struct ttm_lru_walk_arg *arg,
 				   struct ttm_buffer_object *bo,
 				   bool *needs_unlock)
 {
 	struct dma_resv *resv = bo->base.resv;
 	int ret;
 
-	if (walk->ctx->interruptible)
-		ret = dma_resv_lock_interruptible(resv, walk->ticket);
+	if (arg->ctx->interruptible)
+		ret = dma_resv_lock_interruptible(resv, arg->ticket);
 	else
-		ret = dma_resv_lock(resv, walk->ticket);
+		ret = dma_resv_lock(resv, arg->ticket);
 
 	if (!ret) {
 		*needs_unlock = true;
@@ -818,7 +826,7 @@ static int ttm_lru_walk_ticketlock(struct ttm_lru_walk *walk,
 		 * after waiting for the ticketlock, revert back to
 		 * trylocking for this walk.
 		 */
-		walk->ticket = NULL;
+		arg->ticket = NULL;
 	} else if (ret == -EDEADLK) {
 		/* Caller needs to exit the ww transaction. */
 		ret = -ENOSPC;
@@ -872,8 +880,9 @@ s64 ttm_lru_walk_for_evict(struct ttm_lru_walk *walk, struct ttm_device *bdev,
 	s64 progress = 0;
 	s64 lret;
 
+	ttm_resource_cursor_init(&cursor, man);
 	spin_lock(&bdev->lru_lock);
-	ttm_resource_manager_for_each_res(man, &cursor, res) {
+	ttm_resource_manager_for_each_res(&cursor, res) {
 		struct ttm_buffer_object *bo = res->bo;
 		bool bo_needs_unlock = false;
 		bool bo_locked = false;
@@ -884,10 +893,10 @@ s64 ttm_lru_walk_for_evict(struct ttm_lru_walk *walk, struct ttm_device *bdev,
 		 * since if we do it the other way around, and the trylock fails,
 		 * we need to drop the lru lock to put the bo.
 		 */
-		if (ttm_lru_walk_trylock(walk, bo, &bo_needs_unlock))
+		if (ttm_lru_walk_trylock(&walk->arg, bo, &bo_needs_unlock))
 			bo_locked = true;
-		else if (!walk->ticket || walk->ctx->no_wait_gpu ||
-			 walk->trylock_only)
+		else if (!walk->arg.ticket || walk->arg.ctx->no_wait_gpu ||
+			 walk->arg.trylock_only)
 			continue;
 
 		if (!ttm_bo_get_unless_zero(bo)) {
@@ -900,7 +909,8 @@ s64 ttm_lru_walk_for_evict(struct ttm_lru_walk *walk, struct ttm_device *bdev,
 
 		lret = 0;
 		if (!bo_locked)
-			lret = ttm_lru_walk_ticketlock(walk, bo, &bo_needs_unlock);
+			lret = ttm_lru_walk_ticketlock(&walk->arg, bo,
+						       &bo_needs_unlock);
 
 		/*
 		 * Note that in between the release of the lru lock and the
@@ -927,3 +937,296 @@ s64 ttm_lru_walk_for_evict(struct ttm_lru_walk *walk, struct ttm_device *bdev,
 
 	return progress;
 }
+
+/* End the cursor's current step: unlock its bo if the step locked it, put it */
+static void ttm_bo_lru_cursor_put_bo(struct ttm_bo_lru_cursor *curs)
+{
+	struct ttm_buffer_object *bo = curs->bo;
+
+	if (!bo)
+		return;
+	if (curs->needs_unlock)
+		dma_resv_unlock(bo->base.resv);
+	curs->bo = NULL;
+	curs->needs_unlock = false;
+	/* Possibly the last reference: never under the LRU lock */
+	ttm_bo_put(bo);
+}
+
+/**
+ * ttm_bo_lru_cursor_fini() - Finalize a buffer object LRU cursor
+ * @curs: The cursor, initialized by ttm_bo_lru_cursor_init().
+ *
+ * End the current step, if any, and take the cursor off the LRU lists.
+ * Called by the loop of ttm_bo_lru_for_each_reserved_guarded() when it
+ * ends; the caller of ttm_bo_lru_cursor_init() otherwise.
+ *
+ * Context: Process context, without the LRU lock.
+ */
+void ttm_bo_lru_cursor_fini(struct ttm_bo_lru_cursor *curs)
+{
+	spinlock_t *lru_lock = &curs->res_curs.man->bdev->lru_lock;
+
+	ttm_bo_lru_cursor_put_bo(curs);
+	spin_lock(lru_lock);
+	ttm_resource_cursor_fini(&curs->res_curs);
+	spin_unlock(lru_lock);
+}
+EXPORT_SYMBOL(ttm_bo_lru_cursor_fini);
+
+/**
+ * ttm_bo_lru_cursor_init() - Initialize a buffer object LRU cursor
+ * @curs: The cursor to initialize.
+ * @man: The resource manager whose LRU lists it will walk.
+ * @arg: How each buffer object is locked; must stay valid while the cursor
+ * is in use. A ticket in it is used for one lock at most, as in
+ * ttm_lru_walk_for_evict().
+ *
+ * Every initialized cursor is finalized with ttm_bo_lru_cursor_fini().
+ *
+ * Return: @curs. The function does not fail.
+ */
+struct ttm_bo_lru_cursor *
+ttm_bo_lru_cursor_init(struct ttm_bo_lru_cursor *curs,
+		       struct ttm_resource_manager *man,
+		       struct ttm_lru_walk_arg *arg)
+{
+	memset(curs, 0, sizeof(*curs));
+	ttm_resource_cursor_init(&curs->res_curs, man);
+	curs->arg = arg;
+
+	return curs;
+}
+EXPORT_SYMBOL(ttm_bo_lru_cursor_init);
+
+/*
+ * Step to the next buffer object that can be referenced and locked as
+ * @curs->arg asks, from the first resource if @first. Objects that cannot
+ * be trylocked are passed over, unless a ticket may be used, as are objects
+ * whose last reference is gone and objects that changed memory type while
+ * the LRU lock was dropped for a ticketlock.
+ */
+static struct ttm_buffer_object *
+ttm_bo_lru_cursor_step(struct ttm_bo_lru_cursor *curs, bool first)
+{
+	struct ttm_lru_walk_arg *arg = curs->arg;
+	spinlock_t *lru_lock = &curs->res_curs.man->bdev->lru_lock;
+	struct ttm_resource *res;
+
+	ttm_bo_lru_cursor_put_bo(curs);
+
+	spin_lock(lru_lock);
+	for (res = first ? ttm_resource_manager_first(&curs->res_curs) :
+			   ttm_resource_manager_next(&curs->res_curs);
+	     res; res = ttm_resource_manager_next(&curs->res_curs)) {
+		struct ttm_buffer_object *bo = res->bo;
+		bool needs_unlock, locked;
+		unsigned int mem_type;
+		int ret = 0;
+
+		/* Trylock first: a failed trylock needs no reference dropped */
+		locked = ttm_lru_walk_trylock(arg, bo, &needs_unlock);
+		if (!locked && (!arg->ticket || arg->ctx->no_wait_gpu ||
+				arg->trylock_only))
+			continue;
+
+		if (!ttm_bo_get_unless_zero(bo)) {
+			if (needs_unlock)
+				dma_resv_unlock(bo->base.resv);
+			continue;
+		}
+
+		mem_type = res->mem_type;
+		spin_unlock(lru_lock);
+
+		curs->bo = bo;
+		curs->needs_unlock = needs_unlock;
+		if (!locked) {
+			ret = ttm_lru_walk_ticketlock(arg, bo, &needs_unlock);
+			curs->needs_unlock = !ret && needs_unlock;
+		}
+		/*
+		 * Without the LRU lock the bo may have moved, even to a new
+		 * resource of another memory type: then it is passed over
+		 */
+		if (!ret && bo->resource && bo->resource->mem_type == mem_type)
+			return bo;
+
+		ttm_bo_lru_cursor_put_bo(curs);
+		/* -EALREADY: the ticket holds it already; pass it over */
+		if (ret && ret != -EALREADY)
+			return ERR_PTR(ret);
+
+		spin_lock(lru_lock);
+	}
+	spin_unlock(lru_lock);
+
+	return NULL;
+}
+
+/**
+ * ttm_bo_lru_cursor_first() - Start a walk with a buffer object LRU cursor
+ * @curs: The cursor, initialized by ttm_bo_lru_cursor_init().
+ *
+ * Context: Process context, without the LRU lock.
+ * Return: The first buffer object, referenced and locked; NULL if there is
+ * none; or an error pointer if a ticketlock failed (see
+ * ttm_bo_lru_for_each_reserved_guarded()).
+ */
+struct ttm_buffer_object *ttm_bo_lru_cursor_first(struct ttm_bo_lru_cursor *curs)
+{
+	return ttm_bo_lru_cursor_step(curs, true);
+}
+EXPORT_SYMBOL(ttm_bo_lru_cursor_first);
+
+/**
+ * ttm_bo_lru_cursor_next() - Continue a walk with a buffer object LRU cursor
+ * @curs: The cursor, on a step or at the end of a walk.
+ *
+ * Ends the current step, unlocking and putting its buffer object.
+ *
+ * Context: Process context, without the LRU lock.
+ * Return: The next buffer object, as ttm_bo_lru_cursor_first() returns it.
+ */
+struct ttm_buffer_object *ttm_bo_lru_cursor_next(struct ttm_bo_lru_cursor *curs)
+{
+	return ttm_bo_lru_cursor_step(curs, false);
+}
+EXPORT_SYMBOL(ttm_bo_lru_cursor_next);
+
+/* The operation succeeded in part or failed for a reason other than a signal */
+static long ttm_bo_shrink_error(long err)
+{
+	return err == -EINTR || err == -ERESTARTSYS ? err : -EBUSY;
+}
+
+/**
+ * ttm_bo_shrink() - Give the pages of a buffer object back to the system
+ * @ctx: The operation context: whether waits may be interrupted, whether
+ * the GPU may be waited for at all.
+ * @bo: The buffer object, reserved by the caller and referenced.
+ * @flags: How to shrink it, see struct ttm_bo_shrink_flags.
+ *
+ * A helper for drivers' shrinkers, for buffer objects whose tt is set up
+ * for backup (TTM_TT_FLAG_EXTERNAL, a backup file from
+ * ttm_tt_setup_backup()), to be backed up or, if the driver's object is
+ * purgeable, purged: check that @bo may be shrunk at all, move it to system
+ * memory if @flags.allow_move and its populated tt is placed elsewhere (TT,
+ * say; an object without a populated tt, in VRAM for instance, is
+ * refused), wait for it to be idle as @ctx allows, zap its CPU mappings,
+ * then back its tt up into shmem or purge it (ttm_tt_backup()).
+ * ttm_tt_populate() restores a backed-up tt; a purged one comes back with
+ * its contents lost. The buffer object stays on its LRU list, where
+ * ttm_bo_shrink_suitable() passes it over until it is populated again, as
+ * 6.12 does with swapped-out tts. An object being destroyed (@bo->deleted)
+ * is never moved, whatever @flags.allow_move says.
+ *
+ * The caller checks its reclaim context first: a backup needs __GFP_FS in
+ * the shrink_control's gfp_mask (only a scoped NOFS context is seen here),
+ * writeback __GFP_IO. What ttm_tt_backup() would refuse (no swap space for
+ * the tt, a scoped NOFS context, a pool of coherent DMA allocations) is
+ * checked before the move, so that such a refusal leaves @bo where it
+ * was. A shrink that fails after the move (the swap space taken by others
+ * meanwhile, a fence the move added with @ctx->no_wait_gpu, the first page
+ * failing to copy) leaves @bo moved to system memory, populated, its
+ * contents intact.
+ *
+ * Context: Process or reclaim context. The caller holds @bo's reservation.
+ * Return: The number of pages backed up or purged, which may be fewer than
+ * the tt holds if the backup stopped part way; -EINTR or -ERESTARTSYS if a
+ * wait was interrupted; -EBUSY for anything else that stopped the shrink:
+ * a pinned object, no populated tt or one not set up for backup, an object
+ * outside system memory without @flags.allow_move or being destroyed, a
+ * busy object with
+ * @ctx->no_wait_gpu, a move that failed, a backup refused or failing at
+ * its first page.
+ */
+long ttm_bo_shrink(struct ttm_operation_ctx *ctx, struct ttm_buffer_object *bo,
+		   const struct ttm_bo_shrink_flags flags)
+{
+	static const struct ttm_place sys_place = {
+		.mem_type = TTM_PL_SYSTEM,
+	};
+	static struct ttm_placement sys_placement = {
+		.num_placement = 1,
+		.placement = &sys_place,
+	};
+	struct ttm_backup_flags backup_flags = {
+		.purge = flags.purge,
+		.writeback = flags.writeback,
+	};
+	long ret;
+
+	dma_resv_assert_held(bo->base.resv);
+
+	if (bo->pin_count || !bo->resource || !bo->ttm || !bo->ttm->backup ||
+	    ttm_pool_backup_refused(&bo->bdev->pool, bo->ttm, &backup_flags))
+		return -EBUSY;
+
+	/* A tt outside system memory may still be bound for the GPU */
+	if (bo->resource->mem_type != TTM_PL_SYSTEM) {
+		if (!flags.allow_move || bo->deleted)
+			return -EBUSY;
+		ret = ttm_bo_validate(bo, &sys_placement, ctx);
+		if (ret)
+			return ttm_bo_shrink_error(ret);
+		/* The move may have replaced or unpopulated the tt */
+		if (!bo->ttm || !bo->ttm->backup ||
+		    ttm_pool_backup_refused(&bo->bdev->pool, bo->ttm,
+					    &backup_flags))
+			return -EBUSY;
+	}
+
+	ret = ttm_bo_wait_ctx(bo, ctx);
+	if (ret)
+		return ttm_bo_shrink_error(ret);
+	ttm_bo_unmap_virtual(bo);
+
+	ret = ttm_tt_backup(bo->bdev, bo->ttm, backup_flags);
+	if (ret < 0)
+		return ttm_bo_shrink_error(ret);
+	return ret ?: -EBUSY;
+}
+EXPORT_SYMBOL(ttm_bo_shrink);
+
+/**
+ * ttm_bo_shrink_suitable() - Whether a buffer object is worth shrinking now
+ * @bo: The buffer object, reserved by the caller.
+ * @ctx: The operation context ttm_bo_shrink() would be called with.
+ *
+ * A shrinker's walk passes over objects that ttm_bo_shrink() refuses
+ * whatever it is asked, or would have to wait for: without a populated tt
+ * (never populated, already backed up or purged) or with one not set up
+ * for backup, of a pool of coherent DMA allocations, pinned, or, when @ctx
+ * does not allow waiting for the GPU, with fences not yet signaled.
+ *
+ * Return: true if @bo may be handed to ttm_bo_shrink().
+ */
+bool ttm_bo_shrink_suitable(struct ttm_buffer_object *bo, struct ttm_operation_ctx *ctx)
+{
+	struct ttm_tt *tt = bo->ttm;
+
+	dma_resv_assert_held(bo->base.resv);
+
+	return tt && ttm_tt_is_populated(tt) && tt->backup &&
+	       (tt->page_flags & TTM_TT_FLAG_EXTERNAL) &&
+	       !bo->bdev->pool.use_dma_alloc && !bo->pin_count &&
+	       (!ctx->no_wait_gpu ||
+		dma_resv_test_signaled(bo->base.resv, DMA_RESV_USAGE_BOOKKEEP));
+}
+EXPORT_SYMBOL(ttm_bo_shrink_suitable);
+
+/**
+ * ttm_bo_shrink_avoid_wait() - Whether a shrinker should not wait for the GPU
+ *
+ * Direct reclaim stalls the task that allocates; kswapd is there to wait.
+ * A shrinker sets &ttm_operation_ctx.no_wait_gpu from this, and lets
+ * writeback start only when it may wait.
+ *
+ * Return: true unless the caller is kswapd.
+ */
+bool ttm_bo_shrink_avoid_wait(void)
+{
+	return !current_is_kswapd();
+}
+EXPORT_SYMBOL(ttm_bo_shrink_avoid_wait);

@@ -37,11 +37,16 @@
 
 struct dentry;
 struct page;
+struct ttm_backup_flags;
 struct ttm_device;
+struct ttm_pool;
+struct ttm_tt;
 
 extern struct dentry *ttm_debugfs_root;
 
 void ttm_sys_man_init(struct ttm_device *bdev);
+int ttm_pool_backup_refused(const struct ttm_pool *pool, struct ttm_tt *tt,
+			    const struct ttm_backup_flags *flags);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 struct page *ttm_global_alloc_dummy_page(gfp_t gfp);

@@ -1190,6 +1190,38 @@ void ttm_pool_drop_backed_up(struct ttm_tt *tt)
 EXPORT_SYMBOL(ttm_pool_drop_backed_up);
 
 /**
+ * ttm_pool_backup_refused() - Whether ttm_pool_backup() refuses at once
+ * @pool: The pool @tt was populated from.
+ * @tt: The struct ttm_tt.
+ * @flags: How its memory would be given back.
+ *
+ * The checks ttm_pool_backup() makes before it changes anything, for a
+ * caller with work to do first that is wasted if the backup is refused
+ * (ttm_bo_shrink() moves the buffer object to system memory).
+ *
+ * Return: 0 if the backup or purge may go ahead, else the error code
+ * ttm_pool_backup() would return.
+ */
+int ttm_pool_backup_refused(const struct ttm_pool *pool, struct ttm_tt *tt,
+			    const struct ttm_backup_flags *flags)
+{
+	if (!ttm_tt_is_populated(tt) || ttm_tt_is_backed_up(tt) ||
+	    !(tt->page_flags & TTM_TT_FLAG_EXTERNAL) ||
+	    (!flags->purge && !tt->backup))
+		return -EINVAL;
+
+	if (pool->use_dma_alloc)
+		return -EBUSY;
+
+	if (!flags->purge &&
+	    (!(current_gfp_context(GFP_KERNEL) & __GFP_FS) ||
+	     ttm_backup_bytes_avail() < (u64)tt->num_pages << PAGE_SHIFT))
+		return -EBUSY;
+
+	return 0;
+}
+
+/**
  * ttm_pool_backup() - Back up or purge the pages of a ttm_tt
  * @pool: The pool @tt was populated from.
  * @tt: The struct ttm_tt, populated, with a backup file unless purging.
@@ -1237,19 +1269,11 @@ long ttm_pool_backup(struct ttm_pool *pool, struct ttm_tt *tt,
 	s64 first = 0;
 	long ret = 0;
 
-	if (!ttm_tt_is_populated(tt) || ttm_tt_is_backed_up(tt) ||
-	    !(tt->page_flags & TTM_TT_FLAG_EXTERNAL) ||
-	    (!flags->purge && !tt->backup))
-		return -EINVAL;
-
-	if (pool->use_dma_alloc)
-		return -EBUSY;
+	ret = ttm_pool_backup_refused(pool, tt, flags);
+	if (ret)
+		return ret;
 
 	if (!flags->purge) {
-		if (!(gfp & __GFP_FS) ||
-		    ttm_backup_bytes_avail() < (u64)tt->num_pages << PAGE_SHIFT)
-			return -EBUSY;
-
 		/* Copies where shmem puts its pages: highmem, movable */
 		page_gfp = pool->use_dma32 ? GFP_DMA32 : GFP_HIGHUSER;
 		alloc_gfp = mapping_gfp_mask(tt->backup->f_mapping) |

@@ -58,6 +58,52 @@ static void ttm_tt_simple_destroy(struct ttm_device *bdev, struct ttm_tt *ttm)
 	kfree(ttm);
 }
 
+/**
+ * ttm_tt_kunit_init_backup() - Initialize a tt that a shrinker may back up
+ * @tt: The tt to initialize.
+ * @bo: Its buffer object.
+ * @page_flags: TTM_TT_FLAG_* besides the two this adds.
+ *
+ * As a driver with its own shrinker does: the tt is external, so that
+ * TTM's global swapout and page limits leave it to the driver, mappable
+ * through the buffer object's mapping, write-back cached, with a backup
+ * file from ttm_tt_setup_backup().
+ *
+ * Return: 0, or a negative error code with @tt left uninitialized.
+ */
+int ttm_tt_kunit_init_backup(struct ttm_tt *tt, struct ttm_buffer_object *bo,
+			     u32 page_flags)
+{
+	int err;
+
+	page_flags |= TTM_TT_FLAG_EXTERNAL | TTM_TT_FLAG_EXTERNAL_MAPPABLE;
+	err = ttm_tt_init(tt, bo, page_flags, ttm_cached, 0);
+	if (err)
+		return err;
+
+	err = ttm_tt_setup_backup(tt);
+	if (err)
+		ttm_tt_fini(tt);
+	return err;
+}
+EXPORT_SYMBOL_GPL(ttm_tt_kunit_init_backup);
+
+static struct ttm_tt *ttm_tt_backup_create(struct ttm_buffer_object *bo,
+					   u32 page_flags)
+{
+	struct ttm_tt *tt;
+
+	tt = kzalloc(sizeof(*tt), GFP_KERNEL);
+	if (!tt)
+		return NULL;
+
+	if (ttm_tt_kunit_init_backup(tt, bo, page_flags)) {
+		kfree(tt);
+		return NULL;
+	}
+	return tt;
+}
+
 static int mock_move(struct ttm_buffer_object *bo, bool evict,
 		     struct ttm_operation_ctx *ctx,
 		     struct ttm_resource *new_mem,
@@ -113,11 +159,11 @@ static void bad_evict_flags(struct ttm_buffer_object *bo,
 	*placement = bad_placement;
 }
 
-static int ttm_device_kunit_init_with_funcs(struct ttm_test_devices *priv,
-					    struct ttm_device *ttm,
-					    bool use_dma_alloc,
-					    bool use_dma32,
-					    struct ttm_device_funcs *funcs)
+int ttm_device_kunit_init_with_funcs(struct ttm_test_devices *priv,
+				     struct ttm_device *ttm,
+				     bool use_dma_alloc,
+				     bool use_dma32,
+				     const struct ttm_device_funcs *funcs)
 {
 	struct drm_device *drm = priv->drm;
 	int err;
@@ -129,6 +175,7 @@ static int ttm_device_kunit_init_with_funcs(struct ttm_test_devices *priv,
 
 	return err;
 }
+EXPORT_SYMBOL_GPL(ttm_device_kunit_init_with_funcs);
 
 struct ttm_device_funcs ttm_dev_funcs = {
 	.ttm_tt_create = ttm_tt_simple_create,
@@ -138,6 +185,16 @@ struct ttm_device_funcs ttm_dev_funcs = {
 	.evict_flags = mock_evict_flags,
 };
 EXPORT_SYMBOL_GPL(ttm_dev_funcs);
+
+/* A device whose tts are set up for backup (ttm_tt_kunit_init_backup()) */
+struct ttm_device_funcs ttm_dev_funcs_backup = {
+	.ttm_tt_create = ttm_tt_backup_create,
+	.ttm_tt_destroy = ttm_tt_simple_destroy,
+	.move = mock_move,
+	.eviction_valuable = ttm_bo_eviction_valuable,
+	.evict_flags = mock_evict_flags,
+};
+EXPORT_SYMBOL_GPL(ttm_dev_funcs_backup);
 
 int ttm_device_kunit_init(struct ttm_test_devices *priv,
 			  struct ttm_device *ttm,
