@@ -333,9 +333,7 @@ zero rounds 3 pools present deferred present kthread_freed_items 12 max_wait_ms 
 @@ end 25-zero rc=0
 @@ begin 26-freeze
 freeze hogs 2
-freeze queue rounds 527 ms 3005 min_mib 1 max_mib 8 freed_mib 1972 mib_per_s 656.2 failed 0 errno 0 name none last_errno 0 oom_kill 0
-freeze queue ram_mib 235 avail_start_kb 207288 min_avail_kb 172432 avail_end_kb 187792 samples 52 max_gap_ms 101 max_queued_pages_seen 6144
-freeze before queued_items 9 queued_pages 5120 freed_items 385 batches 386
+freeze before queued_items 9 queued_pages 5120 freed_items 385 batches 386 polled_ms 0
 PM: suspend entry (s2idle)
 Freezing user space processes
 Freezing user space processes completed (elapsed 0.004 seconds)
@@ -347,6 +345,8 @@ OOM killer enabled.
 PM: suspend exit
 freeze after_thaw queued_items 9 queued_pages 5120 freed_items 386 batches 386
 freeze test rc 0 ms 1540 refused_lines 0 kthreads_frozen 1
+freeze queue rounds 527 ms 8003 min_mib 1 max_mib 8 freed_mib 1972 mib_per_s 656.2 failed 0 errno 0 name none last_errno 0 oom_kill 0
+freeze queue ram_mib 235 avail_start_kb 207288 min_avail_kb 172432 avail_end_kb 187792 samples 52 max_gap_ms 101 max_queued_pages_seen 6144
 freeze drained queued_items 0 queued_pages 0 freed_items 395 batches 395
 freeze drain waited_ms 0
 freeze alloc len 8388608 errno 0 name none bad_words 0
@@ -770,6 +770,8 @@ pt 's/# ttm_bo_shrink_swap_backup: swap: 65535 pages free/# ttm_bo_shrink_swap_b
 	"a swap run that took the path without swap fails" 'ttm swap: with zram swap .*not on the path of this run'
 pt 's/freed 16384 pages/freed 8192 pages/' halfshrunk \
 	"a throughput run that shrank less than 64 MiB fails" 'ttm swap: a 64 MiB shrink .*freed 8192 pages'
+pt 's/^ttmswap swap:     ok 1 ttm_bo_shrink_swap_backup$/ttmswap swap:     not ok 1 ttm_bo_shrink_swap_backup/' tpfail \
+	"a throughput line of a failed swap run fails" 'ttm swap: a 64 MiB shrink .*the case did not pass'
 pt '/throughput: /d' nothroughput \
 	"a swap run without its throughput line fails" 'ttm swap: a 64 MiB shrink .*no "throughput:" line'
 pt '/^ttmswap /d' noresults \
