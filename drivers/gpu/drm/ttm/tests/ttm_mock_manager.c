@@ -143,7 +143,6 @@ void ttm_mock_manager_fini(struct ttm_device *bdev, u32 mem_type)
 	mutex_unlock(&mock_man->lock);
 
 	ttm_set_driver_manager(bdev, mem_type, NULL);
-	ttm_resource_manager_cleanup(man);
 	kfree(mock_man);
 }
 EXPORT_SYMBOL_GPL(ttm_mock_manager_fini);
