@@ -3,6 +3,7 @@ T=/sys/kernel/debug/tracing
 echo 0 > $T/tracing_on
 echo 4096 > $T/buffer_size_kb
 echo 1500 > $T/tracing_thresh
+echo dma_heap_ioctl > $T/set_graph_function
 echo function_graph > $T/current_tracer
 echo 1 > $T/options/funcgraph-proc 2>/dev/null
 echo 1 > $T/tracing_on
