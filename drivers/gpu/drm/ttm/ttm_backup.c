@@ -73,6 +73,33 @@ void ttm_backup_drop_range(struct file *backup, pgoff_t idx, pgoff_t nr)
 }
 EXPORT_SYMBOL_IF_KUNIT(ttm_backup_drop_range);
 
+/*
+ * The folio holding the backup at @idx of @mapping, with a reference, if it
+ * is in the page cache and up to date; NULL otherwise (a copy in swap, a
+ * hole, or a folio that fallocate() left uninitialised), which is for shmem
+ * to read. A copy is written under its folio lock before its handle is
+ * returned, and then only read, by the user the handle was returned to,
+ * until that user drops it; whatever hands the handle over orders the copy
+ * before the read. So the reference alone is enough to read it, which saves
+ * the folio lock and unlock shmem_read_folio_gfp() makes for every page of
+ * a restore. Reclaim may move the folio to the swap cache meanwhile; its
+ * contents stay.
+ */
+static struct folio *ttm_backup_cached_folio(struct address_space *mapping,
+					     pgoff_t idx)
+{
+	struct folio *folio = filemap_get_folio(mapping, idx);
+
+	if (IS_ERR(folio))
+		return NULL;
+	if (!folio_test_uptodate(folio)) {
+		folio_put(folio);
+		return NULL;
+	}
+
+	return folio;
+}
+
 /**
  * ttm_backup_copy_page() - Copy the contents of a backed-up page
  * @backup: The backup file the page was backed up to.
@@ -81,7 +108,8 @@ EXPORT_SYMBOL_IF_KUNIT(ttm_backup_drop_range);
  * @intr: Whether a fatal signal may abort the copy.
  *
  * Reads the page back from the shmem file, from swap if it was swapped out,
- * and copies it into @dst. The backup is kept: drop it with
+ * and copies it into @dst; a copy in the page cache is read without its
+ * folio lock (see ttm_backup_cached_folio()). The backup is kept: drop it with
  * ttm_backup_drop() once it is no longer needed. If @intr is true and a fatal
  * signal is pending, nothing is read and -EINTR is returned; the read itself
  * is not interruptible. A handle that was dropped but is still within the
@@ -106,9 +134,13 @@ int ttm_backup_copy_page(struct file *backup, struct page *dst,
 	if (intr && fatal_signal_pending(current))
 		return -EINTR;
 
-	from = shmem_read_folio_gfp(mapping, idx, mapping_gfp_mask(mapping));
-	if (IS_ERR(from))
-		return PTR_ERR(from);
+	from = ttm_backup_cached_folio(mapping, idx);
+	if (!from) {
+		from = shmem_read_folio_gfp(mapping, idx,
+					    mapping_gfp_mask(mapping));
+		if (IS_ERR(from))
+			return PTR_ERR(from);
+	}
 
 	copy_highpage(dst, folio_file_page(from, idx));
 	folio_put(from);

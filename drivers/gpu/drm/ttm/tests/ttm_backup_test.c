@@ -316,6 +316,35 @@ static void ttm_backup_copy_page_killed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, err, 0);
 }
 
+/*
+ * A folio that fallocate() put in the page cache holds no copy and is not
+ * initialised: it reads as zeroes, through shmem, which clears it and marks
+ * it up to date, not as whatever its memory held before.
+ */
+static void ttm_backup_copy_page_fallocated(struct kunit *test)
+{
+	struct page *dst = ttm_backup_test_page(test, GFP_KERNEL,
+						TTM_BACKUP_TEST_DST_SEED);
+	const pgoff_t idx = 2;
+	struct file *backup;
+	struct folio *folio;
+	int err;
+
+	backup = ttm_backup_test_create(test, TTM_BACKUP_TEST_PAGES);
+	err = vfs_fallocate(backup, 0, (loff_t)idx << PAGE_SHIFT, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	folio = filemap_get_folio(backup->f_mapping, idx);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, folio);
+	KUNIT_EXPECT_FALSE(test, folio_test_uptodate(folio));
+
+	err = ttm_backup_copy_page(backup, dst, idx + 1, false);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_TRUE(test, ttm_backup_test_zero(dst));
+	KUNIT_EXPECT_TRUE_MSG(test, folio_test_uptodate(folio),
+			      "read without shmem initialising the folio");
+	folio_put(folio);
+}
+
 static void ttm_backup_writeback_without_swap(struct kunit *test)
 {
 	struct page *src = ttm_backup_test_page(test, GFP_KERNEL, 1);
@@ -545,6 +574,7 @@ static struct kunit_case ttm_backup_test_cases[] = {
 	KUNIT_CASE(ttm_backup_roundtrip_highmem),
 	KUNIT_CASE(ttm_backup_drop_range_basic),
 	KUNIT_CASE(ttm_backup_copy_page_killed),
+	KUNIT_CASE(ttm_backup_copy_page_fallocated),
 	KUNIT_CASE(ttm_backup_writeback_without_swap),
 	KUNIT_CASE(ttm_backup_writeout_activate_unlocks),
 	KUNIT_CASE(ttm_backup_writeout_error_unlocks_once),

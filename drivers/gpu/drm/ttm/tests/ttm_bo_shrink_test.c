@@ -1407,6 +1407,18 @@ static void swap_hog(struct kunit *test, struct shrink_dev *sd, long max_residen
 		__free_page(p);
 }
 
+/* Restore every bo intact, then put them all */
+static void swap_restore_all(struct kunit *test, struct shrink_dev *sd)
+{
+	unsigned int i;
+
+	for (i = 0; i < sd->nr_bos; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, shrink_bo_restore(test, sd->bos[i]), "bo %u", i);
+	for (i = 0; i < sd->nr_bos; i++)
+		ttm_bo_put(sd->bos[i]);
+	sd->nr_bos = 0;
+}
+
 /*
  * With swap: back half of the bos up without writeback (their copies sit in
  * shmem) and half with writeback, push memory until the copies give way,
@@ -1458,11 +1470,7 @@ static void swap_real(struct kunit *test)
 	others_swap = swap1 - swap0 - swp;
 	others_shmem = swap_shmem_pages() - shmem0 - res;
 
-	for (i = 0; i < SWAP_BOS; i++)
-		KUNIT_EXPECT_TRUE_MSG(test, shrink_bo_restore(test, sd->bos[i]), "bo %u", i);
-	for (i = 0; i < SWAP_BOS; i++)
-		ttm_bo_put(sd->bos[i]);
-	sd->nr_bos = 0;
+	swap_restore_all(test, sd);
 
 	kunit_info(test, "freed: Shmem %+ld, swap %+ld; others' Shmem %+ld, swap %+ld",
 		   swap_shmem_pages() - shmem0, swap_used_pages() - swap0,
@@ -1538,11 +1546,7 @@ static void swap_throughput(struct kunit *test)
 		   mib, shrink_ns, div64_u64(mib * NSEC_PER_SEC, max(shrink_ns, 1ULL)),
 		   copy_ns, div64_u64(mib * NSEC_PER_SEC, max(copy_ns, 1ULL)), freed);
 
-	for (i = 0; i < BW_BOS; i++)
-		KUNIT_EXPECT_TRUE_MSG(test, shrink_bo_restore(test, sd->bos[i]), "bo %u", i);
-	for (i = 0; i < BW_BOS; i++)
-		ttm_bo_put(sd->bos[i]);
-	sd->nr_bos = 0;
+	swap_restore_all(test, sd);
 }
 
 /*
