@@ -77,6 +77,8 @@ struct file *ttm_backup_shmem_create(loff_t size);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Internals only the KUnit suites reach, see include/kunit/visibility.h */
+struct folio *ttm_backup_read_folio(struct address_space *mapping,
+				    pgoff_t idx);
 int ttm_backup_writeout(struct address_space *mapping, struct folio *folio,
 			pgoff_t idx);
 #endif

@@ -75,21 +75,26 @@ EXPORT_SYMBOL_IF_KUNIT(ttm_backup_drop_range);
 
 /*
  * The folio holding the backup at @idx of @mapping, with a reference, if it
- * is in the page cache and up to date; NULL otherwise (a copy in swap, a
- * hole, or a folio that fallocate() left uninitialised), which is for shmem
- * to read. A copy is written under its folio lock before its handle is
- * returned, and then only read, by the user the handle was returned to,
- * until that user drops it; whatever hands the handle over orders the copy
- * before the read. So the reference alone is enough to read it, which saves
- * the folio lock and unlock shmem_read_folio_gfp() makes for every page of
- * a restore. Reclaim may move the folio to the swap cache meanwhile; its
- * contents stay.
+ * is in the page cache and up to date and @idx is within the size of the
+ * file; NULL otherwise, for shmem to read (a copy in swap, a hole, a folio
+ * that fallocate() left uninitialised or that is being added or migrated,
+ * or an index beyond the file, which a large folio may still cover). A copy
+ * is written under its folio lock before its handle is returned, and then
+ * only read, by the user the handle was returned to, until that user drops
+ * it; whatever hands the handle over orders the copy before the read. So
+ * the reference alone is enough to read it, which saves the folio lock and
+ * unlock shmem_read_folio_gfp() makes for every page of a restore. Reclaim
+ * may move the folio to the swap cache meanwhile; its contents stay.
  */
 static struct folio *ttm_backup_cached_folio(struct address_space *mapping,
 					     pgoff_t idx)
 {
-	struct folio *folio = filemap_get_folio(mapping, idx);
+	struct folio *folio;
 
+	if ((loff_t)idx << PAGE_SHIFT >= i_size_read(mapping->host))
+		return NULL;
+
+	folio = filemap_get_folio(mapping, idx);
 	if (IS_ERR(folio))
 		return NULL;
 	if (!folio_test_uptodate(folio)) {
@@ -101,6 +106,29 @@ static struct folio *ttm_backup_cached_folio(struct address_space *mapping,
 }
 
 /**
+ * ttm_backup_read_folio() - Read the folio of a backup through shmem
+ * @mapping: The mapping of the backup file.
+ * @idx: The index of the backed-up page in @mapping.
+ *
+ * What ttm_backup_copy_page() does when the copy is not an up-to-date
+ * folio of the page cache: swap it in, or allocate a zeroed page for a
+ * hole. KUnit test cases may replace this function with a static stub.
+ *
+ * Context: Process context. May sleep.
+ *
+ * Return: The folio, with a reference, or an error pointer; -EINVAL if @idx
+ * is beyond the size of the file.
+ */
+VISIBLE_IF_KUNIT struct folio *
+ttm_backup_read_folio(struct address_space *mapping, pgoff_t idx)
+{
+	KUNIT_STATIC_STUB_REDIRECT(ttm_backup_read_folio, mapping, idx);
+
+	return shmem_read_folio_gfp(mapping, idx, mapping_gfp_mask(mapping));
+}
+EXPORT_SYMBOL_IF_KUNIT(ttm_backup_read_folio);
+
+/**
  * ttm_backup_copy_page() - Copy the contents of a backed-up page
  * @backup: The backup file the page was backed up to.
  * @dst: The page to copy the contents into.
@@ -108,13 +136,15 @@ static struct folio *ttm_backup_cached_folio(struct address_space *mapping,
  * @intr: Whether a fatal signal may abort the copy.
  *
  * Reads the page back from the shmem file, from swap if it was swapped out,
- * and copies it into @dst; a copy in the page cache is read without its
- * folio lock (see ttm_backup_cached_folio()). The backup is kept: drop it with
+ * and copies it into @dst. The backup is kept: drop it with
  * ttm_backup_drop() once it is no longer needed. If @intr is true and a fatal
  * signal is pending, nothing is read and -EINTR is returned; the read itself
  * is not interruptible. A handle that was dropped but is still within the
  * size of @backup reads as a zero-filled page, which is allocated anew in
- * @backup.
+ * @backup. The caller must have got @handle from ttm_backup_backup_page()
+ * through something that orders the two, such as a lock both hold (for a
+ * ttm_tt, the reservation of its buffer object): a copy in the page cache is
+ * read without its folio lock.
  *
  * Context: Process context. May sleep.
  *
@@ -136,8 +166,7 @@ int ttm_backup_copy_page(struct file *backup, struct page *dst,
 
 	from = ttm_backup_cached_folio(mapping, idx);
 	if (!from) {
-		from = shmem_read_folio_gfp(mapping, idx,
-					    mapping_gfp_mask(mapping));
+		from = ttm_backup_read_folio(mapping, idx);
 		if (IS_ERR(from))
 			return PTR_ERR(from);
 	}

@@ -44,6 +44,8 @@ struct ttm_backup_test_priv {
 	bool locked_in_stub;
 	/* The folio a stub was called with, with a reference */
 	struct folio *folio;
+	/* Calls of the ttm_backup_read_folio() stub */
+	unsigned int reads;
 };
 
 static void ttm_backup_test_free_page(void *page)
@@ -345,6 +347,91 @@ static void ttm_backup_copy_page_fallocated(struct kunit *test)
 	folio_put(folio);
 }
 
+/* Counts the reads through shmem, and makes them */
+static struct folio *ttm_backup_test_read_folio(struct address_space *mapping,
+						pgoff_t idx)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct ttm_backup_test_priv *priv = test->priv;
+
+	priv->reads++;
+	return shmem_read_folio_gfp(mapping, idx, mapping_gfp_mask(mapping));
+}
+
+/*
+ * A copy in the page cache is read from its folio there, without shmem and
+ * its folio lock; a hole goes through shmem, which allocates a zeroed page.
+ */
+static void ttm_backup_copy_page_cached(struct kunit *test)
+{
+	struct ttm_backup_test_priv *priv = test->priv;
+	struct page *src[2];
+	s64 handle[2];
+	struct file *backup;
+	struct page *dst;
+	unsigned int i;
+	int err;
+
+	backup = ttm_backup_test_create(test, TTM_BACKUP_TEST_PAGES);
+	for (i = 0; i < ARRAY_SIZE(src); i++) {
+		src[i] = ttm_backup_test_page(test, GFP_KERNEL, i + 1);
+		handle[i] = ttm_backup_backup_page(backup, src[i], false, i,
+						   GFP_KERNEL, GFP_KERNEL);
+		KUNIT_ASSERT_EQ(test, handle[i], i + 1);
+	}
+	kunit_activate_static_stub(test, ttm_backup_read_folio,
+				   ttm_backup_test_read_folio);
+
+	for (i = 0; i < ARRAY_SIZE(src); i++)
+		ttm_backup_test_expect_copy(test, backup, handle[i], src[i],
+					    GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, priv->reads, 0);
+
+	ttm_backup_drop(backup, handle[1]);
+	dst = ttm_backup_test_page(test, GFP_KERNEL, TTM_BACKUP_TEST_DST_SEED);
+	err = ttm_backup_copy_page(backup, dst, handle[1], false);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_TRUE(test, ttm_backup_test_zero(dst));
+	KUNIT_EXPECT_EQ(test, priv->reads, 1);
+}
+
+/*
+ * A handle at or beyond the size of the file fails with -EINVAL, even when
+ * a folio of the page cache covers it, as a large folio that straddles the
+ * end of the file does: modelled here by a file whose size shrank below a
+ * page it holds, without truncation.
+ */
+static void ttm_backup_copy_page_beyond_size(struct kunit *test)
+{
+	struct page *src = ttm_backup_test_page(test, GFP_KERNEL, 1);
+	struct page *dst = ttm_backup_test_page(test, GFP_KERNEL,
+						TTM_BACKUP_TEST_DST_SEED);
+	struct file *backup;
+	struct inode *inode;
+	loff_t size;
+	s64 handle;
+	int err;
+
+	backup = ttm_backup_test_create(test, TTM_BACKUP_TEST_PAGES);
+	inode = file_inode(backup);
+	handle = ttm_backup_backup_page(backup, src, false, 5, GFP_KERNEL,
+					GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, handle, 6);
+
+	size = i_size_read(inode);
+	inode_lock(inode);
+	i_size_write(inode, (loff_t)5 << PAGE_SHIFT);
+	inode_unlock(inode);
+	err = ttm_backup_copy_page(backup, dst, handle, false);
+	inode_lock(inode);
+	i_size_write(inode, size);
+	inode_unlock(inode);
+
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	KUNIT_EXPECT_FALSE_MSG(test, ttm_backup_test_equal(dst, src),
+			       "copied from beyond the end of the file");
+}
+
 static void ttm_backup_writeback_without_swap(struct kunit *test)
 {
 	struct page *src = ttm_backup_test_page(test, GFP_KERNEL, 1);
@@ -575,6 +662,8 @@ static struct kunit_case ttm_backup_test_cases[] = {
 	KUNIT_CASE(ttm_backup_drop_range_basic),
 	KUNIT_CASE(ttm_backup_copy_page_killed),
 	KUNIT_CASE(ttm_backup_copy_page_fallocated),
+	KUNIT_CASE(ttm_backup_copy_page_cached),
+	KUNIT_CASE(ttm_backup_copy_page_beyond_size),
 	KUNIT_CASE(ttm_backup_writeback_without_swap),
 	KUNIT_CASE(ttm_backup_writeout_activate_unlocks),
 	KUNIT_CASE(ttm_backup_writeout_error_unlocks_once),
