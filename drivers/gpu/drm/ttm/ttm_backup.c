@@ -116,8 +116,9 @@ static struct folio *ttm_backup_cached_folio(struct address_space *mapping,
  *
  * Context: Process context. May sleep.
  *
- * Return: The folio, with a reference, or an error pointer; -EINVAL if @idx
- * is beyond the size of the file.
+ * Return: The folio, with a reference, or an error pointer: that of
+ * shmem_read_folio_gfp(), notably -EINVAL for an @idx beyond the size of a
+ * shmem file (a ramfs one, without CONFIG_SHMEM, reads as a new zeroed page).
  */
 VISIBLE_IF_KUNIT struct folio *
 ttm_backup_read_folio(struct address_space *mapping, pgoff_t idx)

@@ -347,6 +347,11 @@ static void ttm_backup_copy_page_fallocated(struct kunit *test)
 	folio_put(folio);
 }
 
+static void ttm_backup_test_folio_put(void *folio)
+{
+	folio_put(folio);
+}
+
 /* Counts the reads through shmem, and makes them */
 static struct folio *ttm_backup_test_read_folio(struct address_space *mapping,
 						pgoff_t idx)
@@ -365,6 +370,7 @@ static struct folio *ttm_backup_test_read_folio(struct address_space *mapping,
 static void ttm_backup_copy_page_cached(struct kunit *test)
 {
 	struct ttm_backup_test_priv *priv = test->priv;
+	struct folio *folio[2];
 	struct page *src[2];
 	s64 handle[2];
 	struct file *backup;
@@ -379,12 +385,24 @@ static void ttm_backup_copy_page_cached(struct kunit *test)
 						   GFP_KERNEL, GFP_KERNEL);
 		KUNIT_ASSERT_EQ(test, handle[i], i + 1);
 	}
+	/* Reclaim does not write out a folio someone holds a reference to */
+	for (i = 0; i < ARRAY_SIZE(src); i++) {
+		folio[i] = filemap_get_folio(backup->f_mapping, i);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, folio[i]);
+		err = kunit_add_action_or_reset(test, ttm_backup_test_folio_put,
+						folio[i]);
+		KUNIT_ASSERT_EQ(test, err, 0);
+		if (folio_test_large(folio[i]))
+			kunit_skip(test, "the backup went to a large folio");
+	}
 	kunit_activate_static_stub(test, ttm_backup_read_folio,
 				   ttm_backup_test_read_folio);
 
 	for (i = 0; i < ARRAY_SIZE(src); i++)
 		ttm_backup_test_expect_copy(test, backup, handle[i], src[i],
 					    GFP_KERNEL);
+	for (i = 0; i < ARRAY_SIZE(src); i++)
+		kunit_release_action(test, ttm_backup_test_folio_put, folio[i]);
 	KUNIT_EXPECT_EQ(test, priv->reads, 0);
 
 	ttm_backup_drop(backup, handle[1]);
@@ -393,6 +411,14 @@ static void ttm_backup_copy_page_cached(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, err, 0);
 	KUNIT_EXPECT_TRUE(test, ttm_backup_test_zero(dst));
 	KUNIT_EXPECT_EQ(test, priv->reads, 1);
+}
+
+/* Give the file of a _beyond_size case its size of TTM_BACKUP_TEST_PAGES */
+static void ttm_backup_test_restore_size(void *inode)
+{
+	inode_lock(inode);
+	i_size_write(inode, (loff_t)TTM_BACKUP_TEST_PAGES << PAGE_SHIFT);
+	inode_unlock(inode);
 }
 
 /*
@@ -408,7 +434,6 @@ static void ttm_backup_copy_page_beyond_size(struct kunit *test)
 						TTM_BACKUP_TEST_DST_SEED);
 	struct file *backup;
 	struct inode *inode;
-	loff_t size;
 	s64 handle;
 	int err;
 
@@ -417,15 +442,17 @@ static void ttm_backup_copy_page_beyond_size(struct kunit *test)
 	handle = ttm_backup_backup_page(backup, src, false, 5, GFP_KERNEL,
 					GFP_KERNEL);
 	KUNIT_ASSERT_EQ(test, handle, 6);
+	/* A large folio there would be trimmed at the shrunk size */
+	ttm_backup_test_skip_large(test, backup, 5);
 
-	size = i_size_read(inode);
+	err = kunit_add_action_or_reset(test, ttm_backup_test_restore_size,
+					inode);
+	KUNIT_ASSERT_EQ(test, err, 0);
 	inode_lock(inode);
 	i_size_write(inode, (loff_t)5 << PAGE_SHIFT);
 	inode_unlock(inode);
 	err = ttm_backup_copy_page(backup, dst, handle, false);
-	inode_lock(inode);
-	i_size_write(inode, size);
-	inode_unlock(inode);
+	kunit_release_action(test, ttm_backup_test_restore_size, inode);
 
 	KUNIT_EXPECT_EQ(test, err, -EINVAL);
 	KUNIT_EXPECT_FALSE_MSG(test, ttm_backup_test_equal(dst, src),
