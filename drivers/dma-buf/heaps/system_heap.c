@@ -742,9 +742,10 @@ struct system_heap_reuse {
  * @order: its order
  *
  * A function of its own so that the KUnit suite can act while a queued
- * buffer is claimed: send a fatal signal between two of its blocks.
+ * buffer is claimed: send a fatal signal between two of its blocks, see
+ * whether a block is charged when it is zeroed.
  *
- * Context: Any context that may map a page.
+ * Context: Process context, may sleep.
  */
 VISIBLE_IF_KUNIT void system_heap_clear_block(struct page *page,
 					      unsigned int order)
@@ -753,8 +754,10 @@ VISIBLE_IF_KUNIT void system_heap_clear_block(struct page *page,
 
 	KUNIT_STATIC_STUB_REDIRECT(system_heap_clear_block, page, order);
 
-	for (i = 0; i < (1U << order); i++)
+	for (i = 0; i < (1U << order); i++) {
 		clear_highpage(nth_page(page, i));
+		cond_resched();
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(system_heap_clear_block);
 
@@ -771,9 +774,10 @@ static void system_heap_reuse_end(struct system_heap *sys,
 
 /*
  * A block of order table entry @index taken from the oldest buffer waiting
- * on the deferred-free list, if its next block has that order, zeroed here
- * as __GFP_ZERO would have zeroed a block from the system; NULL otherwise,
- * and the buffer is put back. Asked for once the pools and the free memory
+ * on the deferred-free list, if its next block has that order, not zeroed
+ * yet (the caller zeroes it as __GFP_ZERO would have zeroed a block from
+ * the system, once the block is charged); NULL otherwise, and the buffer
+ * is put back. Asked for once the pools and the free memory
  * have no block of the order, this costs the caller what the base's
  * allocation did, where the buddy allocator would have to reclaim the very
  * memory the list holds, and it shortens the kthread's backlog. The buffer
@@ -823,8 +827,6 @@ static struct page *system_heap_reuse_queued(struct system_heap *sys,
 		kfree(buffer);
 	}
 
-	system_heap_clear_block(page, order);
-
 	return page;
 }
 
@@ -861,9 +863,10 @@ static int system_heap_charge_block(struct system_heap *sys, struct page *page,
  * the block's order, so that the next search starts there; NULL if no
  * order has one. A queued buffer is never held claimed while the buddy
  * allocator or memcg may reclaim. With @charge, the block is charged to
- * the task's memory cgroup, whatever its source; one the cgroup cannot pay
- * for goes back to its pool if it came from there, else to the system, and
- * the search goes on with the next order.
+ * the task's memory cgroup, whatever its source, a queued block before it
+ * is zeroed; one the cgroup cannot pay for goes back to its pool if it
+ * came from there, else to the system (a queued one unzeroed), and the
+ * search goes on with the next order.
  */
 static struct page *system_heap_alloc_largest(struct system_heap *sys,
 					      unsigned long size,
@@ -871,7 +874,7 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
 					      struct system_heap_reuse *reuse,
 					      bool charge)
 {
-	struct page *page, *pooled;
+	struct page *page, *pooled, *queued;
 	unsigned int i;
 
 	for (i = *index; i < NUM_ORDERS; i++) {
@@ -892,8 +895,11 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
 			page = system_heap_alloc_pages(order_flags[i] &
 						       ~__GFP_DIRECT_RECLAIM,
 						       orders[i]);
-		if (!page)
+		queued = NULL;
+		if (!page) {
 			page = system_heap_reuse_queued(sys, i, reuse);
+			queued = page;
+		}
 		if (!page && (order_flags[i] & __GFP_DIRECT_RECLAIM)) {
 			system_heap_reuse_end(sys, reuse);
 			page = system_heap_alloc_pages(order_flags[i],
@@ -905,7 +911,9 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
 		 * The cgroup cannot pay for the block: try a smaller one. A
 		 * pooled block goes back to its pool (zeroed once more), so
 		 * that a cgroup at its limit does not drain the pools that
-		 * every user of the heap shares.
+		 * every user of the heap shares. A queued block is not zeroed
+		 * yet: a cgroup at its limit does not zero released memory
+		 * for nothing.
 		 */
 		if (charge && system_heap_charge_block(sys, page, i, reuse)) {
 			if (pooled)
@@ -914,6 +922,8 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
 				__free_pages(page, orders[i]);
 			continue;
 		}
+		if (queued)
+			system_heap_clear_block(page, orders[i]);
 		*index = i;
 		return page;
 	}

@@ -99,6 +99,8 @@ struct sh_test_stub {
 	unsigned int kill_at;
 	/* calls of the stub that zeroes reused blocks; SIGKILL with this one */
 	unsigned int clears;
+	/* of them, calls with a block no memcg was charged for */
+	unsigned int clears_uncharged;
 	unsigned int kill_at_clear;
 	/* calls of the sg_table stub and the entries it was asked for */
 	unsigned int table_calls;
@@ -2450,6 +2452,60 @@ static void sh_test_memcg_limit_pool_hit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sh_test_memcg_events(cg, MEMCG_OOM), oom);
 	sh_test_expect_uncharged(test, pooled, "pooled block", 0);
 }
+
+/* Zero a reused block, counting those zeroed before they were charged */
+static void sh_test_clear_charged_stub(struct page *page, unsigned int order)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct sh_test_stub *stub = test->priv;
+	unsigned int i;
+
+	for (i = 0; i < (1U << order); i++)
+		clear_highpage(nth_page(page, i));
+	stub->clears++;
+	if (!sh_test_block_memcg(page))
+		stub->clears_uncharged++;
+}
+
+/*
+ * At the limit, a block taken from a queued buffer is charged before it is
+ * zeroed: the order-8 block, more than the per-CPU charge stocks hold, goes
+ * back to the system unzeroed and uncharged, and no block is zeroed before
+ * its charge; the allocation fails with -ENOMEM. A cgroup at its limit does
+ * not zero other users' released memory for nothing.
+ */
+static void sh_test_memcg_limit_queued_not_zeroed(struct kunit *test)
+{
+	struct sh_test_memcg *cg = sh_test_memcg(test);
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct sh_test_blocks old;
+	struct sh_test_stub *stub;
+
+	if (nr_node_ids > 1)
+		kunit_skip(test, "queued blocks are reused on one node only");
+
+	sh_test_queue_held(test, sys, &old);
+	sh_test_memcg_set_max(test, cg, sh_test_memcg_current(cg) << PAGE_SHIFT);
+
+	/* No free memory: every block comes from the queued buffer */
+	stub = sh_test_stub_activate(test, 0);
+	kunit_activate_static_stub(test, system_heap_clear_block,
+				   sh_test_clear_charged_stub);
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_BLOCK_LEN(8));
+	kunit_deactivate_static_stub(test, system_heap_clear_block);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buffer), -ENOMEM);
+	if (!IS_ERR(buffer))
+		sh_test_release(buffer);
+	KUNIT_EXPECT_EQ_MSG(test, stub->clears_uncharged, 0,
+			    "%u of %u reused blocks zeroed before their charge",
+			    stub->clears_uncharged, stub->clears);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(old.page[0]), 1,
+			    "the order-8 block is still held");
+	sh_test_expect_uncharged(test, old.page[0], "reused block", 0);
+}
 #else
 static void sh_test_memcg_none(struct kunit *test)
 {
@@ -2461,6 +2517,7 @@ static void sh_test_memcg_none(struct kunit *test)
 #define sh_test_memcg_off_charges_nothing	sh_test_memcg_none
 #define sh_test_memcg_limit_fails_with_enomem	sh_test_memcg_none
 #define sh_test_memcg_limit_pool_hit		sh_test_memcg_none
+#define sh_test_memcg_limit_queued_not_zeroed	sh_test_memcg_none
 #endif
 
 /*
@@ -2520,6 +2577,7 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_memcg_off_charges_nothing),
 	KUNIT_CASE(sh_test_memcg_limit_fails_with_enomem),
 	KUNIT_CASE(sh_test_memcg_limit_pool_hit),
+	KUNIT_CASE(sh_test_memcg_limit_queued_not_zeroed),
 	KUNIT_CASE(sh_test_alloc_failure_frees_blocks_memcg),
 	KUNIT_CASE(sh_test_alloc_failure_after_pool_hit_memcg),
 	KUNIT_CASE(sh_test_alloc_fatal_signal_memcg),
