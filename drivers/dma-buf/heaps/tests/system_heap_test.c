@@ -2458,13 +2458,10 @@ static void sh_test_clear_charged_stub(struct page *page, unsigned int order)
 {
 	struct kunit *test = kunit_get_current_test();
 	struct sh_test_stub *stub = test->priv;
-	unsigned int i;
 
-	for (i = 0; i < (1U << order); i++)
-		clear_highpage(nth_page(page, i));
-	stub->clears++;
 	if (!sh_test_block_memcg(page))
 		stub->clears_uncharged++;
+	sh_test_clear_block_stub(page, order);
 }
 
 /*
