@@ -2518,9 +2518,10 @@ static void sh_test_memcg_none(struct kunit *test)
 #endif
 
 /*
- * The error cases of the allocation again, with accounting on in a cgroup:
- * every block they took and handed back is uncharged, whether it came from
- * a pool, the system or a queued buffer, as the checks of the cases read
+ * Cases of the allocation again, with accounting on in a cgroup: the error
+ * cases hand back every block they took uncharged, whether it came from a
+ * pool, the system or a queued buffer, as their checks read; the others
+ * still find every block zeroed, charged as it is.
  */
 #define SH_TEST_MEMCG_CASE(name)					\
 static void name##_memcg(struct kunit *test)				\
@@ -2537,6 +2538,8 @@ SH_TEST_MEMCG_CASE(sh_test_export_failure)
 SH_TEST_MEMCG_CASE(sh_test_alloc_failure_after_reuse)
 SH_TEST_MEMCG_CASE(sh_test_alloc_fatal_signal_during_reuse)
 SH_TEST_MEMCG_CASE(sh_test_small_buffer_freed_at_once)
+SH_TEST_MEMCG_CASE(sh_test_freed_pattern_comes_back_zeroed)
+SH_TEST_MEMCG_CASE(sh_test_alloc_reuses_queued)
 
 static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_alloc_free_through_pools),
@@ -2583,6 +2586,8 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_alloc_failure_after_reuse_memcg),
 	KUNIT_CASE(sh_test_alloc_fatal_signal_during_reuse_memcg),
 	KUNIT_CASE(sh_test_small_buffer_freed_at_once_memcg),
+	KUNIT_CASE(sh_test_freed_pattern_comes_back_zeroed_memcg),
+	KUNIT_CASE(sh_test_alloc_reuses_queued_memcg),
 	{}
 };
 
