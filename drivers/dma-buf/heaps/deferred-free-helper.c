@@ -192,14 +192,15 @@ deferred_free_pop(struct deferred_free_list *dfl)
 static void deferred_free_land(struct deferred_free_list *dfl,
 			       struct deferred_free_item *item,
 			       unsigned long left, unsigned long used,
-			       bool finished, unsigned long *items,
-			       unsigned long *pages)
+			       bool finished, bool may_wake,
+			       unsigned long *items, unsigned long *pages)
 {
 	bool wake;
 
 	raw_spin_lock(&dfl->lock);
 	dfl->inflight_pages -= left;
-	wake = !finished && current != dfl->thread && list_empty(&dfl->items);
+	wake = may_wake && !finished && current != dfl->thread &&
+	       list_empty(&dfl->items);
 	if (!finished) {
 		item->nr_pages = left - used;
 		list_add(&item->link, &dfl->items);
@@ -276,11 +277,11 @@ static unsigned long deferred_free_batch(struct deferred_free_list *dfl,
 
 		if (normal)
 			deferred_free_land(dfl, item, left, freed, finished,
-					   &dfl->stats.freed_items,
+					   true, &dfl->stats.freed_items,
 					   &dfl->stats.freed_pages);
 		else
 			deferred_free_land(dfl, item, left, freed, finished,
-					   &dfl->stats.shrunk_items,
+					   true, &dfl->stats.shrunk_items,
 					   &dfl->stats.shrunk_pages);
 		done += freed;
 		if (normal)
@@ -501,7 +502,9 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free_claim);
  *
  * Unless @done, the rest of the object, its pages less @used, goes back to
  * the head of the list, where the kthread, the shrinker or the next claim
- * finds it. @used pages count as reused in the list's statistics.
+ * finds it. @used pages count as reused in the list's statistics. The
+ * kthread is not woken: the caller calls deferred_free_kick() once it
+ * claims no more.
  *
  * Context: Process context (the list's lock is not taken with interrupts
  * disabled); does not sleep.
@@ -516,10 +519,29 @@ void deferred_free_unclaim(struct deferred_free_list *dfl,
 		done = true;
 	if (done)
 		used = left;
-	deferred_free_land(dfl, item, left, used, done,
+	deferred_free_land(dfl, item, left, used, done, false,
 			   &dfl->stats.reused_items, &dfl->stats.reused_pages);
 }
 EXPORT_SYMBOL_IF_KUNIT(deferred_free_unclaim);
+
+/**
+ * deferred_free_kick - wake the kthread after a run of claims
+ * @dfl: the list
+ *
+ * deferred_free_unclaim() wakes nobody, so that an owner that claims,
+ * takes a block and puts the rest back, block after block, does not race
+ * the kthread for the object it is taking apart. Meanwhile the kthread may
+ * have found the list empty and gone to sleep: once the owner claims no
+ * more, it calls this, and the kthread frees what was put back.
+ *
+ * Context: Any context that may call wake_up().
+ */
+void deferred_free_kick(struct deferred_free_list *dfl)
+{
+	if (READ_ONCE(dfl->nr_items) && dfl->thread)
+		wake_up(&dfl->wait);
+}
+EXPORT_SYMBOL_IF_KUNIT(deferred_free_kick);
 
 /**
  * deferred_free_put_back - give the rest of an object back to the list
@@ -763,7 +785,7 @@ void deferred_free_fini(struct deferred_free_list *dfl)
 	while (deferred_free_batch(dfl, DEFERRED_FREE_BATCH_PAGES,
 				   DEFERRED_FREE_PRESSURE))
 		cond_resched();
-	WARN_ON_ONCE(dfl->nr_items || dfl->nr_pages);
+	WARN_ON_ONCE(dfl->nr_items || dfl->nr_pages || dfl->inflight_pages);
 
 	dfl->thread = NULL;
 }

@@ -158,6 +158,7 @@ struct deferred_free_item *deferred_free_claim(struct deferred_free_list *dfl);
 void deferred_free_unclaim(struct deferred_free_list *dfl,
 			   struct deferred_free_item *item,
 			   unsigned long used, bool done);
+void deferred_free_kick(struct deferred_free_list *dfl);
 bool deferred_free_put_back(struct deferred_free_list *dfl,
 			    struct deferred_free_item *item,
 			    unsigned long taken);

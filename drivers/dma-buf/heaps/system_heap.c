@@ -726,24 +726,14 @@ VISIBLE_IF_KUNIT struct page *system_heap_alloc_pages(gfp_t gfp,
 }
 EXPORT_SYMBOL_IF_KUNIT(system_heap_alloc_pages);
 
-/*
- * A queued buffer an allocation is taking blocks from: claimed off the
- * deferred-free list for as long as its next blocks have the orders the
- * allocation asks for, with the pages taken so far
- */
-struct system_heap_reuse {
-	struct system_heap_buffer *buffer;
-	unsigned long used;
-};
-
 /**
  * system_heap_clear_block - zero a block taken from a queued buffer
  * @page: the first page of the block
  * @order: its order
  *
- * A function of its own so that the KUnit suite can act while a queued
- * buffer is claimed: send a fatal signal between two of its blocks, see
- * whether a block is charged when it is zeroed.
+ * A function of its own so that the KUnit suite can act as a queued block
+ * is zeroed: send a fatal signal between two blocks, see whether the block
+ * is charged and what the deferred-free list holds then.
  *
  * Context: Process context, may sleep.
  */
@@ -761,68 +751,57 @@ VISIBLE_IF_KUNIT void system_heap_clear_block(struct page *page,
 }
 EXPORT_SYMBOL_IF_KUNIT(system_heap_clear_block);
 
-/* Put the rest of the buffer being reused back on the deferred-free list */
-static void system_heap_reuse_end(struct system_heap *sys,
-				  struct system_heap_reuse *reuse)
-{
-	if (!reuse->buffer)
-		return;
-	deferred_free_unclaim(&sys->deferred, &reuse->buffer->deferred,
-			      reuse->used, false);
-	reuse->buffer = NULL;
-}
-
 /*
  * A block of order table entry @index taken from the oldest buffer waiting
  * on the deferred-free list, if its next block has that order, not zeroed
  * yet (the caller zeroes it as __GFP_ZERO would have zeroed a block from
- * the system, once the block is charged); NULL otherwise, and the buffer
- * is put back. Asked for once the pools and the free memory
- * have no block of the order, this costs the caller what the base's
- * allocation did, where the buddy allocator would have to reclaim the very
- * memory the list holds, and it shortens the kthread's backlog. The buffer
- * stays claimed while its blocks fit, so that an allocation takes them in
- * one claim; a buffer whose last block is taken is freed. Only on machines
- * with one memory node: elsewhere a queued block may be on a node the
- * task's cpuset or memory policy rules out.
+ * the system, once the block is charged); NULL otherwise. Asked for once
+ * the pools and the free memory have no block of the order, this costs the
+ * caller what the base's allocation did, where the buddy allocator would
+ * have to reclaim the very memory the list holds, and it shortens the
+ * kthread's backlog. The buffer is claimed only to take the block: the
+ * rest goes back to the head of the list before this returns, as the
+ * kthread puts it back before it zeroes, so that reclaim can free it while
+ * the caller charges and zeroes the block, and a buffer whose last block
+ * is taken is freed. The put-back wakes nobody, so that the kthread does
+ * not race the caller for the buffer: *@kick is set once a buffer was
+ * claimed, and the caller wakes the kthread when it takes no more blocks.
+ * Only on machines with one memory node: elsewhere a
+ * queued block may be on a node the task's cpuset or memory policy rules
+ * out.
  */
 static struct page *system_heap_reuse_queued(struct system_heap *sys,
-					     unsigned int index,
-					     struct system_heap_reuse *reuse)
+					     unsigned int index, bool *kick)
 {
-	struct system_heap_buffer *buffer = reuse->buffer;
 	unsigned int order = orders[index];
+	struct system_heap_buffer *buffer;
 	struct deferred_free_item *item;
 	struct scatterlist *sg;
 	struct page *page;
 
 	if (nr_node_ids > 1)
 		return NULL;
-	if (!buffer) {
-		item = deferred_free_claim(&sys->deferred);
-		if (!item)
-			return NULL;
-		buffer = container_of(item, struct system_heap_buffer,
-				      deferred);
-		reuse->buffer = buffer;
-		reuse->used = 0;
-	}
+	item = deferred_free_claim(&sys->deferred);
+	if (!item)
+		return NULL;
+	buffer = container_of(item, struct system_heap_buffer, deferred);
+	*kick = true;
 
 	sg = buffer->free_sg ?: buffer->sg_table.sgl;
 	page = sg_page(sg);
 	if (compound_order(page) != order) {
-		system_heap_reuse_end(sys, reuse);
+		deferred_free_unclaim(&sys->deferred, item, 0, false);
 		return NULL;
 	}
 
-	reuse->used += 1UL << order;
 	system_heap_count_reclaim(page_pgdat(page), -(1L << order));
 	if (++buffer->freed_ents < buffer->sg_table.nents) {
 		buffer->free_sg = sg_next(sg);
+		deferred_free_unclaim(&sys->deferred, item, 1UL << order,
+				      false);
 	} else {
-		deferred_free_unclaim(&sys->deferred, &buffer->deferred,
-				      reuse->used, true);
-		reuse->buffer = NULL;
+		deferred_free_unclaim(&sys->deferred, item, 1UL << order,
+				      true);
 		sg_free_table(&buffer->sg_table);
 		kfree(buffer);
 	}
@@ -833,13 +812,9 @@ static struct page *system_heap_reuse_queued(struct system_heap *sys,
 /*
  * Charge a block of order table entry @index, which has no charge, to the
  * current task's memory cgroup: first without reclaim; if the order's
- * flags allow it, then with reclaim in the cgroup, after ending the claim
- * of a queued buffer, so that no queued block is held while the cgroup
- * reclaims. 0 or -ENOMEM.
+ * flags allow it, then with reclaim in the cgroup. 0 or -ENOMEM.
  */
-static int system_heap_charge_block(struct system_heap *sys, struct page *page,
-				    unsigned int index,
-				    struct system_heap_reuse *reuse)
+static int system_heap_charge_block(struct page *page, unsigned int index)
 {
 	gfp_t gfp = order_flags[index];
 
@@ -850,7 +825,6 @@ static int system_heap_charge_block(struct system_heap *sys, struct page *page,
 	if (!(gfp & __GFP_DIRECT_RECLAIM))
 		return -ENOMEM;
 
-	system_heap_reuse_end(sys, reuse);
 	return memcg_kmem_charge_page(page, gfp, orders[index]);
 }
 
@@ -861,18 +835,19 @@ static int system_heap_charge_block(struct system_heap *sys, struct page *page,
  * waiting on the deferred-free list; else, for the orders whose flags allow
  * it, from the buddy allocator with reclaim. Set *@index to the index of
  * the block's order, so that the next search starts there; NULL if no
- * order has one. A queued buffer is never held claimed while the buddy
- * allocator or memcg may reclaim. With @charge, the block is charged to
+ * order has one. A queued buffer is claimed only while a block is taken
+ * from it, never while the buddy allocator or memcg may reclaim or while
+ * the block is zeroed. With @charge, the block is charged to
  * the task's memory cgroup, whatever its source, a queued block before it
  * is zeroed; one the cgroup cannot pay for goes back to its pool if it
  * came from there, else to the system (a queued one unzeroed), and the
- * search goes on with the next order.
+ * search goes on with the next order. *@kick as for
+ * system_heap_reuse_queued().
  */
 static struct page *system_heap_alloc_largest(struct system_heap *sys,
 					      unsigned long size,
-					      unsigned int *index,
-					      struct system_heap_reuse *reuse,
-					      bool charge)
+					      unsigned int *index, bool charge,
+					      bool *kick)
 {
 	struct page *page, *pooled, *queued;
 	unsigned int i;
@@ -897,14 +872,12 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
 						       orders[i]);
 		queued = NULL;
 		if (!page) {
-			page = system_heap_reuse_queued(sys, i, reuse);
+			page = system_heap_reuse_queued(sys, i, kick);
 			queued = page;
 		}
-		if (!page && (order_flags[i] & __GFP_DIRECT_RECLAIM)) {
-			system_heap_reuse_end(sys, reuse);
+		if (!page && (order_flags[i] & __GFP_DIRECT_RECLAIM))
 			page = system_heap_alloc_pages(order_flags[i],
 						       orders[i]);
-		}
 		if (!page)
 			continue;
 		/*
@@ -915,7 +888,7 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
 		 * yet: a cgroup at its limit does not zero released memory
 		 * for nothing.
 		 */
-		if (charge && system_heap_charge_block(sys, page, i, reuse)) {
+		if (charge && system_heap_charge_block(page, i)) {
 			if (pooled)
 				drm_page_pool_give(&sys->pools[i], page);
 			else
@@ -993,8 +966,8 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 	struct system_heap_buffer *buffer;
 	struct page *page, *tmp_page;
 	unsigned int index = sys->first_order;
-	struct system_heap_reuse reuse = {};
 	bool charge = sys->mem_accounting;
+	bool kick = false;
 	struct list_head pages;
 	struct scatterlist *sg;
 	struct sg_table *table;
@@ -1025,7 +998,7 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 		}
 
 		page = system_heap_alloc_largest(sys, size_remaining, &index,
-						 &reuse, charge);
+						 charge, &kick);
 		if (!page)
 			goto free_pages;
 
@@ -1033,7 +1006,9 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 		size_remaining -= page_size(page);
 		i++;
 	}
-	system_heap_reuse_end(sys, &reuse);
+	/* What the reuse put back is the kthread's again */
+	if (kick)
+		deferred_free_kick(&sys->deferred);
 
 	table = &buffer->sg_table;
 	if (system_heap_sg_alloc_table(table, i))
@@ -1050,7 +1025,8 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 	return buffer;
 
 free_pages:
-	system_heap_reuse_end(sys, &reuse);
+	if (kick)
+		deferred_free_kick(&sys->deferred);
 	/*
 	 * The blocks are zeroed and nobody saw them: hand them to the system,
 	 * as a pool would zero them a second time, uncharged.

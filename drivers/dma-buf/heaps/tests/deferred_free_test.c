@@ -988,10 +988,12 @@ static void df_test_claim(struct kunit *test)
 
 /*
  * An item put back after a claim onto a list the kthread has found empty
- * meanwhile wakes the kthread: later deferred_free() calls see a list that
- * is not empty and wake nobody, so the item would wait for reclaim.
+ * meanwhile waits, so that the claimer may claim it again without racing
+ * the kthread; deferred_free_kick() then wakes the kthread: later
+ * deferred_free() calls see a list that is not empty and wake nobody, so
+ * without the kick the item would wait for reclaim.
  */
-static void df_test_unclaim_wakes(struct kunit *test)
+static void df_test_kick_wakes(struct kunit *test)
 {
 	struct deferred_free_item *item;
 	struct df_test *t;
@@ -1009,6 +1011,10 @@ static void df_test_unclaim_wakes(struct kunit *test)
 
 	t->items[1].left -= 16;
 	deferred_free_unclaim(&t->dfl, item, 16, false);
+	msleep(100);
+	KUNIT_EXPECT_EQ_MSG(test, t->items[1].calls, 0,
+			    "the put-back woke the kthread");
+	deferred_free_kick(&t->dfl);
 	df_test_wait_freed(test, t, 2);
 	KUNIT_EXPECT_EQ(test, t->items[1].reason, DEFERRED_FREE_NORMAL);
 	KUNIT_EXPECT_TRUE(test, t->items[1].by_thread);
@@ -1319,7 +1325,7 @@ static struct kunit_case deferred_free_test_cases[] = {
 	KUNIT_CASE(df_test_cap_counts_inflight),
 	KUNIT_CASE(df_test_cap_frees_part),
 	KUNIT_CASE(df_test_claim),
-	KUNIT_CASE(df_test_unclaim_wakes),
+	KUNIT_CASE(df_test_kick_wakes),
 	KUNIT_CASE(df_test_rest_reclaimable_during_block),
 	KUNIT_CASE_SLOW(df_test_cap_race),
 	KUNIT_CASE_SLOW(df_test_stop_with_busy_cpus),

@@ -116,6 +116,14 @@ struct sh_test_stub {
 	unsigned long free_queued;
 	unsigned long free_queued_pages;
 	bool free_in_flight;
+	/*
+	 * the deferred list as the first zeroing of a block taken from a
+	 * queued buffer saw it
+	 */
+	struct system_heap *sys;
+	unsigned long clear_queued;
+	unsigned long clear_queued_pages;
+	unsigned long clear_inflight_pages;
 };
 
 KUNIT_DEFINE_ACTION_WRAPPER(sh_test_fini_action, system_heap_fini,
@@ -1469,6 +1477,64 @@ static void sh_test_alloc_fatal_signal_during_reuse(struct kunit *test)
 	sh_test_expect_reuse_ended(test, sys, old.page);
 }
 
+/* Zero a reused block as the heap does; record the list at the first one */
+static void sh_test_clear_seen_stub(struct page *page, unsigned int order)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct sh_test_stub *stub = test->priv;
+	struct system_heap *sys = stub->sys;
+
+	if (!stub->clears) {
+		stub->clear_queued = sh_test_queued(sys,
+						    &stub->clear_queued_pages);
+		raw_spin_lock(&sys->deferred.lock);
+		stub->clear_inflight_pages = sys->deferred.inflight_pages;
+		raw_spin_unlock(&sys->deferred.lock);
+	}
+	sh_test_clear_block_stub(page, order);
+}
+
+/*
+ * An allocation that takes a block of a queued buffer puts the rest back
+ * on the list before it zeroes the block, as the kthread does: reclaim can
+ * free the rest meanwhile, and nothing of the buffer is left in flight.
+ */
+static void sh_test_alloc_reuse_puts_back_before_zeroing(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	struct sh_test_blocks old;
+	struct sh_test_stub *stub;
+	unsigned long n = SH_TEST_LEN >> PAGE_SHIFT, pages;
+
+	if (nr_node_ids > 1)
+		kunit_skip(test, "queued blocks are reused on one node only");
+
+	sh_test_queue_held(test, sys, &old);
+
+	/* No free memory: the blocks come from the queued buffer */
+	stub = sh_test_stub_activate(test, 0);
+	stub->sys = sys;
+	kunit_activate_static_stub(test, system_heap_clear_block,
+				   sh_test_clear_seen_stub);
+	buffer = system_heap_alloc_buffer(sys, SH_TEST_BLOCK_LEN(8) +
+					  SH_TEST_BLOCK_LEN(4));
+	kunit_deactivate_static_stub(test, system_heap_clear_block);
+	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
+	/* The two order-0 blocks are still queued, or freed by the kthread */
+	KUNIT_EXPECT_LE(test, sh_test_queued(sys, &pages), 1);
+	KUNIT_EXPECT_LE(test, pages, n - (1UL << 8) - (1UL << 4));
+	sh_test_expect_filled(test, buffer, 0);
+	sh_test_release(buffer);
+
+	KUNIT_EXPECT_EQ(test, stub->clears, 2);
+	KUNIT_EXPECT_EQ_MSG(test, stub->clear_queued, 1,
+			    "the queued buffer was off the list while its first block was zeroed");
+	KUNIT_EXPECT_EQ(test, stub->clear_queued_pages, n - (1UL << 8));
+	KUNIT_EXPECT_EQ(test, stub->clear_inflight_pages, 0);
+}
+
 static void sh_test_restore_heap_limit(void *data)
 {
 	system_heap_set_pool_limit((unsigned long)data);
@@ -2540,6 +2606,7 @@ SH_TEST_MEMCG_CASE(sh_test_alloc_fatal_signal_during_reuse)
 SH_TEST_MEMCG_CASE(sh_test_small_buffer_freed_at_once)
 SH_TEST_MEMCG_CASE(sh_test_freed_pattern_comes_back_zeroed)
 SH_TEST_MEMCG_CASE(sh_test_alloc_reuses_queued)
+SH_TEST_MEMCG_CASE(sh_test_alloc_reuse_puts_back_before_zeroing)
 
 static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_alloc_free_through_pools),
@@ -2557,6 +2624,7 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_alloc_reuses_queued),
 	KUNIT_CASE(sh_test_alloc_failure_after_reuse),
 	KUNIT_CASE(sh_test_alloc_fatal_signal_during_reuse),
+	KUNIT_CASE(sh_test_alloc_reuse_puts_back_before_zeroing),
 	KUNIT_CASE(sh_test_alloc_prefers_free_memory),
 	KUNIT_CASE(sh_test_pools_held_to_heap_limit),
 	KUNIT_CASE(sh_test_default_pool_limit),
@@ -2588,6 +2656,7 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_small_buffer_freed_at_once_memcg),
 	KUNIT_CASE(sh_test_freed_pattern_comes_back_zeroed_memcg),
 	KUNIT_CASE(sh_test_alloc_reuses_queued_memcg),
+	KUNIT_CASE(sh_test_alloc_reuse_puts_back_before_zeroing_memcg),
 	{}
 };
 
