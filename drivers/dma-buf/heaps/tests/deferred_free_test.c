@@ -1007,10 +1007,12 @@ static void df_test_kick_wakes(struct kunit *test)
 	/* The kthread finishes the plug and goes to sleep */
 	df_test_unplug(t);
 	df_test_wait_freed(test, t, 1);
-	msleep(100);
+	df_test_wait_asleep(test, t);
 
 	t->items[1].left -= 16;
 	deferred_free_unclaim(&t->dfl, item, 16, false);
+	KUNIT_EXPECT_TRUE_MSG(test, df_test_asleep(t->dfl.thread),
+			      "the put-back woke the kthread");
 	msleep(100);
 	KUNIT_EXPECT_EQ_MSG(test, t->items[1].calls, 0,
 			    "the put-back woke the kthread");

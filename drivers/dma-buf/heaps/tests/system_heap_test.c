@@ -1477,6 +1477,18 @@ static void sh_test_alloc_fatal_signal_during_reuse(struct kunit *test)
 	sh_test_expect_reuse_ended(test, sys, old.page);
 }
 
+/* Nothing queued on the deferred-free list of @sys and nothing in flight */
+static bool sh_test_list_idle(struct system_heap *sys)
+{
+	bool idle;
+
+	raw_spin_lock(&sys->deferred.lock);
+	idle = !sys->deferred.nr_items && !sys->deferred.inflight_pages;
+	raw_spin_unlock(&sys->deferred.lock);
+
+	return idle;
+}
+
 /* Zero a reused block as the heap does; record the list at the first one */
 static void sh_test_clear_seen_stub(struct page *page, unsigned int order)
 {
@@ -1498,6 +1510,7 @@ static void sh_test_clear_seen_stub(struct page *page, unsigned int order)
  * An allocation that takes a block of a queued buffer puts the rest back
  * on the list before it zeroes the block, as the kthread does: reclaim can
  * free the rest meanwhile, and nothing of the buffer is left in flight.
+ * Once it takes no more, it wakes the kthread, which frees the rest.
  */
 static void sh_test_alloc_reuse_puts_back_before_zeroing(struct kunit *test)
 {
@@ -1505,7 +1518,7 @@ static void sh_test_alloc_reuse_puts_back_before_zeroing(struct kunit *test)
 	struct system_heap_buffer *buffer;
 	struct sh_test_blocks old;
 	struct sh_test_stub *stub;
-	unsigned long n = SH_TEST_LEN >> PAGE_SHIFT, pages;
+	unsigned long n = SH_TEST_LEN >> PAGE_SHIFT, timeout;
 
 	if (nr_node_ids > 1)
 		kunit_skip(test, "queued blocks are reused on one node only");
@@ -1522,9 +1535,15 @@ static void sh_test_alloc_reuse_puts_back_before_zeroing(struct kunit *test)
 	kunit_deactivate_static_stub(test, system_heap_clear_block);
 	kunit_deactivate_static_stub(test, system_heap_alloc_pages);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
-	/* The two order-0 blocks are still queued, or freed by the kthread */
-	KUNIT_EXPECT_LE(test, sh_test_queued(sys, &pages), 1);
-	KUNIT_EXPECT_LE(test, pages, n - (1UL << 8) - (1UL << 4));
+	/*
+	 * The allocation's kick has the kthread free the two order-0 blocks:
+	 * nothing queued and nothing in flight, seen at once
+	 */
+	timeout = jiffies + 10 * HZ;
+	while (!sh_test_list_idle(sys) && time_before(jiffies, timeout))
+		msleep(20);
+	KUNIT_EXPECT_TRUE_MSG(test, sh_test_list_idle(sys),
+			      "the rest of the queued buffer waited: no kick");
 	sh_test_expect_filled(test, buffer, 0);
 	sh_test_release(buffer);
 
