@@ -56,7 +56,8 @@
  * its wake-up never preempts the task that queued the object (a nice value
  * alone does not promise that). It sleeps while the list is empty, and is woken
  * when an object is queued on an empty list or the rest of one is put back onto
- * an empty list by the end of a claim or by the shrinker. Each pass frees
+ * an empty list by the shrinker, and by deferred_free_kick() after claims (see
+ * Reuse below). Each pass frees
  * %DEFERRED_FREE_BATCH_PAGES pages of the oldest objects, one block per call of
  * the callback (the rest of the object waits at the head of the list, and a
  * callback with long work on the block, such as zeroing it, puts the rest back
@@ -86,7 +87,13 @@
  * (a heap allocation that found its pools empty) may take the oldest
  * object with deferred_free_claim(), reuse some of its blocks itself and
  * put the rest back with deferred_free_unclaim(), rather than ask the page
- * allocator for memory that only reclaiming the list would give.
+ * allocator for memory that only reclaiming the list would give. The
+ * put-back wakes nobody, so that an owner taking blocks back to back does
+ * not wake the kthread to race it for the object; but the kthread may have
+ * gone to sleep meanwhile, and objects queued behind the put-back do not
+ * wake it. So the owner calls deferred_free_kick() after its last unclaim,
+ * and before anything it does that may reclaim (direct reclaim, a memory
+ * cgroup charge that may reclaim), which may take long.
  *
  * Shrinker: "deferred-free-<name>", in /sys/kernel/debug/shrinker/ with
  * CONFIG_SHRINKER_DEBUG.
@@ -185,9 +192,11 @@ deferred_free_pop(struct deferred_free_list *dfl)
  * End the flight of @item, which held @left pages when it was popped and of
  * which @used were freed or reused (all @left if @finished, when @item may
  * be freed memory already): put the rest back at the head of @dfl and count
- * the work in *@items and *@pages. A put-back onto an empty list by anyone
- * but the kthread wakes the kthread, which may have gone to sleep while
- * the item was away, and which later deferred_free() calls would not wake.
+ * the work in *@items and *@pages. With @may_wake, a put-back onto an
+ * empty list by anyone but the kthread wakes the kthread, which may have
+ * gone to sleep while the item was away, and which later deferred_free()
+ * calls would not wake. Without it (deferred_free_unclaim()) nobody is
+ * woken, and the caller owes a deferred_free_kick().
  */
 static void deferred_free_land(struct deferred_free_list *dfl,
 			       struct deferred_free_item *item,
@@ -340,8 +349,11 @@ static int deferred_free_thread(void *data)
 /*
  * Queue @item, of @nr_pages pages, at the tail of @dfl, whose lock the
  * caller holds with @held pages queued or in flight, drop the lock and wake
- * the kthread if it may sleep. It only sleeps after it saw the list empty,
- * so only the first item queued after that needs to wake it up.
+ * the kthread if the list was empty. The kthread only sleeps after it saw
+ * the list empty, so the first item queued after that wakes it, unless a
+ * claimer made the list non-empty first: deferred_free_unclaim() wakes
+ * nobody, and items queued behind its put-back wait for the claimer's
+ * deferred_free_kick().
  */
 static void deferred_free_queue_unlock(struct deferred_free_list *dfl,
 				       struct deferred_free_item *item,
@@ -475,7 +487,9 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free);
  * kthread or reclaim, it takes pages of a queued object itself. The object
  * leaves the list and counts against the cap as in flight until
  * deferred_free_unclaim(); meanwhile neither the kthread nor the shrinker
- * sees it. Only the oldest object is looked at.
+ * sees it. Only the oldest object is looked at. As deferred_free_unclaim()
+ * wakes nobody, the caller calls deferred_free_kick() after its last
+ * unclaim, and before anything it does that may reclaim.
  *
  * Context: Process context (the list's lock is not taken with interrupts
  * disabled); does not sleep.
@@ -504,7 +518,7 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free_claim);
  * the head of the list, where the kthread, the shrinker or the next claim
  * finds it. @used pages count as reused in the list's statistics. The
  * kthread is not woken: the caller calls deferred_free_kick() once it
- * claims no more.
+ * claims no more, and before it may reclaim.
  *
  * Context: Process context (the list's lock is not taken with interrupts
  * disabled); does not sleep.
@@ -529,10 +543,13 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free_unclaim);
  * @dfl: the list
  *
  * deferred_free_unclaim() wakes nobody, so that an owner that claims,
- * takes a block and puts the rest back, block after block, does not race
- * the kthread for the object it is taking apart. Meanwhile the kthread may
- * have found the list empty and gone to sleep: once the owner claims no
- * more, it calls this, and the kthread frees what was put back.
+ * takes a block and puts the rest back, block after block, does not wake
+ * the kthread to race it for the object it is taking apart (others may
+ * still wake it). Meanwhile the kthread may have found the list empty and
+ * gone to sleep, and objects queued behind the put-back do not wake it:
+ * the owner calls this after its last unclaim, and before anything it does
+ * that may reclaim, and the kthread frees what was put back and what was
+ * queued behind it.
  *
  * Context: Any context that may call wake_up().
  */
@@ -756,9 +773,9 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free_init);
  *
  * Remove the shrinker, stop the kthread after the block it is freeing,
  * then free every item still queued with %DEFERRED_FREE_PRESSURE. No
- * deferred_free(), deferred_free_claim() or deferred_free_unclaim() on
- * @dfl may run concurrently or follow, except after a new
- * deferred_free_init().
+ * deferred_free(), deferred_free_claim(), deferred_free_unclaim() or
+ * deferred_free_kick() on @dfl may run concurrently or follow, except after
+ * a new deferred_free_init().
  *
  * Context: Process context, may sleep.
  */

@@ -763,12 +763,13 @@ EXPORT_SYMBOL_IF_KUNIT(system_heap_clear_block);
  * rest goes back to the head of the list before this returns, as the
  * kthread puts it back before it zeroes, so that reclaim can free it while
  * the caller charges and zeroes the block, and a buffer whose last block
- * is taken is freed. The put-back wakes nobody, so that the kthread does
- * not race the caller for the buffer: *@kick is set once a buffer was
- * claimed, and the caller wakes the kthread when it takes no more blocks.
- * Only on machines with one memory node: elsewhere a
- * queued block may be on a node the task's cpuset or memory policy rules
- * out.
+ * is taken is freed. The put-back wakes nobody, so that the caller does
+ * not wake the kthread to race it for the buffer while it takes blocks
+ * back to back: *@kick is set once a buffer was claimed, and
+ * system_heap_reuse_kick() wakes the kthread before the caller may
+ * reclaim and once it takes no more blocks. Only on machines with one
+ * memory node: elsewhere a queued block may be on a node the task's cpuset
+ * or memory policy rules out.
  */
 static struct page *system_heap_reuse_queued(struct system_heap *sys,
 					     unsigned int index, bool *kick)
@@ -810,22 +811,63 @@ static struct page *system_heap_reuse_queued(struct system_heap *sys,
 }
 
 /*
+ * Wake the kthread for what system_heap_reuse_queued() put back since the
+ * last kick, if *@kick says it claimed anything: before a step that may
+ * reclaim, which can take long, and once the allocation takes no more
+ * blocks. Until then the kthread may sleep with buffers queued, and those
+ * released meanwhile, queued behind what was put back, do not wake it.
+ */
+static void system_heap_reuse_kick(struct system_heap *sys, bool *kick)
+{
+	if (!*kick)
+		return;
+	deferred_free_kick(&sys->deferred);
+	*kick = false;
+}
+
+/**
+ * system_heap_charge_page - charge a block to the current task's memcg
+ * @page: the first page of the block, which has no charge
+ * @gfp: the flags of the attempt; with __GFP_DIRECT_RECLAIM the cgroup
+ *	 may reclaim
+ * @order: its order
+ *
+ * memcg_kmem_charge_page(), in a function of its own so that the KUnit
+ * suite can make it fail and act while the cgroup would reclaim.
+ *
+ * Context: Process context; may sleep if @gfp allows it.
+ * Return: 0, or -ENOMEM.
+ */
+VISIBLE_IF_KUNIT int system_heap_charge_page(struct page *page, gfp_t gfp,
+					     unsigned int order)
+{
+	KUNIT_STATIC_STUB_REDIRECT(system_heap_charge_page, page, gfp, order);
+
+	return memcg_kmem_charge_page(page, gfp, order);
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_charge_page);
+
+/*
  * Charge a block of order table entry @index, which has no charge, to the
  * current task's memory cgroup: first without reclaim; if the order's
- * flags allow it, then with reclaim in the cgroup. 0 or -ENOMEM.
+ * flags allow it, then with reclaim in the cgroup, after waking the
+ * kthread as *@kick asks. 0 or -ENOMEM.
  */
-static int system_heap_charge_block(struct page *page, unsigned int index)
+static int system_heap_charge_block(struct system_heap *sys,
+				    struct page *page, unsigned int index,
+				    bool *kick)
 {
 	gfp_t gfp = order_flags[index];
 
 	VM_WARN_ON_ONCE_PAGE(PageMemcgKmem(page), page);
-	if (!memcg_kmem_charge_page(page, gfp & ~__GFP_DIRECT_RECLAIM,
-				    orders[index]))
+	if (!system_heap_charge_page(page, gfp & ~__GFP_DIRECT_RECLAIM,
+				     orders[index]))
 		return 0;
 	if (!(gfp & __GFP_DIRECT_RECLAIM))
 		return -ENOMEM;
 
-	return memcg_kmem_charge_page(page, gfp, orders[index]);
+	system_heap_reuse_kick(sys, kick);
+	return system_heap_charge_page(page, gfp, orders[index]);
 }
 
 /*
@@ -837,12 +879,12 @@ static int system_heap_charge_block(struct page *page, unsigned int index)
  * the block's order, so that the next search starts there; NULL if no
  * order has one. A queued buffer is claimed only while a block is taken
  * from it, never while the buddy allocator or memcg may reclaim or while
- * the block is zeroed. With @charge, the block is charged to
- * the task's memory cgroup, whatever its source, a queued block before it
- * is zeroed; one the cgroup cannot pay for goes back to its pool if it
- * came from there, else to the system (a queued one unzeroed), and the
- * search goes on with the next order. *@kick as for
- * system_heap_reuse_queued().
+ * the block is zeroed, and before either may reclaim, the kthread is woken
+ * for what was put back (*@kick, as for system_heap_reuse_queued()). With
+ * @charge, the block is charged to the task's memory cgroup, whatever its
+ * source, a queued block before it is zeroed; one the cgroup cannot pay
+ * for goes back to its pool if it came from there, else to the system (a
+ * queued one unzeroed), and the search goes on with the next order.
  */
 static struct page *system_heap_alloc_largest(struct system_heap *sys,
 					      unsigned long size,
@@ -875,9 +917,11 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
 			page = system_heap_reuse_queued(sys, i, kick);
 			queued = page;
 		}
-		if (!page && (order_flags[i] & __GFP_DIRECT_RECLAIM))
+		if (!page && (order_flags[i] & __GFP_DIRECT_RECLAIM)) {
+			system_heap_reuse_kick(sys, kick);
 			page = system_heap_alloc_pages(order_flags[i],
 						       orders[i]);
+		}
 		if (!page)
 			continue;
 		/*
@@ -888,7 +932,7 @@ static struct page *system_heap_alloc_largest(struct system_heap *sys,
 		 * yet: a cgroup at its limit does not zero released memory
 		 * for nothing.
 		 */
-		if (charge && system_heap_charge_block(page, i)) {
+		if (charge && system_heap_charge_block(sys, page, i, kick)) {
 			if (pooled)
 				drm_page_pool_give(&sys->pools[i], page);
 			else
@@ -1007,8 +1051,7 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 		i++;
 	}
 	/* What the reuse put back is the kthread's again */
-	if (kick)
-		deferred_free_kick(&sys->deferred);
+	system_heap_reuse_kick(sys, &kick);
 
 	table = &buffer->sg_table;
 	if (system_heap_sg_alloc_table(table, i))
@@ -1025,8 +1068,7 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 	return buffer;
 
 free_pages:
-	if (kick)
-		deferred_free_kick(&sys->deferred);
+	system_heap_reuse_kick(sys, &kick);
 	/*
 	 * The blocks are zeroed and nobody saw them: hand them to the system,
 	 * as a pool would zero them a second time, uncharged.

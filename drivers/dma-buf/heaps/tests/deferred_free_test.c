@@ -988,8 +988,8 @@ static void df_test_claim(struct kunit *test)
 
 /*
  * An item put back after a claim onto a list the kthread has found empty
- * meanwhile waits, so that the claimer may claim it again without racing
- * the kthread; deferred_free_kick() then wakes the kthread: later
+ * meanwhile waits, so that the claimer may claim it again without waking
+ * the kthread to race it; deferred_free_kick() then wakes the kthread: later
  * deferred_free() calls see a list that is not empty and wake nobody, so
  * without the kick the item would wait for reclaim.
  */

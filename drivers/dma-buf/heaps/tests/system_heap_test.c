@@ -11,13 +11,15 @@
  * allocator, too, hands freed pages out again first, so getting the same
  * blocks back proves nothing on its own), and that a pool is empty by
  * taking from it with drm_page_pool_take(). Failures are injected with
- * KUnit static stubs on the heap's page allocation, reused-block zeroing,
- * sg_table allocation, export, pool init and registration functions; the
- * allocation stub takes an extra reference on every block it hands out, and
- * the test one on each block it put into a pool or on the deferred-free
- * list, so that the test can tell whether the heap dropped its own. A
- * fatal signal is a real SIGKILL, which the KUnit thread is made to take
- * for that case.
+ * KUnit static stubs on the heap's page allocation, memcg charge,
+ * reused-block zeroing, sg_table allocation, export, pool init and
+ * registration functions; the allocation stub takes an extra reference on
+ * every block it hands out, and the test one on each block it put into a
+ * pool or on the deferred-free list, so that the test can tell whether the
+ * heap dropped its own. A fatal signal is a real SIGKILL, which the KUnit
+ * thread is made to take for that case. To act while the allocation is in
+ * a step that may reclaim, a case runs it in a thread of its own, which
+ * the stubs hold there until the case lets them go on.
  *
  * Memory cgroups: the cases that charge buffers make a cgroup of their own
  * in the default hierarchy (mounted for the case), with the memory
@@ -93,6 +95,10 @@ struct sh_test_stub {
 	unsigned int calls;
 	/* calls that allowed direct reclaim */
 	unsigned int reclaim_calls;
+	/* calls of the charge stub that allowed reclaim in the cgroup */
+	unsigned int reclaim_charges;
+	/* if set, the calls that may reclaim wait here until let go on */
+	struct sh_test_held_alloc *held;
 	unsigned int n;
 	struct page *page[SH_TEST_BLOCKS];
 	/* send SIGKILL to the test's thread with this block, 0 for never */
@@ -687,7 +693,37 @@ static void sh_test_freed_pattern_comes_back_zeroed(struct kunit *test)
 	sh_test_expect_filled(test, buffer, 0);
 }
 
-/* Hand out real blocks until @succeed calls were served, then fail */
+/*
+ * An allocation in a thread of its own, which a stub holds in a step that
+ * may reclaim, so that the test can act meanwhile
+ */
+struct sh_test_held_alloc {
+	struct kunit *test;
+	struct system_heap *sys;
+	/* the thread's active memcg, the case's cgroup in memcg cases */
+	struct mem_cgroup *memcg;
+	unsigned long len;
+	struct task_struct *task;
+	/* a stub reached the step that may reclaim, and waits */
+	struct completion held;
+	/* the stub may go on */
+	struct completion go_on;
+	/* the allocation returned, with @buffer */
+	struct completion done;
+	struct system_heap_buffer *buffer;
+};
+
+/* Hold the calling stub until the test lets it go on */
+static void sh_test_hold(struct sh_test_held_alloc *h)
+{
+	complete(&h->held);
+	wait_for_completion(&h->go_on);
+}
+
+/*
+ * Hand out real blocks until @succeed calls were served, then fail; hold a
+ * call that may reclaim first if the test asks for it
+ */
 static struct page *sh_test_alloc_pages_stub(gfp_t gfp, unsigned int order)
 {
 	struct kunit *test = kunit_get_current_test();
@@ -695,8 +731,11 @@ static struct page *sh_test_alloc_pages_stub(gfp_t gfp, unsigned int order)
 	struct page *page;
 
 	stub->calls++;
-	if (gfp & __GFP_DIRECT_RECLAIM)
+	if (gfp & __GFP_DIRECT_RECLAIM) {
 		stub->reclaim_calls++;
+		if (stub->held)
+			sh_test_hold(stub->held);
+	}
 	if (stub->calls > stub->succeed || stub->n >= SH_TEST_BLOCKS)
 		return NULL;
 
@@ -1342,8 +1381,8 @@ static void sh_test_queue_held(struct kunit *test, struct system_heap *sys,
 /*
  * After an allocation took block 0 (order 8) of the buffer that
  * sh_test_queue_held() queued, and failed: the rest of the buffer is back on
- * the list, unclaimed, and the kthread, woken by the put-back, frees it into
- * the pools.
+ * the list, unclaimed, and the kthread, woken by the allocation's kick, frees
+ * it into the pools.
  */
 static void sh_test_expect_reuse_ended(struct kunit *test,
 				       struct system_heap *sys,
@@ -1552,6 +1591,154 @@ static void sh_test_alloc_reuse_puts_back_before_zeroing(struct kunit *test)
 			    "the queued buffer was off the list while its first block was zeroed");
 	KUNIT_EXPECT_EQ(test, stub->clear_queued_pages, n - (1UL << 8));
 	KUNIT_EXPECT_EQ(test, stub->clear_inflight_pages, 0);
+}
+
+/* Allocate in the thread of @data, as the KUnit thread would */
+static int sh_test_held_alloc_fn(void *data)
+{
+	struct sh_test_held_alloc *h = data;
+	struct mem_cgroup *old;
+
+	/* The test's static stubs apply in this thread too */
+	current->kunit_test = h->test;
+	old = set_active_memcg(h->memcg);
+	h->buffer = system_heap_alloc_buffer(h->sys, h->len);
+	set_active_memcg(old);
+	current->kunit_test = NULL;
+	complete(&h->done);
+
+	return 0;
+}
+
+/*
+ * Whatever the case got to: let the stub go on, wait for the thread and
+ * release what it allocated
+ */
+static void sh_test_held_alloc_stop(void *data)
+{
+	struct sh_test_held_alloc *h = data;
+
+	complete_all(&h->go_on);
+	kthread_stop_put(h->task);
+	if (!IS_ERR_OR_NULL(h->buffer))
+		sh_test_release(h->buffer);
+	h->buffer = NULL;
+}
+
+/*
+ * Allocate @len from @sys in a thread of its own, whose calls of the stubs
+ * that may reclaim @stub holds; the thread is stopped at the end of the
+ * test, the stub let go on first
+ */
+static struct sh_test_held_alloc *
+sh_test_held_alloc_start(struct kunit *test, struct system_heap *sys,
+			 struct sh_test_stub *stub, unsigned long len)
+{
+	struct sh_test_held_alloc *h;
+	struct task_struct *task;
+	int ret;
+
+	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h->test = test;
+	h->sys = sys;
+	h->memcg = sh_test_cur_memcg ? sh_test_cur_memcg->memcg : NULL;
+	h->len = len;
+	init_completion(&h->held);
+	init_completion(&h->go_on);
+	init_completion(&h->done);
+	stub->held = h;
+
+	task = kthread_create(sh_test_held_alloc_fn, h, "kunit-sh-alloc");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, task);
+	get_task_struct(task);
+	h->task = task;
+	ret = kunit_add_action_or_reset(test, sh_test_held_alloc_stop, h);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	wake_up_process(task);
+
+	return h;
+}
+
+/* Let the held allocation go on, and wait until it returns */
+static void sh_test_held_alloc_finish(struct kunit *test,
+				      struct sh_test_held_alloc *h)
+{
+	unsigned long left;
+
+	complete_all(&h->go_on);
+	left = wait_for_completion_timeout(&h->done, 30 * HZ);
+	KUNIT_ASSERT_NE_MSG(test, left, 0, "the allocation never returned");
+}
+
+/*
+ * Once @h is held in a step that may reclaim, release @other, a buffer long
+ * enough to be queued, behind what the allocation put back: the kthread
+ * frees all of it meanwhile, not once the allocation ends.
+ */
+static void sh_test_release_while_held(struct kunit *test,
+				       struct system_heap *sys,
+				       struct sh_test_held_alloc *h,
+				       struct system_heap_buffer *other)
+{
+	unsigned long timeout, pages, items, left;
+	bool idle;
+
+	left = wait_for_completion_timeout(&h->held, 30 * HZ);
+	KUNIT_ASSERT_NE_MSG(test, left, 0,
+			    "the allocation never reached a step that may reclaim");
+	kunit_release_action(test, sh_test_free_action, other);
+
+	timeout = jiffies + 10 * HZ;
+	while (!(idle = sh_test_list_idle(sys)) &&
+	       time_before(jiffies, timeout))
+		msleep(20);
+	items = sh_test_queued(sys, &pages);
+	KUNIT_EXPECT_TRUE_MSG(test, idle,
+			      "the kthread slept through the allocation's reclaim: %lu items, %lu pages queued",
+			      items, pages);
+}
+
+/*
+ * An allocation that took blocks from a queued buffer and put its rest back
+ * wakes the kthread before it asks the system for a block with reclaim:
+ * buffers released meanwhile queue behind that rest, and the kthread frees
+ * them while the allocation reclaims, not only once it ends.
+ */
+static void sh_test_alloc_wakes_kthread_before_reclaim(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *other;
+	struct sh_test_held_alloc *h;
+	struct sh_test_blocks old;
+	struct sh_test_stub *stub;
+	unsigned long timeout;
+
+	if (nr_node_ids > 1)
+		kunit_skip(test, "queued blocks are reused on one node only");
+
+	other = sh_test_alloc(test, sys, SYSTEM_HEAP_DEFER_MIN_LEN);
+	sh_test_queue_held(test, sys, &old);
+
+	/*
+	 * No free memory: order 8 from the queued buffer, whose next block,
+	 * of order 4, is too large for the 2 pages left; order 0 from the
+	 * system fails without reclaim, and is held with it
+	 */
+	stub = sh_test_stub_activate(test, 0);
+	h = sh_test_held_alloc_start(test, sys, stub,
+				     SH_TEST_BLOCK_LEN(8) + 2 * PAGE_SIZE);
+	sh_test_release_while_held(test, sys, h, other);
+	sh_test_held_alloc_finish(test, h);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(h->buffer), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, stub->reclaim_calls, 1);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(old.page[0]), 1,
+			    "the reused block is still held");
+	timeout = jiffies + 10 * HZ;
+	while (!sh_test_list_idle(sys) && time_before(jiffies, timeout))
+		msleep(20);
+	KUNIT_EXPECT_TRUE(test, sh_test_list_idle(sys));
 }
 
 static void sh_test_restore_heap_limit(void *data)
@@ -2588,6 +2775,72 @@ static void sh_test_memcg_limit_queued_not_zeroed(struct kunit *test)
 			    "the order-8 block is still held");
 	sh_test_expect_uncharged(test, old.page[0], "reused block", 0);
 }
+
+/*
+ * Charge nothing, as a cgroup at its limit: fail without reclaim; with
+ * reclaim, fail once the test lets the held call go on
+ */
+static int sh_test_charge_held_stub(struct page *page, gfp_t gfp,
+				    unsigned int order)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct sh_test_stub *stub = test->priv;
+
+	if (gfp & __GFP_DIRECT_RECLAIM) {
+		stub->reclaim_charges++;
+		if (stub->held)
+			sh_test_hold(stub->held);
+	}
+
+	return -ENOMEM;
+}
+
+/*
+ * An allocation that took a block from a queued buffer and put its rest
+ * back wakes the kthread before its cgroup reclaims to charge the block:
+ * buffers released meanwhile queue behind that rest, and the kthread frees
+ * them while the cgroup reclaims, not only once the allocation ends.
+ */
+static void sh_test_memcg_wakes_kthread_before_reclaim(struct kunit *test)
+{
+	struct system_heap_buffer *other, *queued;
+	struct sh_test_held_alloc *h;
+	struct sh_test_stub *stub;
+	struct system_heap *sys;
+	unsigned long timeout;
+
+	sh_test_memcg(test);
+	sys = sh_test_heap(test);
+	if (nr_node_ids > 1)
+		kunit_skip(test, "queued blocks are reused on one node only");
+
+	other = sh_test_alloc(test, sys, SYSTEM_HEAP_DEFER_MIN_LEN);
+	/* Two order-0 pages: the first is what the allocation takes */
+	queued = sh_test_alloc_to_queue(sys, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, queued);
+	KUNIT_ASSERT_EQ(test, queued->sg_table.nents, 2);
+	sh_test_queue_quietly(test, sys, queued);
+
+	/*
+	 * No free memory: the page comes from the queued buffer, the cgroup
+	 * refuses it without reclaim, and the charge with reclaim is held
+	 */
+	stub = sh_test_stub_activate(test, 0);
+	kunit_activate_static_stub(test, system_heap_charge_page,
+				   sh_test_charge_held_stub);
+	h = sh_test_held_alloc_start(test, sys, stub, PAGE_SIZE);
+	sh_test_release_while_held(test, sys, h, other);
+	sh_test_held_alloc_finish(test, h);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(h->buffer), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, stub->reclaim_charges, 1);
+	KUNIT_EXPECT_EQ(test, stub->reclaim_calls, 0);
+	KUNIT_EXPECT_EQ(test, sh_test_stats(sys).reused_pages, 1);
+	timeout = jiffies + 10 * HZ;
+	while (!sh_test_list_idle(sys) && time_before(jiffies, timeout))
+		msleep(20);
+	KUNIT_EXPECT_TRUE(test, sh_test_list_idle(sys));
+}
 #else
 static void sh_test_memcg_none(struct kunit *test)
 {
@@ -2600,6 +2853,7 @@ static void sh_test_memcg_none(struct kunit *test)
 #define sh_test_memcg_limit_fails_with_enomem	sh_test_memcg_none
 #define sh_test_memcg_limit_pool_hit		sh_test_memcg_none
 #define sh_test_memcg_limit_queued_not_zeroed	sh_test_memcg_none
+#define sh_test_memcg_wakes_kthread_before_reclaim	sh_test_memcg_none
 #endif
 
 /*
@@ -2626,6 +2880,7 @@ SH_TEST_MEMCG_CASE(sh_test_small_buffer_freed_at_once)
 SH_TEST_MEMCG_CASE(sh_test_freed_pattern_comes_back_zeroed)
 SH_TEST_MEMCG_CASE(sh_test_alloc_reuses_queued)
 SH_TEST_MEMCG_CASE(sh_test_alloc_reuse_puts_back_before_zeroing)
+SH_TEST_MEMCG_CASE(sh_test_alloc_wakes_kthread_before_reclaim)
 
 static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_alloc_free_through_pools),
@@ -2644,6 +2899,7 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_alloc_failure_after_reuse),
 	KUNIT_CASE(sh_test_alloc_fatal_signal_during_reuse),
 	KUNIT_CASE(sh_test_alloc_reuse_puts_back_before_zeroing),
+	KUNIT_CASE(sh_test_alloc_wakes_kthread_before_reclaim),
 	KUNIT_CASE(sh_test_alloc_prefers_free_memory),
 	KUNIT_CASE(sh_test_pools_held_to_heap_limit),
 	KUNIT_CASE(sh_test_default_pool_limit),
@@ -2665,6 +2921,7 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_memcg_limit_fails_with_enomem),
 	KUNIT_CASE(sh_test_memcg_limit_pool_hit),
 	KUNIT_CASE(sh_test_memcg_limit_queued_not_zeroed),
+	KUNIT_CASE(sh_test_memcg_wakes_kthread_before_reclaim),
 	KUNIT_CASE(sh_test_alloc_failure_frees_blocks_memcg),
 	KUNIT_CASE(sh_test_alloc_failure_after_pool_hit_memcg),
 	KUNIT_CASE(sh_test_alloc_fatal_signal_memcg),
@@ -2676,6 +2933,7 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_freed_pattern_comes_back_zeroed_memcg),
 	KUNIT_CASE(sh_test_alloc_reuses_queued_memcg),
 	KUNIT_CASE(sh_test_alloc_reuse_puts_back_before_zeroing_memcg),
+	KUNIT_CASE(sh_test_alloc_wakes_kthread_before_reclaim_memcg),
 	{}
 };
 
