@@ -1740,7 +1740,12 @@ expect "check-bisect: a prefix that does not build fails" bisect_says '^FAIL bis
 # KEY=VALUE...: pairs/icount/smp2/b2b counts; factors of the patched kernel's
 # figures (wall_close1m, icount_close1m, b2b_p50, b2b_p99) and of the A/A
 # pairs' second slot in their first round (aa: 1 MiB close, b2baa: the
-# back-to-back p99); dead/err/rc/missing/nostats=LOG,...: a guest that died
+# back-to-back p99); same boot: sb=N boots, sb_close1m (S blocks at 1 MiB),
+# sbaa (B blocks at 1 MiB in the first boot), sbic (the base path's
+# instructions against the base kernel's), sbdrift (every block of a boot
+# that much slower than the one before), sbknobs0=1 (the heap as shipped
+# with pool_limit_pages 0); sberr=LOG: a block that failed;
+# dead/err/rc/missing/nostats=LOG,...: a guest that died
 # after its first line, a failed ioctl, a workload that failed, no console,
 # no deferred-free stats).  The control passes every bar.
 cat >"$fx/fake_bench.py" <<'EOF'
@@ -1748,7 +1753,7 @@ import os, sys
 d = sys.argv[1]
 o = dict(a.split('=', 1) for a in sys.argv[2:])
 f = lambda k, v: float(o.get(k, v))
-P, IC, S2, B = (int(o.get(k, v)) for k, v in (('pairs', 5), ('icount', 3), ('smp2', 2), ('b2b', 2)))
+P, IC, S2, B, SB = (int(o.get(k, v)) for k, v in (('pairs', 5), ('icount', 3), ('smp2', 2), ('b2b', 2), ('sb', 5)))
 SIZES = [4096, 1 << 20, 8 << 20, 32 << 20]
 os.makedirs(d, exist_ok=True)
 def paced(name, i, alloc=1.0, close=1.0, close1m=1.0, cpu=1.0, kt=0):
@@ -1797,7 +1802,30 @@ for i in range(1, B + 1):
     logs[f'b2b-patched{i}'] = b2b(f'b2b-patched{i}', i, p50=f('b2b_p50', 0.3), p99=f('b2b_p99', 0.5), stats=True)
     logs[f'b2baa-a{i}'] = b2b('', i)
     logs[f'b2baa-b{i}'] = b2b('', i, p99=f('b2baa', 1.1) if i == 1 else 1.0)
+def sameboot(i, quads, s1m=1.0, aa=1.0, b=1.0, jitter=0.01, knobs=True, drift=0.0):
+    pool = 0 if o.get('sbknobs0') else 1000
+    L = [f'sameboot knobs pool_limit_pages {pool} max_backlog_percent 12 quads {quads} rounds 20' if knobs
+         else f'sameboot knobs absent quads {quads} rounds 20']
+    for s in (4096, 1 << 20):
+        base = 2000.0 * max(s >> 20, 1) * 1.002
+        for q in range(quads):
+            for slot, m in enumerate('ASBS'):
+                f = (s1m if s == 1 << 20 else 1.0) if m == 'S' else \
+                    (aa if s == 1 << 20 and slot == 2 else 1.0) * b
+                w = (1 + jitter * (q % 3)) * (1 + drift * (q * 4 + slot))
+                L.append(f'sameboot len {s} quad {q} slot {slot} mode {m} alloc_p50_ns {3000 * w:.0f} '
+                         f'close_p50_ns {base * f * w:.0f}')
+    return L + ['sameboot done', '@@ end 30-sameboot rc=0']
+for i in range(1, SB + 1):
+    logs[f'sb-patched{i}'] = sameboot(i, 8, f('sb_close1m', 0.9), f('sbaa', 1.01) if i == 1 else 1.0,
+                                      jitter=0, drift=f('sbdrift', 0))
+logs['sbic-patched1'] = sameboot(1, 2, 0.3, 1.0, f('sbic', 1.0), 0)
+logs['sbic-base1'] = sameboot(1, 2, 1.0, 1.0, 1.0, 0, knobs=False)
+with open(f'{d}/sb_boots', 'w') as fh:
+    fh.write(f'{SB}\n')
 for name, L in logs.items():
+    if name in o.get('sberr', '').split(','):
+        L = L[:5] + ['sameboot error knob write 13']
     if name in o.get('missing', '').split(','):
         continue
     if name in o.get('dead', '').split(','):
@@ -1880,21 +1908,56 @@ expect "results_stale: a file measured now and not then makes the results stale"
 bench_run "5 3 2 2" icount_close1m=1.1
 expect "bench: a missed instruction-count bar still fails" \
 	bench_says 1 '^make bench: FAIL: .*failed: close p50 1 MiB \(paced, instructions\): 1\.100 > 1\.0'
-bench_run "5 3 2 2" wall_close1m=1.2
-expect "bench: wall clock: a 1 MiB close over the bar by more than the A/A spread fails" \
-	bench_says 1 '^make bench: FAIL: .*close p50 1 MiB, 1 vCPU \(wall clock\): 1\.200 > 1\.0 by more than the A/A spread'
-bench_run "5 3 2 2" wall_close1m=1.02 aa=1.04
-expect "bench: wall clock: over the bar by less than the A/A spread is inconclusive, not pass" \
+bench_run "5 3 2 2" sb_close1m=1.2
+expect "bench: wall clock: a same-boot 1 MiB close over the bar by more than the A/A spread fails" \
+	bench_says 1 '^make bench: FAIL: .*close p50 1 MiB, 1 vCPU, same boot \(wall clock\): 1\.200 > 1\.0 by more than the A/A spread'
+bench_run "5 3 2 2" sb_close1m=1.02 sbaa=1.04
+expect "bench: wall clock: over the bar by less than the same-boot A/A spread is inconclusive, not pass" \
 	bench_says 1 '^make bench: INCONCLUSIVE: .*1\.020 > 1\.0 by less than the A/A spread'
-bench_run "5 3 2 2" aa=1.08
-expect "bench: wall clock: an A/A spread over 0.05 makes a ratio under the bar inconclusive" \
+bench_run "5 3 2 2" sbaa=1.08
+expect "bench: wall clock: a same-boot A/A spread over 0.05 makes a ratio under the bar inconclusive" \
 	bench_says 1 '^make bench: INCONCLUSIVE: .*A/A spread 0\.080 > 0\.05'
-bench_run "5 3 2 2" aa=0.93
-expect "bench: wall clock: an A/A pair whose second boot is faster counts as 1/r (0.93: 0.075)" \
+bench_run "5 3 2 2" sbaa=0.93
+expect "bench: wall clock: a same-boot A/A ratio under 1 counts as 1/r (0.93: 0.075)" \
 	bench_says 1 '^make bench: INCONCLUSIVE: .*A/A spread 0\.075 > 0\.05'
-bench_run "4 3 2 2" pairs=4
-expect "bench: wall clock: fewer than 5 pairs is inconclusive" \
+bench_run "5 3 2 2" sb=4
+expect "bench: wall clock: fewer than 5 same-boot pairs is inconclusive" \
 	bench_says 1 '^make bench: INCONCLUSIVE: .*4 A/B and 4 A/A pairs, the bar needs at least 5'
+bench_run "5 3 2 2" sbic=1.05
+expect "bench: wall clock: a base path that runs 5% more instructions than the base kernel is no stand-in: inconclusive" \
+	bench_says 1 '^make bench: INCONCLUSIVE: .*the base path ran 1\.050x the base kernel.s instructions'
+bench_run "5 3 2 2" sbic=0.97
+expect "bench: wall clock: nor one that runs 3% fewer" \
+	bench_says 1 '^make bench: INCONCLUSIVE: .*the base path ran 0\.970x the base kernel.s instructions'
+bench_run "5 3 2 2" sbic=1.015 sb_close1m=0.99
+expect "bench: wall clock: a base path 1.5% dearer than the base kernel counts against the series (0.99 x 1.015)" \
+	bench_says 1 '^make bench: INCONCLUSIVE: .*1\.005 > 1\.0 by less than the A/A spread'
+bench_run "5 3 2 2" sbic=0.985 sb_close1m=0.99
+expect "bench: wall clock: ... and one 1.5% cheaper leaves the ratio as it is" \
+	bench_says 0 '^make bench: PASS: 22 of 22 judged bars pass$'
+bench_run "5 3 2 2" sb_close1m=1.01 sbdrift=-0.004
+expect "bench: wall clock: a host that speeds up along the boot does not make a 1.01 pass (blocks against their neighbours)" \
+	bench_says 1 '^make bench: (FAIL|INCONCLUSIVE): .*close p50 1 MiB, 1 vCPU, same boot \(wall clock\): 1\.01'
+bench_run "5 3 2 2" sbknobs0=1
+expect "bench: a same-boot run whose heap as shipped keeps no pool is no measurement: incomplete" \
+	bench_says_none 2 '^make bench: FAIL: incomplete results: sb-patched1\.log: the heap as shipped did not pool and defer'
+bench_run "5 3 2 2" missing=sbic-base1
+expect "bench: no instruction-count boot of the base kernel in the same program fails" \
+	bench_says_none 2 '^make bench: FAIL: incomplete results: sbic-base1\.log'
+bench_run "5 3 2 2" wall_close1m=1.2 aa=1.08
+expect "bench: wall clock: the cross-boot pairs are reported, not judged" \
+	bench_says 0 '^make bench: PASS: 22 of 22 judged bars pass$'
+expect "bench: wall clock: ... and their figures are in the table" \
+	grep -q '^| close p50 1 MiB, 1 vCPU, across boots | 5 | .* | 1\.200 | .* | 0\.080 | - | reported |$' "$tmp/bench/out/heap-bench.md"
+bench_run "5 3 2 2" sberr=sb-patched2
+expect "bench: a same-boot block that failed fails, and no results are written" \
+	bench_says_none 2 '^make bench: FAIL: incomplete results: sb-patched2\.log: the guest program failed'
+bench_run "5 3 2 2" dead=sb-patched3
+expect "bench: a same-boot guest that died fails" \
+	bench_says_none 2 '^make bench: FAIL: incomplete results: sb-patched3\.log: incomplete same-boot results'
+bench_run "5 3 2 2" missing=sbic-patched1
+expect "bench: no instruction-count boot of the base path fails" \
+	bench_says_none 2 '^make bench: FAIL: incomplete results: sbic-patched1\.log'
 bench_run "5 3 2 2" b2b_p50=0.9
 expect "bench: back-to-back: a p50 beyond the bar and the A/A spread fails" \
 	bench_says 1 '^make bench: FAIL: .*alloc p50 32 MiB \(back-to-back\): 0\.900 > 0\.5'
@@ -1907,7 +1970,7 @@ expect "bench: back-to-back: a p99 under the bar by less than the A/A spread is 
 bench_run "5 3 2 1" b2b=1
 expect "bench: back-to-back: one pair is inconclusive" \
 	bench_says 1 '^make bench: INCONCLUSIVE: .*1 A/B and 1 A/A pairs, the bar needs at least 2'
-bench_run "5 3 2 2" wall_close1m=1.2 b2b_p99=1.05
+bench_run "5 3 2 2" sb_close1m=1.2 b2b_p99=1.05
 expect "bench: a failure beside an inconclusive bar is a FAIL that names both" \
 	bench_says 1 '^make bench: FAIL: .*failed: close p50 1 MiB.*; inconclusive: alloc p99'
 bench_run "5 3 2 2" dead=b2b-patched2

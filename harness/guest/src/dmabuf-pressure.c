@@ -14,6 +14,16 @@
  *                                  1, 8 and 32 MiB: p50/p99 of each call and
  *                                  CPU time per MiB, the caller's and the
  *                                  kthread's (comm KTHREAD, "-" for none)
+ *   dmabuf-pressure sameboot QUADS ROUNDS
+ *                                  the heap as shipped (S) against its
+ *                                  base path (B: pool and deferred free
+ *                                  off) in one boot: QUADS quads of
+ *                                  blocks A S B S (A and B both the base
+ *                                  path) of ROUNDS paced allocate-then-
+ *                                  close rounds, at 4 KiB and 1 MiB: the
+ *                                  p50 of each call per block (on a kernel
+ *                                  without the knobs every block runs its
+ *                                  one path)
  *   dmabuf-pressure busy SECONDS MIN_MB MAX_MB
  *                                  allocate and close buffers back to back
  *                                  for SECONDS, their sizes cycling through
@@ -64,6 +74,8 @@
 #include <unistd.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
+
+#include "heap-knobs.h"
 
 #define MIB (1024UL * 1024)
 
@@ -878,6 +890,106 @@ static int cmd_memcg(const char *dir, unsigned long max_mib)
 	return 0;
 }
 
+/*
+ * One block of sameboot: @rounds paced allocate-then-close rounds of @len
+ * after three warm-up rounds, with the pacing of cmd_bench(); the p50 of
+ * each call into @alloc_p50 and @close_p50.
+ */
+static int sameboot_block(uint64_t len, int rounds, uint64_t *ta, uint64_t *tc,
+			  uint64_t *alloc_p50, uint64_t *close_p50)
+{
+	useconds_t settle = 2000 + (len / MIB) * 3000;
+	int i, fd;
+
+	for (i = -3; i < rounds; i++) {
+		uint64_t t = now_ns(), a;
+
+		fd = heap_alloc(len, O_RDWR | O_CLOEXEC, 0);
+		a = now_ns() - t;
+		if (fd < 0) {
+			printf("sameboot len %llu errno %d\n", (unsigned long long)len, -fd);
+			return -1;
+		}
+		t = now_ns();
+		close(fd);
+		if (i >= 0) {
+			tc[i] = now_ns() - t;
+			ta[i] = a;
+		}
+		usleep(settle);
+	}
+	qsort(ta, rounds, sizeof(*ta), cmp_u64);
+	qsort(tc, rounds, sizeof(*tc), cmp_u64);
+	*alloc_p50 = ta[rounds / 2];
+	*close_p50 = tc[rounds / 2];
+	return 0;
+}
+
+/*
+ * sameboot: the heap as shipped (S) against its base path (B) in one boot,
+ * the first of BENCHMARKING.md's two protocols.  The base path is the
+ * patched heap with system_heap.pool_limit_pages=0 (the pools keep nothing)
+ * and deferred_free_helper.max_backlog_percent=0 (close frees at once): the
+ * allocation and the free of 6.12 plus a pool lookup and a list lock.
+ * Blocks run in quads A S B S, A and B both the base path, so that per quad
+ * B/A is an A/A ratio and (S + S) / (A + B) the A/B ratio, taken over the
+ * same seconds of the host.  Changing a knob lets the pool trim itself and
+ * the kthread drain before the block's warm-up rounds.  On a kernel without
+ * the knobs (the base kernel) every block runs the same path, so that the
+ * same program measures the base kernel for the stand-in check.
+ */
+static int cmd_sameboot(int quads, int rounds)
+{
+	static const uint64_t lens[] = { 4096, MIB };
+	static const char modes[] = "ASBS";
+	struct heap_knobs k;
+	uint64_t *ta, *tc;
+	int q, m, s, ret = 0, knobs;
+
+	if (quads < 1 || rounds < 1)
+		return 2;
+	ta = calloc(rounds, sizeof(*ta));
+	tc = calloc(rounds, sizeof(*tc));
+	if (!ta || !tc)
+		return 1;
+	knobs = !heap_knobs_save(&k);
+	if (knobs)
+		printf("sameboot knobs pool_limit_pages %s max_backlog_percent %s quads %d rounds %d\n",
+		       k.pool, k.backlog, quads, rounds);
+	else
+		printf("sameboot knobs absent quads %d rounds %d\n", quads, rounds);
+	for (s = 0; s < 2 && !ret; s++) {
+		for (q = 0; q < quads && !ret; q++) {
+			for (m = 0; m < 4 && !ret; m++) {
+				uint64_t ap, cp;
+
+				if (knobs && heap_knobs_set(&k, modes[m] == 'S')) {
+					printf("sameboot error knob write %d\n", errno);
+					ret = 1;
+					break;
+				}
+				usleep(50000);
+				if (sameboot_block(lens[s], rounds, ta, tc, &ap, &cp)) {
+					ret = 1;
+					break;
+				}
+				printf("sameboot len %llu quad %d slot %d mode %c alloc_p50_ns %llu close_p50_ns %llu\n",
+				       (unsigned long long)lens[s], q, m, modes[m],
+				       (unsigned long long)ap, (unsigned long long)cp);
+			}
+		}
+	}
+	if (knobs && heap_knobs_set(&k, 1)) {
+		printf("sameboot error knob restore %d\n", errno);
+		ret = 1;
+	}
+	if (!ret)
+		printf("sameboot done\n");
+	free(ta);
+	free(tc);
+	return ret;
+}
+
 /* A bystander: @mib MiB of anonymous memory, every page written, then sleep */
 static int cmd_sentinel(unsigned long mib)
 {
@@ -913,6 +1025,8 @@ int main(int argc, char **argv)
 		return cmd_fill();
 	if (!strcmp(argv[1], "bench") && argc > 2)
 		return cmd_bench(argv[2]);
+	if (!strcmp(argv[1], "sameboot") && argc > 3)
+		return cmd_sameboot(atoi(argv[2]), atoi(argv[3]));
 	if (!strcmp(argv[1], "busy") && argc > 4)
 		return cmd_busy("busy", atoi(argv[2]), strtoul(argv[3], NULL, 0),
 				strtoul(argv[4], NULL, 0));
@@ -935,6 +1049,6 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "memcg") && argc > 3)
 		return cmd_memcg(argv[2], strtoul(argv[3], NULL, 0));
 usage:
-	fprintf(stderr, "usage: dmabuf-pressure errno|huge|churn FACTOR|fill|bench KTHREAD|busy SECONDS MIN_MB MAX_MB|queue SECONDS MIN_MB MAX_MB|anon BYTES|zero MIN_ROUNDS MAX_ROUNDS|zero-selftest|check-alloc TAG MIB|exhaust MIB|sentinel MIB|memcg DIR MIB\n");
+	fprintf(stderr, "usage: dmabuf-pressure errno|huge|churn FACTOR|fill|bench KTHREAD|sameboot QUADS ROUNDS|busy SECONDS MIN_MB MAX_MB|queue SECONDS MIN_MB MAX_MB|anon BYTES|zero MIN_ROUNDS MAX_ROUNDS|zero-selftest|check-alloc TAG MIB|exhaust MIB|sentinel MIB|memcg DIR MIB\n");
 	return 2;
 }

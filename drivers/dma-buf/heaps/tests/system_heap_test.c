@@ -1674,19 +1674,22 @@ static void sh_test_held_alloc_finish(struct kunit *test,
 /*
  * Once @h is held in a step that may reclaim, release @other, a buffer long
  * enough to be queued, behind what the allocation put back: the kthread
- * frees all of it meanwhile, not once the allocation ends.
+ * frees all of it meanwhile, not once the allocation ends. The kthread's
+ * own count of freed items says it ran: reclaim in the VM emptying the
+ * list would not.
  */
 static void sh_test_release_while_held(struct kunit *test,
 				       struct system_heap *sys,
 				       struct sh_test_held_alloc *h,
 				       struct system_heap_buffer *other)
 {
-	unsigned long timeout, pages, items, left;
+	unsigned long timeout, pages, items, left, freed;
 	bool idle;
 
 	left = wait_for_completion_timeout(&h->held, 30 * HZ);
 	KUNIT_ASSERT_NE_MSG(test, left, 0,
 			    "the allocation never reached a step that may reclaim");
+	freed = sh_test_stats(sys).freed_items;
 	kunit_release_action(test, sh_test_free_action, other);
 
 	timeout = jiffies + 10 * HZ;
@@ -1697,6 +1700,8 @@ static void sh_test_release_while_held(struct kunit *test,
 	KUNIT_EXPECT_TRUE_MSG(test, idle,
 			      "the kthread slept through the allocation's reclaim: %lu items, %lu pages queued",
 			      items, pages);
+	KUNIT_EXPECT_GT_MSG(test, sh_test_stats(sys).freed_items, freed,
+			    "the list emptied, but not by the kthread");
 }
 
 /*
