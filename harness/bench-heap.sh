@@ -22,7 +22,10 @@
 #     the same protocol on 2 vCPUs.
 #  3. Back-to-back rounds (guest/src/heap-b2b.c, issue 19 item 2), 256 MiB,
 #     B2B_SMP vCPUs (default 2): 100 allocate+close rounds per size with no
-#     pause, B2B_PAIRS pairs (default 3) and as many A/A pairs of the base.
+#     pause, B2B_PAIRS pairs (default 3) and as many A/A pairs of the base;
+#     beside them, reported only, B2B_SB_BOOTS boots (default 2) of the
+#     patched kernel running the same case in the same boot, the heap as
+#     shipped against its base path ("heap-b2b sameboot 8 100").
 #
 # Within each round i the boots run base, patched, base, base for each part
 # that still has a pair to run, so A/B and A/A pairs see the same host.
@@ -38,8 +41,9 @@ smp2_pairs=${SMP2_PAIRS:-2}
 b2b_pairs=${B2B_PAIRS:-3}
 b2b_smp=${B2B_SMP:-2}
 sb_boots=${SB_BOOTS:-5}
-for n in "$pairs" "$icount_pairs" "$smp2_pairs" "$b2b_pairs" "$b2b_smp" "$sb_boots"; do
-	case "$n" in '' | *[!0-9]*) die "PAIRS, ICOUNT_PAIRS, SMP2_PAIRS, B2B_PAIRS, B2B_SMP and SB_BOOTS are numbers" ;; esac
+b2b_sb_boots=${B2B_SB_BOOTS:-2}
+for n in "$pairs" "$icount_pairs" "$smp2_pairs" "$b2b_pairs" "$b2b_smp" "$sb_boots" "$b2b_sb_boots"; do
+	case "$n" in '' | *[!0-9]*) die "PAIRS, ICOUNT_PAIRS, SMP2_PAIRS, B2B_PAIRS, B2B_SMP, SB_BOOTS and B2B_SB_BOOTS are numbers" ;; esac
 done
 [ "$icount_pairs" -ge 1 ] && [ "$pairs" -ge 1 ] && [ "$b2b_pairs" -ge 1 ] && [ "$b2b_smp" -ge 1 ] ||
 	die "ICOUNT_PAIRS, PAIRS, B2B_PAIRS and B2B_SMP must be at least 1"
@@ -49,9 +53,10 @@ rm -rf "$logs"
 mkdir -p "$logs"
 # What is measured, before the kernels are built from it
 date -u +%Y-%m-%dT%H:%M:%SZ >"$logs/started"
-echo "PAIRS=$pairs ICOUNT_PAIRS=$icount_pairs SMP2_PAIRS=$smp2_pairs B2B_PAIRS=$b2b_pairs B2B_SMP=$b2b_smp SB_BOOTS=$sb_boots BENCH_KTHREAD=$kthread make bench" >"$logs/command"
+echo "PAIRS=$pairs ICOUNT_PAIRS=$icount_pairs SMP2_PAIRS=$smp2_pairs B2B_PAIRS=$b2b_pairs B2B_SMP=$b2b_smp SB_BOOTS=$sb_boots B2B_SB_BOOTS=$b2b_sb_boots BENCH_KTHREAD=$kthread make bench" >"$logs/command"
 echo "$b2b_smp" >"$logs/b2b_smp"
 echo "$sb_boots" >"$logs/sb_boots"
+echo "$b2b_sb_boots" >"$logs/b2b_sb_boots"
 echo "$kthread" >"$logs/kthread"
 python3 "$H/results_stale.py" --snapshot heap-bench >"$logs/measured.json"
 "$H/bench-kernels.sh" >"$logs/kernels.log" 2>&1 || { tail -3 "$logs/kernels.log"; die "kernels did not build"; }
@@ -87,7 +92,7 @@ boot() {
 		"$H/guest.sh" workload "$(kb_of "$k")" "$logs/$log.log" 1200 "$app${BOOT_APPEND:+ $BOOT_APPEND}" "$bindir" || true
 }
 rounds=$pairs
-for n in "$icount_pairs" "$smp2_pairs" "$b2b_pairs" "$sb_boots"; do [ "$n" -le "$rounds" ] || rounds=$n; done
+for n in "$icount_pairs" "$smp2_pairs" "$b2b_pairs" "$sb_boots" "$b2b_sb_boots"; do [ "$n" -le "$rounds" ] || rounds=$n; done
 SECONDS=0
 # The same-boot base path checked against the base kernel in instructions
 step "same boot, base and patched kernels, -icount shift=0, 2 quads ($SECONDS s)"
@@ -128,6 +133,10 @@ for i in $(seq 1 "$rounds"); do
 			step "round $i: back-to-back, $log, $b2b_smp vCPUs, 256 MiB ($SECONDS s)"
 			boot "$log" $kk 20-b2b.sh GUEST_SMP="$b2b_smp" GUEST_MEM=256
 		done
+	fi
+	if [ "$i" -le "$b2b_sb_boots" ]; then
+		step "round $i: back-to-back in the same boot, patched kernel, $b2b_smp vCPUs, 256 MiB ($SECONDS s)"
+		boot "b2bsb-patched$i" patched 40-b2b-sameboot.sh GUEST_SMP="$b2b_smp" GUEST_MEM=256
 	fi
 done
 echo "$SECONDS" >"$logs/boot_seconds"

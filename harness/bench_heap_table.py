@@ -5,10 +5,11 @@
       Reads the consoles of the boots of harness/bench-heap.sh in LOGDIR
       (icount-{base,patched}<i>, wall-{base,patched}<i>, aa-{a,b}<i>,
       smp2-{base,patched}<i>, b2b-{base,patched}<i>, b2baa-{a,b}<i>,
-      sb-patched<i>, sbic-patched1, sbic-base1) and what bench-heap.sh recorded beside
-      them (started, command, loadavg, measured.json, b2b_smp, sb_boots),
-      keeps the guest's result lines of every boot
-      and that record in OUTDIR/heap-bench.json, and renders it.
+      sb-patched<i>, sbic-patched1, sbic-base1, b2bsb-patched<i>) and
+      what bench-heap.sh recorded beside them (started, command, loadavg,
+      measured.json, b2b_smp, sb_boots, b2b_sb_boots), keeps the guest's
+      result lines of every boot and that record in
+      OUTDIR/heap-bench.json, and renders it.
   bench_heap_table.py --render JSON [OUTDIR]
       Renders JSON again (after a change to this script), into OUTDIR
       (default: the folder of JSON).
@@ -26,7 +27,8 @@ prints the .md, then the verdict line ("make bench: PASS|FAIL|INCONCLUSIVE:
    verdict_wall().  The cross-boot wall-clock pairs of part 1 and their A/A
    pairs are reported beside it.
 3. Back-to-back rounds (issue 19 item 2), judged against an A/A floor: see
-   B2B_BARS and verdict_b2b().
+   B2B_BARS and verdict_b2b(); the same case in the same boot (heap-b2b
+   sameboot) reported beside it.
 
 The A/A spread of a figure: each A/A pair boots the base kernel twice, in
 the slots of an A/B pair; its ratio is r = second / first, and the spread
@@ -76,11 +78,14 @@ WALL_MAX_SPREAD = 0.05
 # in the same program (one boot of each under -icount: "sbic-patched1",
 # "sbic-base1"), and a base path dearer than the base kernel counts
 # against the series (the ratio is multiplied by the stand-in factor).
-SB_RX = re.compile(r'sameboot len (\d+) quad (\d+) slot (\d) mode ([ASB]) (.*)')
-SB_KNOBS = re.compile(r'sameboot knobs (?:pool_limit_pages (\d+) max_backlog_percent (\d+)|absent) '
-                      r'quads (\d+) rounds (\d+)$')
 SB_KEEP = re.compile(r'(sameboot |@@ end 30-sameboot)')
 SB_SIZES = [4096, 1 << 20]
+SB_METRICS = ('alloc_p50_ns', 'close_p50_ns')
+# Back to back in the same boot ("heap-b2b sameboot", B2B_SB_QUADS quads of
+# A S B S bursts of 100 rounds per size): reported beside part 3, not
+# judged.
+B2B_SB_KEEP = re.compile(r'(b2b-sb |b2b error |@@ end 40-b2b-sameboot)')
+B2B_SB_METRICS = ('alloc_p50_ns', 'alloc_p99_ns')
 SB_MODES = 'ASBS'
 SB_STANDIN_TOLERANCE = 0.02
 # Reported beside it: the 4 KiB close p50 (with its own A/A spread) and both
@@ -172,17 +177,21 @@ def counts(rec):
     return p['icount_pairs'], p['pairs'], p['smp2_pairs'], p['b2b_pairs']
 
 
-def parse_sb(lines, what, knobs=True):
-    """{size: {metric: [(A, S, B, S) per quad]}} of a same-boot boot; raises
+def parse_sb(lines, what, knobs=True, prefix='sameboot', sizes=SB_SIZES, metrics=SB_METRICS):
+    """{size: {metric: [(A, S, B, S) per quad]}} of a same-boot boot (lines
+    of PREFIX: "sameboot", or "b2b-sb" for the back-to-back program); raises
     Incomplete unless the program ran every quad it announced of every size
     to its end, once each, with the knobs of a heap that pools and defers
     (KNOBS) or on a kernel without them (not KNOBS)."""
+    rx = re.compile(prefix + r' len (\d+) quad (\d+) slot (\d) mode ([ASB]) (.*)')
+    knobs_rx = re.compile(prefix + r' knobs (?:pool_limit_pages (\d+) max_backlog_percent (\d+)|absent) '
+                          r'quads (\d+) rounds (\d+)$')
     blocks, done, head = {}, False, None
     for line in lines:
-        if line.startswith('sameboot error'):
+        if line.startswith((f'{prefix} error', 'b2b error')):
             raise Incomplete(f'{what}: the guest program failed: {line}')
-        head = head or SB_KNOBS.match(line)
-        m = SB_RX.match(line)
+        head = head or knobs_rx.match(line)
+        m = rx.match(line)
         if m:
             slot, key = int(m.group(3)), (int(m.group(1)), int(m.group(2)), int(m.group(3)))
             if SB_MODES[slot] != m.group(4):
@@ -193,7 +202,7 @@ def parse_sb(lines, what, knobs=True):
                 blocks[key] = kv(m.group(5))
             except (ValueError, IndexError):
                 raise Incomplete(f'{what}: a garbled line: {line}')
-        done = done or line == 'sameboot done'
+        done = done or line == f'{prefix} done'
     if not head:
         raise Incomplete(f'{what}: incomplete same-boot results: no knobs line')
     if knobs and (head.group(1) is None or not int(head.group(1)) or not int(head.group(2))):
@@ -201,12 +210,12 @@ def parse_sb(lines, what, knobs=True):
     if not knobs and head.group(1) is not None:
         raise Incomplete(f'{what}: the base kernel has the series\' knobs: {head.group(0)}')
     quads = int(head.group(3))
-    if not done or quads < 2 or len(blocks) != len(SB_SIZES) * quads * 4 or \
-            any((s, q, i) not in blocks for s in SB_SIZES for q in range(quads) for i in range(4)):
+    if not done or quads < 2 or len(blocks) != len(sizes) * quads * 4 or \
+            any((s, q, i) not in blocks for s in sizes for q in range(quads) for i in range(4)):
         raise Incomplete(f'{what}: incomplete same-boot results: the guest died or its program failed')
     try:
         return {s: {m: [tuple(blocks[(s, q, i)][m] for i in range(4)) for q in range(quads)]
-                    for m in ('alloc_p50_ns', 'close_p50_ns')} for s in SB_SIZES}
+                    for m in metrics} for s in sizes}
     except KeyError as e:
         raise Incomplete(f'{what}: a block lacks {e}')
 
@@ -558,6 +567,44 @@ def render_b2b(o, rec):
                          + f', max_queued_pages {st[s]["max_queued_pages"]:.0f}')
         o.append(f'| {NAMES[s]} | ' + ' | '.join(cells) + ' |')
     o.append('')
+    render_b2b_sb(o, rec)
+
+
+def b2b_sb_part(rec):
+    """Rows of the same-boot back-to-back figures: per size and metric the
+    boots' A/B and A/A ratios (as sb_ratios()) and the median A/B ratio."""
+    n = rec['params'].get('b2b_sb_boots', 0)
+    boots = [parse_sb(rec['raw'][f'b2bsb-patched{i}'], f'b2bsb-patched{i}.log', prefix='b2b-sb',
+                      sizes=SIZES, metrics=B2B_SB_METRICS) for i in range(1, n + 1)]
+    rows = []
+    for s in SIZES:
+        for m in B2B_SB_METRICS:
+            per = [sb_ratios(b[s][m]) for b in boots]
+            rows.append({'size': s, 'metric': m, 'ab': [x for x, _ in per], 'aa': [y for _, y in per],
+                         'ratio': statistics.median(x for x, _ in per) if per else None})
+    return n, rows
+
+
+def render_b2b_sb(o, rec):
+    n, rows = b2b_sb_part(rec)
+    smp = rec['params'].get('b2b_smp', 2)
+    o += ['### Back to back in the same boot (reported, not judged)\n',
+          f'{n} boot{"s" if n != 1 else ""} of the patched kernel, 256 MiB, {smp} vCPU{"s" if smp != 1 else ""}, running',
+          '`heap-b2b sameboot 8 100`: after one untimed burst of every size in each',
+          'mode (so that both modes find memory the guest has written), 8 quads of',
+          f'bursts A S B S of {B2B_ROUNDS} rounds per size, each from drained pools, S the heap as',
+          'shipped and A, B its base path (as in part 2). Ratios as in part 2: each',
+          'burst against the mean of its two base neighbours, median per boot; A/A:',
+          'B against the mean of the A bursts beside it. Not judged: the issue\'s',
+          'bars for this part compare with the base kernel across boots (above).\n']
+    if not n:
+        o += ['No same-boot back-to-back boots in this run (B2B_SB_BOOTS=0).', '']
+        return
+    o += ['| size | metric | S/B per boot | A/A per boot | median S/B |', '|---|---|---|---|---:|']
+    for r in rows:
+        o.append(f"| {NAMES[r['size']]} | {r['metric'].replace('_ns', '')} | {pct_list(r['ab'])} | "
+                 f"{pct_list(r['aa'])} | {R.fmt(r['ratio'])} |")
+    o.append('')
 
 
 def render_md(rec):
@@ -590,7 +637,8 @@ def render_md(rec):
          f'   in the same boot; the cross-boot wall-clock pairs, their {pairs} A/A pairs',
          f'   and {n2} pairs on 2 vCPUs reported beside it.',
          f'3. Back-to-back rounds (`harness/guest/src/heap-b2b.c`), {nb} pairs and {nb}',
-         '   A/A pairs, judged against their A/A floor.',
+         '   A/A pairs, judged against their A/A floor; the same case in',
+         f'   {rec["params"].get("b2b_sb_boots", 0)} same-boot boots of the patched kernel reported beside it.',
          '',
          line,
          '']
@@ -655,8 +703,10 @@ def record(d, pairs, icount_pairs, smp2_pairs, b2b_pairs):
     kthread = open(f'{d}/kthread').read().strip() if os.path.exists(f'{d}/kthread') else 'dfree-'
     smp = int(open(f'{d}/b2b_smp').read()) if os.path.exists(f'{d}/b2b_smp') else 2
     sb = int(open(f'{d}/sb_boots').read()) if os.path.exists(f'{d}/sb_boots') else 0
+    b2bsb = int(open(f'{d}/b2b_sb_boots').read()) if os.path.exists(f'{d}/b2b_sb_boots') else 0
     rec['params'] = {'pairs': pairs, 'icount_pairs': icount_pairs, 'smp2_pairs': smp2_pairs,
-                     'b2b_pairs': b2b_pairs, 'b2b_smp': smp, 'kthread': kthread, 'sb_boots': sb}
+                     'b2b_pairs': b2b_pairs, 'b2b_smp': smp, 'kthread': kthread, 'sb_boots': sb,
+                     'b2b_sb_boots': b2bsb}
     logs = [(f'icount-{k}{i}', RX) for k in ('base', 'patched') for i in range(1, icount_pairs + 1)]
     logs += [(f'{p}-{k}{i}', RX) for p, ks in (('wall', ('base', 'patched')), ('aa', ('a', 'b')))
              for k in ks for i in range(1, pairs + 1)]
@@ -665,6 +715,7 @@ def record(d, pairs, icount_pairs, smp2_pairs, b2b_pairs):
              for k in ks for i in range(1, b2b_pairs + 1)]
     logs += [(f'sb-patched{i}', SB_KEEP) for i in range(1, sb + 1)]
     logs += [('sbic-patched1', SB_KEEP), ('sbic-base1', SB_KEEP)]
+    logs += [(f'b2bsb-patched{i}', B2B_SB_KEEP) for i in range(1, b2bsb + 1)]
     rec['raw'] = {name: raw_lines(f'{d}/{name}.log', keep) for name, keep in logs}
     return rec
 

@@ -70,7 +70,10 @@ MEASURED = {
                                     'harness/guest/bench/10-heap-bench.sh',
                                     'harness/guest/src/dmabuf-pressure.c',
                                     'harness/guest/bench/20-b2b.sh',
-                                    'harness/guest/src/heap-b2b.c'],
+                                    'harness/guest/src/heap-b2b.c',
+                                    'harness/guest/bench/30-sameboot.sh',
+                                    'harness/guest/bench/40-b2b-sameboot.sh',
+                                    'harness/guest/src/heap-knobs.h'],
     },
     'ttm-bench': {
         'command': 'make bench-ttm', 'table': 'bench_ttm_table.py',

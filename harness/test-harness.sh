@@ -1744,7 +1744,8 @@ expect "check-bisect: a prefix that does not build fails" bisect_says '^FAIL bis
 # sbaa (B blocks at 1 MiB in the first boot), sbic (the base path's
 # instructions against the base kernel's), sbdrift (every block of a boot
 # that much slower than the one before), sbknobs0=1 (the heap as shipped
-# with pool_limit_pages 0); sberr=LOG: a block that failed;
+# with pool_limit_pages 0); back to back in the same boot: b2bsb=N boots,
+# b2bsb_p99 (S bursts' p99); sberr=LOG: a block that failed;
 # dead/err/rc/missing/nostats=LOG,...: a guest that died
 # after its first line, a failed ioctl, a workload that failed, no console,
 # no deferred-free stats).  The control passes every bar.
@@ -1823,6 +1824,19 @@ logs['sbic-patched1'] = sameboot(1, 2, 0.3, 1.0, f('sbic', 1.0), 0)
 logs['sbic-base1'] = sameboot(1, 2, 1.0, 1.0, 1.0, 0, knobs=False)
 with open(f'{d}/sb_boots', 'w') as fh:
     fh.write(f'{SB}\n')
+BSB = int(o.get('b2bsb', 2))
+for i in range(1, BSB + 1):
+    L = ['b2b-sb knobs pool_limit_pages 1000 max_backlog_percent 12 quads 8 rounds 100']
+    for q in range(8):
+        for s in SIZES:
+            a = 20000.0 * max(s >> 20, 1)
+            for slot, m in enumerate('ASBS'):
+                p50, p99 = (0.3, f('b2bsb_p99', 0.8)) if m == 'S' else (1.0, 1.0)
+                L.append(f'b2b-sb len {s} quad {q} slot {slot} mode {m} alloc_p50_ns {a * p50:.0f} '
+                         f'alloc_p99_ns {10 * a * p99:.0f} alloc_max_ns {20 * a:.0f} close_p50_ns 3000')
+    logs[f'b2bsb-patched{i}'] = L + ['b2b-sb done', '@@ end 40-b2b-sameboot rc=0']
+with open(f'{d}/b2b_sb_boots', 'w') as fh:
+    fh.write(f'{BSB}\n')
 for name, L in logs.items():
     if name in o.get('sberr', '').split(','):
         L = L[:5] + ['sameboot error knob write 13']
@@ -1944,6 +1958,21 @@ expect "bench: a same-boot run whose heap as shipped keeps no pool is no measure
 bench_run "5 3 2 2" missing=sbic-base1
 expect "bench: no instruction-count boot of the base kernel in the same program fails" \
 	bench_says_none 2 '^make bench: FAIL: incomplete results: sbic-base1\.log'
+bench_run "5 3 2 2"
+expect "bench: back to back in the same boot: reported with its ratio (0.8 at every size)" \
+	grep -q '^| 32 MiB | alloc_p99 | 0\.800, 0\.800 | 1\.000, 1\.000 | 0\.800 |$' "$tmp/bench/out/heap-bench.md"
+bench_run "5 3 2 2" b2bsb=0
+b2bsb_none() {
+	bench_says 0 '^make bench: PASS: 22 of 22 judged bars pass$' &&
+		grep -q '^No same-boot back-to-back boots' "$tmp/bench/out/heap-bench.md"
+}
+expect "bench: back to back in the same boot: none run is said, and judges nothing" b2bsb_none
+bench_run "5 3 2 2" missing=b2bsb-patched2
+expect "bench: a missing same-boot back-to-back console fails" \
+	bench_says_none 2 '^make bench: FAIL: incomplete results: b2bsb-patched2\.log'
+bench_run "5 3 2 2" dead=b2bsb-patched1
+expect "bench: a same-boot back-to-back guest that died fails" \
+	bench_says_none 2 '^make bench: FAIL: incomplete results: b2bsb-patched1\.log: incomplete same-boot results'
 bench_run "5 3 2 2" wall_close1m=1.2 aa=1.08
 expect "bench: wall clock: the cross-boot pairs are reported, not judged" \
 	bench_says 0 '^make bench: PASS: 22 of 22 judged bars pass$'

@@ -30,6 +30,22 @@
  * /proc/meminfo, writing drop_caches, memory for the samples) prints
  * "b2b error ..." with the errno and exits 1: a result line is never
  * printed for a size whose rounds did not all succeed.
+ *
+ *   heap-b2b sameboot QUADS ROUNDS
+ *
+ * The heap as shipped (S) against its base path (B: heap-knobs.h) in one
+ * boot of the patched kernel: one untimed burst of every size in each
+ * mode, so that the guest has written all the memory the bursts use,
+ * then QUADS quads; in each quad, for every size, four bursts of ROUNDS
+ * rounds in the modes A S B S (A and B both the base path), each from
+ * drained pools (drop_caches before it).  One line per burst:
+ *
+ *   b2b-sb len LEN quad Q slot I mode M alloc_p50_ns .. alloc_p99_ns ..
+ *       alloc_max_ns .. close_p50_ns ..
+ *
+ * after a first line "b2b-sb knobs pool_limit_pages .. max_backlog_percent
+ * .. quads .. rounds ..", and then "b2b-sb done"; failures print
+ * "b2b error ..." as above.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,6 +58,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/dma-heap.h>
+
+#include "heap-knobs.h"
 
 #define MIB (1024ULL * 1024)
 
@@ -130,17 +148,87 @@ static unsigned long long pct(const uint64_t *v, int n, int p)
 	return v[i < 0 ? 0 : i];
 }
 
+/*
+ * ROUNDS back-to-back rounds of LEN into @ta and @tc (sorted on return);
+ * exits on failure.
+ */
+static void burst(int heap, unsigned long long len, int rounds, uint64_t *ta, uint64_t *tc)
+{
+	int i;
+
+	for (i = 0; i < rounds; i++) {
+		struct dma_heap_allocation_data d = {
+			.len = len, .fd_flags = O_RDWR | O_CLOEXEC,
+		};
+		uint64_t t = now_ns();
+		int r = ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d);
+
+		ta[i] = now_ns() - t;
+		if (r < 0)
+			fail("alloc", len, i, errno);
+		t = now_ns();
+		r = close(d.fd);
+		tc[i] = now_ns() - t;
+		if (r < 0)
+			fail("close", len, i, errno);
+	}
+	qsort(ta, rounds, sizeof(*ta), cmp_u64);
+	qsort(tc, rounds, sizeof(*tc), cmp_u64);
+}
+
+static const unsigned long long sizes[] = { 4096, MIB, 8 * MIB, 32 * MIB };
+#define NR_SIZES (sizeof(sizes) / sizeof(sizes[0]))
+
+static int sameboot(int heap, int quads, int rounds, uint64_t *ta, uint64_t *tc)
+{
+	static const char modes[] = "ASBS";
+	struct heap_knobs k;
+	unsigned int s;
+	int q, m;
+
+	if (heap_knobs_save(&k))
+		fail("knobs", 0, -1, ENOENT);
+	printf("b2b-sb knobs pool_limit_pages %s max_backlog_percent %s quads %d rounds %d\n",
+	       k.pool, k.backlog, quads, rounds);
+	for (q = -1; q < quads; q++) {
+		for (s = 0; s < NR_SIZES; s++) {
+			for (m = 0; m < 4; m++) {
+				/* The untimed first pass runs each mode once */
+				if (q < 0 && m > 1)
+					continue;
+				if (heap_knobs_set(&k, modes[m] == 'S'))
+					fail("knob-write", sizes[s], -1, errno);
+				drop_caches(sizes[s]);
+				burst(heap, sizes[s], rounds, ta, tc);
+				if (q < 0)
+					continue;
+				printf("b2b-sb len %llu quad %d slot %d mode %c alloc_p50_ns %llu alloc_p99_ns %llu alloc_max_ns %llu close_p50_ns %llu\n",
+				       sizes[s], q, m, modes[m], pct(ta, rounds, 50),
+				       pct(ta, rounds, 99), (unsigned long long)ta[rounds - 1],
+				       pct(tc, rounds, 50));
+				fflush(stdout);
+			}
+		}
+	}
+	if (heap_knobs_set(&k, 1))
+		fail("knob-restore", 0, -1, errno);
+	drop_caches(0);
+	printf("b2b-sb done\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const unsigned long long sizes[] = { 4096, MIB, 8 * MIB, 32 * MIB };
-	const char *stats = argc > 2 ? argv[2] : NULL;
-	int rounds = argc > 1 ? atoi(argv[1]) : 0;
+	int sb = argc == 4 && !strcmp(argv[1], "sameboot");
+	const char *stats = !sb && argc > 2 ? argv[2] : NULL;
+	int rounds = argc > 1 ? atoi(argv[sb ? 3 : 1]) : 0;
+	int quads = sb ? atoi(argv[2]) : 1;
 	uint64_t *ta, *tc;
 	unsigned int s;
 	int heap;
 
-	if (rounds < 1 || argc > 3) {
-		fprintf(stderr, "usage: heap-b2b ROUNDS [STATS]\n");
+	if (argc < 2 || rounds < 1 || quads < 1 || (!sb && argc > 3)) {
+		fprintf(stderr, "usage: heap-b2b ROUNDS [STATS] | heap-b2b sameboot QUADS ROUNDS\n");
 		return 2;
 	}
 	ta = calloc(rounds, sizeof(*ta));
@@ -150,33 +238,18 @@ int main(int argc, char **argv)
 	heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
 	if (heap < 0)
 		fail("open-heap", 0, -1, errno);
-	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (sb)
+		return sameboot(heap, quads, rounds, ta, tc);
+	for (s = 0; s < NR_SIZES; s++) {
 		unsigned long long len = sizes[s];
 		unsigned long before, after, dropped;
-		int i;
 
 		before = meminfo_kb("MemAvailable", len);
-		for (i = 0; i < rounds; i++) {
-			struct dma_heap_allocation_data d = {
-				.len = len, .fd_flags = O_RDWR | O_CLOEXEC,
-			};
-			uint64_t t = now_ns();
-			int r = ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d);
-
-			ta[i] = now_ns() - t;
-			if (r < 0)
-				fail("alloc", len, i, errno);
-			t = now_ns();
-			r = close(d.fd);
-			tc[i] = now_ns() - t;
-			if (r < 0)
-				fail("close", len, i, errno);
-		}
+		burst(heap, len, rounds, ta, tc);
 		after = meminfo_kb("MemAvailable", len);
 		drop_caches(len);
 		dropped = meminfo_kb("MemAvailable", len);
-		qsort(ta, rounds, sizeof(*ta), cmp_u64);
-		qsort(tc, rounds, sizeof(*tc), cmp_u64);
 		printf("b2b len %llu rounds %d alloc_p50_ns %llu alloc_p90_ns %llu alloc_p99_ns %llu alloc_max_ns %llu close_p50_ns %llu close_p99_ns %llu memavail_before_kb %lu memavail_after_kb %lu memavail_dropped_kb %lu\n",
 		       len, rounds, pct(ta, rounds, 50), pct(ta, rounds, 90),
 		       pct(ta, rounds, 99), (unsigned long long)ta[rounds - 1],
