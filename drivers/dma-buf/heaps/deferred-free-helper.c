@@ -14,6 +14,7 @@
 #include <linux/debugfs.h>
 #include <linux/freezer.h>
 #include <linux/init.h>
+#include <linux/irq_work.h>
 #include <linux/kstrtox.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
@@ -54,10 +55,16 @@
  * Kthread: one per list, named "dfree-<name>", freezable and in the SCHED_IDLE
  * scheduling class, so that it runs when the CPUs have nothing better to do and
  * its wake-up never preempts the task that queued the object (a nice value
- * alone does not promise that). It sleeps while the list is empty, and is woken
- * when an object is queued on an empty list or the rest of one is put back onto
- * an empty list by the shrinker, and by deferred_free_kick() after claims (see
- * Reuse below). Each pass frees
+ * alone does not promise that). It sleeps while the list is empty. An object
+ * queued on an empty list wakes it from the next timer tick of the CPU that
+ * queued it (a lazy irq_work), not in deferred_free(): a wake-up is a
+ * scheduler round trip, and an IPI when the kthread's CPU is idle, which the
+ * task releasing buffers at a steady pace would pay on every release, as the
+ * kthread empties the list between two. The kthread so starts at most one tick
+ * later; an owner that wants it sooner calls deferred_free_kick() (the system
+ * heap does as an allocation begins). The rest of an object
+ * put back onto an empty list by the shrinker wakes it at once, as does
+ * deferred_free_kick() after claims (see Reuse below). Each pass frees
  * %DEFERRED_FREE_BATCH_PAGES pages of the oldest objects, one block per call of
  * the callback (the rest of the object waits at the head of the list, and a
  * callback with long work on the block, such as zeroing it, puts the rest back
@@ -346,14 +353,24 @@ static int deferred_free_thread(void *data)
 	return 0;
 }
 
+/* The lazy irq_work of deferred_free_queue_unlock(), from a timer tick */
+static void deferred_free_wake_work(struct irq_work *work)
+{
+	struct deferred_free_list *dfl =
+		container_of(work, struct deferred_free_list, wake_work);
+
+	wake_up(&dfl->wait);
+}
+
 /*
  * Queue @item, of @nr_pages pages, at the tail of @dfl, whose lock the
- * caller holds with @held pages queued or in flight, drop the lock and wake
- * the kthread if the list was empty. The kthread only sleeps after it saw
- * the list empty, so the first item queued after that wakes it, unless a
- * claimer made the list non-empty first: deferred_free_unclaim() wakes
- * nobody, and items queued behind its put-back wait for the claimer's
- * deferred_free_kick().
+ * caller holds with @held pages queued or in flight, drop the lock and, if
+ * the list was empty, have the kthread woken from this CPU's next tick.
+ * The kthread only sleeps after it saw the list empty, so the first item
+ * queued after that wakes it, unless a claimer made the list non-empty
+ * first: deferred_free_unclaim() wakes nobody, and items queued behind its
+ * put-back wait for the claimer's deferred_free_kick(). A wake already
+ * pending on any CPU serves: irq_work_queue() then does nothing.
  */
 static void deferred_free_queue_unlock(struct deferred_free_list *dfl,
 				       struct deferred_free_item *item,
@@ -372,7 +389,7 @@ static void deferred_free_queue_unlock(struct deferred_free_list *dfl,
 	raw_spin_unlock(&dfl->lock);
 
 	if (was_empty)
-		wake_up(&dfl->wait);
+		irq_work_queue(&dfl->wake_work);
 }
 
 /**
@@ -539,8 +556,14 @@ void deferred_free_unclaim(struct deferred_free_list *dfl,
 EXPORT_SYMBOL_IF_KUNIT(deferred_free_unclaim);
 
 /**
- * deferred_free_kick - wake the kthread after a run of claims
+ * deferred_free_kick - wake the kthread if it sleeps with objects queued
  * @dfl: the list
+ *
+ * deferred_free() has the kthread woken from the next tick only: an owner
+ * about to need what the kthread makes of the queued objects (the system
+ * heap's allocation, which takes zeroed blocks from the pools) calls this
+ * to have it start now. Nothing is queued, or the kthread is awake: this
+ * costs a load or two and a memory barrier.
  *
  * deferred_free_unclaim() wakes nobody, so that an owner that claims,
  * takes a block and puts the rest back, block after block, does not wake
@@ -555,7 +578,13 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free_unclaim);
  */
 void deferred_free_kick(struct deferred_free_list *dfl)
 {
-	if (READ_ONCE(dfl->nr_items) && dfl->thread)
+	/*
+	 * The kthread puts itself on the queue before it checks the list:
+	 * either it sees the objects counted here, or the barrier of
+	 * wq_has_sleeper() lets this see it on the queue
+	 */
+	if (READ_ONCE(dfl->nr_items) && dfl->thread &&
+	    wq_has_sleeper(&dfl->wait))
 		wake_up(&dfl->wait);
 }
 EXPORT_SYMBOL_IF_KUNIT(deferred_free_kick);
@@ -725,6 +754,7 @@ int deferred_free_init(struct deferred_free_list *dfl, const char *name,
 	dfl->name = name;
 	dfl->free = free;
 	init_waitqueue_head(&dfl->wait);
+	dfl->wake_work = IRQ_WORK_INIT_LAZY(deferred_free_wake_work);
 	raw_spin_lock_init(&dfl->lock);
 	INIT_LIST_HEAD(&dfl->items);
 	dfl->nr_items = 0;
@@ -798,6 +828,8 @@ void deferred_free_fini(struct deferred_free_list *dfl)
 	 */
 	deferred_free_set_policy(dfl->thread, SCHED_NORMAL);
 	kthread_stop(dfl->thread);
+	/* A wake still pending from a tick must not outlive @dfl */
+	irq_work_sync(&dfl->wake_work);
 
 	while (deferred_free_batch(dfl, DEFERRED_FREE_BATCH_PAGES,
 				   DEFERRED_FREE_PRESSURE))

@@ -8,6 +8,7 @@
 #define _DMA_HEAP_DEFERRED_FREE_HELPER_H
 
 #include <linux/compiler_types.h>
+#include <linux/irq_work_types.h>
 #include <linux/list.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
@@ -123,6 +124,11 @@ struct deferred_free_list {
 	struct dentry *debugfs;
 	/* the kthread sleeps here while @items is empty */
 	wait_queue_head_t wait;
+	/*
+	 * wakes the kthread from the next tick of the CPU that queued an
+	 * object onto an empty list
+	 */
+	struct irq_work wake_work;
 	/*
 	 * The kthread's own: the item in its free callback and the pages it
 	 * held, until deferred_free_put_back() returns it (then NULL, with

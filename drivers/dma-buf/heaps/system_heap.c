@@ -751,6 +751,28 @@ VISIBLE_IF_KUNIT void system_heap_clear_block(struct page *page,
 }
 EXPORT_SYMBOL_IF_KUNIT(system_heap_clear_block);
 
+/**
+ * system_heap_wake_kthread - wake the deferred-free kthread as an allocation
+ *			      begins
+ * @sys: the heap
+ *
+ * A release has the kthread woken from the next tick only: if buffers are
+ * queued while it sleeps, wake it now, so that it zeroes them into the
+ * pools beside this allocation and those that follow it. Nothing queued,
+ * or the kthread awake: a load or two and a memory barrier. A function of
+ * its own so that the KUnit suite can keep the kthread asleep while it
+ * looks at how an allocation takes queued blocks.
+ *
+ * Context: Any context that may call wake_up().
+ */
+VISIBLE_IF_KUNIT void system_heap_wake_kthread(struct system_heap *sys)
+{
+	KUNIT_STATIC_STUB_REDIRECT(system_heap_wake_kthread, sys);
+
+	deferred_free_kick(&sys->deferred);
+}
+EXPORT_SYMBOL_IF_KUNIT(system_heap_wake_kthread);
+
 /*
  * A block of order table entry @index taken from the oldest buffer waiting
  * on the deferred-free list, if its next block has that order, not zeroed
@@ -1023,6 +1045,8 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 	buffer = kzalloc(sizeof(*buffer), GFP_KERNEL);
 	if (!buffer)
 		return ERR_PTR(-ENOMEM);
+
+	system_heap_wake_kthread(sys);
 
 	INIT_LIST_HEAD(&buffer->attachments);
 	mutex_init(&buffer->lock);

@@ -110,6 +110,7 @@ int system_heap_pool_init(struct drm_page_pool *pool, unsigned int order,
 			  const struct drm_page_pool_ops *ops);
 bool system_heap_len_beyond_ram(unsigned long len, unsigned long ram_pages);
 struct page *system_heap_alloc_pages(gfp_t gfp, unsigned int order);
+void system_heap_wake_kthread(struct system_heap *sys);
 void system_heap_clear_block(struct page *page, unsigned int order);
 int system_heap_charge_page(struct page *page, gfp_t gfp, unsigned int order);
 void system_heap_free_block(struct system_heap *sys, struct page *page,

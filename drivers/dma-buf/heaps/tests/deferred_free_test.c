@@ -20,6 +20,8 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/cpumask.h>
+#include <linux/irq_work.h>
+#include <linux/irqflags.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
@@ -480,6 +482,39 @@ static void df_test_idle_thread_sleeps(struct kunit *test)
 	after = df_test_snap(t).stats.batches;
 	KUNIT_EXPECT_EQ(test, after, before + 1);
 	df_test_expect_freed(test, t, 0, 2, DEFERRED_FREE_NORMAL);
+}
+
+/*
+ * An item queued onto an empty list does not wake the kthread in the
+ * caller: deferred_free() leaves the wake-up to a lazy irq_work, and the
+ * kthread still sleeps when it returns (here with interrupts off, so that
+ * no tick runs the work meanwhile). From the next tick on, the kthread
+ * frees the item as NORMAL.
+ */
+static void df_test_queue_wakes_from_tick(struct kunit *test)
+{
+	struct task_struct *p;
+	bool asleep, pending;
+	unsigned int state;
+	struct df_test *t;
+
+	t = df_test_create(test, 1, df_test_pages_small, false);
+	p = t->dfl.thread;
+	df_test_wait_asleep(test, t);
+
+	local_irq_disable();
+	df_test_queue(t, 0, 1);
+	asleep = df_test_asleep(p);
+	state = READ_ONCE(p->__state);
+	pending = irq_work_is_pending(&t->dfl.wake_work);
+	local_irq_enable();
+
+	KUNIT_EXPECT_TRUE_MSG(test, asleep,
+			      "deferred_free() woke the kthread: state %#x",
+			      state);
+	KUNIT_EXPECT_TRUE_MSG(test, pending, "no wake-up pending");
+	df_test_wait_freed(test, t, 1);
+	df_test_expect_freed(test, t, 0, 1, DEFERRED_FREE_NORMAL);
 }
 
 static unsigned long df_test_count(struct df_test *t)
@@ -1001,6 +1036,8 @@ static void df_test_kick_wakes(struct kunit *test)
 	t = df_test_create(test, 2, df_test_pages_64, true);
 	df_test_plug(test, t);
 	df_test_queue(t, 1, 2);
+	/* The wake-up the queueing asked for comes before the claim */
+	irq_work_sync(&t->dfl.wake_work);
 	item = deferred_free_claim(&t->dfl);
 	KUNIT_ASSERT_PTR_EQ(test, item, &t->items[1].item);
 
@@ -1317,6 +1354,7 @@ static void df_test_cap_race(struct kunit *test)
 static struct kunit_case deferred_free_test_cases[] = {
 	KUNIT_CASE(df_test_frees_all_in_bounded_batches),
 	KUNIT_CASE(df_test_idle_thread_sleeps),
+	KUNIT_CASE(df_test_queue_wakes_from_tick),
 	KUNIT_CASE(df_test_shrinker_passes_pressure),
 	KUNIT_CASE(df_test_shrinker_count_scan),
 	KUNIT_CASE(df_test_shrinker_drop_slab),

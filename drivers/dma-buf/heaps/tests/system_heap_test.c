@@ -1283,10 +1283,16 @@ static struct system_heap_buffer *sh_test_alloc_to_queue(struct system_heap *sys
 	return buffer;
 }
 
+/* The allocations of the case do not wake the kthread as they begin */
+static void sh_test_no_wake_stub(struct system_heap *sys)
+{
+}
+
 /*
  * Put @buffer, charged to nobody, on the deferred-free list of @sys as its
  * release would, but without waking the kthread, once the kthread sleeps
- * on the empty list, so the buffer stays queued.
+ * on the empty list, so the buffer stays queued: allocations no longer
+ * wake the kthread as they begin, only where they would after claims.
  */
 static void sh_test_queue_quietly(struct kunit *test, struct system_heap *sys,
 				  struct system_heap_buffer *buffer)
@@ -1295,6 +1301,8 @@ static void sh_test_queue_quietly(struct kunit *test, struct system_heap *sys,
 	unsigned long n = buffer->len >> PAGE_SHIFT;
 
 	KUNIT_ASSERT_FALSE(test, buffer->charged);
+	kunit_activate_static_stub(test, system_heap_wake_kthread,
+				   sh_test_no_wake_stub);
 	sh_test_wait_kthread_asleep(test, sys);
 	system_heap_count_queued(buffer);
 	raw_spin_lock(&dfl->lock);
@@ -1841,6 +1849,41 @@ static void sh_test_alloc_prefers_free_memory(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats.reused_pages, 0);
 	KUNIT_EXPECT_EQ(test, sh_test_queued(sys, &pages), 1);
 	KUNIT_EXPECT_EQ(test, pages, SH_TEST_LEN >> PAGE_SHIFT);
+}
+
+/*
+ * A release has the kthread woken from the next tick only; an allocation
+ * that begins while a buffer is queued and the kthread sleeps wakes it at
+ * once, so that the kthread zeroes the buffer into the pools beside the
+ * caller. Here the buffer was queued with no wake-up at all: only the
+ * allocation can wake the kthread, which then frees the buffer.
+ */
+static void sh_test_alloc_wakes_kthread(struct kunit *test)
+{
+	struct system_heap *sys = sh_test_heap(test);
+	struct system_heap_buffer *buffer;
+	unsigned long timeout, freed, pages;
+	bool idle;
+
+	buffer = sh_test_alloc_to_queue(sys, SH_TEST_LEN);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buffer);
+	freed = sh_test_stats(sys).freed_items;
+	sh_test_queue_quietly(test, sys, buffer);
+	msleep(100);
+	KUNIT_ASSERT_EQ_MSG(test, sh_test_queued(sys, &pages), 1,
+			    "the quietly queued buffer did not stay queued");
+	kunit_deactivate_static_stub(test, system_heap_wake_kthread);
+
+	sh_test_alloc(test, sys, SH_TEST_LEN);
+	timeout = jiffies + 10 * HZ;
+	while (!(idle = sh_test_list_idle(sys)) &&
+	       time_before(jiffies, timeout))
+		msleep(20);
+	KUNIT_EXPECT_TRUE_MSG(test, idle,
+			      "the kthread slept through the allocation: %lu items queued",
+			      sh_test_queued(sys, &pages));
+	KUNIT_EXPECT_GT_MSG(test, sh_test_stats(sys).freed_items, freed,
+			    "the list emptied, but not by the kthread");
 }
 
 /* MAX_PAGE_ORDER, the first order index the heap should use */
@@ -2906,6 +2949,7 @@ static struct kunit_case system_heap_test_cases[] = {
 	KUNIT_CASE(sh_test_alloc_reuse_puts_back_before_zeroing),
 	KUNIT_CASE(sh_test_alloc_wakes_kthread_before_reclaim),
 	KUNIT_CASE(sh_test_alloc_prefers_free_memory),
+	KUNIT_CASE(sh_test_alloc_wakes_kthread),
 	KUNIT_CASE(sh_test_pools_held_to_heap_limit),
 	KUNIT_CASE(sh_test_default_pool_limit),
 	KUNIT_CASE_PARAM(sh_test_first_order, sh_test_max_orders_gen_params),
