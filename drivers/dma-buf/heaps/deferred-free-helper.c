@@ -55,15 +55,21 @@
  * Kthread: one per list, named "dfree-<name>", freezable and in the SCHED_IDLE
  * scheduling class, so that it runs when the CPUs have nothing better to do and
  * its wake-up never preempts the task that queued the object (a nice value
- * alone does not promise that). It sleeps while the list is empty. An object
- * queued on an empty list wakes it from the next timer tick of the CPU that
- * queued it (a lazy irq_work), not in deferred_free(): a wake-up is a
- * scheduler round trip, and an IPI when the kthread's CPU is idle, which the
- * task releasing buffers at a steady pace would pay on every release, as the
- * kthread empties the list between two. The kthread so starts at most one tick
- * later; an owner that wants it sooner calls deferred_free_kick() (the system
- * heap does as an allocation begins). The rest of an object
- * put back onto an empty list by the shrinker wakes it at once, as does
+ * alone does not promise that). It sleeps while the list is empty. An object of
+ * at most %DEFERRED_FREE_BATCH_PAGES pages queued on an empty list has it woken
+ * from the next timer tick of the CPU that queued it (a lazy irq_work), not in
+ * deferred_free(): a wake-up is a scheduler round trip, and an IPI when the
+ * kthread's CPU is idle, which a task releasing such objects at a steady pace
+ * would pay on every release, as the kthread empties the list between two, and
+ * which costs it about what freeing one batch would. The kthread is so woken
+ * at most one tick later, and releases within one tick share one wake-up; an
+ * owner that wants it sooner calls deferred_free_kick() (the system heap does
+ * as an allocation of a buffer it would queue begins). A larger object wakes
+ * it at once: freeing it would cost the caller many times the wake-up, and
+ * each tick of delay lets more than a batch wait. So does every object with
+ * PREEMPT_RT, where the tick only wakes the per-CPU irq_work thread, which
+ * real-time tasks on that CPU may hold back. The rest of an object put back
+ * onto an empty list by the shrinker wakes it at once, as does
  * deferred_free_kick() after claims (see Reuse below). Each pass frees
  * %DEFERRED_FREE_BATCH_PAGES pages of the oldest objects, one block per call of
  * the callback (the rest of the object waits at the head of the list, and a
@@ -95,12 +101,14 @@
  * object with deferred_free_claim(), reuse some of its blocks itself and
  * put the rest back with deferred_free_unclaim(), rather than ask the page
  * allocator for memory that only reclaiming the list would give. The
- * put-back wakes nobody, so that an owner taking blocks back to back does
- * not wake the kthread to race it for the object; but the kthread may have
- * gone to sleep meanwhile, and objects queued behind the put-back do not
- * wake it. So the owner calls deferred_free_kick() after its last unclaim,
- * and before anything it does that may reclaim (direct reclaim, a memory
- * cgroup charge that may reclaim), which may take long.
+ * kthread, if awake, takes blocks from the same objects meanwhile, each
+ * side holding an object only while it takes a block. The put-back wakes
+ * nobody, so that an owner taking blocks back to back does not wake the
+ * kthread once per block; but the kthread may have gone to sleep
+ * meanwhile, and objects queued behind the put-back do not wake it. So the
+ * owner calls deferred_free_kick() after its last unclaim, and before
+ * anything it does that may reclaim (direct reclaim, a memory cgroup
+ * charge that may reclaim), which may take long.
  *
  * Shrinker: "deferred-free-<name>", in /sys/kernel/debug/shrinker/ with
  * CONFIG_SHRINKER_DEBUG.
@@ -362,10 +370,30 @@ static void deferred_free_wake_work(struct irq_work *work)
 	wake_up(&dfl->wait);
 }
 
+/**
+ * deferred_free_wakes_at_once - whether queueing an object wakes the kthread
+ *				 at once
+ * @nr_pages: the pages of the object, queued onto an empty list
+ * @preempt_rt: whether the kernel is built with PREEMPT_RT
+ *
+ * Else its wake-up is left to the next tick (see the overview). A parameter
+ * for PREEMPT_RT so that the KUnit suite can check both answers.
+ *
+ * Return: true for an object of more than %DEFERRED_FREE_BATCH_PAGES pages
+ * or with @preempt_rt.
+ */
+VISIBLE_IF_KUNIT bool deferred_free_wakes_at_once(unsigned long nr_pages,
+						  bool preempt_rt)
+{
+	return preempt_rt || nr_pages > DEFERRED_FREE_BATCH_PAGES;
+}
+EXPORT_SYMBOL_IF_KUNIT(deferred_free_wakes_at_once);
+
 /*
  * Queue @item, of @nr_pages pages, at the tail of @dfl, whose lock the
  * caller holds with @held pages queued or in flight, drop the lock and, if
- * the list was empty, have the kthread woken from this CPU's next tick.
+ * the list was empty, wake the kthread: at once if
+ * deferred_free_wakes_at_once() says so, else from this CPU's next tick.
  * The kthread only sleeps after it saw the list empty, so the first item
  * queued after that wakes it, unless a claimer made the list non-empty
  * first: deferred_free_unclaim() wakes nobody, and items queued behind its
@@ -388,7 +416,12 @@ static void deferred_free_queue_unlock(struct deferred_free_list *dfl,
 		WRITE_ONCE(dfl->stats.max_queued_pages, held + nr_pages);
 	raw_spin_unlock(&dfl->lock);
 
-	if (was_empty)
+	if (!was_empty)
+		return;
+	if (deferred_free_wakes_at_once(nr_pages,
+					IS_ENABLED(CONFIG_PREEMPT_RT)))
+		wake_up(&dfl->wait);
+	else
 		irq_work_queue(&dfl->wake_work);
 }
 
@@ -559,16 +592,17 @@ EXPORT_SYMBOL_IF_KUNIT(deferred_free_unclaim);
  * deferred_free_kick - wake the kthread if it sleeps with objects queued
  * @dfl: the list
  *
- * deferred_free() has the kthread woken from the next tick only: an owner
- * about to need what the kthread makes of the queued objects (the system
- * heap's allocation, which takes zeroed blocks from the pools) calls this
- * to have it start now. Nothing is queued, or the kthread is awake: this
- * costs a load or two and a memory barrier.
+ * deferred_free() of a small object has the kthread woken from the next
+ * tick only: an owner about to need what the kthread makes of the queued
+ * objects (the system heap's allocation, which takes zeroed blocks from
+ * the pools) calls this to have it woken now. With nothing queued this
+ * costs a load; with the kthread awake, a few loads and a memory barrier;
+ * with the kthread asleep and objects queued, the wake-up.
  *
  * deferred_free_unclaim() wakes nobody, so that an owner that claims,
  * takes a block and puts the rest back, block after block, does not wake
- * the kthread to race it for the object it is taking apart (others may
- * still wake it). Meanwhile the kthread may have found the list empty and
+ * the kthread once per block (others may still wake it). Meanwhile the
+ * kthread may have found the list empty and
  * gone to sleep, and objects queued behind the put-back do not wake it:
  * the owner calls this after its last unclaim, and before anything it does
  * that may reclaim, and the kthread frees what was put back and what was

@@ -173,6 +173,7 @@ bool deferred_free_put_back(struct deferred_free_list *dfl,
 /* Internals only the KUnit suite reaches, see include/kunit/visibility.h */
 struct task_struct *deferred_free_create_thread(struct deferred_free_list *dfl);
 unsigned long deferred_free_cap(void);
+bool deferred_free_wakes_at_once(unsigned long nr_pages, bool preempt_rt);
 #endif
 
 #endif /* _DMA_HEAP_DEFERRED_FREE_HELPER_H */

@@ -756,12 +756,15 @@ EXPORT_SYMBOL_IF_KUNIT(system_heap_clear_block);
  *			      begins
  * @sys: the heap
  *
- * A release has the kthread woken from the next tick only: if buffers are
- * queued while it sleeps, wake it now, so that it zeroes them into the
- * pools beside this allocation and those that follow it. Nothing queued,
- * or the kthread awake: a load or two and a memory barrier. A function of
- * its own so that the KUnit suite can keep the kthread asleep while it
- * looks at how an allocation takes queued blocks.
+ * The release of a buffer of up to a batch has the kthread woken from the
+ * next tick only: if buffers are queued while it sleeps, wake it now, so
+ * that it zeroes them into the pools beside this allocation and those that
+ * follow it. Called for allocations of %SYSTEM_HEAP_DEFER_MIN_LEN and more
+ * only, which would be queued in turn: a smaller one costs what it did in
+ * 6.12. Costs as deferred_free_kick(): a load with nothing queued, a few
+ * loads and a memory barrier with the kthread awake. A function of its own
+ * so that the KUnit suite can keep the kthread asleep while it looks at how
+ * an allocation takes queued blocks.
  *
  * Context: Any context that may call wake_up().
  */
@@ -785,9 +788,10 @@ EXPORT_SYMBOL_IF_KUNIT(system_heap_wake_kthread);
  * rest goes back to the head of the list before this returns, as the
  * kthread puts it back before it zeroes, so that reclaim can free it while
  * the caller charges and zeroes the block, and a buffer whose last block
- * is taken is freed. The put-back wakes nobody, so that the caller does
- * not wake the kthread to race it for the buffer while it takes blocks
- * back to back: *@kick is set once a buffer was claimed, and
+ * is taken is freed. The kthread, woken as the allocation began, may take
+ * blocks of the same buffers meanwhile. The put-back wakes nobody, so that
+ * the caller does not wake the kthread once per block while it takes
+ * blocks back to back: *@kick is set once a buffer was claimed, and
  * system_heap_reuse_kick() wakes the kthread before the caller may
  * reclaim and once it takes no more blocks. Only on machines with one
  * memory node: elsewhere a queued block may be on a node the task's cpuset
@@ -1046,7 +1050,8 @@ system_heap_alloc_buffer(struct system_heap *sys, unsigned long len)
 	if (!buffer)
 		return ERR_PTR(-ENOMEM);
 
-	system_heap_wake_kthread(sys);
+	if (len >= SYSTEM_HEAP_DEFER_MIN_LEN)
+		system_heap_wake_kthread(sys);
 
 	INIT_LIST_HEAD(&buffer->attachments);
 	mutex_init(&buffer->lock);

@@ -457,7 +457,13 @@ static void df_test_idle_thread_sleeps(struct kunit *test)
 	df_test_queue(t, 0, 1);
 	df_test_wait_freed(test, t, 1);
 
-	/* Let a pass that is still finishing end */
+	/*
+	 * Let a pass that is still finishing end, and the wake-up the
+	 * queueing asked for come: a kthread that took the item before it
+	 * first slept leaves that wake-up pending until the next tick
+	 */
+	df_test_wait_asleep(test, t);
+	irq_work_sync(&t->dfl.wake_work);
 	df_test_wait_asleep(test, t);
 	before = df_test_snap(t).stats.batches;
 	runs = df_test_runs(p);
@@ -484,12 +490,19 @@ static void df_test_idle_thread_sleeps(struct kunit *test)
 	df_test_expect_freed(test, t, 0, 2, DEFERRED_FREE_NORMAL);
 }
 
+/* An item of exactly one batch, then one of a page more */
+static unsigned long df_test_pages_batch(unsigned int i)
+{
+	return DEFERRED_FREE_BATCH_PAGES + i;
+}
+
 /*
- * An item queued onto an empty list does not wake the kthread in the
- * caller: deferred_free() leaves the wake-up to a lazy irq_work, and the
- * kthread still sleeps when it returns (here with interrupts off, so that
- * no tick runs the work meanwhile). From the next tick on, the kthread
- * frees the item as NORMAL.
+ * An item of at most a batch queued onto an empty list does not wake the
+ * kthread in the caller: deferred_free() leaves the wake-up to a lazy
+ * irq_work, and the kthread still sleeps when it returns (here with
+ * interrupts off, so that no tick runs the work meanwhile). From the next
+ * tick on, the kthread frees the item as NORMAL. An item of more than a
+ * batch wakes the kthread at once.
  */
 static void df_test_queue_wakes_from_tick(struct kunit *test)
 {
@@ -497,24 +510,64 @@ static void df_test_queue_wakes_from_tick(struct kunit *test)
 	bool asleep, pending;
 	unsigned int state;
 	struct df_test *t;
+	int on_rq;
 
-	t = df_test_create(test, 1, df_test_pages_small, false);
+	t = df_test_create(test, 2, df_test_pages_batch, false);
 	p = t->dfl.thread;
 	df_test_wait_asleep(test, t);
 
 	local_irq_disable();
 	df_test_queue(t, 0, 1);
-	asleep = df_test_asleep(p);
 	state = READ_ONCE(p->__state);
+	on_rq = READ_ONCE(p->on_rq);
+	asleep = df_test_asleep(p);
 	pending = irq_work_is_pending(&t->dfl.wake_work);
 	local_irq_enable();
 
 	KUNIT_EXPECT_TRUE_MSG(test, asleep,
-			      "deferred_free() woke the kthread: state %#x",
-			      state);
+			      "deferred_free() woke the kthread: state %#x, on_rq %d",
+			      state, on_rq);
 	KUNIT_EXPECT_TRUE_MSG(test, pending, "no wake-up pending");
 	df_test_wait_freed(test, t, 1);
 	df_test_expect_freed(test, t, 0, 1, DEFERRED_FREE_NORMAL);
+
+	/* The pending wake-up came and went: only the queueing can wake */
+	irq_work_sync(&t->dfl.wake_work);
+	df_test_wait_asleep(test, t);
+	local_irq_disable();
+	df_test_queue(t, 1, 2);
+	state = READ_ONCE(p->__state);
+	on_rq = READ_ONCE(p->on_rq);
+	asleep = df_test_asleep(p);
+	pending = irq_work_is_pending(&t->dfl.wake_work);
+	local_irq_enable();
+
+	KUNIT_EXPECT_FALSE_MSG(test, asleep,
+			       "an item of more than a batch left the kthread asleep: state %#x, on_rq %d",
+			       state, on_rq);
+	KUNIT_EXPECT_FALSE(test, pending);
+	df_test_wait_freed(test, t, 2);
+	df_test_expect_freed(test, t, 1, 2, DEFERRED_FREE_NORMAL);
+}
+
+/*
+ * Queueing onto an empty list wakes the kthread at once for an object of
+ * more than a batch, and for every object with PREEMPT_RT, where the tick
+ * only wakes the irq_work thread; else the tick wakes it.
+ */
+static void df_test_wake_policy(struct kunit *test)
+{
+	KUNIT_EXPECT_FALSE(test, deferred_free_wakes_at_once(1, false));
+	KUNIT_EXPECT_FALSE(test,
+			   deferred_free_wakes_at_once(DEFERRED_FREE_BATCH_PAGES,
+						       false));
+	KUNIT_EXPECT_TRUE(test,
+			  deferred_free_wakes_at_once(DEFERRED_FREE_BATCH_PAGES + 1,
+						      false));
+	KUNIT_EXPECT_TRUE(test, deferred_free_wakes_at_once(1, true));
+	KUNIT_EXPECT_TRUE(test,
+			  deferred_free_wakes_at_once(DEFERRED_FREE_BATCH_PAGES,
+						      true));
 }
 
 static unsigned long df_test_count(struct df_test *t)
@@ -1355,6 +1408,7 @@ static struct kunit_case deferred_free_test_cases[] = {
 	KUNIT_CASE(df_test_frees_all_in_bounded_batches),
 	KUNIT_CASE(df_test_idle_thread_sleeps),
 	KUNIT_CASE(df_test_queue_wakes_from_tick),
+	KUNIT_CASE(df_test_wake_policy),
 	KUNIT_CASE(df_test_shrinker_passes_pressure),
 	KUNIT_CASE(df_test_shrinker_count_scan),
 	KUNIT_CASE(df_test_shrinker_drop_slab),

@@ -1856,7 +1856,9 @@ static void sh_test_alloc_prefers_free_memory(struct kunit *test)
  * that begins while a buffer is queued and the kthread sleeps wakes it at
  * once, so that the kthread zeroes the buffer into the pools beside the
  * caller. Here the buffer was queued with no wake-up at all: only the
- * allocation can wake the kthread, which then frees the buffer.
+ * allocation can wake the kthread, which then frees the buffer. An
+ * allocation shorter than %SYSTEM_HEAP_DEFER_MIN_LEN, which would not be
+ * queued either, does not.
  */
 static void sh_test_alloc_wakes_kthread(struct kunit *test)
 {
@@ -1873,6 +1875,11 @@ static void sh_test_alloc_wakes_kthread(struct kunit *test)
 	KUNIT_ASSERT_EQ_MSG(test, sh_test_queued(sys, &pages), 1,
 			    "the quietly queued buffer did not stay queued");
 	kunit_deactivate_static_stub(test, system_heap_wake_kthread);
+
+	sh_test_alloc(test, sys, SYSTEM_HEAP_DEFER_MIN_LEN - PAGE_SIZE);
+	msleep(100);
+	KUNIT_EXPECT_EQ_MSG(test, sh_test_queued(sys, &pages), 1,
+			    "a small allocation woke the kthread");
 
 	sh_test_alloc(test, sys, SH_TEST_LEN);
 	timeout = jiffies + 10 * HZ;
