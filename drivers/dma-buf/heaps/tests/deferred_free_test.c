@@ -496,56 +496,67 @@ static unsigned long df_test_pages_batch(unsigned int i)
 	return DEFERRED_FREE_BATCH_PAGES + i;
 }
 
+/* The kthread and its tick wake-up right after a queueing */
+struct df_test_wake {
+	bool asleep;
+	bool pending;
+	unsigned int state;
+	int on_rq;
+};
+
+/*
+ * Queue items [@first, @end) of @t with interrupts off, so that no tick
+ * runs a wake-up left to it meanwhile, and look at the kthread then
+ */
+static struct df_test_wake df_test_queue_irqs_off(struct df_test *t,
+						  unsigned int first,
+						  unsigned int end)
+{
+	struct task_struct *p = t->dfl.thread;
+	struct df_test_wake w;
+
+	local_irq_disable();
+	df_test_queue(t, first, end);
+	w.state = READ_ONCE(p->__state);
+	w.on_rq = READ_ONCE(p->on_rq);
+	w.asleep = df_test_asleep(p);
+	w.pending = irq_work_is_pending(&t->dfl.wake_work);
+	local_irq_enable();
+
+	return w;
+}
+
 /*
  * An item of at most a batch queued onto an empty list does not wake the
  * kthread in the caller: deferred_free() leaves the wake-up to a lazy
- * irq_work, and the kthread still sleeps when it returns (here with
- * interrupts off, so that no tick runs the work meanwhile). From the next
+ * irq_work, and the kthread still sleeps when it returns. From the next
  * tick on, the kthread frees the item as NORMAL. An item of more than a
  * batch wakes the kthread at once.
  */
 static void df_test_queue_wakes_from_tick(struct kunit *test)
 {
-	struct task_struct *p;
-	bool asleep, pending;
-	unsigned int state;
+	struct df_test_wake w;
 	struct df_test *t;
-	int on_rq;
 
 	t = df_test_create(test, 2, df_test_pages_batch, false);
-	p = t->dfl.thread;
 	df_test_wait_asleep(test, t);
 
-	local_irq_disable();
-	df_test_queue(t, 0, 1);
-	state = READ_ONCE(p->__state);
-	on_rq = READ_ONCE(p->on_rq);
-	asleep = df_test_asleep(p);
-	pending = irq_work_is_pending(&t->dfl.wake_work);
-	local_irq_enable();
-
-	KUNIT_EXPECT_TRUE_MSG(test, asleep,
+	w = df_test_queue_irqs_off(t, 0, 1);
+	KUNIT_EXPECT_TRUE_MSG(test, w.asleep,
 			      "deferred_free() woke the kthread: state %#x, on_rq %d",
-			      state, on_rq);
-	KUNIT_EXPECT_TRUE_MSG(test, pending, "no wake-up pending");
+			      w.state, w.on_rq);
+	KUNIT_EXPECT_TRUE_MSG(test, w.pending, "no wake-up pending");
 	df_test_wait_freed(test, t, 1);
 	df_test_expect_freed(test, t, 0, 1, DEFERRED_FREE_NORMAL);
 
 	/* The pending wake-up came and went: only the queueing can wake */
 	irq_work_sync(&t->dfl.wake_work);
 	df_test_wait_asleep(test, t);
-	local_irq_disable();
-	df_test_queue(t, 1, 2);
-	state = READ_ONCE(p->__state);
-	on_rq = READ_ONCE(p->on_rq);
-	asleep = df_test_asleep(p);
-	pending = irq_work_is_pending(&t->dfl.wake_work);
-	local_irq_enable();
-
-	KUNIT_EXPECT_FALSE_MSG(test, asleep,
+	w = df_test_queue_irqs_off(t, 1, 2);
+	KUNIT_EXPECT_FALSE_MSG(test, w.asleep,
 			       "an item of more than a batch left the kthread asleep: state %#x, on_rq %d",
-			       state, on_rq);
-	KUNIT_EXPECT_FALSE(test, pending);
+			       w.state, w.on_rq);
+	KUNIT_EXPECT_FALSE(test, w.pending);
 	df_test_wait_freed(test, t, 2);
 	df_test_expect_freed(test, t, 1, 2, DEFERRED_FREE_NORMAL);
 }
