@@ -538,11 +538,14 @@ static int cmd_anon(uint64_t bytes)
 #define POOLS_FILE "/sys/kernel/debug/drm_page_pool/pools"
 #define HEAP_POOL "dma-heap-system"
 
-/* The hits of the system heap's pools, summed over orders; -1 with no file */
-static long heap_pool_hits(void)
+/*
+ * The pages (@hits 0) or the hits (@hits 1) of the system heap's pools,
+ * summed over orders; -1 with no file
+ */
+static long heap_pool_sum(int hits)
 {
 	char line[512], name[64];
-	unsigned long pages, hits;
+	unsigned long v[2];
 	unsigned int order;
 	size_t n = strlen(HEAP_POOL);
 	long sum = 0;
@@ -552,11 +555,16 @@ static long heap_pool_hits(void)
 		return -1;
 	/* "pool order pages hits ...": the header and "total" do not match */
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %u %lu %lu", name, &order, &pages, &hits) == 4 &&
+		if (sscanf(line, "%63s %u %lu %lu", name, &order, &v[0], &v[1]) == 4 &&
 		    !strncmp(name, HEAP_POOL, n) && (!name[n] || name[n] == '@'))
-			sum += hits;
+			sum += v[!!hits];
 	fclose(f);
 	return sum;
+}
+
+static long heap_pool_hits(void)
+{
+	return heap_pool_sum(1);
 }
 
 /*
@@ -925,6 +933,39 @@ static int sameboot_block(uint64_t len, int rounds, uint64_t *ta, uint64_t *tc,
 	return 0;
 }
 
+/* What a sameboot block did, from the debugfs files of the patched kernel */
+struct sb_stats {
+	long direct, listed, hits, pool_pages;
+};
+
+static void sb_stats_read(struct sb_stats *st)
+{
+	st->direct = deferred_stat("direct_items");
+	st->listed = deferred_stat("freed_items") + deferred_stat("shrunk_items") +
+		     deferred_stat("reused_items");
+	st->hits = heap_pool_hits();
+	st->pool_pages = heap_pool_sum(0);
+}
+
+/*
+ * Before a block: the deferred-free list idle and, for a base-path block,
+ * the pools trimmed to nothing (the trim is queued work), at most 2 s;
+ * 0 or -1.
+ */
+static int sb_settle(int base_path)
+{
+	int ms;
+
+	if (wait_deferred_idle(2000) >= 2000)
+		return -1;
+	for (ms = 0; base_path && heap_pool_sum(0) > 0; ms += 10) {
+		if (ms >= 2000)
+			return -1;
+		usleep(10000);
+	}
+	return 0;
+}
+
 /*
  * sameboot: the heap as shipped (S) against its base path (B) in one boot,
  * the first of BENCHMARKING.md's two protocols.  The base path is the
@@ -933,8 +974,11 @@ static int sameboot_block(uint64_t len, int rounds, uint64_t *ta, uint64_t *tc,
  * allocation and the free of 6.12 plus a pool lookup and a list lock.
  * Blocks run in quads A S B S, A and B both the base path, so that per quad
  * B/A is an A/A ratio and (S + S) / (A + B) the A/B ratio, taken over the
- * same seconds of the host.  Changing a knob lets the pool trim itself and
- * the kthread drain before the block's warm-up rounds.  On a kernel without
+ * same seconds of the host.  After a knob change the program waits until
+ * the kthread is idle and, before a base-path block, the pools have trimmed
+ * themselves to nothing; each block's line then says what its closes went
+ * through (the deltas of the deferred-free list's and the pools' debugfs
+ * counts), which the table checks against the mode.  On a kernel without
  * the knobs (the base kernel) every block runs the same path, so that the
  * same program measures the base kernel for the stand-in check.
  */
@@ -961,6 +1005,7 @@ static int cmd_sameboot(int quads, int rounds)
 	for (s = 0; s < 2 && !ret; s++) {
 		for (q = 0; q < quads && !ret; q++) {
 			for (m = 0; m < 4 && !ret; m++) {
+				struct sb_stats st0, st1;
 				uint64_t ap, cp;
 
 				if (knobs && heap_knobs_set(&k, modes[m] == 'S')) {
@@ -969,13 +1014,30 @@ static int cmd_sameboot(int quads, int rounds)
 					break;
 				}
 				usleep(50000);
+				if (knobs && sb_settle(modes[m] != 'S')) {
+					printf("sameboot error not settled len %llu quad %d slot %d\n",
+					       (unsigned long long)lens[s], q, m);
+					ret = 1;
+					break;
+				}
+				if (knobs)
+					sb_stats_read(&st0);
 				if (sameboot_block(lens[s], rounds, ta, tc, &ap, &cp)) {
 					ret = 1;
 					break;
 				}
-				printf("sameboot len %llu quad %d slot %d mode %c alloc_p50_ns %llu close_p50_ns %llu\n",
+				printf("sameboot len %llu quad %d slot %d mode %c alloc_p50_ns %llu close_p50_ns %llu",
 				       (unsigned long long)lens[s], q, m, modes[m],
 				       (unsigned long long)ap, (unsigned long long)cp);
+				/* After the timed rounds: what the block's closes went through */
+				if (knobs) {
+					wait_deferred_idle(2000);
+					sb_stats_read(&st1);
+					printf(" direct_items %ld listed_items %ld pool_hits %ld pool_pages_before %ld",
+					       st1.direct - st0.direct, st1.listed - st0.listed,
+					       st1.hits - st0.hits, st0.pool_pages);
+				}
+				printf("\n");
 			}
 		}
 	}
