@@ -1744,9 +1744,10 @@ expect "check-bisect: a prefix that does not build fails" bisect_says '^FAIL bis
 # sbaa (B blocks at 1 MiB in the first boot), sbic (the base path's
 # instructions against the base kernel's), sbdrift (every block of a boot
 # that much slower than the one before), sbknobs0=1 (the heap as shipped
-# with pool_limit_pages 0), sb4k (S blocks at 4 KiB, the control),
-# sbpath=direct/nolist/pooled/nocounts (a block whose debugfs counts show
-# another path, or none); back to back in the same boot: b2bsb=N boots,
+# with pool_limit_pages 0), sb4k (S blocks at 4 KiB, the control), sbaa4k
+# (B blocks at 4 KiB in the first boot), sbpath=direct/nolist/pooled/
+# baselisted/hitsonly/small4k/nofiles/nocounts (a block whose debugfs
+# counts show another path, or none); back to back in the same boot: b2bsb=N boots,
 # b2bsb_p99 (S bursts' p99); sberr=LOG: a block that failed;
 # dead/err/rc/missing/nostats=LOG,...: a guest that died
 # after its first line, a failed ioctl, a workload that failed, no console,
@@ -1805,7 +1806,7 @@ for i in range(1, B + 1):
     logs[f'b2b-patched{i}'] = b2b(f'b2b-patched{i}', i, p50=f('b2b_p50', 0.3), p99=f('b2b_p99', 0.5), stats=True)
     logs[f'b2baa-a{i}'] = b2b('', i)
     logs[f'b2baa-b{i}'] = b2b('', i, p99=f('b2baa', 1.1) if i == 1 else 1.0)
-def sameboot(i, quads, s1m=1.0, aa=1.0, b=1.0, jitter=0.01, knobs=True, drift=0.0, f4k=1.0):
+def sameboot(i, quads, s1m=1.0, aa=1.0, b=1.0, jitter=0.01, knobs=True, drift=0.0, f4k=1.0, aa4k=1.0):
     pool = 0 if o.get('sbknobs0') else 1000
     L = [f'sameboot knobs pool_limit_pages {pool} max_backlog_percent 12 quads {quads} rounds 20' if knobs
          else f'sameboot knobs absent quads {quads} rounds 20']
@@ -1814,7 +1815,7 @@ def sameboot(i, quads, s1m=1.0, aa=1.0, b=1.0, jitter=0.01, knobs=True, drift=0.
         for q in range(quads):
             for slot, m in enumerate('ASBS'):
                 f = (s1m if s == 1 << 20 else 1.0) if m == 'S' else \
-                    (aa if s == 1 << 20 and slot == 2 else 1.0) * b
+                    (aa if s == 1 << 20 and slot == 2 else aa4k if slot == 2 else 1.0) * b
                 w = (1 + jitter * (q % 3)) * (1 + drift * (q * 4 + slot))
                 if s == 4096 and m == 'S':
                     f *= f4k
@@ -1829,6 +1830,14 @@ def sameboot(i, quads, s1m=1.0, aa=1.0, b=1.0, jitter=0.01, knobs=True, drift=0.
                         pg, h = 256, 1
                     if (q, slot) == (1, 3) and o.get('sbpath') == 'nolist' and big:
                         ls = 0
+                    if (q, slot) == (1, 2) and o.get('sbpath') == 'baselisted' and big:
+                        d, ls = 22, 1
+                    if (q, slot) == (1, 2) and o.get('sbpath') == 'hitsonly' and big:
+                        h = 1
+                    if (q, slot) == (1, 1) and o.get('sbpath') == 'small4k' and not big:
+                        ls = 23
+                    if (q, slot) == (1, 0) and o.get('sbpath') == 'nofiles':
+                        pg = -1
                     counts = f' direct_items {d} listed_items {ls} pool_hits {h} pool_pages_before {pg}'
                     if o.get('sbpath') == 'nocounts':
                         counts = ''
@@ -1837,7 +1846,8 @@ def sameboot(i, quads, s1m=1.0, aa=1.0, b=1.0, jitter=0.01, knobs=True, drift=0.
     return L + ['sameboot done', '@@ end 30-sameboot rc=0']
 for i in range(1, SB + 1):
     logs[f'sb-patched{i}'] = sameboot(i, 8, f('sb_close1m', 0.9), f('sbaa', 1.01) if i == 1 else 1.0,
-                                      jitter=0, drift=f('sbdrift', 0), f4k=f('sb4k', 1.0))
+                                      jitter=0, drift=f('sbdrift', 0), f4k=f('sb4k', 1.0),
+                                      aa4k=f('sbaa4k', 1.0) if i == 1 else 1.0)
 logs['sbic-patched1'] = sameboot(1, 2, 0.3, 1.0, f('sbic', 1.0), 0)
 logs['sbic-base1'] = sameboot(1, 2, 1.0, 1.0, 1.0, 0, knobs=False)
 with open(f'{d}/sb_boots', 'w') as fh:
@@ -1975,22 +1985,40 @@ expect "bench: a same-boot run whose heap as shipped keeps no pool is no measure
 	bench_says_none 2 '^make bench: FAIL: incomplete results: sb-patched1\.log: the heap as shipped did not pool and defer'
 bench_run "5 3 2 2" sbpath=direct
 expect "bench: a same-boot S block that freed a close at once ran no shipped path: incomplete" \
-	bench_says_none 2 '^make bench: FAIL: incomplete results: sb-patched1\.log: block len 1048576 quad 1 slot 1 did not run its path: the heap as shipped freed 1 closes at once'
+	bench_says_none 2 '^make bench: FAIL: incomplete results: sb-patched1\.log: block len 1048576 quad 1 slot 1 did not run its path: the heap as shipped freed 1 of 23 closes at once and listed 22'
 bench_run "5 3 2 2" sbpath=nolist
 expect "bench: ... nor one whose 1 MiB closes never reached the list" \
-	bench_says_none 2 '^make bench: FAIL: incomplete results: sb-patched1\.log: block len 1048576 quad 1 slot 3 did not run its path: the heap as shipped listed 0 of 23'
+	bench_says_none 2 '^make bench: FAIL: incomplete results: sb-patched1\.log: block len 1048576 quad 1 slot 3 did not run its path: the heap as shipped freed 0 of 23 closes at once and listed 0'
 bench_run "5 3 2 2" sbpath=pooled
 expect "bench: a same-boot base-path block that started with pooled pages ran no base path: incomplete" \
-	bench_says_none 2 '^make bench: FAIL: incomplete results: sb-patched1\.log: block len 4096 quad 1 slot 2 did not run its path: the base path started with 256 pooled pages'
+	bench_says_none 2 '^make bench: FAIL: incomplete results: sb-patched1\.log: block len 4096 quad 1 slot 2 did not run its path: at 4096 bytes 0 closes were freed at once, 0 listed and 1 allocations hit a pool \(256 pooled pages'
 bench_run "5 3 2 2" sbpath=nocounts
 expect "bench: same-boot blocks without their debugfs counts: incomplete" \
 	bench_says_none 2 '^make bench: FAIL: incomplete results: sb-patched1\.log: .*no debugfs counts'
+bench_run "5 3 2 2" sbpath=baselisted
+expect "bench: a same-boot base-path block that listed a 1 MiB close ran no base path: incomplete" \
+	bench_says_none 2 '^make bench: FAIL: incomplete results: sb-patched1\.log: block len 1048576 quad 1 slot 2 did not run its path: the base path freed 22 of 23 closes at once and listed 1'
+bench_run "5 3 2 2" sbpath=hitsonly
+expect "bench: ... nor one with a pool hit and no pooled pages before it" \
+	bench_says_none 2 '^make bench: FAIL: incomplete results: sb-patched1\.log: block len 1048576 quad 1 slot 2 did not run its path: the base path started with 0 pooled pages and had 1 pool hits'
+bench_run "5 3 2 2" sbpath=small4k
+expect "bench: a 4 KiB S block whose closes reached the list is not the control's same code: incomplete" \
+	bench_says_none 2 '^make bench: FAIL: incomplete results: sb-patched1\.log: block len 4096 quad 1 slot 1 did not run its path: at 4096 bytes 0 closes were freed at once, 23 listed'
+bench_run "5 3 2 2" sbpath=nofiles
+expect "bench: same-boot counts of -1 (no debugfs files) are said as such: incomplete" \
+	bench_says_none 2 '^make bench: FAIL: incomplete results: sb-patched1\.log: block len 4096 quad 1 slot 0 did not run its path: the debugfs files were missing'
 bench_run "5 3 2 2" sb4k=0.95
 expect "bench: wall clock: a 4 KiB control off 1 by 5% (same code in both arms) leaves a 0.9 unjudged: inconclusive" \
-	bench_says 1 '^make bench: INCONCLUSIVE: .*the close p50 4 KiB control, the same code in both arms, ran 0\.950x'
+	bench_says 1 '^make bench: INCONCLUSIVE: .*the close p50 4 KiB control, the same code in both arms, ran 0\.950x.*PASS not judged'
 bench_run "5 3 2 2" sb4k=1.015
 expect "bench: ... and one off 1 by 1.5% does not" \
 	bench_says 0 '^make bench: PASS: 22 of 22 judged bars pass$'
+bench_run "5 3 2 2" sb4k=0.95 sbaa4k=1.06
+expect "bench: ... nor one off 1 by 5% within its own A/A spread of 6%" \
+	bench_says 0 '^make bench: PASS: 22 of 22 judged bars pass$'
+bench_run "5 3 2 2" sb_close1m=1.08 sb4k=1.1
+expect "bench: wall clock: a control off 1 leaves a fail unjudged too: inconclusive" \
+	bench_says 1 '^make bench: INCONCLUSIVE: .*control, the same code in both arms, ran 1\.100x.*FAIL not judged'
 bench_run "5 3 2 2" missing=sbic-base1
 expect "bench: no instruction-count boot of the base kernel in the same program fails" \
 	bench_says_none 2 '^make bench: FAIL: incomplete results: sbic-base1\.log'

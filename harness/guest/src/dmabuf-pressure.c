@@ -938,13 +938,18 @@ struct sb_stats {
 	long direct, listed, hits, pool_pages;
 };
 
-static void sb_stats_read(struct sb_stats *st)
+/* Read them into @st: 0, or -1 if a file or a key is missing */
+static int sb_stats_read(struct sb_stats *st)
 {
+	long freed = deferred_stat("freed_items"), shrunk = deferred_stat("shrunk_items");
+	long reused = deferred_stat("reused_items");
+
 	st->direct = deferred_stat("direct_items");
-	st->listed = deferred_stat("freed_items") + deferred_stat("shrunk_items") +
-		     deferred_stat("reused_items");
+	st->listed = freed + shrunk + reused;
 	st->hits = heap_pool_hits();
 	st->pool_pages = heap_pool_sum(0);
+	return st->direct < 0 || freed < 0 || shrunk < 0 || reused < 0 ||
+	       st->hits < 0 || st->pool_pages < 0 ? -1 : 0;
 }
 
 /*
@@ -1006,6 +1011,7 @@ static int cmd_sameboot(int quads, int rounds)
 		for (q = 0; q < quads && !ret; q++) {
 			for (m = 0; m < 4 && !ret; m++) {
 				struct sb_stats st0, st1;
+				char counts[128];
 				uint64_t ap, cp;
 
 				if (knobs && heap_knobs_set(&k, modes[m] == 'S')) {
@@ -1020,24 +1026,32 @@ static int cmd_sameboot(int quads, int rounds)
 					ret = 1;
 					break;
 				}
-				if (knobs)
-					sb_stats_read(&st0);
+				if (knobs && sb_stats_read(&st0)) {
+					printf("sameboot error no debugfs counts\n");
+					ret = 1;
+					break;
+				}
 				if (sameboot_block(lens[s], rounds, ta, tc, &ap, &cp)) {
 					ret = 1;
 					break;
 				}
-				printf("sameboot len %llu quad %d slot %d mode %c alloc_p50_ns %llu close_p50_ns %llu",
-				       (unsigned long long)lens[s], q, m, modes[m],
-				       (unsigned long long)ap, (unsigned long long)cp);
 				/* After the timed rounds: what the block's closes went through */
+				counts[0] = 0;
 				if (knobs) {
-					wait_deferred_idle(2000);
-					sb_stats_read(&st1);
-					printf(" direct_items %ld listed_items %ld pool_hits %ld pool_pages_before %ld",
-					       st1.direct - st0.direct, st1.listed - st0.listed,
-					       st1.hits - st0.hits, st0.pool_pages);
+					if (wait_deferred_idle(2000) >= 2000 || sb_stats_read(&st1)) {
+						printf("sameboot error not idle after len %llu quad %d slot %d\n",
+						       (unsigned long long)lens[s], q, m);
+						ret = 1;
+						break;
+					}
+					snprintf(counts, sizeof(counts),
+						 " direct_items %ld listed_items %ld pool_hits %ld pool_pages_before %ld",
+						 st1.direct - st0.direct, st1.listed - st0.listed,
+						 st1.hits - st0.hits, st0.pool_pages);
 				}
-				printf("\n");
+				printf("sameboot len %llu quad %d slot %d mode %c alloc_p50_ns %llu close_p50_ns %llu%s\n",
+				       (unsigned long long)lens[s], q, m, modes[m],
+				       (unsigned long long)ap, (unsigned long long)cp, counts);
 			}
 		}
 	}
